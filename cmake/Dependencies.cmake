@@ -1,0 +1,23 @@
+# Every third-party library comes from a Debian 12 package that
+# deploy/bootstrap.sh installs; nothing is vendored or downloaded here.
+
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
+find_package(OpenSSL 3 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(ZXing 1.4 REQUIRED)
+find_package(tomlplusplus 3 REQUIRED)
+
+# RocksDB's own CMake config insists on the -dev packages of every compression
+# library it was built with; the shared library needs none of them to link.
+find_path(ROCKSDB_INCLUDE_DIR rocksdb/db.h REQUIRED)
+find_library(ROCKSDB_LIBRARY NAMES rocksdb REQUIRED)
+add_library(RocksDB::rocksdb SHARED IMPORTED)
+set_target_properties(RocksDB::rocksdb PROPERTIES
+  IMPORTED_LOCATION "${ROCKSDB_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${ROCKSDB_INCLUDE_DIR}")
+
+if(CLUELINE_TESTS)
+  find_package(GTest REQUIRED)
+endif()

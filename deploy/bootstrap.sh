@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of clueline from Debian 12 packages.
+# Idempotent: packages already present are skipped, so `make` may call it on
+# every run. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential g++ cmake ninja-build ccache pkg-config
+  libboost1.81-dev libboost-json1.81-dev
+  libssl-dev libsodium-dev librocksdb-dev libzxing-dev
+  libtomlplusplus-dev libgtest-dev
+  openssl curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,119 @@
+// Start-up configuration of `clueline serve --config FILE`.
+//
+// One TOML file (tables [server], [ops], [storage], [log]) plus CLUELINE_*
+// environment overrides. Every key has a safe default, so an empty file (or no
+// file) is a valid configuration apart from the TLS files that serving needs.
+// The environment wins over the file: the override of key `port` in table
+// [server] is CLUELINE_SERVER_PORT ("CLUELINE_" + upper(table) + "_" +
+// upper(key)). deploy/clueline.example.toml lists every key.
+//
+// Configuration is read only at start-up, so every problem is reported by
+// throwing ConfigError, whose what() is exactly one line (no '\n') that names
+// the offending key, environment variable or file, e.g.
+//   server.port: expected an integer between 0 and 65535, got "abc"
+//   unknown key "server.prot" in /etc/clueline.toml
+//   CLUELINE_SERVER_PORT: expected an integer between 0 and 65535, got "abc"
+// Only the first problem found is reported. A function either returns a
+// complete, validated Config or throws; there is no partial result.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace clueline::server {
+
+// The whole configuration. Defaults are the values used when neither the file
+// nor the environment sets a key. TOML key names are the member names, except
+// durations (`<name>_seconds`, e.g. read_timeout_seconds, integer seconds).
+struct Config {
+  struct Server {
+    // IPv4 or IPv6 literal to listen on; host names are rejected.
+    std::string address = "0.0.0.0";
+    std::uint16_t port = 8443;  // 0 = ephemeral (tests)
+    unsigned threads = 0;       // 0 = one per hardware thread; at most 256
+    // PEM certificate chain and private key. May be left empty by
+    // parse_config/load_config; require_tls_files rejects that before serving.
+    std::filesystem::path tls_certificate;
+    std::filesystem::path tls_private_key;
+    // Timeouts are 1..3600 seconds each. The TLS handshake:
+    std::chrono::seconds handshake_timeout{10};
+    // The whole request, head and body.
+    std::chrono::seconds read_timeout{30};
+    // The whole response.
+    std::chrono::seconds write_timeout{30};
+    // Keep-alive wait for the next request.
+    std::chrono::seconds idle_timeout{60};
+    // 1024..65536.
+    std::size_t header_limit_bytes = std::size_t{8} * 1024;
+    // Default per-route body limit; 1..64 MiB.
+    std::size_t body_limit_bytes = std::size_t{64} * 1024;
+    // 1..1000000.
+    std::size_t max_connections = 10000;
+    // In-flight requests get this long after SIGTERM; 1..3600 seconds.
+    std::chrono::seconds shutdown_grace{10};
+  } server;
+  struct Ops {
+    // Health, readiness and metrics listener; loopback by default.
+    std::string address = "127.0.0.1";
+    // 0 = ephemeral (tests); otherwise not server.port on an overlapping address.
+    std::uint16_t port = 9090;
+    std::uint64_t min_free_disk_bytes = 1ull << 30;  // /readyz fails below this
+    unsigned certificate_expiry_days = 14;  // /readyz fails when the cert expires sooner; 0..365
+  } ops;
+  struct Storage {
+    // Non-empty. A relative path is relative to the working directory.
+    std::filesystem::path data_dir = "/var/lib/clueline";
+  } storage;
+  struct Log {
+    bool access_log = true;  // one line per request on stdout, never a client address
+  } log;
+};
+
+// Thrown for every configuration problem; what() is one line naming the key,
+// variable or file at fault.
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Environment as name -> value pairs (tests pass their own; main passes
+// current_environment()). Only entries whose name starts with "CLUELINE_" are
+// looked at; others are ignored.
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// The CLUELINE_* entries of ::environ (the first one wins if a name repeats,
+// as with getenv).
+Environment current_environment();
+
+// The environment variable that names the config file; parse_config ignores it.
+inline constexpr std::string_view kConfigFileVariable = "CLUELINE_CONFIG";
+
+// Parses TOML text (source_name, e.g. the file path, is used in messages),
+// applies the CLUELINE_* overrides of `env` on top, and validates every value
+// and the cross-field rules that hold for every subcommand (ops.port must not
+// collide with server.port). Unknown tables, unknown keys, wrong TOML types,
+// out-of-range values and unknown CLUELINE_* variables (other than
+// CLUELINE_CONFIG) are errors. Does not check the TLS files: see
+// require_tls_files. Throws ConfigError.
+Config parse_config(std::string_view toml_text, std::string_view source_name,
+                    const Environment& env);
+
+// Reads the file at `path` and calls parse_config with the path as source
+// name. A missing or unreadable file is a ConfigError naming the path. An
+// empty path means no file: defaults plus `env` only.
+Config load_config(const std::filesystem::path& path, const Environment& env);
+
+// The rules that only serving needs: server.tls_certificate and
+// server.tls_private_key are both set ("server.tls_certificate: required")
+// and each names an existing regular file that this process can open.
+// Does not parse the PEM contents. Throws ConfigError.
+void require_tls_files(const Config& config);
+
+}  // namespace clueline::server

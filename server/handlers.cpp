@@ -1,0 +1,133 @@
+#include "handlers.hpp"
+
+#include <sys/statvfs.h>
+
+#include <functional>
+#include <string>
+
+#include "blocking.hpp"
+#include "clueline/storage/store.hpp"
+#include "clueline/web/assets.hpp"
+#include "responses.hpp"
+
+namespace clueline::server {
+namespace {
+
+boost::json::object check(bool ok, std::string detail) {
+  return {{"ok", ok}, {"detail", std::move(detail)}};
+}
+
+asio::awaitable<Response> serve_asset(Request request) {
+  const auto asset = web::find_asset(target_path(request.target()));
+  if (!asset) co_return error_response(request, errc::not_found, "no such page");
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, asset->content_type);
+  response.body().assign(asset->content.data(), asset->content.size());
+  if (asset->path != "/") response.set(http::field::cache_control, "public, max-age=3600");
+  response.keep_alive(request.keep_alive());
+  co_return response;
+}
+
+asio::awaitable<Response> serve_healthz(Request request) {
+  co_return json_response(request, http::status::ok, boost::json::object{{"status", "alive"}});
+}
+
+asio::awaitable<Response> serve_readyz(const OpsState* state, Request request) {
+  const Readiness readiness = co_await run_blocking(
+      *state->blocking_pool, std::bind_front(&check_readiness, std::cref(*state)));
+  co_return json_response(request,
+                          readiness.ready ? http::status::ok : http::status::service_unavailable,
+                          readiness.body);
+}
+
+asio::awaitable<Response> serve_metrics(const OpsState* state, Request request) {
+  std::string text = co_await run_blocking(*state->blocking_pool,
+                                           std::bind_front(&render_metrics, std::cref(*state)));
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.body() = std::move(text);
+  response.keep_alive(request.keep_alive());
+  co_return response;
+}
+
+}  // namespace
+
+Readiness check_readiness(const OpsState& state) {
+  boost::json::object checks;
+  bool ready = true;
+
+  const auto writable = state.store->check_writable();
+  ready = ready && writable.has_value();
+  checks["storage"] = check(writable.has_value(), writable.has_value()
+                                                      ? "RocksDB open and accepting synced writes"
+                                                      : "RocksDB write failed: " +
+                                                            writable.error().message());
+
+  struct statvfs disk{};
+  if (::statvfs(state.data_dir.c_str(), &disk) == 0) {
+    const std::uint64_t free_bytes = static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
+    const bool ok = free_bytes >= state.min_free_disk_bytes;
+    ready = ready && ok;
+    checks["disk"] = check(ok, std::to_string(free_bytes) + " bytes free, minimum " +
+                                   std::to_string(state.min_free_disk_bytes));
+  } else {
+    ready = false;
+    checks["disk"] = check(false, "cannot stat the data directory");
+  }
+
+  const auto remaining = std::chrono::duration_cast<std::chrono::hours>(
+      state.certificate_not_after - std::chrono::system_clock::now());
+  const auto days_left = remaining.count() / 24;
+  const bool certificate_ok =
+      remaining >= std::chrono::hours(24) * static_cast<int>(state.certificate_expiry_days) &&
+      remaining.count() > 0;
+  ready = ready && certificate_ok;
+  checks["tls_certificate"] =
+      check(certificate_ok, "expires in " + std::to_string(days_left) + " days, minimum " +
+                                std::to_string(state.certificate_expiry_days));
+
+  Readiness readiness;
+  readiness.ready = ready;
+  readiness.body = {{"status", ready ? "ready" : "not_ready"}, {"checks", std::move(checks)}};
+  return readiness;
+}
+
+std::string render_metrics(const OpsState& state) {
+  std::string out;
+  bool first = true;
+  for (const Metrics* metrics : state.listener_metrics) {
+    metrics->render(out, first);
+    first = false;
+  }
+  for (const auto& [name, value] : state.store->statistics()) {
+    render_gauge(out, "clueline_rocksdb_" + name, "RocksDB property " + name + ".",
+                 static_cast<double>(value));
+  }
+  render_gauge(out, "clueline_process_start_time_seconds", "Start time since the Unix epoch.",
+               std::chrono::duration<double>(state.started.time_since_epoch()).count());
+  return out;
+}
+
+void add_public_routes(Router& router) {
+  router.add({.method = http::verb::get, .path = "/", .name = "index", .handler = serve_asset});
+  router.add({.method = http::verb::get,
+              .path = "/static/",
+              .is_prefix = true,
+              .name = "static",
+              .handler = serve_asset});
+}
+
+void add_ops_routes(Router& router, const OpsState* state) {
+  router.add({.method = http::verb::get, .path = "/healthz", .name = "healthz",
+              .handler = serve_healthz});
+  router.add({.method = http::verb::get,
+              .path = "/readyz",
+              .name = "readyz",
+              .handler = [state](Request request) { return serve_readyz(state, std::move(request)); }});
+  router.add({.method = http::verb::get,
+              .path = "/metrics",
+              .name = "metrics",
+              .handler = [state](Request request) { return serve_metrics(state, std::move(request)); }});
+}
+
+}  // namespace clueline::server

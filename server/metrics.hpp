@@ -1,0 +1,63 @@
+// Request counters, latency histograms and connection gauges, rendered in
+// the Prometheus text exposition format.
+//
+// Thread safety: record_* may be called from any thread concurrently (relaxed
+// atomics: counts are eventually consistent, never torn); render() may run
+// at the same time.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace clueline::server {
+
+class Metrics {
+ public:
+  // `listener` labels this set ("public" or "ops"); `route_names` come from
+  // the Router, index 0 being "unmatched".
+  Metrics(std::string listener, std::vector<std::string> route_names);
+
+  void record_request(std::size_t route_index, unsigned status,
+                      std::chrono::steady_clock::duration latency) noexcept;
+  void connection_opened() noexcept;
+  void connection_closed() noexcept;
+  void connection_rejected() noexcept;  // over max_connections
+  void handshake_failed() noexcept;
+
+  std::int64_t open_connections() const noexcept;
+
+  // Appends this set's families. `with_help` writes HELP/TYPE lines; pass it
+  // for the first set of a scrape only, so families are declared once.
+  void render(std::string& out, bool with_help) const;
+
+ private:
+  static constexpr std::array<double, 12> kBucketsSeconds{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+  static constexpr unsigned kStatusSlots = 600;
+
+  struct RouteSeries {
+    std::array<std::atomic<std::uint64_t>, kStatusSlots> by_status{};
+    std::array<std::atomic<std::uint64_t>, kBucketsSeconds.size() + 1> buckets{};
+    std::atomic<std::uint64_t> count{0};
+    std::atomic<std::uint64_t> sum_microseconds{0};
+  };
+
+  std::string listener_;
+  std::vector<std::string> route_names_;
+  std::unique_ptr<RouteSeries[]> routes_;
+  std::atomic<std::int64_t> open_connections_{0};
+  std::atomic<std::uint64_t> accepted_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> handshake_failures_{0};
+};
+
+// Appends one gauge sample line `name value` (with HELP/TYPE when asked).
+void render_gauge(std::string& out, std::string_view name, std::string_view help, double value);
+
+}  // namespace clueline::server

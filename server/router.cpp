@@ -1,0 +1,54 @@
+#include "router.hpp"
+
+#include <algorithm>
+
+namespace clueline::server {
+
+Router::Router() { names_.emplace_back("unmatched"); }
+
+std::size_t Router::add(Route route) {
+  max_body_limit_ = std::max(max_body_limit_, route.body_limit);
+  names_.push_back(route.name);
+  routes_.push_back(std::move(route));
+  return routes_.size();
+}
+
+std::string_view target_path(std::string_view target) noexcept {
+  return target.substr(0, target.find('?'));
+}
+
+Router::Match Router::match(http::verb method, std::string_view target) const {
+  const std::string_view path = target_path(target);
+  Match result;
+  // Best candidate by specificity: exact beats prefix, then longer prefix.
+  std::size_t best_length = 0;
+  bool best_exact = false;
+  bool path_known = false;
+  for (std::size_t i = 0; i < routes_.size(); ++i) {
+    const Route& route = routes_[i];
+    const bool exact = !route.is_prefix && path == route.path;
+    const bool prefixed = route.is_prefix && path.starts_with(route.path);
+    if (!exact && !prefixed) continue;
+    path_known = true;
+    if (route.method != method) {
+      if (!result.allow.empty()) result.allow += ", ";
+      result.allow += http::to_string(route.method);
+      continue;
+    }
+    const bool better = exact ? !best_exact : (!best_exact && route.path.size() > best_length);
+    if (result.route == nullptr || better) {
+      result.route = &route;
+      result.index = i + 1;
+      best_exact = exact;
+      best_length = route.path.size();
+    }
+  }
+  if (result.route != nullptr) {
+    result.allow.clear();
+  } else {
+    result.error = path_known ? errc::method_not_allowed : errc::not_found;
+  }
+  return result;
+}
+
+}  // namespace clueline::server

@@ -1,0 +1,458 @@
+#include "clueline/server/server.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+#include "access_log.hpp"
+#include "clueline/server/config.hpp"
+#include "clueline/server/tls.hpp"
+#include "handlers.hpp"
+#include "responses.hpp"
+#include "router.hpp"
+#include "tls_context.hpp"
+
+namespace clueline::server {
+namespace {
+
+namespace ssl = asio::ssl;
+using Clock = std::chrono::steady_clock;
+
+// How long a connection may take to exchange TLS close_notify once we are
+// done with it; short, because the peer gains nothing from waiting.
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+
+struct Limits {
+  std::chrono::seconds handshake_timeout;
+  std::chrono::seconds read_timeout;
+  std::chrono::seconds write_timeout;
+  std::chrono::seconds idle_timeout;
+  std::size_t header_limit;
+  std::size_t default_body_limit;
+  std::size_t max_connections;
+};
+
+// One listening service (public HTTPS or operations HTTP). Immutable once
+// the threads start, apart from the metrics' atomics.
+struct Listener {
+  std::string name;
+  Transport transport = Transport::kPlain;
+  ssl::context* tls = nullptr;  // set for kTls
+  Router router;
+  std::unique_ptr<Metrics> metrics;
+  Limits limits{};
+  const AccessLog* access_log = nullptr;
+};
+
+// A live connection as its worker sees it, for draining at shutdown.
+struct Connection {
+  beast::tcp_stream* socket_layer = nullptr;
+  bool busy = false;  // between reading a request head and writing its response
+};
+
+// One network thread with its own io_context and acceptors. Everything in
+// here except `context` is touched only by this worker's thread.
+struct Worker {
+  asio::io_context context{1};
+  std::vector<tcp::acceptor> acceptors;
+  std::unordered_set<Connection*> connections;
+  bool draining = false;
+  std::thread thread;
+};
+
+// Registers a connection for its lifetime and keeps the gauge right on
+// every exit path of the session coroutine.
+class ConnectionScope {
+ public:
+  ConnectionScope(Worker& worker, Metrics& metrics, beast::tcp_stream& socket_layer)
+      : worker_(worker), metrics_(metrics) {
+    connection.socket_layer = &socket_layer;
+    worker_.connections.insert(&connection);
+    metrics_.connection_opened();
+  }
+  ~ConnectionScope() {
+    worker_.connections.erase(&connection);
+    metrics_.connection_closed();
+  }
+  ConnectionScope(const ConnectionScope&) = delete;
+  ConnectionScope& operator=(const ConnectionScope&) = delete;
+
+  Connection connection;
+
+ private:
+  Worker& worker_;
+  Metrics& metrics_;
+};
+
+void begin_draining(Worker& worker) {
+  worker.draining = true;
+  boost::system::error_code ignored;
+  for (tcp::acceptor& acceptor : worker.acceptors) acceptor.close(ignored);
+  // Idle keep-alive connections would otherwise hold the thread until their
+  // idle timeout; busy ones notice `draining` after writing their response.
+  for (Connection* connection : worker.connections) {
+    if (!connection->busy) connection->socket_layer->cancel();
+  }
+}
+
+bool is_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == make_error_code(http::error::bad_target).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+asio::awaitable<Response> invoke_handler(const Route* route, Request request) {
+  const Request head_only{request.method(), request.target(), request.version()};
+  std::optional<Response> response;
+  try {
+    response = co_await route->handler(std::move(request));
+  } catch (const std::exception& e) {
+    // The request boundary: a handler bug becomes a 500, never a crash, and
+    // the log names the route only, never request data.
+    std::cerr << "clueline: handler for route " << route->name << " failed: " << e.what() << '\n';
+  }
+  if (!response) response = error_response(head_only, errc::internal, "internal error");
+  co_return std::move(*response);
+}
+
+// Serves requests on an established stream until the peer closes, an error
+// occurs, a response says Connection: close, or the worker drains. Returns
+// true when the stream is still usable for a clean TLS shutdown.
+template <typename Stream>
+asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker* worker,
+                                     Connection* connection) {
+  const Limits& limits = listener->limits;
+  beast::tcp_stream& socket_layer = beast::get_lowest_layer(stream);
+  beast::flat_buffer buffer;
+  bool first_request = true;
+  for (;;) {
+    if (worker->draining) co_return true;
+    // A fresh parser per request: a parser carries state (limits, a body in
+    // progress) that must never leak from one request into the next.
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+    socket_layer.expires_after(first_request ? limits.read_timeout : limits.idle_timeout);
+    connection->busy = false;
+    auto [head_ec, head_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, use_nothrow_awaitable);
+    connection->busy = true;
+    const auto started = Clock::now();
+    first_request = false;
+
+    std::optional<Response> response;
+    std::size_t route_index = Router::kUnmatched;
+    bool close_after = false;
+    // Taken before the handler consumes the request.
+    http::verb method = http::verb::unknown;
+    bool request_keep_alive = false;
+
+    if (head_ec == http::error::header_limit) {
+      response = error_response(Request{}, errc::header_too_large, "request head too large");
+      close_after = true;
+    } else if (is_parse_error(head_ec)) {
+      response = error_response(Request{}, errc::invalid_argument, "malformed HTTP request");
+      close_after = true;
+    } else if (head_ec) {
+      co_return false;  // peer closed, timed out, or the worker cancelled an idle read
+    } else {
+      const Request& head = parser.get();
+      method = head.method();
+      request_keep_alive = head.keep_alive();
+      const Router::Match match = listener->router.match(head.method(), head.target());
+      route_index = match.index;
+      const std::size_t body_limit =
+          match.route != nullptr ? match.route->body_limit : limits.default_body_limit;
+      const auto declared_length = parser.content_length();
+      if (declared_length && *declared_length > body_limit) {
+        response = error_response(head, errc::payload_too_large, "request body too large");
+        close_after = true;
+      } else if (match.route == nullptr) {
+        response = error_response(head, match.error,
+                                  match.error == errc::not_found ? "no such resource"
+                                                                 : "method not allowed here");
+        if (!match.allow.empty()) response->set(http::field::allow, match.allow);
+        // The body, if any, was not read; the connection cannot be reused.
+        close_after = !parser.is_done();
+      } else {
+        parser.body_limit(body_limit);
+        socket_layer.expires_after(limits.read_timeout);
+        auto [body_ec, body_bytes] =
+            co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable);
+        if (body_ec == http::error::body_limit) {
+          response = error_response(parser.get(), errc::payload_too_large, "request body too large");
+          close_after = true;
+        } else if (is_parse_error(body_ec)) {
+          response = error_response(parser.get(), errc::invalid_argument, "malformed HTTP request");
+          close_after = true;
+        } else if (body_ec) {
+          co_return false;
+        } else {
+          response = co_await invoke_handler(match.route, parser.release());
+        }
+      }
+    }
+
+    const bool keep_alive = !close_after && !worker->draining && request_keep_alive;
+    response->keep_alive(keep_alive);
+    finalize_response(*response, listener->transport);
+    const auto status = response->result_int();
+    const auto body_size = response->body().size();
+
+    socket_layer.expires_after(limits.write_timeout);
+    auto [write_ec, written] =
+        co_await http::async_write(stream, *response, use_nothrow_awaitable);
+    const auto latency = Clock::now() - started;
+    listener->metrics->record_request(route_index, status, latency);
+    listener->access_log->write(listener->name, method, listener->router.names()[route_index],
+                                status, body_size, latency);
+    if (write_ec) co_return false;
+    if (!keep_alive) co_return true;
+  }
+}
+
+asio::awaitable<void> run_plain_connection(tcp::socket socket, Listener* listener,
+                                           Worker* worker) {
+  beast::tcp_stream stream(std::move(socket));
+  ConnectionScope scope(*worker, *listener->metrics, stream);
+  co_await serve_requests(stream, listener, worker, &scope.connection);
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> run_tls_connection(tcp::socket socket, Listener* listener, Worker* worker) {
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *listener->tls);
+  beast::tcp_stream& socket_layer = beast::get_lowest_layer(stream);
+  ConnectionScope scope(*worker, *listener->metrics, socket_layer);
+  socket_layer.expires_after(listener->limits.handshake_timeout);
+  auto [handshake_ec] =
+      co_await stream.async_handshake(ssl::stream_base::server, use_nothrow_awaitable);
+  if (handshake_ec) {
+    listener->metrics->handshake_failed();
+    co_return;
+  }
+  if (co_await serve_requests(stream, listener, worker, &scope.connection)) {
+    socket_layer.expires_after(kTlsShutdownTimeout);
+    co_await stream.async_shutdown(use_nothrow_awaitable);
+  }
+}
+
+asio::awaitable<void> accept_connections(tcp::acceptor* acceptor, Listener* listener,
+                                         Worker* worker) {
+  asio::steady_timer backoff(worker->context);
+  for (;;) {
+    auto [ec, socket] = co_await acceptor->async_accept(use_nothrow_awaitable);
+    if (ec) {
+      if (!acceptor->is_open() || ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors or similar: pause instead of spinning.
+      std::cerr << "clueline: accept on " << listener->name << " failed: " << ec.message() << '\n';
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(use_nothrow_awaitable);
+      continue;
+    }
+    if (static_cast<std::size_t>(listener->metrics->open_connections()) >=
+        listener->limits.max_connections) {
+      listener->metrics->connection_rejected();
+      continue;  // the socket closes as it goes out of scope
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (listener->transport == Transport::kTls) {
+      asio::co_spawn(worker->context, run_tls_connection(std::move(socket), listener, worker),
+                     asio::detached);
+    } else {
+      asio::co_spawn(worker->context, run_plain_connection(std::move(socket), listener, worker),
+                     asio::detached);
+    }
+  }
+}
+
+tcp::acceptor bind_acceptor(asio::io_context& context, const tcp::endpoint& endpoint,
+                            bool reuse_port, const std::string& setting) {
+  tcp::acceptor acceptor(context);
+  boost::system::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && reuse_port) {
+    const int one = 1;
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+  }
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error(setting + ": cannot listen on " + endpoint.address().to_string() +
+                             ":" + std::to_string(endpoint.port()) + ": " + ec.message());
+  }
+  return acceptor;
+}
+
+Limits limits_from(const Config::Server& server) {
+  return {.handshake_timeout = server.handshake_timeout,
+          .read_timeout = server.read_timeout,
+          .write_timeout = server.write_timeout,
+          .idle_timeout = server.idle_timeout,
+          .header_limit = server.header_limit_bytes,
+          .default_body_limit = server.body_limit_bytes,
+          .max_connections = server.max_connections};
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(const Config& config, std::shared_ptr<storage::Store> store_in)
+      : store(std::move(store_in)),
+        shutdown_grace(config.server.shutdown_grace),
+        access_log(config.log.access_log),
+        tls(make_server_tls_context(config.server.tls_certificate, config.server.tls_private_key)),
+        blocking_pool(2) {
+    ops_state.store = store.get();
+    ops_state.blocking_pool = &blocking_pool;
+    ops_state.data_dir = config.storage.data_dir;
+    ops_state.min_free_disk_bytes = config.ops.min_free_disk_bytes;
+    ops_state.certificate_not_after = certificate_not_after(config.server.tls_certificate);
+    ops_state.certificate_expiry_days = config.ops.certificate_expiry_days;
+    ops_state.started = std::chrono::system_clock::now();
+
+    public_listener.name = "public";
+    public_listener.transport = Transport::kTls;
+    public_listener.tls = &tls;
+    public_listener.limits = limits_from(config.server);
+    public_listener.access_log = &access_log;
+    add_public_routes(public_listener.router);
+    public_listener.metrics =
+        std::make_unique<Metrics>(public_listener.name, public_listener.router.names());
+
+    ops_listener.name = "ops";
+    ops_listener.transport = Transport::kPlain;
+    ops_listener.limits = limits_from(config.server);
+    ops_listener.access_log = &access_log;
+    add_ops_routes(ops_listener.router, &ops_state);
+    ops_listener.metrics = std::make_unique<Metrics>(ops_listener.name, ops_listener.router.names());
+    ops_state.listener_metrics = {public_listener.metrics.get(), ops_listener.metrics.get()};
+
+    unsigned threads = config.server.threads;
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>());
+
+    // Port 0 asks for an ephemeral port; the other workers then join the
+    // port the first one got, which SO_REUSEPORT allows.
+    tcp::endpoint public_endpoint(asio::ip::make_address(config.server.address), config.server.port);
+    for (auto& worker : workers) {
+      worker->acceptors.push_back(
+          bind_acceptor(worker->context, public_endpoint, true, "server.port"));
+      public_endpoint.port(worker->acceptors.back().local_endpoint().port());
+    }
+    public_port = public_endpoint.port();
+    workers.front()->acceptors.push_back(
+        bind_acceptor(workers.front()->context,
+                      {asio::ip::make_address(config.ops.address), config.ops.port}, false,
+                      "ops.port"));
+    ops_port = workers.front()->acceptors.back().local_endpoint().port();
+  }
+
+  void start() {
+    for (auto& worker : workers) {
+      for (std::size_t i = 0; i < worker->acceptors.size(); ++i) {
+        Listener* listener = i == 0 ? &public_listener : &ops_listener;
+        asio::co_spawn(worker->context,
+                       accept_connections(&worker->acceptors[i], listener, worker.get()),
+                       asio::detached);
+      }
+    }
+    running_threads = workers.size();
+    for (auto& worker : workers) {
+      worker->thread = std::thread(&Impl::run_worker, this, worker.get());
+    }
+    started = true;
+  }
+
+  void run_worker(Worker* worker) {
+    worker->context.run();
+    std::lock_guard lock(mutex);
+    --running_threads;
+    threads_done.notify_all();
+  }
+
+  void shutdown() {
+    if (!started || stopped) return;
+    stopped = true;
+    for (auto& worker : workers) {
+      asio::post(worker->context, std::bind_front(&begin_draining, std::ref(*worker)));
+    }
+    {
+      std::unique_lock lock(mutex);
+      if (!threads_done.wait_for(lock, shutdown_grace, [this] { return running_threads == 0; })) {
+        std::cerr << "clueline: shutdown grace period over; abandoning " << running_threads
+                  << " busy network thread(s)\n";
+      }
+    }
+    for (auto& worker : workers) worker->context.stop();
+    for (auto& worker : workers) worker->thread.join();
+    blocking_pool.join();
+  }
+
+  std::shared_ptr<storage::Store> store;
+  std::chrono::seconds shutdown_grace;
+  AccessLog access_log;
+  ssl::context tls;
+  asio::thread_pool blocking_pool;
+  OpsState ops_state;
+  Listener public_listener;
+  Listener ops_listener;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::uint16_t public_port = 0;
+  std::uint16_t ops_port = 0;
+
+  std::mutex mutex;
+  std::condition_variable threads_done;
+  std::size_t running_threads = 0;
+  bool started = false;
+  bool stopped = false;
+};
+
+Server::Server(const Config& config, std::shared_ptr<storage::Store> store)
+    : impl_(std::make_unique<Impl>(config, std::move(store))) {}
+
+Server::~Server() { shutdown(); }
+
+void Server::start() { impl_->start(); }
+void Server::shutdown() { impl_->shutdown(); }
+std::uint16_t Server::public_port() const noexcept { return impl_->public_port; }
+std::uint16_t Server::ops_port() const noexcept { return impl_->ops_port; }
+
+void block_termination_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int wait_for_termination_signal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  while (sigwait(&signals, &received) != 0) {
+  }
+  return received;
+}
+
+}  // namespace clueline::server

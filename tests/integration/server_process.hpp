@@ -1,0 +1,52 @@
+// Runs the real `clueline serve` binary for a test: a generated certificate,
+// a config with ephemeral ports on 127.0.0.1, stdout (the access log) and
+// stderr captured to files under CLUELINE_TEST_LOG_DIR.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace clueline::testing {
+
+struct ServerOptions {
+  std::string extra_config;  // TOML appended to the generated config
+  std::chrono::days certificate_validity{365};
+};
+
+class ServerProcess {
+ public:
+  // Starts the server and waits until it prints its ports. Throws on failure.
+  ServerProcess(const std::string& name, const ServerOptions& options = {});
+  // SIGKILLs the process if it is still running.
+  ~ServerProcess();
+
+  std::uint16_t public_port() const { return public_port_; }
+  std::uint16_t ops_port() const { return ops_port_; }
+  const std::filesystem::path& certificate() const { return certificate_; }
+  const std::filesystem::path& access_log() const { return access_log_; }
+  std::string stderr_text() const;
+  std::string access_log_text() const;
+
+  // Sends SIGTERM and waits up to `timeout`; returns the exit status as
+  // waitpid reports it, or -1 if the process did not exit in time. Once the
+  // process has exited, returns the same status again.
+  int terminate(std::chrono::milliseconds timeout);
+
+ private:
+  std::filesystem::path directory_;
+  std::filesystem::path certificate_;
+  std::filesystem::path access_log_;
+  std::filesystem::path stderr_log_;
+  pid_t pid_ = -1;
+  int exit_status_ = -1;
+  std::uint16_t public_port_ = 0;
+  std::uint16_t ops_port_ = 0;
+};
+
+std::string read_file(const std::filesystem::path& path);
+
+}  // namespace clueline::testing

@@ -1,0 +1,328 @@
+// The real server, over real TLS on 127.0.0.1: every test starts a fresh
+// `clueline serve` process and ends by stopping it with SIGTERM, asserting a
+// clean exit and no sanitizer report.
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <sys/wait.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/json/parse.hpp>
+
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "server_process.hpp"
+
+namespace clueline::testing {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+Request make_request(http::verb method, std::string target, std::string body = {}) {
+  Request request{method, target, 11};
+  request.set(http::field::host, "localhost");
+  if (!body.empty()) {
+    request.set(http::field::content_type, "application/json");
+    request.body() = std::move(body);
+  }
+  request.prepare_payload();
+  return request;
+}
+
+// A TLS client that trusts exactly the test server's certificate and checks
+// the host name, with the protocol range under the test's control.
+class TlsClient {
+ public:
+  TlsClient(const std::filesystem::path& certificate, int min_version, int max_version)
+      : context_(ssl::context::tls_client) {
+    context_.load_verify_file(certificate.string());
+    context_.set_verify_mode(ssl::verify_peer);
+    SSL_CTX_set_min_proto_version(context_.native_handle(), min_version);
+    SSL_CTX_set_max_proto_version(context_.native_handle(), max_version);
+    // Level 0 lets this client offer TLS 1.1, so a refusal is the server's.
+    SSL_CTX_set_security_level(context_.native_handle(), 0);
+  }
+
+  // Connects and handshakes; returns the error if the handshake fails.
+  boost::system::error_code connect(std::uint16_t port) {
+    stream_.emplace(io_, context_);
+    stream_->set_verify_callback(ssl::host_name_verification("localhost"));
+    SSL_set_tlsext_host_name(stream_->native_handle(), "localhost");
+    beast::get_lowest_layer(*stream_).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    boost::system::error_code ec;
+    stream_->handshake(ssl::stream_base::client, ec);
+    return ec;
+  }
+
+  Response send(const Request& request) {
+    http::write(*stream_, request);
+    Response response;
+    http::read(*stream_, buffer_, response);
+    return response;
+  }
+
+  // Sends raw bytes and reads one response.
+  Response send_raw(const std::string& bytes) {
+    asio::write(*stream_, asio::buffer(bytes));
+    Response response;
+    http::read(*stream_, buffer_, response);
+    return response;
+  }
+
+  ssl::stream<beast::tcp_stream>& stream() { return *stream_; }
+
+ private:
+  asio::io_context io_;
+  ssl::context context_;
+  std::optional<ssl::stream<beast::tcp_stream>> stream_;
+  beast::flat_buffer buffer_;
+};
+
+Response plain_get(std::uint16_t port, const std::string& target) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  http::write(stream, make_request(http::verb::get, target));
+  beast::flat_buffer buffer;
+  Response response;
+  http::read(stream, buffer, response);
+  return response;
+}
+
+boost::json::value json_body(const Response& response) { return boost::json::parse(response.body()); }
+
+void expect_security_headers(const Response& response, bool tls) {
+  const std::string csp{response["Content-Security-Policy"]};
+  EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << csp;
+  EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+  EXPECT_EQ(response["Referrer-Policy"], "no-referrer");
+  EXPECT_EQ(response["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(response[http::field::x_frame_options], "DENY");
+  if (tls) {
+    EXPECT_NE(response[http::field::strict_transport_security].find("max-age="), std::string::npos);
+  }
+  EXPECT_EQ(response.find(http::field::server), response.end());
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    server_.emplace(std::string(info->test_suite_name()) + "." + info->name(), options());
+  }
+
+  // Every test ends with a graceful stop that must be clean.
+  void TearDown() override {
+    const int status = server_->terminate(std::chrono::seconds(20));
+    const std::string log = server_->stderr_text();
+    ASSERT_NE(status, -1) << "server did not stop within 20 s after SIGTERM\n" << log;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status << "\n" << log;
+    EXPECT_EQ(log.find("Sanitizer"), std::string::npos) << log;
+    EXPECT_EQ(log.find("runtime error"), std::string::npos) << log;
+    EXPECT_NE(log.find("clueline: stopped"), std::string::npos) << log;
+    // The access log never holds a client address.
+    EXPECT_EQ(server_->access_log_text().find("127.0.0.1"), std::string::npos);
+  }
+
+  virtual ServerOptions options() const { return {}; }
+
+  TlsClient tls_client() const { return TlsClient(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION); }
+
+  std::optional<ServerProcess> server_;
+};
+
+TEST_F(ServerTest, HealthzAnswersAlive) {
+  const Response response = plain_get(server_->ops_port(), "/healthz");
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(json_body(response).at("status"), "alive");
+  expect_security_headers(response, false);
+}
+
+TEST_F(ServerTest, ReadyzReportsEachCheckByName) {
+  const Response response = plain_get(server_->ops_port(), "/readyz");
+  ASSERT_EQ(response.result(), http::status::ok) << response.body();
+  const auto body = json_body(response);
+  EXPECT_EQ(body.at("status"), "ready");
+  for (const char* name : {"storage", "disk", "tls_certificate"}) {
+    const auto& check = body.at("checks").at(name);
+    EXPECT_EQ(check.at("ok"), true) << name;
+    EXPECT_FALSE(check.at("detail").as_string().empty()) << name;
+  }
+}
+
+TEST_F(ServerTest, MetricsAreValidPrometheusText) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  ASSERT_EQ(client.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+
+  const Response response = plain_get(server_->ops_port(), "/metrics");
+  ASSERT_EQ(response.result(), http::status::ok);
+  EXPECT_NE(response[http::field::content_type].find("text/plain"), std::string::npos);
+  const std::regex sample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$)");
+  const std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$)");
+  std::istringstream lines(response.body());
+  std::string line;
+  int samples = 0;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("#")) {
+      EXPECT_TRUE(std::regex_match(line, comment)) << line;
+    } else {
+      EXPECT_TRUE(std::regex_match(line, sample)) << line;
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 10);
+  const std::string& text = response.body();
+  EXPECT_NE(text.find(R"(clueline_http_requests_total{listener="public",route="index",status="200"} 1)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("clueline_http_request_duration_seconds_bucket{listener=\"public\",route=\"index\",le=\"+Inf\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("clueline_open_connections{listener=\"public\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("clueline_rocksdb_estimate_num_keys"), std::string::npos);
+}
+
+TEST_F(ServerTest, LandingPageOverTlsCarriesSecurityHeaders) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  const Response response = client.send(make_request(http::verb::get, "/"));
+  EXPECT_EQ(response.result(), http::status::ok);
+  EXPECT_EQ(response[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_NE(response.body().find("<html"), std::string::npos);
+  EXPECT_EQ(response.body().find("<script>"), std::string::npos);
+  EXPECT_EQ(response[http::field::cache_control], "no-store");
+  expect_security_headers(response, true);
+
+  // Keep-alive: a second request on the same connection.
+  const Response stylesheet = client.send(make_request(http::verb::get, "/static/style.css"));
+  EXPECT_EQ(stylesheet.result(), http::status::ok);
+  EXPECT_EQ(stylesheet[http::field::content_type], "text/css; charset=utf-8");
+  expect_security_headers(stylesheet, true);
+}
+
+TEST_F(ServerTest, UnknownRouteIs404Json) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  const Response response = client.send(make_request(http::verb::get, "/no/such/thing?x=1"));
+  EXPECT_EQ(response.result(), http::status::not_found);
+  EXPECT_EQ(response[http::field::content_type], "application/json");
+  const auto body = json_body(response);
+  EXPECT_EQ(body.at("error").at("code"), "not_found");
+  EXPECT_TRUE(body.at("error").at("message").is_string());
+  expect_security_headers(response, true);
+  // The connection stays usable after an error that consumed the request.
+  EXPECT_EQ(client.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+}
+
+TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  const Response response = client.send(make_request(http::verb::delete_, "/"));
+  EXPECT_EQ(response.result(), http::status::method_not_allowed);
+  EXPECT_EQ(response[http::field::allow], "GET");
+  EXPECT_EQ(json_body(response).at("error").at("code"), "method_not_allowed");
+}
+
+TEST_F(ServerTest, OversizeBodyIs413) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  const Response response =
+      client.send(make_request(http::verb::post, "/api/v1/reports", std::string(100 * 1024, 'x')));
+  EXPECT_EQ(response.result(), http::status::payload_too_large);
+  EXPECT_EQ(json_body(response).at("error").at("code"), "payload_too_large");
+  EXPECT_FALSE(response.keep_alive());
+}
+
+TEST_F(ServerTest, OversizeHeadIs431) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  Request request = make_request(http::verb::get, "/");
+  request.set("X-Padding", std::string(16 * 1024, 'a'));
+  const Response response = client.send(request);
+  EXPECT_EQ(response.result(), http::status::request_header_fields_too_large);
+  EXPECT_EQ(json_body(response).at("error").at("code"), "header_too_large");
+}
+
+TEST_F(ServerTest, MalformedRequestIs400) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  const Response response = client.send_raw("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
+  EXPECT_EQ(response.result(), http::status::bad_request);
+  EXPECT_EQ(json_body(response).at("error").at("code"), "invalid_argument");
+}
+
+TEST_F(ServerTest, Tls11IsRefusedAndTls12And13Accepted) {
+  TlsClient old_client(server_->certificate(), TLS1_1_VERSION, TLS1_1_VERSION);
+  EXPECT_TRUE(old_client.connect(server_->public_port()));
+
+  TlsClient tls12(server_->certificate(), TLS1_2_VERSION, TLS1_2_VERSION);
+  ASSERT_FALSE(tls12.connect(server_->public_port()));
+  EXPECT_STREQ(SSL_get_version(tls12.stream().native_handle()), "TLSv1.2");
+  const std::string cipher = SSL_get_cipher_name(tls12.stream().native_handle());
+  EXPECT_TRUE(cipher.find("GCM") != std::string::npos || cipher.find("CHACHA20") != std::string::npos)
+      << cipher;
+  EXPECT_EQ(tls12.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+
+  TlsClient tls13(server_->certificate(), TLS1_3_VERSION, TLS1_3_VERSION);
+  ASSERT_FALSE(tls13.connect(server_->public_port()));
+  EXPECT_STREQ(SSL_get_version(tls13.stream().native_handle()), "TLSv1.3");
+}
+
+TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnectionsPromptly) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  ASSERT_EQ(client.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+  // The connection now idles in keep-alive (idle timeout 60 s); SIGTERM
+  // must not wait for it.
+  const auto started = std::chrono::steady_clock::now();
+  const int status = server_->terminate(std::chrono::seconds(20));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ASSERT_NE(status, -1);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  // TearDown's checks then run on the stopped process.
+}
+
+TEST_F(ServerTest, AccessLogHasOneLinePerRequestAndNoAddresses) {
+  for (const char* target : {"/healthz", "/readyz", "/nope"}) plain_get(server_->ops_port(), target);
+  const std::string log = server_->access_log_text();
+  EXPECT_NE(log.find("ops GET route=healthz status=200"), std::string::npos) << log;
+  EXPECT_NE(log.find("ops GET route=readyz status=200"), std::string::npos) << log;
+  EXPECT_NE(log.find("ops GET route=unmatched status=404"), std::string::npos) << log;
+  EXPECT_EQ(log.find("/nope"), std::string::npos) << "raw paths are not logged";
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3);
+}
+
+class ExpiringCertificateTest : public ServerTest {
+ protected:
+  ServerOptions options() const override {
+    return {.extra_config = "", .certificate_validity = std::chrono::days(5)};
+  }
+};
+
+TEST_F(ExpiringCertificateTest, ReadyzFailsWhenCertificateExpiresSoon) {
+  const Response response = plain_get(server_->ops_port(), "/readyz");
+  EXPECT_EQ(response.result(), http::status::service_unavailable);
+  const auto body = json_body(response);
+  EXPECT_EQ(body.at("status"), "not_ready");
+  EXPECT_EQ(body.at("checks").at("tls_certificate").at("ok"), false);
+  EXPECT_EQ(body.at("checks").at("storage").at("ok"), true);
+}
+
+}  // namespace
+}  // namespace clueline::testing

@@ -1,0 +1,95 @@
+// A rocksdb::FileSystem for tests that forwards to the real file system and,
+// when armed, fails operations the way a broken or full disk does. Modelled
+// on LevelDB's FaultInjectionTestEnv (db/fault_injection_test.cc).
+//
+// Use it through an Env:
+//   auto fs = std::make_shared<FaultInjectionFileSystem>();
+//   auto env = rocksdb::NewCompositeEnv(fs);  // must outlive the Store
+//   auto store = open_rocksdb_store(options, env.get());
+//
+// All methods are thread-safe: RocksDB calls the file system from its own
+// background threads while the test arms and disarms faults.
+#pragma once
+
+#include <rocksdb/file_system.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace clueline::storage::testing {
+
+class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  explicit FaultInjectionFileSystem(
+      const std::shared_ptr<rocksdb::FileSystem>& base = rocksdb::FileSystem::Default());
+
+  const char* Name() const override { return "FaultInjectionFileSystem"; }
+
+  // While on, Sync/Fsync of files and directories fail with IOError, as an
+  // fsync does when the device reports a write error.
+  void fail_syncs(bool on) { fail_syncs_ = on; }
+  // While on, appends fail with IOError/NoSpace, as on a full disk.
+  void fail_appends_no_space(bool on) { fail_no_space_ = on; }
+  // While inactive, every write, sync, create, rename and delete fails with
+  // IOError: the "machine" has died and nothing more reaches the disk.
+  void set_active(bool active) { active_ = active; }
+  // Simulates the power loss that follows set_active(false): cuts every file
+  // written through this file system back to the length it had at its last
+  // successful sync. Call after the Store is destroyed. Returns the number of
+  // bytes dropped.
+  std::uint64_t drop_unsynced_data();
+  // How many operations have been failed on purpose so far, so tests can
+  // tell an injected failure from an unexpected one.
+  std::uint64_t injected_failures() const { return injected_; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                       rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
+                                      const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& options,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result,
+                                 rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus RenameFile(const std::string& source, const std::string& target,
+                               const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus DeleteFile(const std::string& name, const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override;
+
+  // Hooks for the file wrappers. Each check_* returns the injected failure,
+  // or OK to let the operation through; each note_* records a success.
+  rocksdb::IOStatus check_write();
+  rocksdb::IOStatus check_append();
+  rocksdb::IOStatus check_sync();
+  void note_append(const std::string& name, std::uint64_t bytes);
+  void note_sync(const std::string& name);
+  void note_truncate(const std::string& name, std::uint64_t size);
+
+ private:
+  struct FileState {
+    std::uint64_t size = 0;
+    std::uint64_t synced = 0;
+  };
+
+  rocksdb::IOStatus wrap_new_file(const std::string& name, rocksdb::IOStatus opened,
+                                  std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                  std::uint64_t initial_size);
+
+  std::atomic<bool> fail_syncs_{false};
+  std::atomic<bool> fail_no_space_{false};
+  std::atomic<bool> active_{true};
+  std::atomic<std::uint64_t> injected_{0};
+  std::mutex mutex_;
+  std::map<std::string, FileState> files_;  // guarded by mutex_
+};
+
+}  // namespace clueline::storage::testing
