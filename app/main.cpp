@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "clueline/qr/qr_code.hpp"
+#include "clueline/qr/render.hpp"
 #include "clueline/server/config.hpp"
 #include "clueline/server/server.hpp"
 #include "clueline/server/tls.hpp"
@@ -129,9 +131,12 @@ int demo(std::span<char*> args) {
       data_dir.string() + "\"\n";
   const Config config = clueline::server::parse_config(demo_settings, "demo settings",
                                                        clueline::server::current_environment());
-  std::cerr << "clueline: demo data in " << data_dir.string()
-            << "\nclueline: open " << url("https", config.server.address, config.server.port)
+  const std::string site_url = url("https", config.server.address, config.server.port);
+  std::cerr << "clueline: demo data in " << data_dir.string() << "\nclueline: open " << site_url
             << " (the certificate is self-signed; curl needs -k)\n";
+  if (const auto code = clueline::qr::encode(site_url)) {
+    std::cerr << clueline::qr::to_terminal(*code);
+  }
   return run_server(config);
 }
 

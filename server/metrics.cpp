@@ -43,7 +43,7 @@ namespace {
 
 void append_number(std::string& out, double value) {
   char buffer[64];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
   out.append(buffer, ec == std::errc{} ? end : buffer);
 }
 

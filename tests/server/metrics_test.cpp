@@ -1,0 +1,95 @@
+#include "metrics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace clueline::server {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+bool contains(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+TEST(Metrics, CountsByRouteAndStatus) {
+  Metrics metrics("public", {"unmatched", "index"});
+  metrics.record_request(1, 200, milliseconds(1));
+  metrics.record_request(1, 200, milliseconds(1));
+  metrics.record_request(0, 404, milliseconds(1));
+  std::string text;
+  metrics.render(text, true);
+  EXPECT_TRUE(contains(text, "clueline_http_requests_total{listener=\"public\",route=\"index\",status=\"200\"} 2\n"))
+      << text;
+  EXPECT_TRUE(contains(text, "clueline_http_requests_total{listener=\"public\",route=\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_FALSE(contains(text, "status=\"500\""));
+}
+
+TEST(Metrics, HistogramIsCumulativeAndCountMatchesInf) {
+  Metrics metrics("public", {"unmatched", "index"});
+  metrics.record_request(1, 200, microseconds(300));   // <= 0.0005
+  metrics.record_request(1, 200, milliseconds(20));    // <= 0.025
+  metrics.record_request(1, 200, std::chrono::seconds(9));  // > 5: +Inf only
+  std::string text;
+  metrics.render(text, false);
+  const std::string prefix = "clueline_http_request_duration_seconds_bucket{listener=\"public\",route=\"index\",";
+  EXPECT_TRUE(contains(text, prefix + "le=\"0.0005\"} 1\n")) << text;
+  EXPECT_TRUE(contains(text, prefix + "le=\"0.01\"} 1\n"));
+  EXPECT_TRUE(contains(text, prefix + "le=\"0.025\"} 2\n"));
+  EXPECT_TRUE(contains(text, prefix + "le=\"5\"} 2\n"));
+  EXPECT_TRUE(contains(text, prefix + "le=\"+Inf\"} 3\n"));
+  EXPECT_TRUE(contains(text, "clueline_http_request_duration_seconds_count{listener=\"public\",route=\"index\"} 3\n"));
+  EXPECT_TRUE(contains(text, "clueline_http_request_duration_seconds_sum{listener=\"public\",route=\"index\"} 9.0203\n"));
+}
+
+TEST(Metrics, HelpLinesOnlyWhenAsked) {
+  Metrics metrics("ops", {"unmatched"});
+  std::string with_help, without_help;
+  metrics.render(with_help, true);
+  metrics.render(without_help, false);
+  EXPECT_TRUE(contains(with_help, "# TYPE clueline_http_requests_total counter\n"));
+  EXPECT_FALSE(contains(without_help, "# "));
+}
+
+TEST(Metrics, ConnectionGaugeFollowsOpenAndClose) {
+  Metrics metrics("public", {"unmatched"});
+  metrics.connection_opened();
+  metrics.connection_opened();
+  metrics.connection_closed();
+  metrics.connection_rejected();
+  EXPECT_EQ(metrics.open_connections(), 1);
+  std::string text;
+  metrics.render(text, false);
+  EXPECT_TRUE(contains(text, "clueline_open_connections{listener=\"public\"} 1\n"));
+  EXPECT_TRUE(contains(text, "clueline_connections_accepted_total{listener=\"public\"} 2\n"));
+  EXPECT_TRUE(contains(text, "clueline_connections_rejected_total{listener=\"public\"} 1\n"));
+}
+
+TEST(Metrics, OutOfRangeIndexAndStatusAreCountedNotLost) {
+  Metrics metrics("public", {"unmatched", "index"});
+  metrics.record_request(99, 200, milliseconds(1));
+  metrics.record_request(1, 999, milliseconds(1));
+  std::string text;
+  metrics.render(text, false);
+  EXPECT_TRUE(contains(text, "route=\"unmatched\",status=\"200\"} 1\n")) << text;
+  EXPECT_TRUE(contains(text, "route=\"index\",status=\"0\"} 1\n"));
+}
+
+TEST(Metrics, ConcurrentRecordingLosesNothing) {
+  Metrics metrics("public", {"unmatched", "index"});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&metrics] {
+      for (int i = 0; i < 10000; ++i) metrics.record_request(1, 200, microseconds(100));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::string text;
+  metrics.render(text, false);
+  EXPECT_TRUE(contains(text, "route=\"index\",status=\"200\"} 40000\n")) << text;
+}
+
+}  // namespace
+}  // namespace clueline::server
