@@ -14,7 +14,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
 
+#include <fstream>
 #include <optional>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -325,6 +327,56 @@ TEST_F(ExpiringCertificateTest, ReadyzFailsWhenCertificateExpiresSoon) {
   EXPECT_EQ(body.at("status"), "not_ready");
   EXPECT_EQ(body.at("checks").at("tls_certificate").at("ok"), false);
   EXPECT_EQ(body.at("checks").at("storage").at("ok"), true);
+}
+
+}  // namespace
+}  // namespace clueline::testing
+
+namespace clueline::testing {
+namespace {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string error_output;
+};
+
+// Runs `clueline serve --config FILE` with one extra environment variable.
+CommandResult serve_with_config(const std::string& config_text, const std::string& env = "") {
+  const auto directory = std::filesystem::temp_directory_path() /
+                         ("clueline-badconfig-" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(directory);
+  const auto config = directory / "bad.toml";
+  std::ofstream(config) << config_text;
+  const auto error_file = directory / "stderr";
+  const std::string command = env + " " + CLUELINE_BINARY + " serve --config " + config.string() +
+                              " 2>" + error_file.string() + " >/dev/null";
+  const int status = std::system(command.c_str());
+  CommandResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(error_file)};
+  std::filesystem::remove_all(directory);
+  return result;
+}
+
+void expect_one_line_naming(const CommandResult& result, const std::string& name) {
+  EXPECT_EQ(result.exit_code, 2) << result.error_output;
+  EXPECT_NE(result.error_output.find(name), std::string::npos) << result.error_output;
+  EXPECT_EQ(std::count(result.error_output.begin(), result.error_output.end(), '\n'), 1)
+      << result.error_output;
+}
+
+TEST(BadConfig, UnknownKeyStopsStartUpNamingIt) {
+  expect_one_line_naming(serve_with_config("[server]\nprot = 8443\n"), "server.prot");
+}
+
+TEST(BadConfig, NonNumericPortStopsStartUpNamingIt) {
+  expect_one_line_naming(serve_with_config("[server]\nport = \"abc\"\n"), "server.port");
+}
+
+TEST(BadConfig, BadEnvironmentOverrideStopsStartUpNamingIt) {
+  expect_one_line_naming(serve_with_config("", "CLUELINE_SERVER_PORT=abc"), "CLUELINE_SERVER_PORT");
+}
+
+TEST(BadConfig, MissingCertificateStopsStartUpNamingTheKey) {
+  expect_one_line_naming(serve_with_config("[server]\nport = 0\n"), "server.tls_certificate");
 }
 
 }  // namespace
