@@ -13,6 +13,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <array>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -37,6 +38,13 @@ using Clock = std::chrono::steady_clock;
 // How long a connection may take to exchange TLS close_notify once we are
 // done with it; short, because the peer gains nothing from waiting.
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+
+// After answering a request whose body we refused to read (413, 400, 431),
+// the peer may still be sending it. Closing at once would make the kernel
+// reset the connection, and the reset can destroy our response before the
+// client reads it, so we read and discard for a bounded time and size first.
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1 << 20;
 
 struct Limits {
   std::chrono::seconds handshake_timeout;
@@ -130,6 +138,19 @@ asio::awaitable<Response> invoke_handler(const Route* route, Request request) {
   co_return std::move(*response);
 }
 
+template <typename Stream>
+asio::awaitable<void> discard_unread_input(Stream& stream) {
+  beast::get_lowest_layer(stream).expires_after(kLingerTimeout);
+  std::array<char, 16 * 1024> scratch;
+  std::size_t discarded = 0;
+  while (discarded < kLingerBytes) {
+    auto [ec, bytes] =
+        co_await stream.async_read_some(asio::buffer(scratch), use_nothrow_awaitable);
+    if (ec) break;
+    discarded += bytes;
+  }
+}
+
 // Serves requests on an established stream until the peer closes, an error
 // occurs, a response says Connection: close, or the worker drains. Returns
 // true when the stream is still usable for a clean TLS shutdown.
@@ -221,6 +242,10 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
     listener->access_log->write(listener->name, method, listener->router.names()[route_index],
                                 status, body_size, latency);
     if (write_ec) co_return false;
+    if (close_after) {
+      co_await discard_unread_input(stream);
+      co_return false;
+    }
     if (!keep_alive) co_return true;
   }
 }
