@@ -30,6 +30,7 @@ std::string_view error_name(errc e) noexcept {
     case errc::method_not_allowed: return "method_not_allowed";
     case errc::conflict: return "conflict";
     case errc::gone: return "gone";
+    case errc::authentication_failed: return "authentication_failed";
     case errc::payload_too_large: return "payload_too_large";
     case errc::header_too_large: return "header_too_large";
     case errc::unsupported_media_type: return "unsupported_media_type";

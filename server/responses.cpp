@@ -12,6 +12,7 @@ http::status http_status(errc e) noexcept {
     case errc::method_not_allowed: return http::status::method_not_allowed;
     case errc::conflict: return http::status::conflict;
     case errc::gone: return http::status::gone;
+    case errc::authentication_failed: return http::status::forbidden;
     case errc::payload_too_large: return http::status::payload_too_large;
     case errc::header_too_large: return http::status::request_header_fields_too_large;
     case errc::unsupported_media_type: return http::status::unsupported_media_type;

@@ -23,6 +23,7 @@ enum class errc {
   method_not_allowed,    // the route exists, the method does not
   conflict,              // the request contradicts current state
   gone,                  // the object existed and was revoked
+  authentication_failed, // a signature, MAC, seal or login proof did not verify
   payload_too_large,     // body over the route's limit
   header_too_large,      // request head over the header limit
   unsupported_media_type,
