@@ -148,7 +148,26 @@ rocksdb::IOStatus FaultInjectionFileSystem::check_append() {
   return rocksdb::IOStatus::OK();
 }
 
+void FaultInjectionFileSystem::hold_syncs(bool on) {
+  {
+    const std::lock_guard lock(mutex_);
+    hold_syncs_ = on;
+  }
+  hold_released_.notify_all();
+}
+
+int FaultInjectionFileSystem::held_syncs() const {
+  const std::lock_guard lock(mutex_);
+  return held_syncs_;
+}
+
 rocksdb::IOStatus FaultInjectionFileSystem::check_sync() {
+  {
+    std::unique_lock lock(mutex_);
+    ++held_syncs_;
+    hold_released_.wait(lock, [this] { return !hold_syncs_; });
+    --held_syncs_;
+  }
   if (auto status = check_write(); !status.ok()) {
     return status;
   }

@@ -14,6 +14,7 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -42,6 +43,11 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   // successful sync. Call after the Store is destroyed. Returns the number of
   // bytes dropped.
   std::uint64_t drop_unsynced_data();
+  // While held, every sync waits (instead of failing) until released, so a
+  // test can keep a writer inside its sync while it queues more work.
+  void hold_syncs(bool on);
+  // How many syncs are waiting on the hold right now.
+  int held_syncs() const;
   // How many operations have been failed on purpose so far, so tests can
   // tell an injected failure from an unexpected one.
   std::uint64_t injected_failures() const { return injected_; }
@@ -88,8 +94,11 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   std::atomic<bool> fail_no_space_{false};
   std::atomic<bool> active_{true};
   std::atomic<std::uint64_t> injected_{0};
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::map<std::string, FileState> files_;  // guarded by mutex_
+  std::condition_variable hold_released_;
+  bool hold_syncs_ = false;  // guarded by mutex_
+  int held_syncs_ = 0;       // guarded by mutex_
 };
 
 }  // namespace clueline::storage::testing

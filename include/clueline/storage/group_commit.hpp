@@ -1,0 +1,85 @@
+// Explicit group commit: one writer thread turns many pending submissions
+// into one WriteBatch and one WAL sync.
+//
+// Why not let every caller write with Durability::kSynced? One synced writer
+// manages about 2.5k writes/s here (one fdatasync is ~230 us); gathering
+// everything that arrived during the previous sync into the next batch lets
+// one sync acknowledge hundreds of submissions.
+//
+// Contract: a submission's callback runs exactly once, on the writer thread,
+// after the batch holding it has been synced (success) or has failed. A
+// submission is never partly applied. Submissions are applied in the order
+// they were enqueued. If a combined batch is refused as invalid, each of its
+// submissions is retried on its own, so one bad submission cannot fail the
+// others.
+//
+// Thread safety: enqueue() may be called from any thread. Callbacks must be
+// quick and must not block (post the result to the caller's executor).
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "clueline/storage/store.hpp"
+
+namespace clueline::storage {
+
+class GroupCommitWriter {
+ public:
+  using Callback = std::function<void(result<void>)>;
+
+  struct Limits {
+    // Submissions gathered into one batch at most; the rest wait for the next.
+    std::size_t max_submissions_per_batch = 1024;
+    // Pending submissions beyond this are refused at once with
+    // errc::unavailable rather than queued without bound.
+    std::size_t max_pending = 100000;
+  };
+
+  // `store` is not owned and must outlive the writer. Starts the thread.
+  GroupCommitWriter(Store& store, Limits limits);
+  explicit GroupCommitWriter(Store& store) : GroupCommitWriter(store, Limits{}) {}
+
+  // Writes everything already enqueued, runs its callbacks, then stops.
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Queues `mutations` for the next batch. If the queue is full or the
+  // writer is stopping, `done` runs at once, on the calling thread, with
+  // errc::unavailable.
+  void enqueue(std::vector<Mutation> mutations, Callback done);
+
+  struct Stats {
+    std::uint64_t submissions = 0;  // acknowledged or failed
+    std::uint64_t batches = 0;      // synced WriteBatches
+    std::uint64_t failed_submissions = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Pending {
+    std::vector<Mutation> mutations;
+    Callback done;
+  };
+
+  void run();
+  void write_group(std::vector<Pending>& group);
+
+  Store& store_;
+  const Limits limits_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;  // last: starts after every other member exists
+};
+
+}  // namespace clueline::storage
