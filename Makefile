@@ -3,10 +3,13 @@
 
 BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 60
+FUZZ_TARGETS   := fuzz_envelope fuzz_site_token
 GENERATOR      ?= Ninja
 CTEST_ARGS     ?= --output-on-failure --timeout 600
 
-.PHONY: all bootstrap configure build demo test test-release test-asan clean
+.PHONY: all bootstrap web-deps configure build demo test test-release test-asan fuzz clean
 
 all: build
 
@@ -16,7 +19,13 @@ bootstrap:
 $(BUILD_DIR)/CMakeCache.txt: | bootstrap
 	cmake -S . -B $(BUILD_DIR) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-configure: bootstrap $(BUILD_DIR)/CMakeCache.txt
+# The browser crypto module's npm dependencies, exactly as locked.
+web/node_modules/.package-lock.json: web/package-lock.json | bootstrap
+	cd web && npm ci --no-audit --no-fund
+
+web-deps: web/node_modules/.package-lock.json
+
+configure: bootstrap web-deps $(BUILD_DIR)/CMakeCache.txt
 
 build: configure
 	cmake --build $(BUILD_DIR)
@@ -24,19 +33,30 @@ build: configure
 demo: build
 	./$(BUILD_DIR)/app/clueline demo --data-dir demo-data
 
-test: test-release test-asan
+test: test-release test-asan fuzz
 
 test-release: build
 	ctest --test-dir $(BUILD_DIR) $(CTEST_ARGS)
 
 # The same tests with AddressSanitizer and UndefinedBehaviorSanitizer; any
 # report fails the run.
-test-asan: bootstrap
+test-asan: bootstrap web-deps
 	cmake -S . -B $(ASAN_BUILD_DIR) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DCLUELINE_SANITIZE=ON
 	cmake --build $(ASAN_BUILD_DIR)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD_DIR) $(CTEST_ARGS)
 
+# libFuzzer (clang) on every parser of untrusted bytes, FUZZ_SECONDS each,
+# starting from the seed corpora in tests/fuzz/corpus; any finding fails.
+fuzz: bootstrap
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD_DIR) --target $(FUZZ_TARGETS)
+	set -e; for target in $(FUZZ_TARGETS); do \
+	  corpus=$(FUZZ_BUILD_DIR)/corpus/$${target#fuzz_}; mkdir -p $$corpus; \
+	  ./$(FUZZ_BUILD_DIR)/tests/fuzz/$$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $$corpus tests/fuzz/corpus/$${target#fuzz_}; \
+	done
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -9,8 +9,14 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev libsodium-dev librocksdb-dev libzxing-dev
   libtomlplusplus-dev libgtest-dev
+  clang libclang-rt-14-dev
   openssl curl ca-certificates
 )
+# Node.js runs the browser crypto module's tests; any Node.js >= 18 will do,
+# so an existing installation (e.g. from another repository) is kept.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,16 @@
+// The subcommands of `clueline`. Each takes the arguments after its name,
+// returns the process exit code, and throws UsageError, ConfigError or
+// std::runtime_error on failure (reported by main as one line).
+#pragma once
+
+#include <span>
+
+namespace clueline::app {
+
+int serve(std::span<char*> args);
+int demo(std::span<char*> args);
+int keygen(std::span<char*> args);
+int submit(std::span<char*> args);
+int open(std::span<char*> args);
+
+}  // namespace clueline::app

@@ -1,0 +1,246 @@
+// keygen, submit and open: the reference client of the crypto protocol
+// (docs/crypto-spec.md). Everything here runs on the operator's or the
+// supervisor's machine; nothing is sent anywhere.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "clueline/crypto/crypto.hpp"
+#include "commands.hpp"
+#include "options.hpp"
+
+namespace clueline::app {
+namespace {
+
+namespace fs = std::filesystem;
+using crypto::Bytes;
+
+template <typename T>
+T checked(result<T> value, const std::string& what) {
+  if (!value) throw std::runtime_error(what + ": " + value.error().message());
+  return std::move(*value);
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+Bytes read_bytes(const fs::path& path) {
+  const std::string text = read_text(path);
+  const auto* begin = reinterpret_cast<const std::byte*>(text.data());
+  return Bytes(begin, begin + text.size());
+}
+
+// Creates `path` exclusively with `mode`: key files are never overwritten
+// and a secret key is never readable by others, not even for a moment.
+void write_new_file(const fs::path& path, std::string_view content, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno));
+  const ssize_t written = ::write(fd, content.data(), content.size());
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (written != static_cast<ssize_t>(content.size()) || !synced) {
+    throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+void write_file(const fs::path& path, std::span<const std::byte> content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+// A key file holds one base64url value and a newline.
+Bytes read_key_file(const fs::path& path) {
+  std::string text = read_text(path);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return checked(crypto::from_base64url(text), path.string());
+}
+
+// A recipient is a public key file or the base64url key itself.
+crypto::BoxPublicKey recipient_key(const std::string& given) {
+  const Bytes bytes = fs::exists(given) ? read_key_file(given)
+                                        : checked(crypto::from_base64url(given), "--recipient");
+  return checked(crypto::box_public_key_from(bytes), "--recipient " + given);
+}
+
+template <std::size_t N>
+std::array<std::byte, N> fixed_size(const Bytes& bytes, const std::string& what) {
+  if (bytes.size() != N) {
+    throw UsageError(what + " must be " + std::to_string(N) + " bytes, got " + std::to_string(bytes.size()));
+  }
+  std::array<std::byte, N> result;
+  std::copy(bytes.begin(), bytes.end(), result.begin());
+  return result;
+}
+
+std::string_view as_text(std::span<const std::byte> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+fs::path attachment_path(const fs::path& envelope, std::size_t index) {
+  return envelope.string() + ".attachment-" + std::to_string(index);
+}
+
+}  // namespace
+
+int keygen(std::span<char*> args) {
+  if (args.empty()) throw UsageError("keygen needs a kind: unit or site-signing");
+  const std::string_view kind = args[0];
+  const CommandOptions options(args.subspan(1), {"--out-dir", "--name"});
+  const fs::path directory = options.required("--out-dir");
+  fs::create_directories(directory);
+  crypto::initialize();
+  boost::json::object printed;
+  if (kind == "unit") {
+    const std::string name = options.value_or("--name", "unit");
+    const auto pair = crypto::generate_box_key_pair();
+    const std::string public_key = crypto::to_base64url(pair.public_key.bytes);
+    write_new_file(directory / (name + ".key"), crypto::to_base64url(pair.secret_key.bytes()) + "\n", 0600);
+    write_new_file(directory / (name + ".pub"), public_key + "\n", 0644);
+    printed = {{"kind", "unit"},
+               {"public_key", public_key},
+               {"key_id", crypto::to_base64url(crypto::key_id(pair.public_key))}};
+  } else if (kind == "site-signing") {
+    const std::string name = options.value_or("--name", "site-signing");
+    const auto pair = crypto::generate_signing_key_pair();
+    const std::string public_key = crypto::to_base64url(pair.public_key.bytes);
+    write_new_file(directory / (name + ".key"), crypto::to_base64url(pair.secret_key.bytes()) + "\n", 0600);
+    write_new_file(directory / (name + ".pub"), public_key + "\n", 0644);
+    printed = {{"kind", "site-signing"}, {"public_key", public_key}};
+  } else {
+    throw UsageError("keygen kind must be unit or site-signing, not \"" + std::string(kind) + "\"");
+  }
+  std::cout << boost::json::serialize(printed) << '\n';
+  return 0;
+}
+
+int submit(std::span<char*> args) {
+  const CommandOptions options(
+      args,
+      {"--token", "--category", "--accused-level", "--recipient", "--text", "--text-file", "--attach",
+       "--contact", "--salt", "--pow-challenge", "--pow-difficulty", "--out"},
+      {"--recipient", "--attach"});
+  crypto::initialize();
+  if (options.has("--text") == options.has("--text-file")) {
+    throw UsageError("give exactly one of --text and --text-file");
+  }
+  const fs::path out = options.required("--out");
+
+  crypto::EnvelopeHeader header;
+  header.site_token = fixed_size<crypto::kSiteTokenBytes>(
+      checked(crypto::from_base64url(options.required("--token")), "--token"), "--token");
+  header.category = options.required("--category");
+  header.accused_level = options.value_or("--accused-level", "");
+
+  std::vector<crypto::BoxPublicKey> recipients;
+  for (const auto& given : options.all("--recipient")) recipients.push_back(recipient_key(given));
+  if (recipients.empty()) throw UsageError("--recipient is required");
+
+  // The receipt is the reporter's only handle on the report: derived keys
+  // give the lookup hash the server indexes and the key replies are sealed to.
+  const Bytes salt = checked(crypto::from_base64url(options.required("--salt")), "--salt");
+  const std::string receipt = crypto::generate_receipt();
+  const auto receipt_keys = checked(crypto::derive_receipt_keys(receipt, salt), "receipt");
+  header.reply_public_key = receipt_keys.reply_key_pair.public_key;
+  header.receipt_lookup_hash = receipt_keys.lookup_hash;
+
+  if (options.has("--pow-challenge")) {
+    header.pow_challenge = fixed_size<32>(
+        checked(crypto::from_base64url(options.required("--pow-challenge")), "--pow-challenge"),
+        "--pow-challenge");
+  } else {
+    crypto::random_bytes(header.pow_challenge);
+  }
+  const unsigned difficulty = static_cast<unsigned>(
+      std::stoul(options.value_or("--pow-difficulty", std::to_string(crypto::kDefaultPowDifficulty))));
+  if (difficulty > crypto::kMaxPowDifficulty) throw UsageError("--pow-difficulty is at most 32");
+  header.pow_nonce = crypto::solve_pow(header.pow_challenge, difficulty);
+
+  boost::json::object body{{"v", 1},
+                           {"text", options.has("--text") ? options.required("--text")
+                                                          : read_text(options.required("--text-file"))}};
+  if (options.has("--contact")) body["contact"] = options.required("--contact");
+  boost::json::array attachments;
+  std::size_t index = 0;
+  for (const auto& file : options.all("--attach")) {
+    ++index;
+    const Bytes content = read_bytes(file);
+    const auto key = crypto::generate_attachment_key();
+    write_file(attachment_path(out, index), checked(crypto::encrypt_attachment(content, key), file));
+    attachments.push_back({{"id", "attachment-" + std::to_string(index)},
+                           {"key", crypto::to_base64url(key.bytes())},
+                           {"name", fs::path(file).filename().string()},
+                           {"type", "application/octet-stream"},
+                           {"size", content.size()}});
+  }
+  if (!attachments.empty()) body["attachments"] = std::move(attachments);
+
+  const Bytes envelope =
+      checked(crypto::seal_envelope(header, recipients, boost::json::serialize(body)), "envelope");
+  write_file(out, envelope);
+  std::cout << boost::json::serialize(boost::json::object{
+                   {"receipt", crypto::format_receipt(receipt)},
+                   {"envelope", out.string()},
+                   {"bytes", envelope.size()},
+                   {"attachments", index}})
+            << '\n';
+  return 0;
+}
+
+int open(std::span<char*> args) {
+  const CommandOptions options(args, {"--secret-key-file", "--in", "--attachments-dir"});
+  crypto::initialize();
+  const fs::path in = options.required("--in");
+  const auto unit = checked(crypto::box_key_pair_from_secret(read_key_file(options.required("--secret-key-file"))),
+                            "--secret-key-file");
+  const Bytes envelope = read_bytes(in);
+  const auto parsed = checked(crypto::parse_envelope(envelope), in.string());
+  const auto body_bytes = checked(crypto::open_envelope(envelope, unit), in.string());
+  const std::string_view body_text = as_text(body_bytes.bytes());
+
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(body_text, ec);
+  if (ec || !body.is_object()) throw std::runtime_error("the report body is not a JSON object");
+
+  if (options.has("--attachments-dir")) {
+    const fs::path directory = options.required("--attachments-dir");
+    fs::create_directories(directory);
+    std::size_t index = 0;
+    if (const auto* list = body.as_object().if_contains("attachments"); list && list->is_array()) {
+      for (const auto& item : list->as_array()) {
+        ++index;
+        const auto& attachment = item.as_object();
+        const Bytes key_bytes = checked(crypto::from_base64url(attachment.at("key").as_string()), "key");
+        auto key = checked(crypto::SecureBuffer::allocate(key_bytes.size()), "key");
+        std::copy(key_bytes.begin(), key_bytes.end(), key.data());
+        const auto plaintext = checked(crypto::decrypt_attachment(read_bytes(attachment_path(in, index)), key),
+                                       "attachment " + std::to_string(index));
+        // The name comes from the reporter: keep only its last component.
+        std::string name = fs::path(std::string(attachment.at("name").as_string())).filename().string();
+        if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(index);
+        write_file(directory / name, std::span<const std::byte>(plaintext.data(), plaintext.size()));
+      }
+    }
+  }
+  std::cout << boost::json::serialize(boost::json::object{
+                   {"category", parsed.header.category},
+                   {"accused_level", parsed.header.accused_level},
+                   {"body", std::move(body)}})
+            << '\n';
+  return 0;
+}
+
+}  // namespace clueline::app

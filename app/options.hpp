@@ -1,0 +1,38 @@
+// Command-line options of the subcommands: `--name VALUE` pairs.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clueline::app {
+
+// Wrong usage: reported as one line and exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class CommandOptions {
+ public:
+  // Parses `--name VALUE` pairs. A name not in `allowed`, a missing value,
+  // or a name given twice that is not in `repeatable`, throws UsageError.
+  CommandOptions(std::span<char*> args, std::initializer_list<std::string_view> allowed,
+                 std::initializer_list<std::string_view> repeatable = {});
+
+  bool has(std::string_view name) const { return values_.contains(std::string(name)); }
+  // The value of a required option; throws UsageError naming it if absent.
+  const std::string& required(std::string_view name) const;
+  std::string value_or(std::string_view name, std::string fallback) const;
+  // Every value of a repeatable option, in command-line order.
+  std::vector<std::string> all(std::string_view name) const;
+
+ private:
+  std::multimap<std::string, std::string, std::less<>> values_;
+};
+
+}  // namespace clueline::app

@@ -1,0 +1,77 @@
+#include "clueline/crypto/site_token.hpp"
+
+#include <stdexcept>
+
+#include "clueline/crypto/encoding.hpp"
+#include "internal.hpp"
+
+namespace clueline::crypto {
+namespace {
+
+constexpr std::string_view kDomain = "clueline/site-token/v1";
+constexpr std::size_t kFieldBytes = 6;
+
+static_assert(kSiteTokenBytes == kFieldBytes + crypto_sign_BYTES);
+
+// The signed message: domain ‖ site_id:u32be ‖ token_version:u16be.
+Bytes signed_message(std::span<const std::byte> fields) {
+  Bytes message;
+  message.reserve(kDomain.size() + kFieldBytes);
+  detail::append(message, detail::ascii(kDomain));
+  detail::append(message, fields);
+  return message;
+}
+
+}  // namespace
+
+std::array<std::byte, kSiteTokenBytes> sign_site_token_raw(const SiteToken& token,
+                                                           const SigningKeyPair& key) {
+  if (key.secret_key.size() != kSigningSecretKeyBytes) {
+    throw std::invalid_argument("sign_site_token: the signing secret key must be 64 bytes");
+  }
+  detail::ensure_started().value();
+  Bytes fields;
+  detail::append_u32be(fields, token.site_id);
+  detail::append_u16be(fields, token.token_version);
+  const Bytes message = signed_message(fields);
+  std::array<std::byte, kSiteTokenBytes> raw{};
+  std::copy(fields.begin(), fields.end(), raw.begin());
+  crypto_sign_detached(detail::uc(std::span(raw).subspan(kFieldBytes)), nullptr,
+                       detail::uc(message), message.size(), detail::uc(key.secret_key.bytes()));
+  return raw;
+}
+
+std::string sign_site_token(const SiteToken& token, const SigningKeyPair& key) {
+  return to_base64url(sign_site_token_raw(token, key));
+}
+
+result<SiteToken> verify_site_token(std::string_view token, const SigningPublicKey& key) {
+  // The length check comes first so that an over-long input costs nothing.
+  if (token.size() != kSiteTokenChars) {
+    return errc::invalid_argument;
+  }
+  auto raw = from_base64url(token);
+  if (!raw) {
+    return raw.error();
+  }
+  return verify_site_token_bytes(*raw, key);
+}
+
+result<SiteToken> verify_site_token_bytes(std::span<const std::byte> raw70,
+                                          const SigningPublicKey& key) {
+  if (raw70.size() != kSiteTokenBytes) {
+    return errc::invalid_argument;
+  }
+  if (auto started = detail::ensure_started(); !started) {
+    return started.error();
+  }
+  const auto fields = raw70.first(kFieldBytes);
+  const Bytes message = signed_message(fields);
+  if (crypto_sign_verify_detached(detail::uc(raw70.subspan(kFieldBytes)), detail::uc(message),
+                                  message.size(), detail::uc(key.bytes)) != 0) {
+    return errc::authentication_failed;
+  }
+  return SiteToken{detail::read_u32be(fields.data()), detail::read_u16be(fields.data() + 4)};
+}
+
+}  // namespace clueline::crypto

@@ -1,0 +1,1278 @@
+// clueline browser crypto: the JavaScript implementation of docs/crypto-spec.md
+// (protocol version 1), byte for byte compatible with the C++ reference in
+// crypto/. Runs unchanged in browsers (as a static ES module, no bundler) and
+// in node (tests, bench).
+//
+// Usage:
+//   import * as cc from './clueline-crypto.mjs';
+//   await cc.ready();            // once; loads libsodium (WebAssembly)
+//   const kp = cc.generateBoxKeyPair();
+//
+// Contracts that hold for every export:
+//   - Bytes in and out are Uint8Array (node Buffers are accepted as input).
+//     Returned arrays are fresh copies the caller owns; callers should
+//     wipe secrets they no longer need with wipe().
+//   - Every function except ready(), base64urlEncode/base64urlDecode and the
+//     pure string helpers needs ready() to have resolved; before that they
+//     throw CluelineCryptoError('invalid_argument').
+//   - Every failure is a CluelineCryptoError whose .code is exactly one of
+//       'invalid_argument'       malformed input: wrong length, magic, bucket,
+//                                base64url, character set, range (spec §11)
+//       'authentication_failed'  a signature, seal, AEAD tag, key id or padding
+//                                that does not check out
+//     Authentication failures never say which step failed. No function
+//     returns a partial result.
+//   - The functions are synchronous. The Argon2id-based ones
+//     (deriveReceiptKeys, deriveAccountKeys, unwrapUnitSecretKey with a
+//     passphrase) take from a fraction of a second to several seconds and
+//     block the thread; pages should call them from a Worker.
+//
+// libsodium is reached only through the single import below and ready():
+// change the import specifier here to serve the module from another path.
+// (libsodium-wrappers' own ESM file imports the bare specifier 'libsodium',
+// so a browser page needs an import map for both names or a rewritten path.)
+
+import sodiumModule from 'libsodium-wrappers';
+import { argon2id13 } from './argon2id.mjs';
+
+/** @type {any} the initialised libsodium-wrappers object, or null before ready() */
+let sodium = null;
+/** @type {Promise<void> | null} */
+let readyPromise = null;
+
+/**
+ * Loads and initialises libsodium. Idempotent; call (and await) once before
+ * using any other function of this module.
+ * @returns {Promise<void>}
+ */
+export function ready() {
+  if (readyPromise === null) {
+    readyPromise = Promise.resolve(sodiumModule.ready).then(() => {
+      sodium = sodiumModule;
+    });
+  }
+  return readyPromise;
+}
+
+function S() {
+  if (sodium === null) throw new CluelineCryptoError('invalid_argument', 'clueline-crypto: await ready() first');
+  return sodium;
+}
+
+/**
+ * Which Argon2id implementation deriveReceiptKeys / deriveAccountKeys use:
+ * 'libsodium' when the loaded libsodium build exports crypto_pwhash (the
+ * "sumo" build does, the standard build does not), else 'javascript'
+ * (./argon2id.mjs, same bytes, several times slower).
+ * @returns {'libsodium' | 'javascript'}
+ */
+export function argon2idImplementation() {
+  return typeof S().crypto_pwhash === 'function' ? 'libsodium' : 'javascript';
+}
+
+// ---------------------------------------------------------------------------
+// Errors and byte helpers
+
+/** The only error type this module throws. */
+export class CluelineCryptoError extends Error {
+  /**
+   * @param {'invalid_argument' | 'authentication_failed'} code
+   * @param {string} [message]
+   */
+  constructor(code, message) {
+    super(message ?? (code === 'authentication_failed' ? 'cannot open' : 'malformed input'));
+    this.name = 'CluelineCryptoError';
+    /** @type {'invalid_argument' | 'authentication_failed'} */
+    this.code = code;
+  }
+}
+
+function invalid(message) {
+  return new CluelineCryptoError('invalid_argument', message);
+}
+
+function authFailed() {
+  return new CluelineCryptoError('authentication_failed', 'cannot open');
+}
+
+/** Checks that x is a Uint8Array (of length len, if given). */
+function bytesArg(x, name, len) {
+  if (!(x instanceof Uint8Array)) throw invalid(`${name}: Uint8Array expected`);
+  if (len !== undefined && x.length !== len) throw invalid(`${name}: ${len} bytes expected`);
+  return x;
+}
+
+/** A fresh plain Uint8Array copy of u8[start, end). */
+function copyOf(u8, start = 0, end = u8.length) {
+  return new Uint8Array(u8.subarray(start, end));
+}
+
+function concat(...parts) {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function ascii(s) {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function u8(x) {
+  return Uint8Array.of(x);
+}
+
+function u16be(x) {
+  return Uint8Array.of((x >>> 8) & 0xff, x & 0xff);
+}
+
+function u32be(x) {
+  return Uint8Array.of((x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
+}
+
+function readU16be(b, o) {
+  return (b[o] << 8) | b[o + 1];
+}
+
+function readU32be(b, o) {
+  return ((b[o] << 24) >>> 0) + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+}
+
+function isUint(x, max) {
+  return Number.isInteger(x) && x >= 0 && x <= max;
+}
+
+function equalBytes(a, b) {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 of a string; refuses lone surrogates (TextEncoder would silently replace them). */
+function utf8(s, name) {
+  if (typeof s !== 'string') throw invalid(`${name}: string expected`);
+  if (typeof s.isWellFormed === 'function' ? !s.isWellFormed() : /[\uD800-\uDFFF]/u.test(s)) {
+    throw invalid(`${name}: not well-formed Unicode`);
+  }
+  return utf8Encoder.encode(s);
+}
+
+/**
+ * Overwrites the given byte arrays with zeros (sodium_memzero). Ignores
+ * null/undefined. Safe to call before ready().
+ * @param {...(Uint8Array | null | undefined)} arrays
+ */
+export function wipe(...arrays) {
+  for (const a of arrays) if (a instanceof Uint8Array) a.fill(0);
+}
+
+function blake2b(outlen, msg) {
+  return S().crypto_generichash(outlen, msg, null);
+}
+
+// ---------------------------------------------------------------------------
+// base64url (spec §1): RFC 4648 §5, no padding, strict decoder.
+
+const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_VALUE = new Int16Array(128).fill(-1);
+for (let i = 0; i < 64; i++) B64_VALUE[B64_ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * base64url without padding (sodium_base64_VARIANT_URLSAFE_NO_PADDING).
+ * @param {Uint8Array} bytes
+ * @returns {string}
+ */
+export function base64urlEncode(bytes) {
+  bytesArg(bytes, 'bytes');
+  let out = '';
+  let i = 0;
+  for (; i + 3 <= bytes.length; i += 3) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += B64_ALPHABET[v >>> 18] + B64_ALPHABET[(v >>> 12) & 63] + B64_ALPHABET[(v >>> 6) & 63] + B64_ALPHABET[v & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const v = bytes[i] << 16;
+    out += B64_ALPHABET[v >>> 18] + B64_ALPHABET[(v >>> 12) & 63];
+  } else if (rest === 2) {
+    const v = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += B64_ALPHABET[v >>> 18] + B64_ALPHABET[(v >>> 12) & 63] + B64_ALPHABET[(v >>> 6) & 63];
+  }
+  return out;
+}
+
+/**
+ * Strict base64url decoder: refuses padding, whitespace, any character
+ * outside [A-Za-z0-9_-], a length of 4k+1 and non-zero trailing bits.
+ * @param {string} text
+ * @returns {Uint8Array}
+ * @throws {CluelineCryptoError} invalid_argument
+ */
+export function base64urlDecode(text) {
+  if (typeof text !== 'string') throw invalid('base64url: string expected');
+  const n = text.length;
+  if (n % 4 === 1) throw invalid('base64url: bad length');
+  const out = new Uint8Array(Math.floor((n * 3) / 4));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? B64_VALUE[c] : -1;
+    if (v < 0) throw invalid('base64url: bad character');
+    acc = ((acc << 6) | v) & 0xffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+    }
+  }
+  if ((acc & ((1 << bits) - 1)) !== 0) throw invalid('base64url: non-canonical trailing bits');
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Keys (spec §2)
+
+/**
+ * @typedef {{publicKey: Uint8Array, secretKey: Uint8Array}} KeyPair
+ * Box (X25519) pairs: 32 + 32 bytes. Signing (Ed25519) pairs: 32 + 64 bytes
+ * (libsodium's secret key format: seed ‖ public key).
+ */
+
+/**
+ * New random X25519 unit key pair (crypto_box_keypair).
+ * @returns {KeyPair}
+ */
+export function generateBoxKeyPair() {
+  const kp = S().crypto_box_keypair();
+  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+}
+
+/**
+ * X25519 key pair from its 32-byte secret key (public = crypto_scalarmult_base(secret)).
+ * @param {Uint8Array} secretKey 32 bytes
+ * @returns {KeyPair} (secretKey is a copy)
+ */
+export function boxKeyPairFromSecret(secretKey) {
+  bytesArg(secretKey, 'secretKey', 32);
+  return { publicKey: S().crypto_scalarmult_base(secretKey), secretKey: copyOf(secretKey) };
+}
+
+/**
+ * Key id of a public key: BLAKE2b-16(publicKey).
+ * @param {Uint8Array} publicKey 32 bytes
+ * @returns {Uint8Array} 16 bytes
+ */
+export function keyId(publicKey) {
+  bytesArg(publicKey, 'publicKey', 32);
+  return blake2b(16, publicKey);
+}
+
+/**
+ * New random Ed25519 key pair (crypto_sign_keypair); secretKey is 64 bytes.
+ * @returns {KeyPair}
+ */
+export function generateSigningKeyPair() {
+  const kp = S().crypto_sign_keypair();
+  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+}
+
+/**
+ * Ed25519 key pair from a 32-byte seed (crypto_sign_seed_keypair).
+ * @param {Uint8Array} seed 32 bytes
+ * @returns {KeyPair}
+ */
+export function signingKeyPairFromSeed(seed) {
+  bytesArg(seed, 'seed', 32);
+  const kp = S().crypto_sign_seed_keypair(seed);
+  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+}
+
+function checkBoxKeyPair(kp, name) {
+  if (kp === null || typeof kp !== 'object') throw invalid(`${name}: key pair expected`);
+  bytesArg(kp.publicKey, `${name}.publicKey`, 32);
+  bytesArg(kp.secretKey, `${name}.secretKey`, 32);
+}
+
+// ---------------------------------------------------------------------------
+// Site token (spec §3)
+
+export const SITE_TOKEN_BYTES = 70;
+export const SITE_TOKEN_LENGTH = 94;
+const SITE_TOKEN_DOMAIN = ascii('clueline/site-token/v1');
+
+function siteTokenMessage(siteId, tokenVersion) {
+  return concat(SITE_TOKEN_DOMAIN, u32be(siteId), u16be(tokenVersion));
+}
+
+function checkSiteFields(fields) {
+  if (fields === null || typeof fields !== 'object') throw invalid('site token: fields expected');
+  const { siteId, tokenVersion } = fields;
+  if (!isUint(siteId, 0xffffffff)) throw invalid('site token: siteId must be a u32');
+  if (!isUint(tokenVersion, 0xffff)) throw invalid('site token: tokenVersion must be a u16');
+  return { siteId, tokenVersion };
+}
+
+/**
+ * Signs a site token and returns its 70 raw bytes:
+ * site_id:u32be ‖ token_version:u16be ‖ signature[64].
+ * @param {{siteId: number, tokenVersion: number}} fields
+ * @param {Uint8Array} signingSecretKey 64-byte Ed25519 secret key
+ * @returns {Uint8Array} 70 bytes
+ */
+export function signSiteTokenBytes(fields, signingSecretKey) {
+  const { siteId, tokenVersion } = checkSiteFields(fields);
+  bytesArg(signingSecretKey, 'signingSecretKey', 64);
+  const sig = S().crypto_sign_detached(siteTokenMessage(siteId, tokenVersion), signingSecretKey);
+  return concat(u32be(siteId), u16be(tokenVersion), sig);
+}
+
+/**
+ * Signs a site token; returns the 94-character base64url TOKEN of the QR URL.
+ * @param {{siteId: number, tokenVersion: number}} fields
+ * @param {Uint8Array} signingSecretKey 64-byte Ed25519 secret key
+ * @returns {string}
+ */
+export function signSiteToken(fields, signingSecretKey) {
+  return base64urlEncode(signSiteTokenBytes(fields, signingSecretKey));
+}
+
+/**
+ * Decodes a site token WITHOUT verifying it (e.g. to read the site id
+ * before the public key is at hand). Accepts the 94-character string or
+ * the 70 raw bytes.
+ * @param {string | Uint8Array} token
+ * @returns {{siteId: number, tokenVersion: number, bytes: Uint8Array}}
+ */
+export function parseSiteToken(token) {
+  let raw;
+  if (typeof token === 'string') {
+    if (token.length !== SITE_TOKEN_LENGTH) throw invalid('site token: 94 characters expected');
+    raw = base64urlDecode(token);
+  } else {
+    bytesArg(token, 'site token', SITE_TOKEN_BYTES);
+    raw = copyOf(token);
+  }
+  if (raw.length !== SITE_TOKEN_BYTES) throw invalid('site token: 70 bytes expected');
+  return { siteId: readU32be(raw, 0), tokenVersion: readU16be(raw, 4), bytes: raw };
+}
+
+/**
+ * Verifies 70 raw token bytes against the deployment's site-signing key.
+ * @param {Uint8Array} tokenBytes 70 bytes
+ * @param {Uint8Array} signingPublicKey 32 bytes
+ * @returns {{siteId: number, tokenVersion: number}}
+ * @throws {CluelineCryptoError} invalid_argument (lengths), authentication_failed (signature)
+ */
+export function verifySiteTokenBytes(tokenBytes, signingPublicKey) {
+  bytesArg(tokenBytes, 'tokenBytes', SITE_TOKEN_BYTES);
+  bytesArg(signingPublicKey, 'signingPublicKey', 32);
+  const siteId = readU32be(tokenBytes, 0);
+  const tokenVersion = readU16be(tokenBytes, 4);
+  let ok = false;
+  try {
+    ok = S().crypto_sign_verify_detached(tokenBytes.subarray(6, 70), siteTokenMessage(siteId, tokenVersion), signingPublicKey);
+  } catch {
+    ok = false;
+  }
+  if (ok !== true) throw authFailed();
+  return { siteId, tokenVersion };
+}
+
+/**
+ * Verifies a 94-character token string.
+ * @param {string} token
+ * @param {Uint8Array} signingPublicKey 32 bytes
+ * @returns {{siteId: number, tokenVersion: number}}
+ */
+export function verifySiteToken(token, signingPublicKey) {
+  if (typeof token !== 'string' || token.length !== SITE_TOKEN_LENGTH) throw invalid('site token: 94 characters expected');
+  return verifySiteTokenBytes(base64urlDecode(token), signingPublicKey);
+}
+
+// ---------------------------------------------------------------------------
+// Proof of work (spec §7)
+
+export const POW_CHALLENGE_BYTES = 32;
+export const POW_NONCE_BYTES = 8;
+export const POW_MAX_DIFFICULTY = 32;
+
+function checkDifficulty(d) {
+  if (!isUint(d, POW_MAX_DIFFICULTY)) throw invalid('pow: difficulty must be an integer 0..32');
+}
+
+/**
+ * Number of leading zero bits of bytes, counted from the most significant
+ * bit of byte 0.
+ * @param {Uint8Array} bytes
+ * @returns {number}
+ */
+export function leadingZeroBits(bytes) {
+  bytesArg(bytes, 'bytes');
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0) {
+      n += 8;
+      continue;
+    }
+    return n + Math.clz32(b) - 24;
+  }
+  return n;
+}
+
+/**
+ * True iff BLAKE2b-32(challenge ‖ nonce) starts with `difficulty` zero bits.
+ * @param {Uint8Array} challenge 32 bytes
+ * @param {Uint8Array} nonce 8 bytes
+ * @param {number} difficulty 0..32
+ * @returns {boolean}
+ */
+export function verifyPow(challenge, nonce, difficulty) {
+  bytesArg(challenge, 'challenge', POW_CHALLENGE_BYTES);
+  bytesArg(nonce, 'nonce', POW_NONCE_BYTES);
+  checkDifficulty(difficulty);
+  return leadingZeroBits(blake2b(32, concat(challenge, nonce))) >= difficulty;
+}
+
+/**
+ * Finds the first nonce = u64be(counter), counter = 0, 1, 2, ..., for which
+ * verifyPow(challenge, nonce, difficulty) holds; identical to the C++ solver.
+ * @param {Uint8Array} challenge 32 bytes
+ * @param {number} difficulty 0..32 (expected work: 2^difficulty hashes)
+ * @returns {Uint8Array} 8 bytes
+ */
+export function solvePow(challenge, difficulty) {
+  bytesArg(challenge, 'challenge', POW_CHALLENGE_BYTES);
+  checkDifficulty(difficulty);
+  const hash = S().crypto_generichash;
+  const buf = new Uint8Array(40);
+  buf.set(challenge, 0);
+  const fullBytes = difficulty >>> 3;
+  const mask = (0xff00 >>> (difficulty & 7)) & 0xff; // the top (difficulty % 8) bits
+  let hi = 0;
+  let lo = 0;
+  for (;;) {
+    buf[32] = hi >>> 24; buf[33] = hi >>> 16; buf[34] = hi >>> 8; buf[35] = hi;
+    buf[36] = lo >>> 24; buf[37] = lo >>> 16; buf[38] = lo >>> 8; buf[39] = lo;
+    const h = hash(32, buf, null);
+    let ok = true;
+    for (let i = 0; i < fullBytes; i++) {
+      if (h[i] !== 0) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok && (h[fullBytes] & mask) === 0) return buf.slice(32, 40);
+    lo = (lo + 1) >>> 0;
+    if (lo === 0) {
+      hi = (hi + 1) >>> 0;
+      if (hi === 0) throw invalid('pow: no solution'); // 2^64 hashes: unreachable
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Argon2id (crypto_pwhash, ALG_ARGON2ID13)
+
+function argon2id(outlen, password, salt, opslimit, memlimit) {
+  const s = S();
+  if (typeof s.crypto_pwhash === 'function') {
+    return s.crypto_pwhash(outlen, password, salt, opslimit, memlimit, s.crypto_pwhash_ALG_ARGON2ID13);
+  }
+  return argon2id13(outlen, password, salt, opslimit, memlimit, blake2b);
+}
+
+// ---------------------------------------------------------------------------
+// Receipt (spec §6)
+
+export const RECEIPT_DIGITS = 25;
+export const RECEIPT_OPSLIMIT = 2;
+export const RECEIPT_MEMLIMIT = 67108864;
+const RECEIPT_RE = /^[0-9]{25}$/;
+
+/**
+ * New receipt: 25 decimal digits, each from randombytes_uniform(10).
+ * @returns {string} 25 ASCII digits (use formatReceipt to show it)
+ */
+export function generateReceipt() {
+  const s = S();
+  let out = '';
+  for (let i = 0; i < RECEIPT_DIGITS; i++) out += String.fromCharCode(48 + s.randombytes_uniform(10));
+  return out;
+}
+
+/**
+ * A typed-back receipt with its spaces (U+0020) and hyphens (U+002D)
+ * removed; anything but 25 ASCII digits then is refused.
+ * @param {string} typed
+ * @returns {string} 25 digits
+ * @throws {CluelineCryptoError} invalid_argument
+ */
+export function normalizeReceipt(typed) {
+  if (typeof typed !== 'string') throw invalid('receipt: string expected');
+  const digits = typed.replace(/[ -]/g, '');
+  if (!RECEIPT_RE.test(digits)) throw invalid('receipt: 25 digits expected');
+  return digits;
+}
+
+/**
+ * Receipt for display: 5 groups of 5 digits joined by hyphens.
+ * @param {string} digits a receipt (normalised first)
+ * @returns {string} e.g. "12345-67890-12345-67890-12345"
+ */
+export function formatReceipt(digits) {
+  const d = normalizeReceipt(digits);
+  return [0, 5, 10, 15, 20].map((i) => d.slice(i, i + 5)).join('-');
+}
+
+/**
+ * BLAKE2b-32(lookupKey): the value the envelope carries and the server indexes.
+ * @param {Uint8Array} lookupKey 32 bytes
+ * @returns {Uint8Array} 32 bytes
+ */
+export function receiptLookupHash(lookupKey) {
+  bytesArg(lookupKey, 'lookupKey', 32);
+  return blake2b(32, lookupKey);
+}
+
+/**
+ * Derives the receipt's keys: out = Argon2id13(receipt digits, deployment salt,
+ * opslimit 2, memlimit 64 MiB, 64 bytes); lookupKey = out[0..32];
+ * reply key pair = crypto_box_seed_keypair(out[32..64]);
+ * lookupHash = BLAKE2b-32(lookupKey). Slow (Argon2id, 64 MiB).
+ * @param {string} receipt 25 digits (spaces and hyphens allowed, see normalizeReceipt)
+ * @param {Uint8Array} deploymentSalt 16 bytes
+ * @returns {{lookupKey: Uint8Array, lookupHash: Uint8Array, replyKeyPair: KeyPair}}
+ */
+export function deriveReceiptKeys(receipt, deploymentSalt) {
+  const digits = normalizeReceipt(receipt);
+  bytesArg(deploymentSalt, 'deploymentSalt', 16);
+  const password = ascii(digits);
+  const out = argon2id(64, password, deploymentSalt, RECEIPT_OPSLIMIT, RECEIPT_MEMLIMIT);
+  const seed = out.slice(32, 64);
+  try {
+    const lookupKey = out.slice(0, 32);
+    const kp = S().crypto_box_seed_keypair(seed);
+    return {
+      lookupKey,
+      lookupHash: blake2b(32, lookupKey),
+      replyKeyPair: { publicKey: kp.publicKey, secretKey: kp.privateKey },
+    };
+  } finally {
+    wipe(password, out, seed);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Padding (spec §1, §4)
+
+/** Allowed padded sizes of a sealed payload's plaintext. */
+export const PAYLOAD_BUCKETS = Object.freeze([1024, 4096, 16384, 65536, 262144]);
+/** Largest plaintext a payload can carry (plaintexts of 262144 bytes or more are refused). */
+export const PAYLOAD_MAX_PLAINTEXT = 262143;
+
+/**
+ * sodium_pad(m, B) with B the smallest bucket strictly larger than len(m);
+ * the result is exactly B bytes.
+ * @param {Uint8Array} plaintext at most 262143 bytes
+ * @returns {Uint8Array}
+ */
+export function padToBucket(plaintext) {
+  bytesArg(plaintext, 'plaintext');
+  const bucket = PAYLOAD_BUCKETS.find((b) => b > plaintext.length);
+  if (bucket === undefined) throw invalid('payload: plaintext too large');
+  const padded = S().pad(plaintext, bucket);
+  if (padded.length !== bucket) throw invalid('payload: padding');
+  return padded;
+}
+
+/**
+ * sodium_unpad with block size len(padded); len(padded) must be a bucket.
+ * @param {Uint8Array} padded
+ * @returns {Uint8Array} the plaintext (a copy)
+ * @throws {CluelineCryptoError} invalid_argument (not a bucket), authentication_failed (bad padding)
+ */
+export function unpad(padded) {
+  bytesArg(padded, 'padded');
+  if (!PAYLOAD_BUCKETS.includes(padded.length)) throw invalid('payload: not a bucket size');
+  return unpadBlock(padded, padded.length);
+}
+
+function unpadBlock(padded, blockSize) {
+  let inner;
+  try {
+    inner = S().unpad(padded, blockSize);
+  } catch {
+    throw authFailed();
+  }
+  const out = new Uint8Array(inner); // inner views a private copy of padded
+  wipe(inner);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Sealed payload (spec §4)
+
+export const MAX_RECIPIENTS = 16;
+const KEY_ENTRY_BYTES = 16 + 80;
+const PAYLOAD_DOMAINS = Object.freeze({
+  envelope: ascii('clueline/envelope/v1'),
+  message: ascii('clueline/message/v1'),
+  reply: ascii('clueline/reply/v1'),
+});
+
+function domainBytes(domain) {
+  if (typeof domain !== 'string' || !Object.prototype.hasOwnProperty.call(PAYLOAD_DOMAINS, domain)) {
+    throw invalid("payload: domain must be 'envelope', 'message' or 'reply'");
+  }
+  return PAYLOAD_DOMAINS[domain];
+}
+
+function checkContext(domain, context) {
+  bytesArg(context, 'context');
+  if (domain !== 'envelope' && context.length !== 16) throw invalid('payload: context must be the 16-byte clue id');
+}
+
+/**
+ * @typedef {{keyId: Uint8Array, sealedKey: Uint8Array}} KeyEntry
+ *   keyId 16 bytes, sealedKey = crypto_box_seal(data_key, pk) 80 bytes
+ * @typedef {{recipients: KeyEntry[], nonce: Uint8Array, header: Uint8Array, ciphertext: Uint8Array}} ParsedPayload
+ *   header = u8 n ‖ entries ‖ nonce (the part bound into the associated data)
+ */
+
+/**
+ * Seals plaintext to 1..16 recipients (exactly 1 for 'reply'):
+ * payload = u8 n ‖ (key_id[16] ‖ crypto_box_seal(data_key, pk)[80])·n ‖ nonce[24]
+ *           ‖ u32be len(ct) ‖ ct,
+ * ct = XChaCha20-Poly1305(pad(m, bucket), ad = D ‖ context ‖ header, nonce, data_key).
+ * @param {'envelope' | 'message' | 'reply'} domain
+ * @param {Uint8Array} context envelope bytes before the payload ('envelope') or the 16-byte clue id
+ * @param {Uint8Array[]} recipientPublicKeys 32-byte X25519 keys with distinct key ids
+ * @param {Uint8Array | string} plaintext bytes, or a string sealed as UTF-8; < 262144 bytes
+ * @returns {Uint8Array}
+ */
+export function sealPayload(domain, context, recipientPublicKeys, plaintext) {
+  const s = S();
+  const d = domainBytes(domain);
+  checkContext(domain, context);
+  if (!Array.isArray(recipientPublicKeys)) throw invalid('payload: recipients must be an array');
+  const n = recipientPublicKeys.length;
+  if (n < 1 || n > MAX_RECIPIENTS) throw invalid('payload: 1..16 recipients expected');
+  if (domain === 'reply' && n !== 1) throw invalid('payload: a reply has exactly one recipient');
+  const ids = recipientPublicKeys.map((pk, i) => keyId(bytesArg(pk, `recipient ${i}`, 32)));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) if (equalBytes(ids[i], ids[j])) throw invalid('payload: duplicate recipient');
+  }
+  const m = typeof plaintext === 'string' ? utf8(plaintext, 'plaintext') : bytesArg(plaintext, 'plaintext');
+  const padded = padToBucket(m);
+  if (typeof plaintext === 'string') wipe(m);
+  const dataKey = s.randombytes_buf(32);
+  try {
+    const nonce = s.randombytes_buf(24);
+    const parts = [u8(n)];
+    for (let i = 0; i < n; i++) {
+      let sealed;
+      try {
+        sealed = s.crypto_box_seal(dataKey, recipientPublicKeys[i]);
+      } catch {
+        throw invalid(`payload: recipient ${i} is not a usable public key`);
+      }
+      parts.push(ids[i], sealed);
+    }
+    parts.push(nonce);
+    const header = concat(...parts);
+    const ct = s.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, concat(d, context, header), null, nonce, dataKey);
+    return concat(header, u32be(ct.length), ct);
+  } finally {
+    wipe(dataKey, padded);
+  }
+}
+
+/**
+ * Parses a payload's structure (no cryptography): 1..16 entries with
+ * distinct key ids, a ciphertext of a bucket size + 16, no trailing bytes.
+ * @param {Uint8Array} payload
+ * @returns {ParsedPayload} (copies)
+ * @throws {CluelineCryptoError} invalid_argument
+ */
+export function parsePayload(payload) {
+  bytesArg(payload, 'payload');
+  const len = payload.length;
+  if (len < 1) throw invalid('malformed payload');
+  const n = payload[0];
+  if (n < 1 || n > MAX_RECIPIENTS) throw invalid('malformed payload');
+  const headerLen = 1 + KEY_ENTRY_BYTES * n + 24;
+  if (len < headerLen + 4) throw invalid('malformed payload');
+  const ctLen = readU32be(payload, headerLen);
+  if (!PAYLOAD_BUCKETS.includes(ctLen - 16)) throw invalid('malformed payload');
+  if (len !== headerLen + 4 + ctLen) throw invalid('malformed payload');
+  const recipients = [];
+  for (let i = 0; i < n; i++) {
+    const o = 1 + KEY_ENTRY_BYTES * i;
+    const id = copyOf(payload, o, o + 16);
+    for (const r of recipients) if (equalBytes(r.keyId, id)) throw invalid('malformed payload');
+    recipients.push({ keyId: id, sealedKey: copyOf(payload, o + 16, o + KEY_ENTRY_BYTES) });
+  }
+  return {
+    recipients,
+    nonce: copyOf(payload, headerLen - 24, headerLen),
+    header: copyOf(payload, 0, headerLen),
+    ciphertext: copyOf(payload, headerLen + 4),
+  };
+}
+
+function normaliseEntries(extra) {
+  if (extra === undefined || extra === null) return [];
+  if (!Array.isArray(extra)) throw invalid('extraKeyEntries must be an array');
+  return extra.map((e, i) => {
+    if (e instanceof Uint8Array) {
+      bytesArg(e, `extraKeyEntries[${i}]`, KEY_ENTRY_BYTES);
+      return { keyId: e.subarray(0, 16), sealedKey: e.subarray(16) };
+    }
+    if (e === null || typeof e !== 'object') throw invalid(`extraKeyEntries[${i}]: entry expected`);
+    return { keyId: bytesArg(e.keyId, `extraKeyEntries[${i}].keyId`, 16), sealedKey: bytesArg(e.sealedKey, `extraKeyEntries[${i}].sealedKey`, 80) };
+  });
+}
+
+/** Finds and opens this key pair's entry; returns the data key or throws authentication_failed. */
+function openEntry(parsed, keyPair, extraEntries) {
+  const s = S();
+  const id = keyId(keyPair.publicKey);
+  const entry = parsed.recipients.find((r) => equalBytes(r.keyId, id)) ?? extraEntries.find((r) => equalBytes(r.keyId, id));
+  if (entry === undefined) throw authFailed();
+  let dataKey;
+  try {
+    dataKey = s.crypto_box_seal_open(entry.sealedKey, keyPair.publicKey, keyPair.secretKey);
+  } catch {
+    throw authFailed();
+  }
+  if (!(dataKey instanceof Uint8Array) || dataKey.length !== 32) {
+    wipe(dataKey);
+    throw authFailed();
+  }
+  return dataKey;
+}
+
+/**
+ * @typedef {{extraKeyEntries?: Array<Uint8Array | KeyEntry>}} OpenOptions
+ *   extraKeyEntries: key entries added after sealing by a transfer (§9,
+ *   resealDataKey; each key_id[16] ‖ sealed[80]). They are consulted when
+ *   the key pair's id is not in the payload header; the AEAD still binds
+ *   the original header.
+ */
+
+/**
+ * Opens a sealed payload with a recipient's key pair.
+ * @param {'envelope' | 'message' | 'reply'} domain
+ * @param {Uint8Array} context as given to sealPayload
+ * @param {Uint8Array} payload
+ * @param {KeyPair} keyPair X25519
+ * @param {OpenOptions} [options]
+ * @returns {Uint8Array} plaintext
+ * @throws {CluelineCryptoError} invalid_argument (malformed), authentication_failed (any other failure)
+ */
+export function openPayload(domain, context, payload, keyPair, options = {}) {
+  const s = S();
+  const d = domainBytes(domain);
+  checkContext(domain, context);
+  checkBoxKeyPair(keyPair, 'keyPair');
+  const extra = normaliseEntries(options?.extraKeyEntries);
+  const parsed = parsePayload(payload);
+  if (domain === 'reply' && parsed.recipients.length !== 1) throw invalid('malformed payload');
+  const dataKey = openEntry(parsed, keyPair, extra);
+  let padded;
+  try {
+    try {
+      padded = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, parsed.ciphertext, concat(d, context, parsed.header), parsed.nonce, dataKey);
+    } catch {
+      throw authFailed();
+    }
+    return unpadBlock(padded, parsed.ciphertext.length - 16);
+  } finally {
+    wipe(dataKey, padded);
+  }
+}
+
+/**
+ * Recovers a payload's 32-byte data key with a recipient's key pair (for a
+ * transfer, §9). It does not check the payload's AEAD: open the payload
+ * first if its authenticity matters.
+ * @param {Uint8Array} payload
+ * @param {KeyPair} keyPair
+ * @param {OpenOptions} [options]
+ * @returns {Uint8Array} 32 bytes (wipe after use)
+ */
+export function openDataKey(payload, keyPair, options = {}) {
+  checkBoxKeyPair(keyPair, 'keyPair');
+  const extra = normaliseEntries(options?.extraKeyEntries);
+  return openEntry(parsePayload(payload), keyPair, extra);
+}
+
+/**
+ * Seals a data key again to a new unit key (transfer, §9).
+ * @param {Uint8Array} dataKey 32 bytes
+ * @param {Uint8Array} newPublicKey 32 bytes
+ * @returns {{keyId: Uint8Array, sealedKey: Uint8Array, entry: Uint8Array}}
+ *   entry = keyId[16] ‖ sealedKey[80], the 96 bytes to upload
+ */
+export function resealDataKey(dataKey, newPublicKey) {
+  bytesArg(dataKey, 'dataKey', 32);
+  const id = keyId(newPublicKey);
+  let sealed;
+  try {
+    sealed = S().crypto_box_seal(dataKey, newPublicKey);
+  } catch {
+    throw invalid('newPublicKey is not a usable public key');
+  }
+  return { keyId: id, sealedKey: sealed, entry: concat(id, sealed) };
+}
+
+// ---------------------------------------------------------------------------
+// Envelope (spec §5)
+
+const ENVELOPE_MAGIC = ascii('CLE1');
+const ROUTING_CHAR = /^[a-z0-9_]*$/;
+
+function checkRoutingField(value, name, min) {
+  if (typeof value !== 'string' || value.length < min || value.length > 32 || !ROUTING_CHAR.test(value)) {
+    throw invalid(`envelope: ${name} must be ${min}..32 characters of [a-z0-9_]`);
+  }
+  return ascii(value);
+}
+
+/**
+ * @typedef {object} EnvelopeFields
+ * @property {Uint8Array | string} siteToken  70 raw bytes or the 94-character token (not verified here)
+ * @property {string} category                1..32 of [a-z0-9_]
+ * @property {string} [accusedLevel]          0..32 of [a-z0-9_]; '' (default) = unknown
+ * @property {Uint8Array} replyPublicKey      32 bytes (§6)
+ * @property {Uint8Array} receiptLookupHash   32 bytes (§6)
+ * @property {Uint8Array} powChallenge        32 bytes (§7)
+ * @property {Uint8Array} powNonce            8 bytes (§7)
+ */
+
+/**
+ * Builds a report envelope:
+ * "CLE1" ‖ token[70] ‖ u8 len ‖ category ‖ u8 len ‖ accused_level ‖ reply_pk[32]
+ * ‖ lookup_hash[32] ‖ pow_challenge[32] ‖ pow_nonce[8] ‖ payload, where the
+ * payload is sealPayload('envelope', <all preceding bytes>, recipients, body).
+ * @param {EnvelopeFields} fields
+ * @param {Uint8Array[]} recipientPublicKeys
+ * @param {string | Uint8Array} body the report body JSON (a string is sealed as UTF-8)
+ * @returns {Uint8Array}
+ */
+export function sealEnvelope(fields, recipientPublicKeys, body) {
+  if (fields === null || typeof fields !== 'object') throw invalid('envelope: fields expected');
+  const token = parseSiteToken(fields.siteToken).bytes;
+  const category = checkRoutingField(fields.category, 'category', 1);
+  const level = checkRoutingField(fields.accusedLevel ?? '', 'accusedLevel', 0);
+  const prefix = concat(
+    ENVELOPE_MAGIC,
+    token,
+    u8(category.length), category,
+    u8(level.length), level,
+    bytesArg(fields.replyPublicKey, 'replyPublicKey', 32),
+    bytesArg(fields.receiptLookupHash, 'receiptLookupHash', 32),
+    bytesArg(fields.powChallenge, 'powChallenge', 32),
+    bytesArg(fields.powNonce, 'powNonce', 8),
+  );
+  return concat(prefix, sealPayload('envelope', prefix, recipientPublicKeys, body));
+}
+
+/**
+ * @typedef {object} ParsedEnvelope
+ * @property {Uint8Array} siteToken     70 raw bytes (unverified)
+ * @property {number} siteId
+ * @property {number} tokenVersion
+ * @property {string} category
+ * @property {string} accusedLevel      '' = unknown
+ * @property {Uint8Array} replyPublicKey
+ * @property {Uint8Array} receiptLookupHash
+ * @property {Uint8Array} powChallenge
+ * @property {Uint8Array} powNonce
+ * @property {Uint8Array} context       every envelope byte before the payload
+ * @property {Uint8Array} payload       the sealed payload bytes
+ * @property {Uint8Array[]} recipientKeyIds
+ */
+
+/**
+ * Parses an envelope's structure (no cryptography, no token verification).
+ * @param {Uint8Array} envelope
+ * @returns {ParsedEnvelope} (copies)
+ * @throws {CluelineCryptoError} invalid_argument
+ */
+export function parseEnvelope(envelope) {
+  bytesArg(envelope, 'envelope');
+  const b = envelope;
+  let o = 0;
+  const need = (k) => {
+    if (b.length - o < k) throw invalid('malformed envelope');
+  };
+  need(4 + SITE_TOKEN_BYTES + 1);
+  if (!equalBytes(b.subarray(0, 4), ENVELOPE_MAGIC)) throw invalid('malformed envelope');
+  o = 4;
+  const siteToken = copyOf(b, o, o + SITE_TOKEN_BYTES);
+  o += SITE_TOKEN_BYTES;
+  const readRouting = (min) => {
+    need(1);
+    const n = b[o++];
+    if (n < min || n > 32) throw invalid('malformed envelope');
+    need(n);
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const c = b[o + i];
+      if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f)) throw invalid('malformed envelope');
+      s += String.fromCharCode(c);
+    }
+    o += n;
+    return s;
+  };
+  const category = readRouting(1);
+  const accusedLevel = readRouting(0);
+  need(32 + 32 + 32 + 8);
+  const replyPublicKey = copyOf(b, o, o + 32); o += 32;
+  const receiptLookupHash = copyOf(b, o, o + 32); o += 32;
+  const powChallenge = copyOf(b, o, o + 32); o += 32;
+  const powNonce = copyOf(b, o, o + 8); o += 8;
+  const context = copyOf(b, 0, o);
+  const payload = copyOf(b, o);
+  const parsed = parsePayload(payload);
+  return {
+    siteToken,
+    siteId: readU32be(siteToken, 0),
+    tokenVersion: readU16be(siteToken, 4),
+    category,
+    accusedLevel,
+    replyPublicKey,
+    receiptLookupHash,
+    powChallenge,
+    powNonce,
+    context,
+    payload,
+    recipientKeyIds: parsed.recipients.map((r) => r.keyId),
+  };
+}
+
+/**
+ * Opens an envelope's report body with a unit key pair.
+ * @param {Uint8Array} envelope
+ * @param {KeyPair} unitKeyPair
+ * @param {OpenOptions} [options]
+ * @returns {string} the body (UTF-8 JSON text)
+ * @throws {CluelineCryptoError} invalid_argument (malformed, or a body that is not UTF-8), authentication_failed
+ */
+export function openEnvelope(envelope, unitKeyPair, options = {}) {
+  const env = parseEnvelope(envelope);
+  const body = openPayload('envelope', env.context, env.payload, unitKeyPair, options);
+  try {
+    return utf8Decoder.decode(body);
+  } catch {
+    throw invalid('envelope: body is not UTF-8');
+  } finally {
+    wipe(body);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Attachments (spec §8)
+
+export const ATTACHMENT_CHUNK_BYTES = 65536;
+const ATTACHMENT_HEADER_BYTES = 24;
+const ATTACHMENT_CIPHER_CHUNK_BYTES = ATTACHMENT_CHUNK_BYTES + 17;
+
+/**
+ * New random 32-byte attachment key.
+ * @returns {Uint8Array}
+ */
+export function generateAttachmentKey() {
+  return S().randombytes_buf(32);
+}
+
+/** Wipes and frees a secretstream state the wrapper allocated and never frees. */
+function releaseStreamState(state) {
+  const lib = S().libsodium;
+  if (lib && lib.HEAPU8 instanceof Uint8Array && typeof lib._free === 'function' && Number.isInteger(state)) {
+    lib.HEAPU8.fill(0, state, state + 52);
+    lib._free(state);
+  }
+}
+
+/**
+ * Encrypts a file: stream = header[24] ‖ chunk_1 ‖ … ‖ chunk_k with
+ * plaintext = sodium_pad(file, 65536) cut into 65536-byte chunks, each pushed
+ * with crypto_secretstream_xchacha20poly1305 (tag MESSAGE, FINAL on the
+ * last). Output length 24 + k·65553.
+ * @param {Uint8Array} fileBytes
+ * @param {Uint8Array} key 32 bytes
+ * @returns {Uint8Array}
+ */
+export function encryptAttachment(fileBytes, key) {
+  const s = S();
+  bytesArg(fileBytes, 'fileBytes');
+  bytesArg(key, 'key', 32);
+  const padded = s.pad(fileBytes, ATTACHMENT_CHUNK_BYTES);
+  const k = padded.length / ATTACHMENT_CHUNK_BYTES;
+  const { state, header } = s.crypto_secretstream_xchacha20poly1305_init_push(key);
+  try {
+    const out = new Uint8Array(ATTACHMENT_HEADER_BYTES + k * ATTACHMENT_CIPHER_CHUNK_BYTES);
+    out.set(header, 0);
+    for (let i = 0; i < k; i++) {
+      const tag = i === k - 1 ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+      const chunk = padded.subarray(i * ATTACHMENT_CHUNK_BYTES, (i + 1) * ATTACHMENT_CHUNK_BYTES);
+      const c = s.crypto_secretstream_xchacha20poly1305_push(state, chunk, null, tag);
+      out.set(c, ATTACHMENT_HEADER_BYTES + i * ATTACHMENT_CIPHER_CHUNK_BYTES);
+    }
+    return out;
+  } finally {
+    wipe(padded);
+    releaseStreamState(state);
+  }
+}
+
+/**
+ * Decrypts an attachment stream. Refuses (invalid_argument) a length not of
+ * the form 24 + k·65553 (k ≥ 1), and (authentication_failed) a chunk that
+ * does not decrypt, a tag other than MESSAGE before the last chunk, a last
+ * chunk without FINAL, or a bad padding.
+ * @param {Uint8Array} stream
+ * @param {Uint8Array} key 32 bytes
+ * @returns {Uint8Array} the file bytes
+ */
+export function decryptAttachment(stream, key) {
+  const s = S();
+  bytesArg(stream, 'stream');
+  bytesArg(key, 'key', 32);
+  const body = stream.length - ATTACHMENT_HEADER_BYTES;
+  if (body < ATTACHMENT_CIPHER_CHUNK_BYTES || body % ATTACHMENT_CIPHER_CHUNK_BYTES !== 0) throw invalid('malformed attachment stream');
+  const k = body / ATTACHMENT_CIPHER_CHUNK_BYTES;
+  const plain = new Uint8Array(k * ATTACHMENT_CHUNK_BYTES);
+  let state;
+  try {
+    try {
+      state = s.crypto_secretstream_xchacha20poly1305_init_pull(stream.subarray(0, ATTACHMENT_HEADER_BYTES), key);
+    } catch {
+      throw authFailed();
+    }
+    for (let i = 0; i < k; i++) {
+      const o = ATTACHMENT_HEADER_BYTES + i * ATTACHMENT_CIPHER_CHUNK_BYTES;
+      let r;
+      try {
+        r = s.crypto_secretstream_xchacha20poly1305_pull(state, stream.subarray(o, o + ATTACHMENT_CIPHER_CHUNK_BYTES), null);
+      } catch {
+        r = false;
+      }
+      if (!r || !(r.message instanceof Uint8Array) || r.message.length !== ATTACHMENT_CHUNK_BYTES) throw authFailed();
+      const want = i === k - 1 ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+      plain.set(r.message, i * ATTACHMENT_CHUNK_BYTES);
+      wipe(r.message);
+      if (r.tag !== want) throw authFailed();
+    }
+    return unpadBlock(plain, ATTACHMENT_CHUNK_BYTES);
+  } finally {
+    wipe(plain);
+    if (state !== undefined) releaseStreamState(state);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Supervisor accounts, login and unit key wrapping (spec §9)
+
+/** libsodium's MODERATE limits, the spec's defaults for accounts. */
+export const ACCOUNT_KDF_DEFAULTS = Object.freeze({ opslimit: 3, memlimit: 268435456 });
+export const ACCOUNT_OPSLIMIT_MIN = 1;
+export const ACCOUNT_OPSLIMIT_MAX = 10;
+export const ACCOUNT_MEMLIMIT_MIN = 8192;
+export const ACCOUNT_MEMLIMIT_MAX = 1073741824;
+export const WRAPPED_KEY_BYTES = 116;
+const KDF_CONTEXT = 'CLacct01';
+const WRAP_MAGIC = ascii('CLK1');
+const WRAP_DOMAIN = ascii('clueline/unit-key/v1');
+const LOGIN_DOMAIN = ascii('clueline/login/v1');
+
+/**
+ * @typedef {{opslimit: number, memlimit: number}} KdfParams memlimit in bytes
+ * @typedef {{auth: KeyPair, wrapKey: Uint8Array}} AccountKeys
+ */
+
+function checkKdfParams(params) {
+  const p = params ?? ACCOUNT_KDF_DEFAULTS;
+  if (typeof p !== 'object') throw invalid('kdf params: object expected');
+  const { opslimit, memlimit } = p;
+  if (!Number.isInteger(opslimit) || opslimit < ACCOUNT_OPSLIMIT_MIN || opslimit > ACCOUNT_OPSLIMIT_MAX) {
+    throw invalid('kdf params: opslimit must be 1..10');
+  }
+  if (!Number.isInteger(memlimit) || memlimit < ACCOUNT_MEMLIMIT_MIN || memlimit > ACCOUNT_MEMLIMIT_MAX) {
+    throw invalid('kdf params: memlimit must be 8192..1073741824 bytes');
+  }
+  return { opslimit, memlimit };
+}
+
+/**
+ * master = Argon2id13(NFC(passphrase) as UTF-8, salt, opslimit, memlimit, 32 bytes);
+ * auth = crypto_sign_seed_keypair(kdf(1, "CLacct01", master));
+ * wrapKey = kdf(2, "CLacct01", master)  (crypto_kdf_derive_from_key, 32 bytes).
+ * Slow by design.
+ * @param {string} passphrase (NFC-normalised here)
+ * @param {Uint8Array} salt 16-byte account salt
+ * @param {KdfParams} [params] default ACCOUNT_KDF_DEFAULTS; opslimit 1..10, memlimit 8 KiB..1 GiB
+ * @returns {AccountKeys}
+ */
+export function deriveAccountKeys(passphrase, salt, params = ACCOUNT_KDF_DEFAULTS) {
+  const s = S();
+  if (typeof passphrase !== 'string') throw invalid('passphrase: string expected');
+  bytesArg(salt, 'salt', 16);
+  const { opslimit, memlimit } = checkKdfParams(params);
+  const password = utf8(passphrase.normalize('NFC'), 'passphrase');
+  let master, authSeed;
+  try {
+    master = argon2id(32, password, salt, opslimit, memlimit);
+    authSeed = s.crypto_kdf_derive_from_key(32, 1, KDF_CONTEXT, master);
+    const wrapKey = s.crypto_kdf_derive_from_key(32, 2, KDF_CONTEXT, master);
+    const kp = s.crypto_sign_seed_keypair(authSeed);
+    return { auth: { publicKey: kp.publicKey, secretKey: kp.privateKey }, wrapKey };
+  } finally {
+    wipe(password, master, authSeed);
+  }
+}
+
+function checkAccountKeys(keys) {
+  if (keys === null || typeof keys !== 'object') throw invalid('accountKeys expected');
+  bytesArg(keys.wrapKey, 'accountKeys.wrapKey', 32);
+}
+
+/**
+ * Wraps a unit secret key for storage on the server:
+ * blob = "CLK1" ‖ u32be opslimit ‖ u32be floor(memlimit / 1024) ‖ salt[16]
+ *        ‖ key_id[16] ‖ nonce[24] ‖ XChaCha20-Poly1305(unit sk, ad = "clueline/unit-key/v1" ‖ blob[0..68], nonce, wrapKey)[48].
+ * accountKeys must come from deriveAccountKeys(passphrase, salt, params)
+ * with the same salt and params, or the blob will not unwrap.
+ * @param {KeyPair} unitKeyPair X25519 (the public key must match the secret key)
+ * @param {AccountKeys | {wrapKey: Uint8Array}} accountKeys
+ * @param {Uint8Array} salt 16 bytes
+ * @param {KdfParams} [params] default ACCOUNT_KDF_DEFAULTS
+ * @returns {Uint8Array} 116 bytes
+ */
+export function wrapUnitSecretKey(unitKeyPair, accountKeys, salt, params = ACCOUNT_KDF_DEFAULTS) {
+  const s = S();
+  checkBoxKeyPair(unitKeyPair, 'unitKeyPair');
+  checkAccountKeys(accountKeys);
+  bytesArg(salt, 'salt', 16);
+  const { opslimit, memlimit } = checkKdfParams(params);
+  if (!equalBytes(s.crypto_scalarmult_base(unitKeyPair.secretKey), unitKeyPair.publicKey)) {
+    throw invalid('unitKeyPair: public key does not match secret key');
+  }
+  const nonce = s.randombytes_buf(24);
+  const head = concat(WRAP_MAGIC, u32be(opslimit), u32be(Math.floor(memlimit / 1024)), salt, keyId(unitKeyPair.publicKey), nonce);
+  const ct = s.crypto_aead_xchacha20poly1305_ietf_encrypt(unitKeyPair.secretKey, concat(WRAP_DOMAIN, head), null, nonce, accountKeys.wrapKey);
+  return concat(head, ct);
+}
+
+/**
+ * Parses a wrapped-key blob (no cryptography).
+ * @param {Uint8Array} blob 116 bytes
+ * @returns {{opslimit: number, memlimit: number, memlimitKib: number, salt: Uint8Array, keyId: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array}}
+ *   memlimit in bytes (= memlimitKib · 1024)
+ * @throws {CluelineCryptoError} invalid_argument (length, magic, parameters out of range)
+ */
+export function parseWrappedKey(blob) {
+  bytesArg(blob, 'blob');
+  if (blob.length !== WRAPPED_KEY_BYTES || !equalBytes(blob.subarray(0, 4), WRAP_MAGIC)) throw invalid('malformed wrapped key');
+  const opslimit = readU32be(blob, 4);
+  const memlimitKib = readU32be(blob, 8);
+  if (opslimit < ACCOUNT_OPSLIMIT_MIN || opslimit > ACCOUNT_OPSLIMIT_MAX) throw invalid('malformed wrapped key');
+  if (memlimitKib < ACCOUNT_MEMLIMIT_MIN / 1024 || memlimitKib > ACCOUNT_MEMLIMIT_MAX / 1024) throw invalid('malformed wrapped key');
+  return {
+    opslimit,
+    memlimit: memlimitKib * 1024,
+    memlimitKib,
+    salt: copyOf(blob, 12, 28),
+    keyId: copyOf(blob, 28, 44),
+    nonce: copyOf(blob, 44, 68),
+    ciphertext: copyOf(blob, 68, 116),
+  };
+}
+
+/**
+ * Unwraps a unit secret key, given the passphrase (the account keys are then
+ * derived with the blob's salt and parameters) or already derived account
+ * keys, and checks that the key's id is the blob's.
+ * @param {Uint8Array} blob
+ * @param {string | AccountKeys | {wrapKey: Uint8Array}} passphraseOrAccountKeys
+ * @returns {KeyPair}
+ * @throws {CluelineCryptoError} invalid_argument (malformed blob), authentication_failed (wrong passphrase, tampered blob)
+ */
+export function unwrapUnitSecretKey(blob, passphraseOrAccountKeys) {
+  const s = S();
+  const p = parseWrappedKey(blob);
+  let keys;
+  let derived = false;
+  if (typeof passphraseOrAccountKeys === 'string') {
+    keys = deriveAccountKeys(passphraseOrAccountKeys, p.salt, { opslimit: p.opslimit, memlimit: p.memlimit });
+    derived = true;
+  } else {
+    checkAccountKeys(passphraseOrAccountKeys);
+    keys = passphraseOrAccountKeys;
+  }
+  let sk;
+  try {
+    try {
+      sk = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, p.ciphertext, concat(WRAP_DOMAIN, blob.subarray(0, 68)), p.nonce, keys.wrapKey);
+    } catch {
+      throw authFailed();
+    }
+    if (sk.length !== 32) throw authFailed();
+    const pk = s.crypto_scalarmult_base(sk);
+    if (!equalBytes(keyId(pk), p.keyId)) throw authFailed();
+    const out = { publicKey: pk, secretKey: sk };
+    sk = undefined;
+    return out;
+  } finally {
+    wipe(sk);
+    if (derived) wipe(keys.wrapKey, keys.auth.secretKey);
+  }
+}
+
+/**
+ * Login proof: crypto_sign_detached("clueline/login/v1" ‖ challenge, auth secret key).
+ * @param {Uint8Array} challenge 32 bytes from the server
+ * @param {KeyPair} authKeyPair Ed25519 (from deriveAccountKeys(...).auth)
+ * @returns {Uint8Array} 64-byte signature
+ */
+export function signLoginChallenge(challenge, authKeyPair) {
+  bytesArg(challenge, 'challenge', 32);
+  if (authKeyPair === null || typeof authKeyPair !== 'object') throw invalid('authKeyPair: key pair expected');
+  bytesArg(authKeyPair.secretKey, 'authKeyPair.secretKey', 64);
+  return S().crypto_sign_detached(concat(LOGIN_DOMAIN, challenge), authKeyPair.secretKey);
+}
+
+/**
+ * Checks a login proof.
+ * @param {Uint8Array} challenge 32 bytes
+ * @param {Uint8Array} signature 64 bytes
+ * @param {Uint8Array} authPublicKey 32 bytes
+ * @returns {boolean}
+ * @throws {CluelineCryptoError} invalid_argument on wrong lengths only
+ */
+export function verifyLoginProof(challenge, signature, authPublicKey) {
+  bytesArg(challenge, 'challenge', 32);
+  bytesArg(signature, 'signature', 64);
+  bytesArg(authPublicKey, 'authPublicKey', 32);
+  try {
+    return S().crypto_sign_verify_detached(signature, concat(LOGIN_DOMAIN, challenge), authPublicKey) === true;
+  } catch {
+    return false;
+  }
+}

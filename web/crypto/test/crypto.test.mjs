@@ -1,0 +1,815 @@
+// Unit tests of clueline-crypto.mjs against docs/crypto-spec.md.
+// Run: cd web && node --test crypto/test/
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import sodium from 'libsodium-wrappers';
+import * as cc from '../clueline-crypto.mjs';
+import { argon2id13 } from '../argon2id.mjs';
+import { assertFails, randomBytes, flipBit, sampleBits, equalBytes } from '../test-support/helpers.mjs';
+
+before(async () => {
+  await cc.ready();
+  await sodium.ready;
+});
+
+const ascii = (s) => new Uint8Array(Buffer.from(s, 'latin1'));
+const u32be = (x) => Uint8Array.of(x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255);
+
+// ---------------------------------------------------------------------------
+describe('base64url', () => {
+  test('round trips and matches node\'s base64url for lengths 0..200', () => {
+    for (let n = 0; n <= 200; n++) {
+      const b = randomBytes(n);
+      const text = cc.base64urlEncode(b);
+      assert.equal(text, Buffer.from(b).toString('base64url'));
+      assert.ok(equalBytes(cc.base64urlDecode(text), b));
+    }
+  });
+
+  test('known values', () => {
+    assert.equal(cc.base64urlEncode(new Uint8Array(0)), '');
+    assert.equal(cc.base64urlEncode(Uint8Array.of(0xfb, 0xff)), '-_8');
+    assert.equal(cc.base64urlEncode(ascii('foobar')), 'Zm9vYmFy');
+    assert.ok(equalBytes(cc.base64urlDecode('-_8'), Uint8Array.of(0xfb, 0xff)));
+  });
+
+  test('strict decoder', () => {
+    const bad = [
+      'AA==', 'AA=', 'AAA=', 'Zm9vYg==', // padding
+      ' AAA', 'AA AA', 'AAAA\n', '\tAAA', // whitespace
+      '+/AA', 'AA/A', 'AA+A', 'AA.A', 'AAé', 'AA\u0000A', // characters outside the alphabet
+      'A', 'AAAAA', // length 4k+1
+      'AB', 'AAB', 'Zm9vYh', 'Zm9vYmE', 'Zm9vYmF', // non-canonical trailing bits (canonical: AA, AAA, Zm9vYg, Zm9vYmE? see below)
+    ];
+    // 'Zm9vYmE' is canonical ("fooba"); keep the list honest:
+    for (const text of bad.filter((t) => t !== 'Zm9vYmE')) assertFails(() => cc.base64urlDecode(text), 'invalid_argument', text);
+    assert.ok(equalBytes(cc.base64urlDecode('Zm9vYmE'), ascii('fooba')));
+    assert.ok(equalBytes(cc.base64urlDecode('AA'), Uint8Array.of(0)));
+    assert.ok(equalBytes(cc.base64urlDecode('AAA'), Uint8Array.of(0, 0)));
+    assertFails(() => cc.base64urlDecode(null), 'invalid_argument');
+    assertFails(() => cc.base64urlEncode('abc'), 'invalid_argument');
+  });
+
+  test('every non-canonical final character is refused', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    for (let v = 0; v < 64; v++) {
+      const two = 'A' + alphabet[v]; // 1 byte, 4 trailing bits
+      if ((v & 15) === 0) assert.equal(cc.base64urlDecode(two).length, 1);
+      else assertFails(() => cc.base64urlDecode(two), 'invalid_argument');
+      const three = 'AA' + alphabet[v]; // 2 bytes, 2 trailing bits
+      if ((v & 3) === 0) assert.equal(cc.base64urlDecode(three).length, 2);
+      else assertFails(() => cc.base64urlDecode(three), 'invalid_argument');
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('keys', () => {
+  test('box key pairs', () => {
+    const kp = cc.generateBoxKeyPair();
+    assert.equal(kp.publicKey.length, 32);
+    assert.equal(kp.secretKey.length, 32);
+    const again = cc.boxKeyPairFromSecret(kp.secretKey);
+    assert.ok(equalBytes(again.publicKey, kp.publicKey));
+    assertFails(() => cc.boxKeyPairFromSecret(new Uint8Array(31)), 'invalid_argument');
+  });
+
+  test('key id is BLAKE2b-16 of the public key', () => {
+    const kp = cc.generateBoxKeyPair();
+    assert.equal(cc.keyId(kp.publicKey).length, 16);
+    assert.ok(equalBytes(cc.keyId(kp.publicKey), sodium.crypto_generichash(16, kp.publicKey, null)));
+    assertFails(() => cc.keyId(new Uint8Array(33)), 'invalid_argument');
+  });
+
+  test('signing key pairs', () => {
+    const kp = cc.generateSigningKeyPair();
+    assert.equal(kp.publicKey.length, 32);
+    assert.equal(kp.secretKey.length, 64);
+    assert.ok(equalBytes(kp.secretKey.subarray(32), kp.publicKey));
+    const seed = randomBytes(32);
+    const a = cc.signingKeyPairFromSeed(seed);
+    const b = cc.signingKeyPairFromSeed(seed);
+    assert.ok(equalBytes(a.secretKey, b.secretKey));
+    assert.ok(equalBytes(a.secretKey.subarray(0, 32), seed));
+    assertFails(() => cc.signingKeyPairFromSeed(new Uint8Array(64)), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('site token', () => {
+  test('layout, round trip and extremes', () => {
+    const kp = cc.generateSigningKeyPair();
+    for (const [siteId, tokenVersion] of [[0, 0], [1, 1], [123456, 7], [0xffffffff, 0xffff]]) {
+      const token = cc.signSiteToken({ siteId, tokenVersion }, kp.secretKey);
+      assert.equal(token.length, 94);
+      assert.match(token, /^[A-Za-z0-9_-]{94}$/);
+      const raw = cc.base64urlDecode(token);
+      assert.equal(raw.length, 70);
+      assert.ok(equalBytes(raw.subarray(0, 4), u32be(siteId)));
+      assert.equal((raw[4] << 8) | raw[5], tokenVersion);
+      const message = new Uint8Array([...ascii('clueline/site-token/v1'), ...raw.subarray(0, 6)]);
+      assert.ok(sodium.crypto_sign_verify_detached(raw.subarray(6), message, kp.publicKey));
+      assert.deepEqual(cc.verifySiteToken(token, kp.publicKey), { siteId, tokenVersion });
+      assert.deepEqual(cc.verifySiteTokenBytes(raw, kp.publicKey), { siteId, tokenVersion });
+      assert.ok(equalBytes(cc.signSiteTokenBytes({ siteId, tokenVersion }, kp.secretKey), raw)); // Ed25519 is deterministic
+      const parsed = cc.parseSiteToken(token);
+      assert.equal(parsed.siteId, siteId);
+      assert.equal(parsed.tokenVersion, tokenVersion);
+    }
+  });
+
+  test('every single-bit flip is rejected', () => {
+    const kp = cc.generateSigningKeyPair();
+    const raw = cc.signSiteTokenBytes({ siteId: 4242, tokenVersion: 3 }, kp.secretKey);
+    for (let bit = 0; bit < 70 * 8; bit++) {
+      const bad = flipBit(raw, bit);
+      assertFails(() => cc.verifySiteTokenBytes(bad, kp.publicKey), 'authentication_failed', `bit ${bit}`);
+      assertFails(() => cc.verifySiteToken(cc.base64urlEncode(bad), kp.publicKey), 'authentication_failed', `bit ${bit}`);
+    }
+  });
+
+  test('wrong key, wrong lengths, bad encodings', () => {
+    const kp = cc.generateSigningKeyPair();
+    const other = cc.generateSigningKeyPair();
+    const token = cc.signSiteToken({ siteId: 1, tokenVersion: 1 }, kp.secretKey);
+    assertFails(() => cc.verifySiteToken(token, other.publicKey), 'authentication_failed');
+    assertFails(() => cc.verifySiteToken(token, new Uint8Array(32)), 'authentication_failed');
+    assertFails(() => cc.verifySiteToken(token.slice(0, 93), kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(token + 'A', kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(token.slice(0, 93) + '=', kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(token, kp.publicKey.subarray(0, 31)), 'invalid_argument');
+    const raw = cc.base64urlDecode(token);
+    assertFails(() => cc.verifySiteTokenBytes(raw.subarray(0, 69), kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteTokenBytes(new Uint8Array([...raw, 0]), kp.publicKey), 'invalid_argument');
+    for (const fields of [{ siteId: -1, tokenVersion: 0 }, { siteId: 2 ** 32, tokenVersion: 0 }, { siteId: 1.5, tokenVersion: 0 },
+      { siteId: 1, tokenVersion: 65536 }, { siteId: 1 }, null]) {
+      assertFails(() => cc.signSiteToken(fields, kp.secretKey), 'invalid_argument');
+    }
+    assertFails(() => cc.signSiteToken({ siteId: 1, tokenVersion: 1 }, kp.secretKey.subarray(0, 32)), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('proof of work', () => {
+  test('leadingZeroBits', () => {
+    assert.equal(cc.leadingZeroBits(new Uint8Array(0)), 0);
+    assert.equal(cc.leadingZeroBits(Uint8Array.of(0x80)), 0);
+    assert.equal(cc.leadingZeroBits(Uint8Array.of(0x01)), 7);
+    assert.equal(cc.leadingZeroBits(Uint8Array.of(0x00, 0x40)), 9);
+    assert.equal(cc.leadingZeroBits(Uint8Array.of(0x00, 0x00, 0x00, 0x0f)), 28);
+    assert.equal(cc.leadingZeroBits(new Uint8Array(32)), 256);
+  });
+
+  test('solvePow returns the first counter that works', () => {
+    for (const difficulty of [0, 1, 5, 8, 11]) {
+      const challenge = randomBytes(32);
+      const nonce = cc.solvePow(challenge, difficulty);
+      assert.equal(nonce.length, 8);
+      assert.ok(cc.verifyPow(challenge, nonce, difficulty));
+      const counter = Number(Buffer.from(nonce).readBigUInt64BE(0));
+      for (let c = 0; c < counter; c++) {
+        const earlier = new Uint8Array(8);
+        new DataView(earlier.buffer).setBigUint64(0, BigInt(c));
+        assert.ok(!cc.verifyPow(challenge, earlier, difficulty), `counter ${c} < ${counter} also solves`);
+      }
+      const h = sodium.crypto_generichash(32, new Uint8Array([...challenge, ...nonce]), null);
+      assert.ok(cc.leadingZeroBits(h) >= difficulty);
+      if (difficulty === 0) assert.ok(equalBytes(nonce, new Uint8Array(8)));
+    }
+  });
+
+  test('difficulty 16 and verification failures', () => {
+    const challenge = randomBytes(32);
+    const nonce = cc.solvePow(challenge, 16);
+    assert.ok(cc.verifyPow(challenge, nonce, 16));
+    assert.ok(cc.verifyPow(challenge, nonce, 0));
+    const other = randomBytes(32);
+    // A different challenge accepts this nonce with probability 2^-16.
+    assert.ok(!cc.verifyPow(other, nonce, 16) || cc.solvePow(other, 16).every((b, i) => b === nonce[i]));
+    assertFails(() => cc.solvePow(challenge, 33), 'invalid_argument');
+    assertFails(() => cc.solvePow(challenge, -1), 'invalid_argument');
+    assertFails(() => cc.solvePow(challenge.subarray(1), 4), 'invalid_argument');
+    assertFails(() => cc.verifyPow(challenge, nonce.subarray(1), 4), 'invalid_argument');
+    assertFails(() => cc.verifyPow(challenge, nonce, 1.5), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('receipt', () => {
+  test('generation and formatting', () => {
+    const seen = new Set();
+    const counts = new Array(10).fill(0);
+    for (let i = 0; i < 200; i++) {
+      const r = cc.generateReceipt();
+      assert.match(r, /^[0-9]{25}$/);
+      seen.add(r);
+      for (const ch of r) counts[ch.charCodeAt(0) - 48]++;
+      const shown = cc.formatReceipt(r);
+      assert.match(shown, /^[0-9]{5}(-[0-9]{5}){4}$/);
+      assert.equal(cc.normalizeReceipt(shown), r);
+    }
+    assert.equal(seen.size, 200);
+    for (const c of counts) assert.ok(c > 300 && c < 700, `digit count ${c} of 5000`);
+  });
+
+  test('normalisation', () => {
+    const d = '1234567890123456789012345';
+    for (const typed of [d, '12345-67890-12345-67890-12345', '12345 67890 12345 67890 12345', ' 1234-5678 90123--4567890123 45 ', '-' + d + '-']) {
+      assert.equal(cc.normalizeReceipt(typed), d, typed);
+    }
+    for (const typed of ['', d.slice(1), d + '6', d.slice(1) + 'a', '12345_67890_12345_67890_12345', d.slice(0, 24) + '\u0661',
+      '１２３４５６７８９０１２３４５６７８９０１２３４５', `${d.slice(0, 5)}\t${d.slice(5)}`, `${d.slice(0, 5)}\u00a0${d.slice(5)}`,
+      `${d.slice(0, 5)}\u2013${d.slice(5)}`, null, 1234]) {
+      assertFails(() => cc.normalizeReceipt(typed), 'invalid_argument', String(typed));
+    }
+    assert.equal(cc.formatReceipt(d), '12345-67890-12345-67890-12345');
+  });
+
+  test('derivation (Argon2id13, 2 passes, 64 MiB)', () => {
+    const salt = randomBytes(16);
+    const r = cc.generateReceipt();
+    const k = cc.deriveReceiptKeys(r, salt);
+    assert.equal(k.lookupKey.length, 32);
+    assert.ok(equalBytes(k.lookupHash, cc.receiptLookupHash(k.lookupKey)));
+    assert.ok(equalBytes(k.lookupHash, sodium.crypto_generichash(32, k.lookupKey, null)));
+    assert.ok(equalBytes(cc.boxKeyPairFromSecret(k.replyKeyPair.secretKey).publicKey, k.replyKeyPair.publicKey));
+    // Same bytes as the spec's construction, computed independently here.
+    const out = argon2id13(64, ascii(r), salt, 2, 67108864, (n, m) => sodium.crypto_generichash(n, m, null));
+    assert.ok(equalBytes(out.subarray(0, 32), k.lookupKey));
+    const kp = sodium.crypto_box_seed_keypair(out.subarray(32));
+    assert.ok(equalBytes(kp.publicKey, k.replyKeyPair.publicKey));
+    // Formatted input gives the same keys; another salt gives others.
+    const k2 = cc.deriveReceiptKeys(cc.formatReceipt(r), salt);
+    assert.ok(equalBytes(k2.lookupKey, k.lookupKey));
+    const k3 = cc.deriveReceiptKeys(r, randomBytes(16));
+    assert.ok(!equalBytes(k3.lookupKey, k.lookupKey));
+    assertFails(() => cc.deriveReceiptKeys(r, new Uint8Array(15)), 'invalid_argument');
+    assertFails(() => cc.deriveReceiptKeys(r.slice(1), salt), 'invalid_argument');
+    assertFails(() => cc.receiptLookupHash(new Uint8Array(31)), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('argon2id (JavaScript fallback)', () => {
+  test('reports which implementation runs', () => {
+    assert.ok(['libsodium', 'javascript'].includes(cc.argon2idImplementation()));
+  });
+
+  test('RFC 9106-style sanity: deterministic, parameter-sensitive, refuses what libsodium refuses', () => {
+    const b2 = (n, m) => sodium.crypto_generichash(n, m, null);
+    const pw = ascii('password');
+    const salt = ascii('somesaltsomesalt');
+    const a = argon2id13(32, pw, salt, 1, 8192, b2);
+    assert.ok(equalBytes(a, argon2id13(32, pw, salt, 1, 8192, b2)));
+    assert.ok(equalBytes(a, argon2id13(32, pw, salt, 1, 9215, b2))); // memlimit counts in whole KiB
+    assert.ok(!equalBytes(a, argon2id13(32, pw, salt, 2, 8192, b2)));
+    assert.ok(!equalBytes(a, argon2id13(32, pw, salt, 1, 9216, b2)));
+    assert.ok(!equalBytes(a, argon2id13(33, pw, salt, 1, 8192, b2).subarray(0, 32)));
+    assert.throws(() => argon2id13(15, pw, salt, 1, 8192, b2), RangeError);
+    assert.throws(() => argon2id13(32, pw, salt, 0, 8192, b2), RangeError);
+    assert.throws(() => argon2id13(32, pw, salt, 1, 8191, b2), RangeError);
+    assert.throws(() => argon2id13(32, pw, salt.subarray(1), 1, 8192, b2), RangeError);
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('padding', () => {
+  test('bucket sizes', () => {
+    const cases = [[0, 1024], [1, 1024], [1023, 1024], [1024, 4096], [4095, 4096], [4096, 16384], [16383, 16384],
+      [16384, 65536], [65535, 65536], [65536, 262144], [262143, 262144]];
+    for (const [len, bucket] of cases) {
+      const m = randomBytes(len);
+      const p = cc.padToBucket(m);
+      assert.equal(p.length, bucket, `len ${len}`);
+      assert.ok(equalBytes(p.subarray(0, len), m));
+      assert.equal(p[len], 0x80);
+      assert.ok(p.subarray(len + 1).every((b) => b === 0));
+      assert.ok(equalBytes(cc.unpad(p), m));
+    }
+    assertFails(() => cc.padToBucket(new Uint8Array(262144)), 'invalid_argument');
+  });
+
+  test('unpad refuses bad padding and non-bucket sizes', () => {
+    assertFails(() => cc.unpad(new Uint8Array(1024)), 'authentication_failed'); // no 0x80
+    const p = cc.padToBucket(ascii('hello'));
+    p[5] = 0x81;
+    assertFails(() => cc.unpad(p), 'authentication_failed');
+    const q = cc.padToBucket(ascii('hello'));
+    q[1023] = 1; // garbage after the marker
+    assertFails(() => cc.unpad(q), 'authentication_failed');
+    assertFails(() => cc.unpad(new Uint8Array(1000)), 'invalid_argument');
+    assertFails(() => cc.unpad(new Uint8Array(2048)), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('sealed payload', () => {
+  const clueId = randomBytes(16);
+
+  test('round trips for every bucket edge and domain', () => {
+    const units = [cc.generateBoxKeyPair(), cc.generateBoxKeyPair(), cc.generateBoxKeyPair()];
+    const sizes = [0, 1, 1023, 1024, 4095, 4096, 16383, 16384, 65535, 65536, 262143];
+    for (const size of sizes) {
+      const m = randomBytes(size);
+      for (const [domain, context, recipients] of [
+        ['envelope', randomBytes(200), units],
+        ['message', clueId, units.slice(0, 2)],
+        ['reply', clueId, units.slice(0, 1)],
+      ]) {
+        const payload = cc.sealPayload(domain, context, recipients.map((k) => k.publicKey), m);
+        const n = recipients.length;
+        const bucket = cc.PAYLOAD_BUCKETS.find((b) => b > size);
+        assert.equal(payload.length, 1 + 96 * n + 24 + 4 + bucket + 16);
+        assert.equal(payload[0], n);
+        const parsed = cc.parsePayload(payload);
+        assert.equal(parsed.ciphertext.length, bucket + 16);
+        for (let i = 0; i < n; i++) {
+          assert.ok(equalBytes(parsed.recipients[i].keyId, cc.keyId(recipients[i].publicKey)));
+          assert.ok(equalBytes(cc.openPayload(domain, context, payload, recipients[i]), m), `${domain} ${size} recipient ${i}`);
+        }
+        if (size === 0 || size === 262143) {
+          // The header is authenticated exactly as the spec says: ad = D ‖ C ‖ header.
+          const dk = cc.openDataKey(payload, recipients[0]);
+          const ad = new Uint8Array([...ascii(`clueline/${domain}/v1`), ...context, ...parsed.header]);
+          const padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, parsed.ciphertext, ad, parsed.nonce, dk);
+          assert.ok(equalBytes(sodium.unpad(padded, bucket), m));
+        }
+      }
+    }
+  });
+
+  test('string plaintext is sealed as UTF-8', () => {
+    const u = cc.generateBoxKeyPair();
+    const text = '{"v":1,"text":"村干部收受贿赂 ✓"}';
+    const p = cc.sealPayload('message', clueId, [u.publicKey], text);
+    assert.equal(Buffer.from(cc.openPayload('message', clueId, p, u)).toString('utf8'), text);
+    assertFails(() => cc.sealPayload('message', clueId, [u.publicKey], 'bad \ud800 surrogate'), 'invalid_argument');
+  });
+
+  test('wrong key, domain or context cannot open', () => {
+    const u = cc.generateBoxKeyPair();
+    const stranger = cc.generateBoxKeyPair();
+    const p = cc.sealPayload('message', clueId, [u.publicKey], ascii('hello'));
+    assertFails(() => cc.openPayload('message', clueId, p, stranger), 'authentication_failed');
+    assertFails(() => cc.openPayload('message', clueId, p, { publicKey: u.publicKey, secretKey: stranger.secretKey }), 'authentication_failed');
+    assertFails(() => cc.openPayload('reply', clueId, p, u), 'authentication_failed');
+    assertFails(() => cc.openPayload('envelope', clueId, p, u), 'authentication_failed');
+    assertFails(() => cc.openPayload('message', randomBytes(16), p, u), 'authentication_failed');
+    assertFails(() => cc.openDataKey(p, stranger), 'authentication_failed');
+  });
+
+  test('argument checks', () => {
+    const u = cc.generateBoxKeyPair();
+    const keys = Array.from({ length: 17 }, () => cc.generateBoxKeyPair().publicKey);
+    assert.equal(cc.sealPayload('envelope', new Uint8Array(0), keys.slice(0, 16), ascii('x'))[0], 16);
+    assertFails(() => cc.sealPayload('envelope', new Uint8Array(0), keys, ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('envelope', new Uint8Array(0), [], ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('envelope', new Uint8Array(0), [u.publicKey, u.publicKey], ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('reply', clueId, keys.slice(0, 2), ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('message', randomBytes(15), [u.publicKey], ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('report', clueId, [u.publicKey], ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('message', clueId, [u.publicKey.subarray(1)], ascii('x')), 'invalid_argument');
+    assertFails(() => cc.sealPayload('message', clueId, [u.publicKey], new Uint8Array(262144)), 'invalid_argument');
+    assertFails(() => cc.sealPayload('message', clueId, [new Uint8Array(32)], ascii('x')), 'invalid_argument'); // low-order point
+    assertFails(() => cc.openPayload('message', clueId, new Uint8Array(0), u), 'invalid_argument');
+  });
+
+  test('every single-bit flip of a small payload is rejected', () => {
+    const u = cc.generateBoxKeyPair();
+    const v = cc.generateBoxKeyPair();
+    const p = cc.sealPayload('message', clueId, [u.publicKey, v.publicKey], ascii('short message'));
+    const headerLen = 1 + 96 * 2 + 24;
+    for (let bit = 0; bit < p.length * 8; bit++) {
+      const byte = bit >>> 3;
+      const structural = byte === 0 || (byte >= headerLen && byte < headerLen + 4);
+      assertFails(() => cc.openPayload('message', clueId, flipBit(p, bit), u), structural ? 'invalid_argument' : 'authentication_failed', `bit ${bit}`);
+    }
+  });
+
+  test('sampled bit flips of a large payload are rejected', () => {
+    const u = cc.generateBoxKeyPair();
+    const p = cc.sealPayload('envelope', randomBytes(50), [u.publicKey], randomBytes(200000));
+    const context = randomBytes(50);
+    const p2 = cc.sealPayload('envelope', context, [u.publicKey], randomBytes(200000));
+    assert.equal(p.length, p2.length);
+    for (const bit of sampleBits(p2.length * 8, 300)) {
+      assertFails(() => cc.openPayload('envelope', context, flipBit(p2, bit), u), undefined, `bit ${bit}`);
+    }
+  });
+
+  test('truncation and extension are rejected', () => {
+    const u = cc.generateBoxKeyPair();
+    const p = cc.sealPayload('reply', clueId, [u.publicKey], ascii('reply text'));
+    for (let len = 0; len < p.length; len++) {
+      assertFails(() => cc.openPayload('reply', clueId, p.subarray(0, len), u), 'invalid_argument', `length ${len}`);
+    }
+    assertFails(() => cc.openPayload('reply', clueId, new Uint8Array([...p, 0]), u), 'invalid_argument');
+    assertFails(() => cc.parsePayload(new Uint8Array([...p, ...new Uint8Array(3072)])), 'invalid_argument');
+  });
+
+  test('recipients cannot be added, dropped or swapped', () => {
+    const u = cc.generateBoxKeyPair();
+    const v = cc.generateBoxKeyPair();
+    const p = cc.sealPayload('message', clueId, [u.publicKey, v.publicKey], ascii('secret'));
+    const q = cc.sealPayload('message', clueId, [u.publicKey, v.publicKey], ascii('secret'));
+    // swap the two entries
+    const swapped = new Uint8Array(p);
+    swapped.set(p.subarray(97, 193), 1);
+    swapped.set(p.subarray(1, 97), 97);
+    assertFails(() => cc.openPayload('message', clueId, swapped, u), 'authentication_failed');
+    // drop v: n = 1 and remove its entry
+    const dropped = new Uint8Array([1, ...p.subarray(1, 97), ...p.subarray(193)]);
+    assertFails(() => cc.openPayload('message', clueId, dropped, u), 'authentication_failed');
+    // splice: q's entries with p's ciphertext
+    const spliced = new Uint8Array([...q.subarray(0, 193), ...p.subarray(193)]);
+    assertFails(() => cc.openPayload('message', clueId, spliced, u), 'authentication_failed');
+    // duplicate key ids are malformed
+    const dup = new Uint8Array(p);
+    dup.set(p.subarray(1, 97), 97);
+    assertFails(() => cc.parsePayload(dup), 'invalid_argument');
+    // a reply must have exactly one recipient
+    assertFails(() => cc.openPayload('reply', clueId, p, u), 'invalid_argument');
+  });
+
+  test('transfer: a resealed data key opens the payload for a new unit', () => {
+    const u = cc.generateBoxKeyPair();
+    const newUnit = cc.generateBoxKeyPair();
+    const m = ascii('{"v":1,"text":"transfer me"}');
+    const p = cc.sealPayload('message', clueId, [u.publicKey], m);
+    const dk = cc.openDataKey(p, u);
+    assert.equal(dk.length, 32);
+    const entry = cc.resealDataKey(dk, newUnit.publicKey);
+    assert.ok(equalBytes(entry.keyId, cc.keyId(newUnit.publicKey)));
+    assert.equal(entry.sealedKey.length, 80);
+    assert.ok(equalBytes(entry.entry, new Uint8Array([...entry.keyId, ...entry.sealedKey])));
+    assertFails(() => cc.openPayload('message', clueId, p, newUnit), 'authentication_failed');
+    assert.ok(equalBytes(cc.openPayload('message', clueId, p, newUnit, { extraKeyEntries: [entry.entry] }), m));
+    assert.ok(equalBytes(cc.openPayload('message', clueId, p, newUnit, { extraKeyEntries: [entry] }), m));
+    // An entry carrying another payload's data key does not open this one.
+    const other = cc.sealPayload('message', clueId, [u.publicKey], m);
+    const wrong = cc.resealDataKey(cc.openDataKey(other, u), newUnit.publicKey);
+    assertFails(() => cc.openPayload('message', clueId, p, newUnit, { extraKeyEntries: [wrong.entry] }), 'authentication_failed');
+    assertFails(() => cc.openPayload('message', clueId, p, newUnit, { extraKeyEntries: [entry.entry.subarray(1)] }), 'invalid_argument');
+    assertFails(() => cc.resealDataKey(dk.subarray(1), newUnit.publicKey), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('envelope', () => {
+  let signing, unit, fields, body;
+
+  before(() => {
+    signing = cc.generateSigningKeyPair();
+    unit = cc.generateBoxKeyPair();
+    const challenge = randomBytes(32);
+    fields = {
+      siteToken: cc.signSiteToken({ siteId: 31, tokenVersion: 2 }, signing.secretKey),
+      category: 'bribery',
+      accusedLevel: 'township',
+      replyPublicKey: cc.generateBoxKeyPair().publicKey,
+      receiptLookupHash: randomBytes(32),
+      powChallenge: challenge,
+      powNonce: cc.solvePow(challenge, 4),
+    };
+    body = JSON.stringify({ v: 1, text: '镇长在拆迁补偿中收受贿赂。', lang: 'zh' });
+  });
+
+  test('round trip and layout', () => {
+    const other = cc.generateBoxKeyPair();
+    const env = cc.sealEnvelope(fields, [unit.publicKey, other.publicKey], body);
+    assert.equal(cc.openEnvelope(env, unit), body);
+    assert.equal(cc.openEnvelope(env, other), body);
+    const raw = cc.base64urlDecode(fields.siteToken);
+    const prefix = new Uint8Array([...ascii('CLE1'), ...raw, 7, ...ascii('bribery'), 8, ...ascii('township'),
+      ...fields.replyPublicKey, ...fields.receiptLookupHash, ...fields.powChallenge, ...fields.powNonce]);
+    assert.ok(equalBytes(env.subarray(0, prefix.length), prefix));
+    const parsed = cc.parseEnvelope(env);
+    assert.equal(parsed.siteId, 31);
+    assert.equal(parsed.tokenVersion, 2);
+    assert.equal(parsed.category, 'bribery');
+    assert.equal(parsed.accusedLevel, 'township');
+    assert.ok(equalBytes(parsed.siteToken, raw));
+    assert.ok(equalBytes(parsed.replyPublicKey, fields.replyPublicKey));
+    assert.ok(equalBytes(parsed.receiptLookupHash, fields.receiptLookupHash));
+    assert.ok(equalBytes(parsed.powChallenge, fields.powChallenge));
+    assert.ok(equalBytes(parsed.powNonce, fields.powNonce));
+    assert.ok(equalBytes(parsed.context, prefix));
+    assert.ok(equalBytes(parsed.payload, env.subarray(prefix.length)));
+    assert.equal(parsed.recipientKeyIds.length, 2);
+    // The payload is a §4 payload with D = envelope and C = the prefix.
+    assert.equal(Buffer.from(cc.openPayload('envelope', prefix, parsed.payload, unit)).toString('utf8'), body);
+    assert.deepEqual(cc.verifySiteTokenBytes(parsed.siteToken, signing.publicKey), { siteId: 31, tokenVersion: 2 });
+  });
+
+  test('token as raw bytes, empty accused level, every bucket', () => {
+    const raw = cc.base64urlDecode(fields.siteToken);
+    for (const size of [0, 1000, 5000, 20000, 70000, 262000]) {
+      const text = 'x'.repeat(size);
+      const env = cc.sealEnvelope({ ...fields, siteToken: raw, accusedLevel: '' }, [unit.publicKey], text);
+      const parsed = cc.parseEnvelope(env);
+      assert.equal(parsed.accusedLevel, '');
+      assert.equal(cc.openEnvelope(env, unit), text);
+    }
+    const env = cc.sealEnvelope({ ...fields, accusedLevel: undefined }, [unit.publicKey], body);
+    assert.equal(cc.parseEnvelope(env).accusedLevel, '');
+  });
+
+  test('field validation', () => {
+    const bad = [
+      { category: '' }, { category: 'A' }, { category: 'x'.repeat(33) }, { category: 'bribé' }, { category: 'a-b' }, { category: 'a b' },
+      { accusedLevel: 'County' }, { accusedLevel: 'y'.repeat(33) }, { accusedLevel: 7 },
+      { siteToken: fields.siteToken.slice(1) }, { siteToken: new Uint8Array(69) },
+      { replyPublicKey: new Uint8Array(31) }, { receiptLookupHash: new Uint8Array(33) },
+      { powChallenge: new Uint8Array(8) }, { powNonce: new Uint8Array(32) },
+    ];
+    for (const change of bad) {
+      assertFails(() => cc.sealEnvelope({ ...fields, ...change }, [unit.publicKey], body), 'invalid_argument', JSON.stringify(Object.keys(change)));
+    }
+    assert.ok(cc.sealEnvelope({ ...fields, category: 'a'.repeat(32), accusedLevel: 'z_9'.repeat(10) }, [unit.publicKey], body).length > 0);
+  });
+
+  test('tampered header fields make the body unopenable', () => {
+    const env = cc.sealEnvelope(fields, [unit.publicKey], body);
+    const parsed = cc.parseEnvelope(env);
+    const tokenAt = 4;
+    const categoryAt = 4 + 70 + 1;
+    const levelAt = categoryAt + 7 + 1;
+    const replyAt = levelAt + 8;
+    const tamper = (at, bytes) => {
+      const out = new Uint8Array(env);
+      out.set(bytes, at);
+      return out;
+    };
+    const otherToken = cc.base64urlDecode(cc.signSiteToken({ siteId: 32, tokenVersion: 2 }, signing.secretKey));
+    const cases = {
+      'site token': tamper(tokenAt, otherToken),
+      category: tamper(categoryAt, ascii('brib3ry')),
+      'accused level': tamper(levelAt, ascii('villages')),
+      'reply public key': tamper(replyAt, cc.generateBoxKeyPair().publicKey),
+      'lookup hash': tamper(replyAt + 32, randomBytes(32)),
+      'pow challenge': tamper(replyAt + 64, randomBytes(32)),
+      'pow nonce': tamper(replyAt + 96, randomBytes(8)),
+    };
+    for (const [name, bad] of Object.entries(cases)) {
+      assert.equal(cc.parseEnvelope(bad).payload.length, parsed.payload.length);
+      assertFails(() => cc.openEnvelope(bad, unit), 'authentication_failed', name);
+    }
+    // Re-labelling: a different category length with the same payload.
+    const relabelled = new Uint8Array([...env.subarray(0, categoryAt - 1), 6, ...ascii('briber'), ...env.subarray(categoryAt + 7)]);
+    assertFails(() => cc.openEnvelope(relabelled, unit), 'authentication_failed');
+    // Moving the payload into another envelope.
+    const env2 = cc.sealEnvelope({ ...fields, category: 'other' }, [unit.publicKey], body);
+    const moved = new Uint8Array([...cc.parseEnvelope(env2).context, ...parsed.payload]);
+    assertFails(() => cc.openEnvelope(moved, unit), 'authentication_failed');
+  });
+
+  test('every single-bit flip of a small envelope is rejected', () => {
+    const env = cc.sealEnvelope({ ...fields, category: 'c', accusedLevel: '' }, [unit.publicKey], '{"v":1,"text":"t"}');
+    const prefixLen = cc.parseEnvelope(env).context.length;
+    let auth = 0;
+    for (let bit = 0; bit < env.length * 8; bit++) {
+      const e = assertFails(() => cc.openEnvelope(flipBit(env, bit), unit), undefined, `bit ${bit}`);
+      const byte = bit >>> 3;
+      // Flips in the fixed-size authenticated fields fail authentication.
+      if ((byte >= 4 && byte < 74) || (byte >= prefixLen - 104 && byte < prefixLen)) assert.equal(e.code, 'authentication_failed', `bit ${bit}`);
+      if (byte < 4) assert.equal(e.code, 'invalid_argument', `bit ${bit}`);
+      if (e.code === 'authentication_failed') auth++;
+    }
+    assert.ok(auth > env.length * 7);
+  });
+
+  test('truncation and extension are rejected', () => {
+    const env = cc.sealEnvelope(fields, [unit.publicKey], body);
+    for (let len = 0; len < env.length; len++) {
+      assertFails(() => cc.openEnvelope(env.subarray(0, len), unit), 'invalid_argument', `length ${len}`);
+    }
+    assertFails(() => cc.openEnvelope(new Uint8Array([...env, 0]), unit), 'invalid_argument');
+    assertFails(() => cc.parseEnvelope(new Uint8Array([...ascii('CLE2'), ...env.subarray(4)])), 'invalid_argument');
+  });
+
+  test('wrong key and non-UTF-8 body', () => {
+    const env = cc.sealEnvelope(fields, [unit.publicKey], body);
+    assertFails(() => cc.openEnvelope(env, cc.generateBoxKeyPair()), 'authentication_failed');
+    const binary = cc.sealEnvelope(fields, [unit.publicKey], Uint8Array.of(0x7b, 0xff, 0x7d));
+    assertFails(() => cc.openEnvelope(binary, unit), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('attachments', () => {
+  // libsodium's secretstream tags (read after ready(); these are the libsodium constants).
+  const MESSAGE = 0;
+  const FINAL = 3;
+  before(() => {
+    assert.equal(sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE, MESSAGE);
+    assert.equal(sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL, FINAL);
+  });
+
+  /** Builds a stream with chosen tags and chunk contents (for negative tests). */
+  function craftStream(key, chunks, tags) {
+    const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(key);
+    const parts = [header];
+    chunks.forEach((c, i) => parts.push(sodium.crypto_secretstream_xchacha20poly1305_push(state, c, null, tags[i])));
+    return new Uint8Array(Buffer.concat(parts));
+  }
+
+  test('round trips from 0 bytes to 1 MiB', () => {
+    const key = cc.generateAttachmentKey();
+    assert.equal(key.length, 32);
+    for (const size of [0, 1, 100, 65535, 65536, 65537, 150000, 131071, 131072, 1048575, 1048576]) {
+      const file = randomBytes(size);
+      const stream = cc.encryptAttachment(file, key);
+      const k = Math.floor(size / 65536) + 1;
+      assert.equal(stream.length, 24 + k * 65553, `size ${size}`);
+      assert.ok(equalBytes(cc.decryptAttachment(stream, key), file), `size ${size}`);
+    }
+  });
+
+  test('stream format: sodium_pad(…, 65536), MESSAGE tags then FINAL', () => {
+    const key = cc.generateAttachmentKey();
+    const file = randomBytes(150000);
+    const stream = cc.encryptAttachment(file, key);
+    const state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(stream.subarray(0, 24), key);
+    const plain = [];
+    for (let i = 0; i < 3; i++) {
+      const r = sodium.crypto_secretstream_xchacha20poly1305_pull(state, stream.subarray(24 + i * 65553, 24 + (i + 1) * 65553), null);
+      assert.equal(r.tag, i === 2 ? FINAL : MESSAGE);
+      plain.push(r.message);
+    }
+    const padded = new Uint8Array(Buffer.concat(plain));
+    assert.ok(equalBytes(padded, sodium.pad(file, 65536)));
+  });
+
+  test('wrong key, truncation, extension, reordering, bit flips', () => {
+    const key = cc.generateAttachmentKey();
+    const file = randomBytes(150000);
+    const stream = cc.encryptAttachment(file, key);
+    assertFails(() => cc.decryptAttachment(stream, cc.generateAttachmentKey()), 'authentication_failed');
+    assertFails(() => cc.decryptAttachment(stream, key.subarray(1)), 'invalid_argument');
+    for (const len of [0, 23, 24, 25, 24 + 65552, 24 + 65554, stream.length - 1]) {
+      assertFails(() => cc.decryptAttachment(stream.subarray(0, len), key), 'invalid_argument', `length ${len}`);
+    }
+    assertFails(() => cc.decryptAttachment(new Uint8Array([...stream, 0]), key), 'invalid_argument');
+    // Dropping the last chunk leaves a stream whose last chunk is not FINAL.
+    assertFails(() => cc.decryptAttachment(stream.subarray(0, 24 + 2 * 65553), key), 'authentication_failed');
+    // Swapping chunks 1 and 2.
+    const swapped = new Uint8Array(stream);
+    swapped.set(stream.subarray(24 + 65553, 24 + 2 * 65553), 24);
+    swapped.set(stream.subarray(24, 24 + 65553), 24 + 65553);
+    assertFails(() => cc.decryptAttachment(swapped, key), 'authentication_failed');
+    // Duplicating a chunk onto the next.
+    const duplicated = new Uint8Array(stream);
+    duplicated.set(stream.subarray(24, 24 + 65553), 24 + 65553);
+    assertFails(() => cc.decryptAttachment(duplicated, key), 'authentication_failed');
+    for (const bit of sampleBits(stream.length * 8, 250, 7)) {
+      assertFails(() => cc.decryptAttachment(flipBit(stream, bit), key), 'authentication_failed', `bit ${bit}`);
+    }
+  });
+
+  test('tag and padding rules', () => {
+    const key = cc.generateAttachmentKey();
+    const chunk = (fill) => new Uint8Array(65536).fill(fill);
+    const lastChunk = () => {
+      const c = new Uint8Array(65536);
+      c.set([1, 2, 3, 0x80]);
+      return c;
+    };
+    // Well-formed by hand: accepted.
+    const good = craftStream(key, [chunk(5), lastChunk()], [MESSAGE, FINAL]);
+    assert.equal(cc.decryptAttachment(good, key).length, 65536 + 3);
+    // FINAL before the last chunk.
+    assertFails(() => cc.decryptAttachment(craftStream(key, [chunk(5), lastChunk()], [FINAL, FINAL]), key), 'authentication_failed');
+    // Last chunk without FINAL.
+    assertFails(() => cc.decryptAttachment(craftStream(key, [chunk(5), lastChunk()], [MESSAGE, MESSAGE]), key), 'authentication_failed');
+    // Other tags (PUSH = 1, REKEY = 2) where MESSAGE belongs.
+    for (const tag of [1, 2]) {
+      assertFails(() => cc.decryptAttachment(craftStream(key, [chunk(5), lastChunk()], [tag, FINAL]), key), 'authentication_failed');
+    }
+    // Bad padding: no 0x80 marker.
+    assertFails(() => cc.decryptAttachment(craftStream(key, [chunk(5)], [FINAL]), key), 'authentication_failed');
+    // Bad padding: the marker in an earlier chunk followed by a zero chunk (size rounded up by more than 64 KiB).
+    const marked = new Uint8Array(65536);
+    marked[10] = 0x80;
+    assertFails(() => cc.decryptAttachment(craftStream(key, [marked, chunk(0)], [MESSAGE, FINAL]), key), 'authentication_failed');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('supervisor accounts', () => {
+  const params = { opslimit: 1, memlimit: 8388608 };
+
+  test('derivation: deterministic, NFC, spec construction', () => {
+    const salt = randomBytes(16);
+    const a = cc.deriveAccountKeys('correct horse café', salt, params);
+    const b = cc.deriveAccountKeys('correct horse cafe\u0301', salt, params); // NFD form of the same text
+    assert.ok(equalBytes(a.wrapKey, b.wrapKey));
+    assert.ok(equalBytes(a.auth.publicKey, b.auth.publicKey));
+    assert.equal(a.auth.secretKey.length, 64);
+    const c = cc.deriveAccountKeys('correct horse cafe', salt, params);
+    assert.ok(!equalBytes(a.wrapKey, c.wrapKey));
+    const d = cc.deriveAccountKeys('correct horse café', salt, { opslimit: 2, memlimit: 8388608 });
+    assert.ok(!equalBytes(a.wrapKey, d.wrapKey));
+    // Independent computation of §9.
+    const master = argon2id13(32, new Uint8Array(Buffer.from('correct horse café'.normalize('NFC'), 'utf8')), salt, 1, 8388608,
+      (n, m) => sodium.crypto_generichash(n, m, null));
+    const authSeed = sodium.crypto_kdf_derive_from_key(32, 1, 'CLacct01', master);
+    assert.ok(equalBytes(sodium.crypto_sign_seed_keypair(authSeed).publicKey, a.auth.publicKey));
+    assert.ok(equalBytes(sodium.crypto_kdf_derive_from_key(32, 2, 'CLacct01', master), a.wrapKey));
+  });
+
+  test('parameter ranges', () => {
+    const salt = randomBytes(16);
+    for (const p of [{ opslimit: 0, memlimit: 8192 }, { opslimit: 11, memlimit: 8192 }, { opslimit: 1, memlimit: 8191 },
+      { opslimit: 1, memlimit: 1073741825 }, { opslimit: 1.5, memlimit: 8192 }, { opslimit: 1 }]) {
+      assertFails(() => cc.deriveAccountKeys('pw', salt, p), 'invalid_argument', JSON.stringify(p));
+    }
+    assert.equal(cc.deriveAccountKeys('pw', salt, { opslimit: 1, memlimit: 8192 }).wrapKey.length, 32);
+    assertFails(() => cc.deriveAccountKeys('pw', salt.subarray(1), params), 'invalid_argument');
+    assertFails(() => cc.deriveAccountKeys(new Uint8Array(3), salt, params), 'invalid_argument');
+  });
+
+  test('wrap and unwrap', () => {
+    const salt = randomBytes(16);
+    const unit = cc.generateBoxKeyPair();
+    const keys = cc.deriveAccountKeys('s3cret passphrase', salt, params);
+    const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
+    assert.equal(blob.length, 116);
+    assert.equal(cc.base64urlEncode(blob).length, 155);
+    const p = cc.parseWrappedKey(blob);
+    assert.equal(p.opslimit, 1);
+    assert.equal(p.memlimit, 8388608);
+    assert.equal(p.memlimitKib, 8192);
+    assert.ok(equalBytes(p.salt, salt));
+    assert.ok(equalBytes(p.keyId, cc.keyId(unit.publicKey)));
+    assert.ok(equalBytes(blob.subarray(0, 12), new Uint8Array([...ascii('CLK1'), 0, 0, 0, 1, 0, 0, 0x20, 0])));
+    const ad = new Uint8Array([...ascii('clueline/unit-key/v1'), ...blob.subarray(0, 68)]);
+    assert.ok(equalBytes(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, p.ciphertext, ad, p.nonce, keys.wrapKey), unit.secretKey));
+    for (const secret of ['s3cret passphrase', keys, { wrapKey: keys.wrapKey }]) {
+      const out = cc.unwrapUnitSecretKey(blob, secret);
+      assert.ok(equalBytes(out.secretKey, unit.secretKey));
+      assert.ok(equalBytes(out.publicKey, unit.publicKey));
+    }
+    assertFails(() => cc.unwrapUnitSecretKey(blob, 's3cret passphrasE'), 'authentication_failed');
+    assertFails(() => cc.unwrapUnitSecretKey(blob, cc.deriveAccountKeys('s3cret passphrase', randomBytes(16), params)), 'authentication_failed');
+    assertFails(() => cc.unwrapUnitSecretKey(blob, { wrapKey: new Uint8Array(31) }), 'invalid_argument');
+    // The key pair must be consistent.
+    assertFails(() => cc.wrapUnitSecretKey({ publicKey: cc.generateBoxKeyPair().publicKey, secretKey: unit.secretKey }, keys, salt, params), 'invalid_argument');
+    assertFails(() => cc.wrapUnitSecretKey(unit, keys, salt, { opslimit: 11, memlimit: 8388608 }), 'invalid_argument');
+  });
+
+  test('every single-bit flip of a wrapped key is rejected', () => {
+    const salt = randomBytes(16);
+    const unit = cc.generateBoxKeyPair();
+    const keys = cc.deriveAccountKeys('pw', salt, params);
+    const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
+    for (let bit = 0; bit < 116 * 8; bit++) {
+      const bad = flipBit(blob, bit);
+      const byte = bit >>> 3;
+      let expected = 'authentication_failed';
+      if (byte < 4) expected = 'invalid_argument';
+      else if (byte < 12) {
+        const ops = new DataView(bad.buffer).getUint32(4);
+        const kib = new DataView(bad.buffer).getUint32(8);
+        if (ops < 1 || ops > 10 || kib < 8 || kib > 1048576) expected = 'invalid_argument';
+      }
+      assertFails(() => cc.unwrapUnitSecretKey(bad, keys), expected, `bit ${bit}`);
+    }
+  });
+
+  test('truncation, extension and the key id check', () => {
+    const salt = randomBytes(16);
+    const unit = cc.generateBoxKeyPair();
+    const keys = cc.deriveAccountKeys('pw', salt, params);
+    const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
+    for (let len = 0; len < 116; len++) assertFails(() => cc.unwrapUnitSecretKey(blob.subarray(0, len), keys), 'invalid_argument');
+    assertFails(() => cc.unwrapUnitSecretKey(new Uint8Array([...blob, 0]), keys), 'invalid_argument');
+    // A blob whose AEAD is valid but whose key id names another key.
+    const other = cc.generateBoxKeyPair();
+    const head = new Uint8Array([...blob.subarray(0, 28), ...cc.keyId(other.publicKey), ...blob.subarray(44, 68)]);
+    const ct = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(unit.secretKey, new Uint8Array([...ascii('clueline/unit-key/v1'), ...head]),
+      null, head.subarray(44, 68), keys.wrapKey);
+    const forged = new Uint8Array([...head, ...ct]);
+    assert.equal(forged.length, 116);
+    assertFails(() => cc.unwrapUnitSecretKey(forged, keys), 'authentication_failed');
+    // Parameter ranges are checked before any work.
+    const huge = new Uint8Array(blob);
+    new DataView(huge.buffer).setUint32(8, 1048577);
+    assertFails(() => cc.parseWrappedKey(huge), 'invalid_argument');
+    new DataView(huge.buffer).setUint32(8, 1048576);
+    assert.equal(cc.parseWrappedKey(huge).memlimit, 1073741824);
+  });
+
+  test('login proof', () => {
+    const keys = cc.deriveAccountKeys('pw', randomBytes(16), params);
+    const challenge = randomBytes(32);
+    const sig = cc.signLoginChallenge(challenge, keys.auth);
+    assert.equal(sig.length, 64);
+    assert.ok(sodium.crypto_sign_verify_detached(sig, new Uint8Array([...ascii('clueline/login/v1'), ...challenge]), keys.auth.publicKey));
+    assert.ok(cc.verifyLoginProof(challenge, sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyLoginProof(randomBytes(32), sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyLoginProof(challenge, sig, cc.generateSigningKeyPair().publicKey));
+    for (let bit = 0; bit < 512; bit += 7) assert.ok(!cc.verifyLoginProof(challenge, flipBit(sig, bit), keys.auth.publicKey));
+    assertFails(() => cc.verifyLoginProof(challenge.subarray(1), sig, keys.auth.publicKey), 'invalid_argument');
+    assertFails(() => cc.signLoginChallenge(challenge, { secretKey: new Uint8Array(32) }), 'invalid_argument');
+  });
+});
