@@ -1,0 +1,175 @@
+// The records clueline keeps, their keys and their encoding.
+//
+// Every value is versioned JSON ({"v":1,...}) except bulk bytes (a sealed
+// envelope, attachment parts), which are stored raw under their own keys.
+// Binary fields inside JSON are base64url. Keys are fixed-width big-endian so
+// that bytewise order is numeric order (queues scan by unit, then status,
+// then time).
+//
+// Decoding untrusted-looking bytes (a corrupt or foreign value) never
+// throws: decode_* return errc::storage_corruption for anything that is not a
+// record this version wrote.
+//
+// The registry functions (units, sites, deployment) read and write a Store
+// directly and are meant for the command-line tools and start-up; they are
+// blocking and not meant for network threads. Thread safety: the functions
+// are stateless; allocating ids (add_unit, add_site) is not safe against a
+// concurrent allocation in another thread or process (the CLI holds the
+// database lock, the server never allocates ids).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clueline/common/error.hpp"
+#include "clueline/storage/store.hpp"
+
+namespace clueline::storage {
+
+using Bytes16 = std::array<std::byte, 16>;
+using Bytes32 = std::array<std::byte, 32>;
+using ClueId = Bytes16;
+
+// Seconds since the Unix epoch, UTC.
+using UnixSeconds = std::int64_t;
+
+// Deployment-wide settings kept in the database (kMeta "deployment").
+struct Deployment {
+  Bytes32 site_signing_public_key{};  // Ed25519: verifies every site token
+  Bytes16 receipt_salt{};             // crypto-spec §6, random per deployment
+  friend bool operator==(const Deployment&, const Deployment&) = default;
+};
+
+struct UnitKey {
+  Bytes16 key_id{};
+  Bytes32 public_key{};  // X25519
+  bool current = true;   // new envelopes are sealed to current keys only
+  friend bool operator==(const UnitKey&, const UnitKey&) = default;
+};
+
+struct Unit {
+  std::uint32_t id = 0;         // >= 1, assigned by add_unit
+  std::string name;             // 1..200 bytes of UTF-8
+  std::string level;            // a configured routing level name
+  std::uint32_t parent_id = 0;  // 0 for the root
+  std::vector<UnitKey> keys;    // a unit with a current key is "receiving"
+  bool active = true;
+  bool receiving() const noexcept;
+  friend bool operator==(const Unit&, const Unit&) = default;
+};
+
+struct Site {
+  std::uint32_t id = 0;  // >= 1, assigned by add_site
+  std::string name;      // 1..200 bytes of UTF-8
+  std::uint32_t unit_id = 0;  // the locality the site belongs to
+  std::string kind;           // e.g. village_board, school, clinic ([a-z0-9_]{1,32})
+  std::uint16_t token_version = 1;  // bumped by revoke_site
+  friend bool operator==(const Site&, const Site&) = default;
+};
+
+enum class ClueStatus : std::uint8_t { kReceived = 1, kAcknowledged, kInvestigating, kClosed };
+std::string_view status_name(ClueStatus status) noexcept;
+
+struct AttachmentState {
+  std::uint8_t index = 0;
+  std::uint64_t bytes = 0;
+  std::uint32_t parts = 0;
+  bool complete = false;
+  friend bool operator==(const AttachmentState&, const AttachmentState&) = default;
+};
+
+// What the server knows about a clue, apart from its sealed bytes.
+struct Clue {
+  ClueId id{};
+  std::uint32_t site_id = 0;
+  UnixSeconds received_at = 0;
+  std::string category;
+  std::string accused_level;  // empty = unknown
+  std::uint32_t unit_id = 0;  // the unit currently handling it
+  ClueStatus status = ClueStatus::kReceived;
+  UnixSeconds acknowledge_by = 0;
+  UnixSeconds handle_by = 0;
+  Bytes32 receipt_lookup_hash{};
+  Bytes32 reply_public_key{};
+  std::vector<Bytes16> recipient_key_ids;  // the keys the envelope was sealed to
+  std::uint32_t messages = 0;              // reporter -> unit, numbered 1..messages
+  std::uint32_t replies = 0;               // unit -> reporter, numbered 1..replies
+  std::vector<AttachmentState> attachments;
+  friend bool operator==(const Clue&, const Clue&) = default;
+};
+
+// A sealed follow-up message or reply as stored.
+struct SealedNote {
+  UnixSeconds sent_at = 0;
+  std::string payload;  // the sealed payload bytes (crypto-spec §4)
+};
+
+// ---- keys -------------------------------------------------------------------
+
+std::string unit_key(std::uint32_t unit_id);  // kUnits
+std::string site_key(std::uint32_t site_id);  // kSites
+inline constexpr std::string_view kDeploymentKey = "deployment";  // kMeta
+inline constexpr std::string_view kNextUnitIdKey = "next_unit_id";  // kMeta
+inline constexpr std::string_view kNextSiteIdKey = "next_site_id";  // kMeta
+
+// kClues: the clue record, its envelope, its notes and attachment parts, all
+// under the 16-byte id so that one prefix scan finds everything of a clue.
+std::string clue_key(const ClueId& id);      // id ‖ 'm'
+std::string envelope_key(const ClueId& id);  // id ‖ 'e'
+std::string message_key(const ClueId& id, std::uint32_t seq);  // id ‖ 'x' ‖ u32be
+std::string reply_key(const ClueId& id, std::uint32_t seq);    // id ‖ 'r' ‖ u32be
+std::string attachment_part_key(const ClueId& id, std::uint8_t index, std::uint32_t part);
+// kQueue: u32be unit ‖ u8 status ‖ u64be received_at ‖ id; empty value.
+std::string queue_key(std::uint32_t unit_id, ClueStatus status, UnixSeconds received_at,
+                      const ClueId& id);
+std::string queue_prefix(std::uint32_t unit_id);
+// kReceipts: the 32-byte lookup hash; value = clue id.
+std::string receipt_key(const Bytes32& lookup_hash);
+
+// ---- encoding ---------------------------------------------------------------
+
+std::string encode(const Deployment& value);
+std::string encode(const Unit& value);
+std::string encode(const Site& value);
+std::string encode(const Clue& value);
+std::string encode(const SealedNote& value);
+result<Deployment> decode_deployment(std::string_view bytes);
+result<Unit> decode_unit(std::string_view bytes);
+result<Site> decode_site(std::string_view bytes);
+result<Clue> decode_clue(std::string_view bytes);
+result<SealedNote> decode_note(std::string_view bytes);
+
+// ---- registry (blocking) ------------------------------------------------------
+
+// not_found if the deployment was never initialised.
+result<Deployment> load_deployment(const Store& store);
+// Writes the record (synced). Overwrites.
+result<void> save_deployment(Store& store, const Deployment& deployment);
+
+// Stores `unit` under the next free id (unit.id is ignored) and returns the
+// id. invalid_argument for an empty or overlong name, a parent_id that does
+// not exist, or duplicate key ids. The level is not checked here (the
+// routing levels are configuration): callers check it.
+result<std::uint32_t> add_unit(Store& store, Unit unit);
+// Replaces an existing unit (same id). not_found if absent.
+result<void> put_unit(Store& store, const Unit& unit);
+result<Unit> get_unit(const Store& store, std::uint32_t unit_id);
+// Every unit in id order (at most 1,000,000).
+result<std::vector<Unit>> list_units(const Store& store);
+
+// As add_unit, for sites; invalid_argument if unit_id does not exist or the
+// kind is malformed.
+result<std::uint32_t> add_site(Store& store, Site site);
+result<Site> get_site(const Store& store, std::uint32_t site_id);
+result<std::vector<Site>> list_sites(const Store& store);
+// Increments token_version so that every poster printed before is refused
+// (410); returns the updated site. not_found if absent.
+result<Site> revoke_site(Store& store, std::uint32_t site_id);
+
+}  // namespace clueline::storage

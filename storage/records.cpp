@@ -1,0 +1,485 @@
+#include "clueline/storage/records.hpp"
+
+#include <boost/algorithm/hex.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <exception>
+#include <iterator>
+#include <set>
+#include <utility>
+
+namespace clueline::storage {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::int64_t kFormatVersion = 1;
+constexpr std::size_t kMaxNameBytes = 200;
+constexpr std::size_t kMaxRecords = 1'000'000;
+
+void append_u32be(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+void append_u64be(std::string& out, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+}
+
+template <std::size_t N>
+void append_bytes(std::string& out, const std::array<std::byte, N>& bytes) {
+  out.append(reinterpret_cast<const char*>(bytes.data()), N);
+}
+
+template <std::size_t N>
+std::string hex(const std::array<std::byte, N>& bytes) {
+  std::string out;
+  const auto* begin = reinterpret_cast<const char*>(bytes.data());
+  boost::algorithm::hex_lower(begin, begin + N, std::back_inserter(out));
+  return out;
+}
+
+// Decoding is strict: a stored record with a missing or mistyped field is
+// corruption, not a default. Errors travel as exceptions inside this file
+// only and become errc::storage_corruption at the decode_* boundary.
+struct Corrupt {};
+
+const json::object& object_of(const json::value& value) {
+  if (!value.is_object()) throw Corrupt{};
+  return value.get_object();
+}
+
+const json::value& field(const json::object& object, std::string_view name) {
+  const json::value* value = object.if_contains(name);
+  if (value == nullptr) throw Corrupt{};
+  return *value;
+}
+
+std::string string_field(const json::object& object, std::string_view name) {
+  const json::value& value = field(object, name);
+  if (!value.is_string()) throw Corrupt{};
+  return std::string(value.get_string());
+}
+
+template <typename Integer>
+Integer integer_field(const json::object& object, std::string_view name) {
+  const json::value& value = field(object, name);
+  if (!value.is_int64() && !value.is_uint64()) throw Corrupt{};
+  const auto number = value.to_number<std::int64_t>();
+  if (!std::in_range<Integer>(number)) throw Corrupt{};
+  return static_cast<Integer>(number);
+}
+
+bool bool_field(const json::object& object, std::string_view name) {
+  const json::value& value = field(object, name);
+  if (!value.is_bool()) throw Corrupt{};
+  return value.get_bool();
+}
+
+template <std::size_t N>
+std::array<std::byte, N> bytes_from_hex(std::string_view text) {
+  if (text.size() != 2 * N) throw Corrupt{};
+  std::string raw;
+  try {
+    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
+  } catch (const std::exception&) {
+    throw Corrupt{};
+  }
+  std::array<std::byte, N> out;
+  std::memcpy(out.data(), raw.data(), N);
+  return out;
+}
+
+template <std::size_t N>
+std::array<std::byte, N> bytes_field(const json::object& object, std::string_view name) {
+  return bytes_from_hex<N>(string_field(object, name));
+}
+
+const json::array& array_field(const json::object& object, std::string_view name) {
+  const json::value& value = field(object, name);
+  if (!value.is_array()) throw Corrupt{};
+  return value.get_array();
+}
+
+json::object versioned() { return json::object{{"v", kFormatVersion}}; }
+
+template <typename Record, typename Decoder>
+result<Record> decode_with(std::string_view bytes, Decoder decoder) {
+  boost::system::error_code ec;
+  const json::value value = json::parse(bytes, ec);
+  if (ec) return errc::storage_corruption;
+  try {
+    const json::object& object = object_of(value);
+    if (integer_field<std::int64_t>(object, "v") != kFormatVersion) {
+      return errc::storage_corruption;
+    }
+    return decoder(object);
+  } catch (const Corrupt&) {
+    return errc::storage_corruption;
+  }
+}
+
+
+
+bool is_identifier(std::string_view text) {
+  if (text.empty() || text.size() > 32) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+bool valid_name(std::string_view name) { return !name.empty() && name.size() <= kMaxNameBytes; }
+
+// The next id of a counter in kMeta ("1" when absent).
+result<std::uint32_t> next_id(const Store& store, std::string_view counter) {
+  auto stored = store.get(Family::kMeta, counter);
+  if (!stored) {
+    if (stored.error() == errc::not_found) return 1u;
+    return stored.error();
+  }
+  std::uint32_t value = 0;
+  const auto [end, ec] = std::from_chars(stored->data(), stored->data() + stored->size(), value);
+  if (ec != std::errc{} || end != stored->data() + stored->size() || value == 0) {
+    return errc::storage_corruption;
+  }
+  return value;
+}
+
+template <typename Record, typename Decoder>
+result<std::vector<Record>> list_family(const Store& store, Family family, Decoder decoder) {
+  auto rows = store.scan(family, "", kMaxRecords);
+  if (!rows) return rows.error();
+  std::vector<Record> records;
+  records.reserve(rows->size());
+  for (const auto& [key, value] : *rows) {
+    auto record = decoder(value);
+    if (!record) return record.error();
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+}  // namespace
+
+bool Unit::receiving() const noexcept {
+  return active && std::any_of(keys.begin(), keys.end(), [](const UnitKey& key) { return key.current; });
+}
+
+std::string_view status_name(ClueStatus status) noexcept {
+  switch (status) {
+    case ClueStatus::kReceived:
+      return "received";
+    case ClueStatus::kAcknowledged:
+      return "acknowledged";
+    case ClueStatus::kInvestigating:
+      return "investigating";
+    case ClueStatus::kClosed:
+      return "closed";
+  }
+  return "unknown";
+}
+
+std::string unit_key(std::uint32_t unit_id) {
+  std::string key;
+  append_u32be(key, unit_id);
+  return key;
+}
+
+std::string site_key(std::uint32_t site_id) { return unit_key(site_id); }
+
+std::string clue_key(const ClueId& id) {
+  std::string key;
+  append_bytes(key, id);
+  key.push_back('m');
+  return key;
+}
+
+std::string envelope_key(const ClueId& id) {
+  std::string key;
+  append_bytes(key, id);
+  key.push_back('e');
+  return key;
+}
+
+std::string message_key(const ClueId& id, std::uint32_t seq) {
+  std::string key;
+  append_bytes(key, id);
+  key.push_back('x');
+  append_u32be(key, seq);
+  return key;
+}
+
+std::string reply_key(const ClueId& id, std::uint32_t seq) {
+  std::string key;
+  append_bytes(key, id);
+  key.push_back('r');
+  append_u32be(key, seq);
+  return key;
+}
+
+std::string attachment_part_key(const ClueId& id, std::uint8_t index, std::uint32_t part) {
+  std::string key;
+  append_bytes(key, id);
+  key.push_back('p');
+  key.push_back(static_cast<char>(index));
+  append_u32be(key, part);
+  return key;
+}
+
+std::string queue_key(std::uint32_t unit_id, ClueStatus status, UnixSeconds received_at,
+                      const ClueId& id) {
+  std::string key = queue_prefix(unit_id);
+  key.push_back(static_cast<char>(status));
+  append_u64be(key, static_cast<std::uint64_t>(received_at));
+  append_bytes(key, id);
+  return key;
+}
+
+std::string queue_prefix(std::uint32_t unit_id) { return unit_key(unit_id); }
+
+std::string receipt_key(const Bytes32& lookup_hash) {
+  std::string key;
+  append_bytes(key, lookup_hash);
+  return key;
+}
+
+std::string encode(const Deployment& value) {
+  json::object object = versioned();
+  object["site_signing_public_key"] = hex(value.site_signing_public_key);
+  object["receipt_salt"] = hex(value.receipt_salt);
+  return json::serialize(object);
+}
+
+std::string encode(const Unit& value) {
+  json::object object = versioned();
+  object["id"] = value.id;
+  object["name"] = value.name;
+  object["level"] = value.level;
+  object["parent_id"] = value.parent_id;
+  json::array keys;
+  for (const UnitKey& key : value.keys) {
+    keys.push_back(json::object{{"key_id", hex(key.key_id)},
+                                {"public_key", hex(key.public_key)},
+                                {"current", key.current}});
+  }
+  object["keys"] = std::move(keys);
+  object["active"] = value.active;
+  return json::serialize(object);
+}
+
+std::string encode(const Site& value) {
+  json::object object = versioned();
+  object["id"] = value.id;
+  object["name"] = value.name;
+  object["unit_id"] = value.unit_id;
+  object["kind"] = value.kind;
+  object["token_version"] = value.token_version;
+  return json::serialize(object);
+}
+
+std::string encode(const Clue& value) {
+  json::object object = versioned();
+  object["id"] = hex(value.id);
+  object["site_id"] = value.site_id;
+  object["received_at"] = value.received_at;
+  object["category"] = value.category;
+  object["accused_level"] = value.accused_level;
+  object["unit_id"] = value.unit_id;
+  object["status"] = static_cast<int>(value.status);
+  object["acknowledge_by"] = value.acknowledge_by;
+  object["handle_by"] = value.handle_by;
+  object["receipt_lookup_hash"] = hex(value.receipt_lookup_hash);
+  object["reply_public_key"] = hex(value.reply_public_key);
+  json::array recipients;
+  for (const Bytes16& key_id : value.recipient_key_ids) recipients.push_back(json::value(hex(key_id)));
+  object["recipient_key_ids"] = std::move(recipients);
+  object["messages"] = value.messages;
+  object["replies"] = value.replies;
+  json::array attachments;
+  for (const AttachmentState& attachment : value.attachments) {
+    attachments.push_back(json::object{{"index", attachment.index},
+                                       {"bytes", attachment.bytes},
+                                       {"parts", attachment.parts},
+                                       {"complete", attachment.complete}});
+  }
+  object["attachments"] = std::move(attachments);
+  return json::serialize(object);
+}
+
+std::string encode(const SealedNote& value) {
+  std::string out;
+  append_u64be(out, static_cast<std::uint64_t>(value.sent_at));
+  out += value.payload;
+  return out;
+}
+
+result<Deployment> decode_deployment(std::string_view bytes) {
+  return decode_with<Deployment>(bytes, [](const json::object& object) {
+    return Deployment{.site_signing_public_key = bytes_field<32>(object, "site_signing_public_key"),
+                      .receipt_salt = bytes_field<16>(object, "receipt_salt")};
+  });
+}
+
+result<Unit> decode_unit(std::string_view bytes) {
+  return decode_with<Unit>(bytes, [](const json::object& object) {
+    Unit unit;
+    unit.id = integer_field<std::uint32_t>(object, "id");
+    unit.name = string_field(object, "name");
+    unit.level = string_field(object, "level");
+    unit.parent_id = integer_field<std::uint32_t>(object, "parent_id");
+    for (const json::value& key : array_field(object, "keys")) {
+      const json::object& entry = object_of(key);
+      unit.keys.push_back({.key_id = bytes_field<16>(entry, "key_id"),
+                           .public_key = bytes_field<32>(entry, "public_key"),
+                           .current = bool_field(entry, "current")});
+    }
+    unit.active = bool_field(object, "active");
+    return unit;
+  });
+}
+
+result<Site> decode_site(std::string_view bytes) {
+  return decode_with<Site>(bytes, [](const json::object& object) {
+    return Site{.id = integer_field<std::uint32_t>(object, "id"),
+                .name = string_field(object, "name"),
+                .unit_id = integer_field<std::uint32_t>(object, "unit_id"),
+                .kind = string_field(object, "kind"),
+                .token_version = integer_field<std::uint16_t>(object, "token_version")};
+  });
+}
+
+result<Clue> decode_clue(std::string_view bytes) {
+  return decode_with<Clue>(bytes, [](const json::object& object) {
+    Clue clue;
+    clue.id = bytes_field<16>(object, "id");
+    clue.site_id = integer_field<std::uint32_t>(object, "site_id");
+    clue.received_at = integer_field<std::int64_t>(object, "received_at");
+    clue.category = string_field(object, "category");
+    clue.accused_level = string_field(object, "accused_level");
+    clue.unit_id = integer_field<std::uint32_t>(object, "unit_id");
+    const auto status = integer_field<std::uint8_t>(object, "status");
+    if (status < 1 || status > 4) throw Corrupt{};
+    clue.status = static_cast<ClueStatus>(status);
+    clue.acknowledge_by = integer_field<std::int64_t>(object, "acknowledge_by");
+    clue.handle_by = integer_field<std::int64_t>(object, "handle_by");
+    clue.receipt_lookup_hash = bytes_field<32>(object, "receipt_lookup_hash");
+    clue.reply_public_key = bytes_field<32>(object, "reply_public_key");
+    for (const json::value& key_id : array_field(object, "recipient_key_ids")) {
+      if (!key_id.is_string()) throw Corrupt{};
+      clue.recipient_key_ids.push_back(bytes_from_hex<16>(key_id.get_string()));
+    }
+    clue.messages = integer_field<std::uint32_t>(object, "messages");
+    clue.replies = integer_field<std::uint32_t>(object, "replies");
+    for (const json::value& entry : array_field(object, "attachments")) {
+      const json::object& attachment = object_of(entry);
+      clue.attachments.push_back({.index = integer_field<std::uint8_t>(attachment, "index"),
+                                  .bytes = integer_field<std::uint64_t>(attachment, "bytes"),
+                                  .parts = integer_field<std::uint32_t>(attachment, "parts"),
+                                  .complete = bool_field(attachment, "complete")});
+    }
+    return clue;
+  });
+}
+
+result<SealedNote> decode_note(std::string_view bytes) {
+  if (bytes.size() < 8) return errc::storage_corruption;
+  std::uint64_t sent_at = 0;
+  for (int i = 0; i < 8; ++i) sent_at = (sent_at << 8) | static_cast<unsigned char>(bytes[i]);
+  return SealedNote{.sent_at = static_cast<UnixSeconds>(sent_at),
+                    .payload = std::string(bytes.substr(8))};
+}
+
+result<Deployment> load_deployment(const Store& store) {
+  auto stored = store.get(Family::kMeta, kDeploymentKey);
+  if (!stored) return stored.error();
+  return decode_deployment(*stored);
+}
+
+result<void> save_deployment(Store& store, const Deployment& deployment) {
+  const std::vector<Mutation> batch{
+      {Family::kMeta, std::string(kDeploymentKey), encode(deployment)}};
+  return store.write(batch);
+}
+
+result<Unit> get_unit(const Store& store, std::uint32_t unit_id) {
+  auto stored = store.get(Family::kUnits, unit_key(unit_id));
+  if (!stored) return stored.error();
+  return decode_unit(*stored);
+}
+
+result<std::uint32_t> add_unit(Store& store, Unit unit) {
+  if (!valid_name(unit.name)) return errc::invalid_argument;
+  if (unit.parent_id != 0) {
+    if (auto parent = get_unit(store, unit.parent_id); !parent) {
+      return parent.error() == errc::not_found ? errc::invalid_argument : parent.error();
+    }
+  }
+  std::set<Bytes16> key_ids;
+  for (const UnitKey& key : unit.keys) {
+    if (!key_ids.insert(key.key_id).second) return errc::invalid_argument;
+  }
+  auto id = next_id(store, kNextUnitIdKey);
+  if (!id) return id.error();
+  unit.id = *id;
+  const std::vector<Mutation> batch{
+      {Family::kUnits, unit_key(unit.id), encode(unit)},
+      {Family::kMeta, std::string(kNextUnitIdKey), std::to_string(unit.id + 1)}};
+  if (auto written = store.write(batch); !written) return written.error();
+  return unit.id;
+}
+
+result<void> put_unit(Store& store, const Unit& unit) {
+  if (auto existing = get_unit(store, unit.id); !existing) return existing.error();
+  if (!valid_name(unit.name)) return errc::invalid_argument;
+  const std::vector<Mutation> batch{{Family::kUnits, unit_key(unit.id), encode(unit)}};
+  return store.write(batch);
+}
+
+result<std::vector<Unit>> list_units(const Store& store) {
+  return list_family<Unit>(store, Family::kUnits, decode_unit);
+}
+
+result<Site> get_site(const Store& store, std::uint32_t site_id) {
+  auto stored = store.get(Family::kSites, site_key(site_id));
+  if (!stored) return stored.error();
+  return decode_site(*stored);
+}
+
+result<std::uint32_t> add_site(Store& store, Site site) {
+  if (!valid_name(site.name) || !is_identifier(site.kind) || site.token_version == 0) {
+    return errc::invalid_argument;
+  }
+  if (auto unit = get_unit(store, site.unit_id); !unit) {
+    return unit.error() == errc::not_found ? errc::invalid_argument : unit.error();
+  }
+  auto id = next_id(store, kNextSiteIdKey);
+  if (!id) return id.error();
+  site.id = *id;
+  const std::vector<Mutation> batch{
+      {Family::kSites, site_key(site.id), encode(site)},
+      {Family::kMeta, std::string(kNextSiteIdKey), std::to_string(site.id + 1)}};
+  if (auto written = store.write(batch); !written) return written.error();
+  return site.id;
+}
+
+result<std::vector<Site>> list_sites(const Store& store) {
+  return list_family<Site>(store, Family::kSites, decode_site);
+}
+
+result<Site> revoke_site(Store& store, std::uint32_t site_id) {
+  auto site = get_site(store, site_id);
+  if (!site) return site.error();
+  // Version 0 is never issued, so wrapping around would resurrect nothing,
+  // but a site revoked 65,535 times is a sign of misuse: refuse.
+  if (site->token_version == UINT16_MAX) return errc::conflict;
+  ++site->token_version;
+  const std::vector<Mutation> batch{{Family::kSites, site_key(site_id), encode(*site)}};
+  if (auto written = store.write(batch); !written) return written.error();
+  return *site;
+}
+
+}  // namespace clueline::storage
