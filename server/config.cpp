@@ -257,6 +257,29 @@ constexpr Key kKeys[] = {
     {"ops", "certificate_expiry_days", set_integer<kOps, &Ops::certificate_expiry_days, 0, 365>},
     {"storage", "data_dir", set_path<&Config::storage, &Config::Storage::data_dir, false>},
     {"log", "access_log", set_bool<&Config::log, &Config::Log::access_log>},
+    {"pow", "difficulty", set_integer<&Config::pow, &Config::Pow::difficulty, 0, 32>},
+    {"pow", "max_difficulty", set_integer<&Config::pow, &Config::Pow::max_difficulty, 0, 32>},
+    {"pow", "load_threshold_per_second",
+     set_integer<&Config::pow, &Config::Pow::load_threshold_per_second, 1, 1000000>},
+    {"pow", "challenge_lifetime_seconds",
+     set_integer<&Config::pow, &Config::Pow::challenge_lifetime, 10, kMaxTimeout>},
+    {"limits", "site_submissions_per_second",
+     set_integer<&Config::limits, &Config::Limits::site_submissions_per_second, 1, 1000000>},
+    {"limits", "site_burst", set_integer<&Config::limits, &Config::Limits::site_burst, 1, 1000000>},
+    {"limits", "global_submissions_per_second",
+     set_integer<&Config::limits, &Config::Limits::global_submissions_per_second, 1, 1000000>},
+    {"limits", "global_burst",
+     set_integer<&Config::limits, &Config::Limits::global_burst, 1, 1000000>},
+    {"followup", "session_lifetime_seconds",
+     set_integer<&Config::followup, &Config::Followup::session_lifetime, 60, 86400>},
+    {"followup", "failed_lookups_per_second",
+     set_integer<&Config::followup, &Config::Followup::failed_lookups_per_second, 1, 1000000>},
+    {"followup", "failed_lookup_burst",
+     set_integer<&Config::followup, &Config::Followup::failed_lookup_burst, 1, 1000000>},
+    {"deadlines", "acknowledge_days",
+     set_integer<&Config::deadlines, &Config::Deadlines::acknowledge_days, 1, 365>},
+    {"deadlines", "handle_days",
+     set_integer<&Config::deadlines, &Config::Deadlines::handle_days, 1, 3650>},
 };
 
 bool is_known_table(std::string_view table) {
@@ -366,6 +389,15 @@ void validate(const Config& config) {
       addresses_overlap(config.ops.address, config.server.address)) {
     fail("ops.port: " + std::to_string(config.ops.port) +
          " is also server.port on an overlapping address");
+  }
+  if (config.pow.max_difficulty < config.pow.difficulty) {
+    fail("pow.max_difficulty: " + std::to_string(config.pow.max_difficulty) +
+         " is below pow.difficulty " + std::to_string(config.pow.difficulty));
+  }
+  if (config.deadlines.handle_days < config.deadlines.acknowledge_days) {
+    fail("deadlines.handle_days: " + std::to_string(config.deadlines.handle_days) +
+         " is below deadlines.acknowledge_days " +
+         std::to_string(config.deadlines.acknowledge_days));
   }
 }
 

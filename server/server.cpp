@@ -24,7 +24,9 @@
 #include "access_log.hpp"
 #include "clueline/server/config.hpp"
 #include "clueline/server/tls.hpp"
+#include "clueline/storage/group_commit.hpp"
 #include "handlers.hpp"
+#include "intake_routes.hpp"
 #include "responses.hpp"
 #include "router.hpp"
 #include "tls_context.hpp"
@@ -345,7 +347,13 @@ struct Server::Impl {
         shutdown_grace(config.server.shutdown_grace),
         access_log(config.log.access_log),
         tls(make_server_tls_context(config.server.tls_certificate, config.server.tls_private_key)),
-        blocking_pool(2) {
+        blocking_pool(2),
+        writer(*store),
+        intake(*store, config) {
+    intake_context = {.intake = &intake,
+                      .store = store.get(),
+                      .writer = &writer,
+                      .blocking_pool = &blocking_pool};
     ops_state.store = store.get();
     ops_state.blocking_pool = &blocking_pool;
     ops_state.data_dir = config.storage.data_dir;
@@ -360,6 +368,7 @@ struct Server::Impl {
     public_listener.limits = limits_from(config.server);
     public_listener.access_log = &access_log;
     add_public_routes(public_listener.router);
+    add_intake_routes(public_listener.router, &intake_context);
     public_listener.metrics =
         std::make_unique<Metrics>(public_listener.name, public_listener.router.names());
 
@@ -437,6 +446,10 @@ struct Server::Impl {
   AccessLog access_log;
   ssl::context tls;
   asio::thread_pool blocking_pool;
+  // Destroyed before `store`: its destructor writes what is still queued.
+  storage::GroupCommitWriter writer;
+  Intake intake;
+  IntakeContext intake_context;
   OpsState ops_state;
   Listener public_listener;
   Listener ops_listener;

@@ -552,7 +552,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 17);
+  EXPECT_EQ(documented, 30);
 }
 
 }  // namespace

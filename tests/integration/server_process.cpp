@@ -39,13 +39,14 @@ ServerProcess::ServerProcess(const std::string& name, const ServerOptions& optio
   request.validity = options.certificate_validity;
   server::write_self_signed_certificate(certificate_, key, request);
 
+  data_dir_ = options.data_dir.empty() ? directory_ / "data" : options.data_dir;
   const auto config_file = directory_ / "clueline.toml";
   std::ofstream(config_file) << "[server]\naddress = \"127.0.0.1\"\nport = 0\nthreads = 2\n"
                              << "tls_certificate = \"" << certificate_.string() << "\"\n"
                              << "tls_private_key = \"" << key.string() << "\"\n"
                              << "[ops]\naddress = \"127.0.0.1\"\nport = 0\n"
                              << "min_free_disk_bytes = 1048576\n"
-                             << "[storage]\ndata_dir = \"" << (directory_ / "data").string()
+                             << "[storage]\ndata_dir = \"" << data_dir_.string()
                              << "\"\n"
                              << options.extra_config;
 
@@ -101,6 +102,16 @@ ServerProcess::~ServerProcess() {
 
 std::string ServerProcess::stderr_text() const { return read_file(stderr_log_); }
 std::string ServerProcess::access_log_text() const { return read_file(access_log_); }
+
+int ServerProcess::kill() {
+  if (pid_ <= 0) return exit_status_;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  exit_status_ = status;
+  return status;
+}
 
 int ServerProcess::terminate(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return exit_status_;

@@ -15,6 +15,9 @@ namespace clueline::testing {
 struct ServerOptions {
   std::string extra_config;  // TOML appended to the generated config
   std::chrono::days certificate_validity{365};
+  // The data directory to serve; empty means a fresh one inside the
+  // process's own temporary directory. A given directory is not removed.
+  std::filesystem::path data_dir;
 };
 
 class ServerProcess {
@@ -36,11 +39,17 @@ class ServerProcess {
   // process has exited, returns the same status again.
   int terminate(std::chrono::milliseconds timeout);
 
+  // SIGKILL (no shutdown at all) and reap; returns the waitpid status.
+  int kill();
+
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+
  private:
   std::filesystem::path directory_;
   std::filesystem::path certificate_;
   std::filesystem::path access_log_;
   std::filesystem::path stderr_log_;
+  std::filesystem::path data_dir_;
   pid_t pid_ = -1;
   int exit_status_ = -1;
   std::uint16_t public_port_ = 0;

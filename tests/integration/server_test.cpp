@@ -245,7 +245,7 @@ TEST_F(ServerTest, OversizeBodyIs413) {
   TlsClient client = tls_client();
   ASSERT_FALSE(client.connect(server_->public_port()));
   const Response response =
-      client.send(make_request(http::verb::post, "/api/v1/reports", std::string(100 * 1024, 'x')));
+      client.send(make_request(http::verb::post, "/api/v1/reports", std::string(300 * 1024, 'x')));
   EXPECT_EQ(response.result(), http::status::payload_too_large);
   EXPECT_EQ(json_body(response).at("error").at("code"), "payload_too_large");
   EXPECT_FALSE(response.keep_alive());

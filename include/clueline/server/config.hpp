@@ -1,6 +1,7 @@
 // Start-up configuration of `clueline serve --config FILE`.
 //
-// One TOML file (tables [server], [ops], [storage], [log]) plus CLUELINE_*
+// One TOML file (tables [server], [ops], [storage], [log], [pow], [limits],
+// [followup], [deadlines]) plus CLUELINE_*
 // environment overrides. Every key has a safe default, so an empty file (or no
 // file) is a valid configuration apart from the TLS files that serving needs.
 // The environment wins over the file: the override of key `port` in table
@@ -74,6 +75,34 @@ struct Config {
   struct Log {
     bool access_log = true;  // one line per request on stdout, never a client address
   } log;
+  // Proof of work demanded of every report (docs/crypto-spec.md section 7).
+  struct Pow {
+    unsigned difficulty = 16;      // leading zero bits at rest; 0..32
+    unsigned max_difficulty = 24;  // ceiling under load; difficulty..32
+    // Each doubling of the submission rate above this adds one bit.
+    unsigned load_threshold_per_second = 50;  // 1..1000000
+    std::chrono::seconds challenge_lifetime{120};  // 10..3600
+  } pow;
+  // Token buckets on report submissions; they hold no client identifiers.
+  struct Limits {
+    unsigned site_submissions_per_second = 1;  // refill per site; 1..1000000
+    unsigned site_burst = 20;                  // bucket size per site; 1..1000000
+    unsigned global_submissions_per_second = 500;  // 1..1000000
+    unsigned global_burst = 5000;                  // 1..1000000
+  } limits;
+  struct Followup {
+    std::chrono::seconds session_lifetime{900};  // 60..86400
+    // Failed receipt lookups allowed per second across all clients, and the
+    // burst; beyond them every lookup answers 429 until the bucket refills.
+    unsigned failed_lookups_per_second = 5;  // 1..1000000
+    unsigned failed_lookup_burst = 100;      // 1..1000000
+  } followup;
+  // Deadlines of a newly received clue, in calendar days (working-day
+  // calendars come with the routing policy).
+  struct Deadlines {
+    unsigned acknowledge_days = 15;  // 1..365
+    unsigned handle_days = 90;       // 1..3650
+  } deadlines;
 };
 
 // Thrown for every configuration problem; what() is one line naming the key,

@@ -1,0 +1,360 @@
+#include "intake.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/init.hpp"
+#include "clueline/crypto/pow.hpp"
+#include "clueline/crypto/site_token.hpp"
+
+namespace clueline::server {
+namespace {
+
+constexpr std::size_t kChallengeMacOffset = 16;
+constexpr std::size_t kMaxVerifiedTokens = 100000;
+constexpr std::size_t kMaxSiteBuckets = 100000;
+
+// Until the routing policy brings its own list, the categories a reporter
+// can choose from.
+const std::vector<std::string> kDefaultCategories = {
+    "bribery",           "embezzlement",      "abuse_of_power",   "dereliction_of_duty",
+    "favoritism",        "protective_umbrella", "supervision_staff", "other"};
+
+std::int64_t unix_seconds(SystemClock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+std::array<std::byte, 16> challenge_mac(const crypto::SecureBuffer& key,
+                                        std::span<const std::byte> covered) {
+  std::array<std::byte, 16> mac;
+  crypto_generichash(reinterpret_cast<unsigned char*>(mac.data()), mac.size(),
+                     reinterpret_cast<const unsigned char*>(covered.data()), covered.size(),
+                     reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  return mac;
+}
+
+storage::ClueId random_clue_id() {
+  storage::ClueId id;
+  randombytes_buf(id.data(), id.size());
+  return id;
+}
+
+}  // namespace
+
+bool TokenBucket::try_take(std::chrono::steady_clock::time_point now) {
+  if (last_) {
+    const double elapsed = std::chrono::duration<double>(now - *last_).count();
+    if (elapsed > 0) tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
+  }
+  last_ = now;
+  if (tokens_ < 1) return false;
+  tokens_ -= 1;
+  return true;
+}
+
+double TokenBucket::seconds_until_token() const {
+  return tokens_ >= 1 ? 0.0 : (1 - tokens_) / rate_;
+}
+
+namespace {
+crypto::SecureBuffer random_secret(std::size_t size) {
+  auto buffer = crypto::SecureBuffer::allocate(size);
+  if (!buffer) throw std::runtime_error("cannot allocate secure memory for a server secret");
+  randombytes_buf(buffer->data(), buffer->size());
+  return std::move(*buffer);
+}
+}  // namespace
+
+ChallengeBook::ChallengeBook() : key_(random_secret(crypto_generichash_KEYBYTES)) {}
+
+ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, SystemClock::time_point now,
+                                           std::chrono::seconds lifetime) const {
+  Issued issued{};
+  const auto expires_at = std::chrono::time_point_cast<std::chrono::seconds>(now + lifetime);
+  const auto expiry = static_cast<std::uint64_t>(unix_seconds(expires_at));
+  for (int i = 0; i < 8; ++i) issued.challenge[i] = static_cast<std::byte>(expiry >> (56 - 8 * i));
+  issued.challenge[8] = static_cast<std::byte>(difficulty);
+  randombytes_buf(issued.challenge.data() + 9, 7);
+  const auto mac = challenge_mac(key_, std::span(issued.challenge).first(kChallengeMacOffset));
+  std::memcpy(issued.challenge.data() + kChallengeMacOffset, mac.data(), mac.size());
+  issued.difficulty = difficulty;
+  issued.expires_at = expires_at;
+  return issued;
+}
+
+result<void> ChallengeBook::check(const crypto::PowChallenge& challenge,
+                                  const crypto::PowNonce& nonce,
+                                  SystemClock::time_point now) const {
+  const auto mac = challenge_mac(key_, std::span(challenge).first(kChallengeMacOffset));
+  if (sodium_memcmp(mac.data(), challenge.data() + kChallengeMacOffset, mac.size()) != 0) {
+    return errc::authentication_failed;
+  }
+  std::uint64_t expiry = 0;
+  for (int i = 0; i < 8; ++i) expiry = (expiry << 8) | static_cast<std::uint8_t>(challenge[i]);
+  if (static_cast<std::int64_t>(expiry) < unix_seconds(now)) return errc::authentication_failed;
+  const auto difficulty = static_cast<unsigned>(challenge[8]);
+  if (!crypto::verify_pow(challenge, nonce, difficulty)) return errc::authentication_failed;
+  return {};
+}
+
+result<void> ChallengeBook::spend(const crypto::PowChallenge& challenge,
+                                  SystemClock::time_point now) {
+  std::uint64_t expiry = 0;
+  for (int i = 0; i < 8; ++i) expiry = (expiry << 8) | static_cast<std::uint8_t>(challenge[i]);
+  const SystemClock::time_point expires_at{std::chrono::seconds(expiry)};
+  std::lock_guard lock(mutex_);
+  // Forget challenges that can no longer pass check(): the set stays as
+  // large as the challenges spent within one lifetime.
+  while (!spent_by_expiry_.empty() && spent_by_expiry_.begin()->first < now) {
+    spent_.erase(spent_by_expiry_.begin()->second);
+    spent_by_expiry_.erase(spent_by_expiry_.begin());
+  }
+  if (!spent_.insert(challenge).second) return errc::conflict;
+  spent_by_expiry_.emplace(expires_at, challenge);
+  return {};
+}
+
+result<SessionTable::Opened> SessionTable::open(const storage::ClueId& clue,
+                                                SystemClock::time_point now) {
+  Opened opened{};
+  randombytes_buf(opened.token.data(), opened.token.size());
+  opened.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(now + lifetime_);
+  std::lock_guard lock(mutex_);
+  if (sessions_.size() >= capacity_) {
+    std::erase_if(sessions_, [now](const auto& entry) { return entry.second.expires_at < now; });
+    if (sessions_.size() >= capacity_) return errc::unavailable;
+  }
+  sessions_[opened.token] = {clue, opened.expires_at};
+  return opened;
+}
+
+result<storage::ClueId> SessionTable::find(std::span<const std::byte> token,
+                                           SystemClock::time_point now) {
+  if (token.size() != 32) return errc::not_found;
+  std::array<std::byte, 32> key;
+  std::memcpy(key.data(), token.data(), key.size());
+  std::lock_guard lock(mutex_);
+  const auto found = sessions_.find(key);
+  if (found == sessions_.end()) return errc::not_found;
+  if (found->second.expires_at < now) {
+    sessions_.erase(found);
+    return errc::not_found;
+  }
+  return found->second.clue;
+}
+
+ClaimSet::Claim::~Claim() {
+  if (set_ == nullptr) return;
+  std::lock_guard lock(set_->mutex_);
+  set_->claimed_.erase(key_);
+}
+
+result<ClaimSet::Claim> ClaimSet::claim(std::string key) {
+  std::lock_guard lock(mutex_);
+  if (!claimed_.insert(key).second) return errc::conflict;
+  return Claim(this, std::move(key));
+}
+
+Intake::Intake(storage::Store& store, const Config& config)
+    : config_(config),
+      categories_(kDefaultCategories),
+      global_bucket_(config.limits.global_submissions_per_second, config.limits.global_burst),
+      lookup_bucket_(config.followup.failed_lookups_per_second,
+                     config.followup.failed_lookup_burst),
+      sessions_(config.followup.session_lifetime) {
+  crypto::initialize();
+  auto deployment = storage::load_deployment(store);
+  if (deployment) {
+    deployment_ = *deployment;
+    auto key = crypto::signing_public_key_from(deployment->site_signing_public_key);
+    if (!key) throw std::runtime_error("the deployment's site-signing public key is invalid");
+    signing_key_ = *key;
+  } else if (deployment.error() != errc::not_found) {
+    throw std::runtime_error("cannot read the deployment record: " + deployment.error().message());
+  }
+  auto units = storage::list_units(store);
+  if (!units) throw std::runtime_error("cannot read the units: " + units.error().message());
+  std::vector<routing::UnitNode> nodes;
+  for (storage::Unit& unit : *units) {
+    nodes.push_back({unit.id, unit.parent_id, unit.level, unit.receiving()});
+    const std::uint32_t id = unit.id;
+    units_.emplace(id, std::move(unit));
+  }
+  auto tree = routing::Tree::make(std::move(nodes), levels_);
+  if (!tree) throw std::runtime_error("the stored unit tree is invalid: " + tree.error().message());
+  tree_ = std::move(*tree);
+  auto sites = storage::list_sites(store);
+  if (!sites) throw std::runtime_error("cannot read the sites: " + sites.error().message());
+  for (storage::Site& site : *sites) {
+    const std::uint32_t id = site.id;
+    sites_.emplace(id, std::move(site));
+  }
+}
+
+const storage::Unit* Intake::unit(std::uint32_t id) const {
+  const auto found = units_.find(id);
+  return found == units_.end() ? nullptr : &found->second;
+}
+
+result<SiteContext> Intake::verify_token(std::string_view token) const {
+  if (token.size() != crypto::kSiteTokenChars) return errc::not_found;
+  auto raw = crypto::from_base64url(token);
+  if (!raw) return errc::not_found;
+  return verify_token_bytes(*raw);
+}
+
+result<SiteContext> Intake::verify_token_bytes(std::span<const std::byte> raw) const {
+  if (!signing_key_ || raw.size() != crypto::kSiteTokenBytes) return errc::not_found;
+  const std::string cache_key(reinterpret_cast<const char*>(raw.data()), raw.size());
+  std::optional<std::uint32_t> site_id;
+  {
+    std::shared_lock lock(verified_mutex_);
+    if (const auto found = verified_.find(cache_key); found != verified_.end()) {
+      site_id = found->second;
+    }
+  }
+  std::uint16_t token_version = 0;
+  if (site_id) {
+    token_version = static_cast<std::uint16_t>((std::to_integer<unsigned>(raw[4]) << 8) |
+                                               std::to_integer<unsigned>(raw[5]));
+  } else {
+    auto token = crypto::verify_site_token_bytes(raw, *signing_key_);
+    if (!token) return errc::not_found;
+    site_id = token->site_id;
+    token_version = token->token_version;
+    std::unique_lock lock(verified_mutex_);
+    if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
+    verified_.emplace(cache_key, token->site_id);
+  }
+  const auto site = sites_.find(*site_id);
+  if (site == sites_.end()) return errc::not_found;
+  if (site->second.token_version != token_version) return errc::gone;
+  const storage::Unit* locality = unit(site->second.unit_id);
+  if (locality == nullptr) return errc::not_found;
+  return SiteContext{&site->second, locality};
+}
+
+result<RouteAnswer> Intake::route(const SiteContext& site, std::string_view category,
+                                  std::string_view accused_level) const {
+  if (std::find(categories_.begin(), categories_.end(), category) == categories_.end()) {
+    return errc::invalid_argument;
+  }
+  auto decision = routing::route_to_nearest_receiving(*tree_, site.unit->id, accused_level);
+  if (!decision) return decision.error();
+  RouteAnswer answer;
+  answer.unit = unit(decision->unit_id);
+  if (answer.unit == nullptr) return errc::internal;
+  for (const storage::UnitKey& key : answer.unit->keys) {
+    if (key.current) answer.keys.push_back(&key);
+  }
+  answer.decision = std::move(*decision);
+  return answer;
+}
+
+unsigned Intake::current_difficulty(std::chrono::steady_clock::time_point now) {
+  double rate = 0;
+  {
+    std::lock_guard lock(buckets_mutex_);
+    const double elapsed = std::chrono::duration<double>(now - rate_slot_start_).count();
+    rate = std::max(recent_rate_, elapsed > 0 ? rate_slot_count_ / std::max(elapsed, 1.0) : 0.0);
+  }
+  unsigned difficulty = config_.pow.difficulty;
+  const double threshold = config_.pow.load_threshold_per_second;
+  if (rate > threshold) difficulty += static_cast<unsigned>(std::ceil(std::log2(rate / threshold)));
+  return std::min(difficulty, std::max(config_.pow.max_difficulty, config_.pow.difficulty));
+}
+
+ChallengeBook::Issued Intake::issue_challenge(SystemClock::time_point now) {
+  return challenges_.issue(current_difficulty(std::chrono::steady_clock::now()), now,
+                           config_.pow.challenge_lifetime);
+}
+
+result<void> Intake::admit_submission(std::uint32_t site_id,
+                                      std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(buckets_mutex_);
+  // The rate estimate behind the difficulty counts admitted submissions in
+  // one-second slots; the previous slot's rate is what current_difficulty sees.
+  const double elapsed = std::chrono::duration<double>(now - rate_slot_start_).count();
+  if (elapsed >= 1.0) {
+    recent_rate_ = elapsed < 2.0 ? rate_slot_count_ / elapsed : 0.0;
+    rate_slot_start_ = now;
+    rate_slot_count_ = 0;
+  }
+  auto site_bucket = site_buckets_.find(site_id);
+  if (site_bucket == site_buckets_.end()) {
+    if (site_buckets_.size() >= kMaxSiteBuckets) site_buckets_.clear();
+    site_bucket = site_buckets_
+                      .emplace(site_id, TokenBucket(config_.limits.site_submissions_per_second,
+                                                    config_.limits.site_burst))
+                      .first;
+  }
+  // Check both before taking from either, so a refusal costs no token.
+  TokenBucket site_probe = site_bucket->second;
+  TokenBucket global_probe = global_bucket_;
+  if (!site_probe.try_take(now) || !global_probe.try_take(now)) return errc::rate_limited;
+  site_bucket->second = site_probe;
+  global_bucket_ = global_probe;
+  ++rate_slot_count_;
+  return {};
+}
+
+bool Intake::lookups_allowed(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(buckets_mutex_);
+  TokenBucket probe = lookup_bucket_;
+  return probe.try_take(now);
+}
+
+void Intake::record_failed_lookup(std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(buckets_mutex_);
+  lookup_bucket_.try_take(now);
+}
+
+Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
+                                      std::span<const std::byte> envelope_bytes,
+                                      const SiteContext& site, const RouteAnswer& route,
+                                      SystemClock::time_point now) const {
+  AcceptedReport accepted;
+  storage::Clue& clue = accepted.clue;
+  clue.id = random_clue_id();
+  clue.site_id = site.site->id;
+  clue.received_at = unix_seconds(now);
+  clue.category = envelope.header.category;
+  clue.accused_level = envelope.header.accused_level;
+  clue.unit_id = route.unit->id;
+  clue.status = storage::ClueStatus::kReceived;
+  constexpr std::int64_t kDay = 24 * 60 * 60;
+  clue.acknowledge_by = clue.received_at + kDay * config_.deadlines.acknowledge_days;
+  clue.handle_by = clue.received_at + kDay * config_.deadlines.handle_days;
+  clue.receipt_lookup_hash = envelope.header.receipt_lookup_hash;
+  std::memcpy(clue.reply_public_key.data(), envelope.header.reply_public_key.bytes.data(), 32);
+  for (const crypto::PayloadRecipient& recipient : envelope.payload.recipients) {
+    clue.recipient_key_ids.push_back(recipient.key_id);
+  }
+  using storage::Family;
+  accepted.mutations = {
+      {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)},
+      {Family::kClues, storage::envelope_key(clue.id),
+       std::string(reinterpret_cast<const char*>(envelope_bytes.data()), envelope_bytes.size())},
+      {Family::kQueue, storage::queue_key(clue.unit_id, clue.status, clue.received_at, clue.id),
+       std::string()},
+      {Family::kReceipts, storage::receipt_key(clue.receipt_lookup_hash),
+       std::string(reinterpret_cast<const char*>(clue.id.data()), clue.id.size())},
+  };
+  return accepted;
+}
+
+std::string format_time(SystemClock::time_point time) {
+  const std::time_t seconds = SystemClock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace clueline::server

@@ -1,0 +1,240 @@
+// The citizen path's state and checks, without sockets: site tokens, routes,
+// proof-of-work challenges, rate limits, follow-up sessions, and the
+// mutations a report turns into. The handlers in intake_routes.cpp are thin
+// wrappers that move the blocking parts (RocksDB) off the network threads.
+//
+// Thread safety: every member function may be called from any thread at
+// once; the snapshot of units and sites is immutable after construction and
+// the mutable parts (challenges, buckets, sessions, claims) lock internally.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "clueline/common/error.hpp"
+#include "clueline/crypto/envelope.hpp"
+#include "clueline/crypto/keys.hpp"
+#include "clueline/crypto/secure_buffer.hpp"
+#include "clueline/routing/tree.hpp"
+#include "clueline/server/config.hpp"
+#include "clueline/storage/records.hpp"
+
+namespace clueline::server {
+
+using SystemClock = std::chrono::system_clock;
+
+// A classic token bucket: `rate` tokens per second up to `burst`.
+class TokenBucket {
+ public:
+  TokenBucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
+  // Takes one token if there is one. Not thread-safe: callers lock.
+  bool try_take(std::chrono::steady_clock::time_point now);
+  // Seconds until one token is available (0 if one is).
+  double seconds_until_token() const;
+
+ private:
+  double rate_;
+  double burst_;
+  double tokens_;
+  std::optional<std::chrono::steady_clock::time_point> last_;
+};
+
+// Proof-of-work challenges that need no storage: the 32 bytes carry their
+// own expiry and difficulty, authenticated with a key that lives only in
+// this process (so a restart invalidates every outstanding challenge, which
+// also means no spent challenge can be replayed after a restart). Spent
+// challenges are remembered in memory until they expire.
+//
+// challenge = u64be expires_at_unix ‖ u8 difficulty ‖ random[7] ‖ MAC[16]
+// MAC = BLAKE2b-16 keyed with the process key over the first 16 bytes.
+class ChallengeBook {
+ public:
+  ChallengeBook();
+
+  struct Issued {
+    crypto::PowChallenge challenge;
+    unsigned difficulty;
+    SystemClock::time_point expires_at;
+  };
+  Issued issue(unsigned difficulty, SystemClock::time_point now,
+               std::chrono::seconds lifetime) const;
+
+  // authentication_failed if the challenge was not issued here (or by an
+  // earlier run), has expired, or the nonce does not meet its difficulty.
+  result<void> check(const crypto::PowChallenge& challenge, const crypto::PowNonce& nonce,
+                     SystemClock::time_point now) const;
+
+  // Marks the challenge spent; conflict if it already was. Call after check().
+  result<void> spend(const crypto::PowChallenge& challenge, SystemClock::time_point now);
+
+ private:
+  crypto::SecureBuffer key_;
+  std::mutex mutex_;
+  std::set<crypto::PowChallenge> spent_;
+  std::multimap<SystemClock::time_point, crypto::PowChallenge> spent_by_expiry_;
+};
+
+// In-memory follow-up sessions: 32 random bytes -> clue id, with expiry.
+class SessionTable {
+ public:
+  explicit SessionTable(std::chrono::seconds lifetime, std::size_t capacity = 200000)
+      : lifetime_(lifetime), capacity_(capacity) {}
+  struct Opened {
+    std::array<std::byte, 32> token;
+    SystemClock::time_point expires_at;
+  };
+  // unavailable when `capacity` live sessions exist.
+  result<Opened> open(const storage::ClueId& clue, SystemClock::time_point now);
+  // not_found for an unknown or expired session.
+  result<storage::ClueId> find(std::span<const std::byte> token, SystemClock::time_point now);
+
+ private:
+  std::chrono::seconds lifetime_;
+  std::size_t capacity_;
+  std::mutex mutex_;
+  struct Entry {
+    storage::ClueId clue;
+    SystemClock::time_point expires_at;
+  };
+  std::map<std::array<std::byte, 32>, Entry> sessions_;
+};
+
+// A set of keys held by requests in flight (a receipt hash being checked, a
+// clue whose follow-up record is being rewritten), so that two requests
+// cannot race on the same key between a read and the write that depends on
+// it. Claims are released by the Claim's destructor.
+class ClaimSet {
+ public:
+  class Claim {
+   public:
+    Claim() = default;
+    Claim(ClaimSet* set, std::string key) : set_(set), key_(std::move(key)) {}
+    Claim(Claim&& other) noexcept : set_(std::exchange(other.set_, nullptr)), key_(std::move(other.key_)) {}
+    Claim& operator=(Claim&&) = delete;
+    ~Claim();
+
+   private:
+    ClaimSet* set_ = nullptr;
+    std::string key_;
+  };
+  // conflict if `key` is claimed already.
+  result<Claim> claim(std::string key);
+
+ private:
+  std::mutex mutex_;
+  std::set<std::string> claimed_;
+};
+
+// The site and unit of a verified token.
+struct SiteContext {
+  const storage::Site* site = nullptr;
+  const storage::Unit* unit = nullptr;  // the site's locality
+};
+
+// The route the server computes for a report, with the keys to seal to.
+struct RouteAnswer {
+  routing::Decision decision;
+  const storage::Unit* unit = nullptr;
+  std::vector<const storage::UnitKey*> keys;  // the unit's current keys
+};
+
+class Intake {
+ public:
+  // Loads the deployment, units and sites from `store` (blocking; at
+  // start-up). Throws std::runtime_error naming the problem if the data is
+  // unusable (e.g. a unit tree that routing refuses). A database without a
+  // deployment record starts an intake that refuses every token (404).
+  Intake(storage::Store& store, const Config& config);
+
+  const Config& config() const noexcept { return config_; }
+  const std::vector<std::string>& categories() const noexcept { return categories_; }
+  const routing::Levels& levels() const noexcept { return levels_; }
+  const std::optional<storage::Deployment>& deployment() const noexcept { return deployment_; }
+
+  // Verifies a token given as text (94 base64url characters) or raw bytes:
+  // not_found if it is malformed, forged or names no site; gone if its
+  // version is not the site's current one.
+  result<SiteContext> verify_token(std::string_view token) const;
+  result<SiteContext> verify_token_bytes(std::span<const std::byte> raw) const;
+
+  // invalid_argument for an unknown category or accused level (empty = unknown
+  // is allowed); not_found when no unit above the site can receive.
+  result<RouteAnswer> route(const SiteContext& site, std::string_view category,
+                            std::string_view accused_level) const;
+
+  const storage::Unit* unit(std::uint32_t id) const;
+
+  // The difficulty to demand now: pow.difficulty plus one bit per doubling
+  // of the recent submission rate above pow.load_threshold_per_second,
+  // capped at pow.max_difficulty.
+  unsigned current_difficulty(std::chrono::steady_clock::time_point now);
+  ChallengeBook::Issued issue_challenge(SystemClock::time_point now);
+  ChallengeBook& challenges() noexcept { return challenges_; }
+
+  // Token buckets: rate_limited if the site's or the global bucket is empty.
+  // Takes from both only when both have a token.
+  result<void> admit_submission(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
+  // A failed receipt lookup drains the global lookup bucket; when it is empty
+  // lookups are refused (rate_limited) until it refills.
+  bool lookups_allowed(std::chrono::steady_clock::time_point now);
+  void record_failed_lookup(std::chrono::steady_clock::time_point now);
+
+  SessionTable& sessions() noexcept { return sessions_; }
+  ClaimSet& claims() noexcept { return claims_; }
+
+  // The clue record and the mutations of an accepted report: clue record,
+  // sealed envelope, queue entry, receipt index entry.
+  struct AcceptedReport {
+    storage::Clue clue;
+    std::vector<storage::Mutation> mutations;
+  };
+  AcceptedReport accept(const crypto::ParsedEnvelope& envelope,
+                        std::span<const std::byte> envelope_bytes, const SiteContext& site,
+                        const RouteAnswer& route, SystemClock::time_point now) const;
+
+ private:
+  const Config config_;
+  routing::Levels levels_;
+  std::vector<std::string> categories_;
+  std::optional<storage::Deployment> deployment_;
+  std::optional<crypto::SigningPublicKey> signing_key_;
+  std::unordered_map<std::uint32_t, storage::Unit> units_;
+  std::unordered_map<std::uint32_t, storage::Site> sites_;
+  std::optional<routing::Tree> tree_;
+
+  // Ed25519 verification costs ~50 us; posters are few and scanned often,
+  // so verified raw tokens are remembered (bounded; cleared when full).
+  mutable std::shared_mutex verified_mutex_;
+  mutable std::unordered_map<std::string, std::uint32_t> verified_;  // raw token -> site id
+
+  ChallengeBook challenges_;
+  std::mutex buckets_mutex_;
+  TokenBucket global_bucket_;
+  std::unordered_map<std::uint32_t, TokenBucket> site_buckets_;
+  TokenBucket lookup_bucket_;
+  // Submission rate estimate for the difficulty: counts per one-second slot.
+  std::chrono::steady_clock::time_point rate_slot_start_{};
+  std::uint64_t rate_slot_count_ = 0;
+  double recent_rate_ = 0;
+  SessionTable sessions_;
+  ClaimSet claims_;
+};
+
+// RFC 3339 UTC with seconds: "2026-11-23T10:00:00Z".
+std::string format_time(SystemClock::time_point time);
+
+}  // namespace clueline::server

@@ -1,0 +1,65 @@
+// A small jurisdiction written straight into a data directory before the
+// server starts, and the client side of the citizen protocol (route, seal,
+// submit) for the intake tests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clueline/crypto/crypto.hpp"
+#include "clueline/storage/records.hpp"
+
+namespace clueline::testing {
+
+// province (keys) > city (keys) > county (keys) > township (keys) > village
+// (no keys). Sites: "village board" at the village (current token), "old
+// poster" at the village whose first token has been revoked.
+struct TestDeployment {
+  crypto::SigningKeyPair site_signing;
+  storage::Deployment record;
+  std::map<std::string, std::uint32_t> unit_ids;  // by level name
+  std::map<std::string, crypto::BoxKeyPair> unit_keys;  // by level name, receiving units only
+  std::uint32_t site_id = 0;
+  std::string site_token;          // current
+  std::uint32_t revoked_site_id = 0;
+  std::string revoked_site_token;  // version 1, revoked (site now at version 2)
+};
+
+// Writes the deployment into data_dir/rocksdb (which must not be open).
+TestDeployment write_test_deployment(const std::filesystem::path& data_dir);
+
+// Every key/value of every family except the readiness probe's reserved
+// keys, for before/after comparisons. Opens and closes the store.
+using Snapshot = std::map<std::pair<int, std::string>, std::string>;
+Snapshot snapshot(const std::filesystem::path& data_dir);
+
+// An envelope as the citizen page would build it.
+struct BuiltReport {
+  std::string envelope;
+  std::string receipt;
+  crypto::PowChallenge challenge{};
+  storage::Bytes32 lookup_hash{};
+};
+
+struct ReportOptions {
+  std::string text = "report text";
+  std::string category = "bribery";
+  std::string accused_level = "village";
+  std::optional<crypto::PowChallenge> challenge;  // reuse a challenge
+  unsigned difficulty = 0;
+  std::vector<crypto::BoxPublicKey> recipients;
+  std::string token;  // raw-token source (base64url)
+  bool derive_receipt = false;  // Argon2id (slow); otherwise a random lookup hash
+  storage::Bytes16 receipt_salt{};
+  std::optional<storage::Bytes32> lookup_hash;  // reuse a receipt lookup hash
+};
+
+// Builds an envelope; throws std::runtime_error if sealing fails.
+BuiltReport build_report(const ReportOptions& options);
+
+}  // namespace clueline::testing
