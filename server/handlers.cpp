@@ -6,6 +6,7 @@
 #include <string>
 
 #include "blocking.hpp"
+#include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/store.hpp"
 #include "clueline/web/assets.hpp"
 #include "responses.hpp"
@@ -102,6 +103,18 @@ std::string render_metrics(const OpsState& state) {
   for (const auto& [name, value] : state.store->statistics()) {
     render_gauge(out, "clueline_rocksdb_" + name, "RocksDB property " + name + ".",
                  static_cast<double>(value));
+  }
+  if (state.writer != nullptr) {
+    const auto stats = state.writer->stats();
+    render_gauge(out, "clueline_group_commit_submissions",
+                 "Submissions written (or failed) by the group-commit writer since start.",
+                 static_cast<double>(stats.submissions));
+    render_gauge(out, "clueline_group_commit_batches",
+                 "Synced WriteBatches of the group-commit writer since start.",
+                 static_cast<double>(stats.batches));
+    render_gauge(out, "clueline_group_commit_failed_submissions",
+                 "Submissions whose batch failed to write since start.",
+                 static_cast<double>(stats.failed_submissions));
   }
   render_gauge(out, "clueline_process_start_time_seconds", "Start time since the Unix epoch.",
                std::chrono::duration<double>(state.started.time_since_epoch()).count());

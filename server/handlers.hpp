@@ -14,7 +14,8 @@
 
 namespace clueline::storage {
 class Store;
-}
+class GroupCommitWriter;
+}  // namespace clueline::storage
 
 namespace clueline::server {
 
@@ -22,6 +23,7 @@ namespace clueline::server {
 // request. Fields are set before the listeners start and never change.
 struct OpsState {
   storage::Store* store = nullptr;
+  const storage::GroupCommitWriter* writer = nullptr;
   asio::thread_pool* blocking_pool = nullptr;
   std::vector<const Metrics*> listener_metrics;
   std::filesystem::path data_dir;

@@ -355,6 +355,7 @@ struct Server::Impl {
                       .writer = &writer,
                       .blocking_pool = &blocking_pool};
     ops_state.store = store.get();
+    ops_state.writer = &writer;
     ops_state.blocking_pool = &blocking_pool;
     ops_state.data_dir = config.storage.data_dir;
     ops_state.min_free_disk_bytes = config.ops.min_free_disk_bytes;
