@@ -125,11 +125,13 @@ result<SessionTable::Opened> SessionTable::open(const storage::ClueId& clue,
   randombytes_buf(opened.token.data(), opened.token.size());
   opened.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(now + lifetime_);
   std::lock_guard lock(mutex_);
-  if (sessions_.size() >= capacity_) {
-    std::erase_if(sessions_, [now](const auto& entry) { return entry.second.expires_at < now; });
-    if (sessions_.size() >= capacity_) return errc::unavailable;
+  while (!by_expiry_.empty() && by_expiry_.begin()->first < now) {
+    sessions_.erase(by_expiry_.begin()->second);
+    by_expiry_.erase(by_expiry_.begin());
   }
+  if (sessions_.size() >= capacity_) return errc::unavailable;
   sessions_[opened.token] = {clue, opened.expires_at};
+  by_expiry_.emplace(opened.expires_at, opened.token);
   return opened;
 }
 
@@ -141,10 +143,8 @@ result<storage::ClueId> SessionTable::find(std::span<const std::byte> token,
   std::lock_guard lock(mutex_);
   const auto found = sessions_.find(key);
   if (found == sessions_.end()) return errc::not_found;
-  if (found->second.expires_at < now) {
-    sessions_.erase(found);
-    return errc::not_found;
-  }
+  // An expired entry stays until open() drops it from the expiry index.
+  if (found->second.expires_at < now) return errc::not_found;
   return found->second.clue;
 }
 

@@ -111,6 +111,9 @@ class SessionTable {
     SystemClock::time_point expires_at;
   };
   std::map<std::array<std::byte, 32>, Entry> sessions_;
+  // The same sessions by expiry, so that expired ones are dropped from the
+  // front in amortised constant time instead of by scanning the table.
+  std::multimap<SystemClock::time_point, std::array<std::byte, 32>> by_expiry_;
 };
 
 // A set of keys held by requests in flight (a receipt hash being checked, a
