@@ -261,7 +261,10 @@ unsigned Intake::current_difficulty(std::chrono::steady_clock::time_point now) {
   {
     std::lock_guard lock(buckets_mutex_);
     const double elapsed = std::chrono::duration<double>(now - rate_slot_start_).count();
-    rate = std::max(recent_rate_, elapsed > 0 ? rate_slot_count_ / std::max(elapsed, 1.0) : 0.0);
+    // The previous slot's rate counts only while it is the previous slot: after
+    // a quiet spell the difficulty falls back without waiting for a submission.
+    const double previous = elapsed < 2.0 ? recent_rate_ : 0.0;
+    rate = std::max(previous, elapsed > 0 ? rate_slot_count_ / std::max(elapsed, 1.0) : 0.0);
   }
   unsigned difficulty = config_.pow.difficulty;
   const double threshold = config_.pow.load_threshold_per_second;
