@@ -12,5 +12,7 @@ int demo(std::span<char*> args);
 int keygen(std::span<char*> args);
 int submit(std::span<char*> args);
 int open(std::span<char*> args);
+int unit(std::span<char*> args);
+int site(std::span<char*> args);
 
 }  // namespace clueline::app

@@ -1,10 +1,6 @@
 // keygen, submit and open: the reference client of the crypto protocol
 // (docs/crypto-spec.md). Everything here runs on the operator's or the
 // supervisor's machine; nothing is sent anywhere.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -16,7 +12,9 @@
 #include <string>
 
 #include "clueline/crypto/crypto.hpp"
+#include "client_commands.hpp"
 #include "commands.hpp"
+#include "files.hpp"
 #include "options.hpp"
 
 namespace clueline::app {
@@ -24,50 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using crypto::Bytes;
-
-template <typename T>
-T checked(result<T> value, const std::string& what) {
-  if (!value) throw std::runtime_error(what + ": " + value.error().message());
-  return std::move(*value);
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-Bytes read_bytes(const fs::path& path) {
-  const std::string text = read_text(path);
-  const auto* begin = reinterpret_cast<const std::byte*>(text.data());
-  return Bytes(begin, begin + text.size());
-}
-
-// Creates `path` exclusively with `mode`: key files are never overwritten
-// and a secret key is never readable by others, not even for a moment.
-void write_new_file(const fs::path& path, std::string_view content, mode_t mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno));
-  const ssize_t written = ::write(fd, content.data(), content.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (written != static_cast<ssize_t>(content.size()) || !synced) {
-    throw std::runtime_error("cannot write " + path.string());
-  }
-}
-
-void write_file(const fs::path& path, std::span<const std::byte> content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-// A key file holds one base64url value and a newline.
-Bytes read_key_file(const fs::path& path) {
-  std::string text = read_text(path);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return checked(crypto::from_base64url(text), path.string());
-}
 
 // A recipient is a public key file or the base64url key itself.
 crypto::BoxPublicKey recipient_key(const std::string& given) {
@@ -131,12 +85,18 @@ int submit(std::span<char*> args) {
   const CommandOptions options(
       args,
       {"--token", "--category", "--accused-level", "--recipient", "--text", "--text-file", "--attach",
-       "--contact", "--salt", "--pow-challenge", "--pow-difficulty", "--out"},
+       "--contact", "--salt", "--pow-challenge", "--pow-difficulty", "--out", "--server", "--ca-file"},
       {"--recipient", "--attach"});
-  crypto::initialize();
   if (options.has("--text") == options.has("--text-file")) {
     throw UsageError("give exactly one of --text and --text-file");
   }
+  if (options.has("--server")) {
+    for (const char* offline : {"--recipient", "--salt", "--pow-challenge", "--pow-difficulty", "--out"}) {
+      if (options.has(offline)) throw UsageError(std::string(offline) + " is not used with --server");
+    }
+    return submit_online(options);
+  }
+  crypto::initialize();
   const fs::path out = options.required("--out");
 
   crypto::EnvelopeHeader header;
@@ -201,7 +161,11 @@ int submit(std::span<char*> args) {
 }
 
 int open(std::span<char*> args) {
-  const CommandOptions options(args, {"--secret-key-file", "--in", "--attachments-dir"});
+  const CommandOptions options(args, {"--secret-key-file", "--in", "--attachments-dir", "--data-dir", "--clue"});
+  if (options.has("--data-dir") || options.has("--clue")) {
+    if (options.has("--in")) throw UsageError("give --in FILE, or --data-dir DIR --clue ID, not both");
+    return open_stored(options);
+  }
   crypto::initialize();
   const fs::path in = options.required("--in");
   const auto unit = checked(crypto::box_key_pair_from_secret(read_key_file(options.required("--secret-key-file"))),

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "clueline/server/config.hpp"
+#include "client_commands.hpp"
 #include "commands.hpp"
 #include "options.hpp"
 
@@ -16,9 +17,12 @@ constexpr std::string_view kUsage = R"(usage: clueline <command> [options]
 commands:
   serve [--config FILE]     run the HTTPS server and the operations listener
                             (FILE may also be given as CLUELINE_CONFIG)
-  demo [--data-dir DIR]     create a demo deployment in DIR (default ./demo-data)
-                            with a self-signed certificate and serve it on
-                            https://127.0.0.1:8443, operations on 127.0.0.1:9090
+  demo [--data-dir DIR] [--setup-only]
+                            create a demo deployment in DIR (default ./demo-data):
+                            keys in DIR/keys, units, four sites with their poster
+                            URLs in DIR/demo-sites.json, a self-signed certificate;
+                            then serve it on https://127.0.0.1:8443, operations on
+                            127.0.0.1:9090 (--setup-only: set up and exit)
   keygen unit|site-signing --out-dir DIR [--name NAME]
                             create a unit key pair (X25519) or the deployment's
                             site-signing key pair (Ed25519): NAME.pub, NAME.key (0600)
@@ -26,8 +30,36 @@ commands:
          --salt SALT (--text TEXT | --text-file FILE) [--attach FILE ...] [--contact TEXT]
          [--pow-challenge C] [--pow-difficulty N] --out FILE
                             build a sealed report (docs/crypto-spec.md) and print its receipt
+  submit --server URL [--ca-file PEM] --token T --category C [--accused-level L]
+         (--text TEXT | --text-file FILE) [--attach FILE ...] [--contact TEXT]
+                            submit a report to a running server (route, proof of work,
+                            sealing, upload) and print its receipt; PEM is the CA or
+                            self-signed certificate to trust (default: the system's)
+  followup --server URL [--ca-file PEM] --receipt R (--token T | --salt SALT)
+                            a report's status and deadlines, with the unit's replies
+                            opened by the receipt's key
   open --secret-key-file FILE --in FILE [--attachments-dir DIR]
-                            open a sealed report with a unit secret key and print it
+  open --secret-key-file FILE --data-dir DIR --clue ID [--attachments-dir DIR]
+                            open a sealed report (a file, or a clue stored in DIR's
+                            database, server stopped) with a unit secret key and print it
+  unit add --name N --level L [--parent ID] [--public-key FILE ...]
+  unit add-key --id ID --public-key FILE
+  unit list
+                            the jurisdiction's units; L is central, province, city,
+                            county, township or village, below the parent's level;
+                            FILE is a .pub from keygen unit;
+                            add-key makes the new key the only current one (old
+                            keys stay, to open earlier reports)
+  site add --name N --unit ID --kind K --signing-key FILE [--base-url URL]
+  site list [--signing-key FILE [--base-url URL]]
+  site revoke --id ID --signing-key FILE [--base-url URL]
+  site qr --id ID --signing-key FILE [--base-url URL] [--svg FILE]
+                            poster sites; FILE is the site-signing.key from keygen
+                            (the first site add records it for the deployment);
+                            revoke invalidates every printed poster of the site;
+                            URL defaults to https://127.0.0.1:8443
+                            unit and site take --data-dir DIR or --config FILE (as
+                            serve) and need the server stopped; they print JSON
   help                      show this text
 
 Every setting can be overridden by an environment variable named
@@ -50,6 +82,9 @@ int main(int argc, char** argv) {
     if (command == "keygen") return clueline::app::keygen(rest);
     if (command == "submit") return clueline::app::submit(rest);
     if (command == "open") return clueline::app::open(rest);
+    if (command == "followup") return clueline::app::followup(rest);
+    if (command == "unit") return clueline::app::unit(rest);
+    if (command == "site") return clueline::app::site(rest);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return EXIT_SUCCESS;

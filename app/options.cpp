@@ -6,18 +6,23 @@ namespace clueline::app {
 
 CommandOptions::CommandOptions(std::span<char*> args,
                                std::initializer_list<std::string_view> allowed,
-                               std::initializer_list<std::string_view> repeatable) {
+                               std::initializer_list<std::string_view> repeatable,
+                               std::initializer_list<std::string_view> flags) {
   const auto contains = [](std::initializer_list<std::string_view> list, std::string_view name) {
     return std::find(list.begin(), list.end(), name) != list.end();
   };
-  for (std::size_t i = 0; i < args.size(); i += 2) {
+  for (std::size_t i = 0; i < args.size();) {
     const std::string_view name = args[i];
-    if (!contains(allowed, name)) throw UsageError("unknown option \"" + std::string(name) + "\"");
-    if (i + 1 >= args.size()) throw UsageError(std::string(name) + " needs a value");
+    const bool flag = contains(flags, name);
+    if (!flag && !contains(allowed, name)) {
+      throw UsageError("unknown option \"" + std::string(name) + "\"");
+    }
+    if (!flag && i + 1 >= args.size()) throw UsageError(std::string(name) + " needs a value");
     if (values_.contains(name) && !contains(repeatable, name)) {
       throw UsageError(std::string(name) + " given twice");
     }
-    values_.emplace(std::string(name), args[i + 1]);
+    values_.emplace(std::string(name), flag ? "" : args[i + 1]);
+    i += flag ? 1 : 2;
   }
 }
 

@@ -1,4 +1,5 @@
-// Command-line options of the subcommands: `--name VALUE` pairs.
+// Command-line options of the subcommands: `--name VALUE` pairs and
+// value-less `--flag`s.
 #pragma once
 
 #include <initializer_list>
@@ -19,12 +20,15 @@ class UsageError : public std::runtime_error {
 
 class CommandOptions {
  public:
-  // Parses `--name VALUE` pairs. A name not in `allowed`, a missing value,
-  // or a name given twice that is not in `repeatable`, throws UsageError.
+  // Parses `--name VALUE` pairs and the value-less names in `flags`. A name
+  // in neither `allowed` nor `flags`, a missing value, or a name given twice
+  // that is not in `repeatable`, throws UsageError.
   CommandOptions(std::span<char*> args, std::initializer_list<std::string_view> allowed,
-                 std::initializer_list<std::string_view> repeatable = {});
+                 std::initializer_list<std::string_view> repeatable = {},
+                 std::initializer_list<std::string_view> flags = {});
 
-  bool has(std::string_view name) const { return values_.contains(std::string(name)); }
+  // True if the option or flag was given.
+  bool has(std::string_view name) const { return values_.contains(name); }
   // The value of a required option; throws UsageError naming it if absent.
   const std::string& required(std::string_view name) const;
   std::string value_or(std::string_view name, std::string fallback) const;

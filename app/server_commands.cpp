@@ -1,8 +1,13 @@
 // serve and demo: run the HTTPS server.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "clueline/qr/qr_code.hpp"
 #include "clueline/qr/render.hpp"
@@ -11,7 +16,10 @@
 #include "clueline/server/tls.hpp"
 #include "clueline/storage/store.hpp"
 #include "commands.hpp"
+#include "demo_data.hpp"
+#include "files.hpp"
 #include "options.hpp"
+#include "registry.hpp"
 
 namespace clueline::app {
 namespace {
@@ -19,15 +27,12 @@ namespace {
 using clueline::server::Config;
 
 std::shared_ptr<clueline::storage::Store> open_store(const Config& config) {
-  std::filesystem::create_directories(config.storage.data_dir);
-  clueline::storage::Options options;
-  options.directory = config.storage.data_dir / "rocksdb";
-  auto store = clueline::storage::Store::open(options);
-  if (!store) {
-    throw std::runtime_error("storage.data_dir: cannot open " + options.directory.string() + ": " +
-                             store.error().message());
+  try {
+    return open_database(config.storage.data_dir, true);
+  } catch (const std::runtime_error& e) {
+    // Name the setting, as every other start-up problem does.
+    throw std::runtime_error(std::string("storage.data_dir: ") + e.what());
   }
-  return std::shared_ptr<clueline::storage::Store>(std::move(*store));
 }
 
 std::string url(std::string_view scheme, const std::string& address, std::uint16_t port) {
@@ -68,9 +73,9 @@ int serve(std::span<char*> args) {
 }
 
 int demo(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir"}, {}, {"--setup-only"});
   const std::filesystem::path data_dir =
-      std::filesystem::absolute(
-      CommandOptions(args, {"--data-dir"}).value_or("--data-dir", "demo-data"));
+      std::filesystem::absolute(options.value_or("--data-dir", "demo-data"));
   std::filesystem::create_directories(data_dir);
   const auto certificate = data_dir / "demo-cert.pem";
   const auto private_key = data_dir / "demo-key.pem";
@@ -91,12 +96,34 @@ int demo(std::span<char*> args) {
       data_dir.string() + "\"\n";
   const Config config = clueline::server::parse_config(demo_settings, "demo settings",
                                                        clueline::server::current_environment());
-  const std::string site_url = url("https", config.server.address, config.server.port);
-  std::cerr << "clueline: demo data in " << data_dir.string() << "\nclueline: open " << site_url
-            << " (the certificate is self-signed; curl needs -k)\n";
-  if (const auto code = clueline::qr::encode(site_url)) {
-    std::cerr << clueline::qr::to_terminal(*code);
+  // Keys and demo-sites.json live next to the database they belong to (the
+  // same directory unless CLUELINE_STORAGE_DATA_DIR moves it).
+  const std::filesystem::path& demo_dir = config.storage.data_dir;
+  std::string base_url = url("https", config.server.address, config.server.port);
+  base_url.pop_back();  // the trailing '/'
+  std::vector<DemoSite> sites;
+  {
+    auto store = open_database(demo_dir, true);
+    sites = prepare_demo_data(*store, demo_dir, base_url);
+  }  // closed: serving reopens it
+  boost::json::array listed;
+  for (const DemoSite& site : sites) {
+    listed.push_back(boost::json::object{
+        {"site_id", site.site_id}, {"name", site.name}, {"token", site.token}, {"url", site.url}});
   }
+  const auto sites_file = demo_dir / "demo-sites.json";
+  replace_file(sites_file, boost::json::serialize(listed) + "\n");
+
+  std::cerr << "clueline: demo data in " << demo_dir.string() << " (keys in "
+            << (demo_dir / "keys").string() << ", poster URLs in " << sites_file.string() << ")\n";
+  if (!sites.empty()) {
+    std::cerr << "clueline: open " << sites.front().url << "\nclueline: the poster of \""
+              << sites.front().name << "\" (the certificate is self-signed; curl needs -k):\n";
+    if (const auto code = clueline::qr::encode(sites.front().url)) {
+      std::cerr << clueline::qr::to_terminal(*code);
+    }
+  }
+  if (options.has("--setup-only")) return EXIT_SUCCESS;
   return run_server(config);
 }
 

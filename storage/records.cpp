@@ -68,8 +68,15 @@ std::string string_field(const json::object& object, std::string_view name) {
 template <typename Integer>
 Integer integer_field(const json::object& object, std::string_view name) {
   const json::value& value = field(object, name);
-  if (!value.is_int64() && !value.is_uint64()) throw Corrupt{};
-  const auto number = value.to_number<std::int64_t>();
+  // Boost.JSON keeps numbers above INT64_MAX as uint64; each kind is read as
+  // itself, because converting one to the other throws instead of failing.
+  if (value.is_uint64()) {
+    const std::uint64_t number = value.get_uint64();
+    if (!std::in_range<Integer>(number)) throw Corrupt{};
+    return static_cast<Integer>(number);
+  }
+  if (!value.is_int64()) throw Corrupt{};
+  const std::int64_t number = value.get_int64();
   if (!std::in_range<Integer>(number)) throw Corrupt{};
   return static_cast<Integer>(number);
 }

@@ -2,7 +2,7 @@
 //
 // Every value is versioned JSON ({"v":1,...}) except bulk bytes (a sealed
 // envelope, attachment parts), which are stored raw under their own keys.
-// Binary fields inside JSON are base64url. Keys are fixed-width big-endian so
+// Binary fields inside JSON are lower-case hex. Keys are fixed-width big-endian so
 // that bytewise order is numeric order (queues scan by unit, then status,
 // then time).
 //

@@ -1,0 +1,23 @@
+// The reference client against a running server and the offline opening of
+// stored clues (client_commands.cpp).
+#pragma once
+
+#include <span>
+
+#include "options.hpp"
+
+namespace clueline::app {
+
+// `submit --server URL ...`: route, seal, proof of work, POST, attachment
+// upload; prints the receipt.
+int submit_online(const CommandOptions& options);
+
+// `followup --server URL --receipt R (--salt S | --token T)`: status and
+// opened replies.
+int followup(std::span<char*> args);
+
+// `open --data-dir DIR --clue ID --secret-key-file F`: a stored clue, read
+// from the database (the server must be stopped: it holds the lock).
+int open_stored(const CommandOptions& options);
+
+}  // namespace clueline::app

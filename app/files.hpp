@@ -1,0 +1,61 @@
+// File helpers shared by the subcommands: key files, secrets created
+// exclusively, and files replaced atomically. Everything throws
+// std::runtime_error with a message naming the file (main reports it as one
+// line, exit code 1).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "clueline/common/error.hpp"
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/keys.hpp"
+
+namespace clueline::app {
+
+// The value of `value`, or a runtime_error "what: <error name>".
+template <typename T>
+T checked(result<T> value, const std::string& what) {
+  if (!value) throw std::runtime_error(what + ": " + value.error().message());
+  return std::move(*value);
+}
+
+inline void checked(result<void> value, const std::string& what) {
+  if (!value) throw std::runtime_error(what + ": " + value.error().message());
+}
+
+std::string read_text(const std::filesystem::path& path);
+crypto::Bytes read_bytes(const std::filesystem::path& path);
+
+// Creates `path` exclusively with `mode`: key files are never overwritten
+// and a secret key is never readable by others, not even for a moment.
+void write_new_file(const std::filesystem::path& path, std::string_view content, mode_t mode);
+
+// Creates or truncates `path`.
+void write_file(const std::filesystem::path& path, std::span<const std::byte> content);
+
+// Writes a sibling temporary file, syncs it and renames it over `path`, so
+// that a reader sees the old or the new content, never half of either.
+void replace_file(const std::filesystem::path& path, std::string_view content);
+
+// A key file (as `clueline keygen` writes them) holds one base64url value
+// and a newline.
+crypto::Bytes read_key_file(const std::filesystem::path& path);
+
+// A unit public key file (NAME.pub from `keygen unit`). A file named *.key is
+// refused: a unit secret key has the same size as a public key, and
+// registering one by mistake would publish it to every reporter.
+crypto::BoxPublicKey read_box_public_key_file(const std::filesystem::path& path);
+
+// The deployment's site-signing secret key (site-signing.key from `keygen
+// site-signing`), checked to be a consistent Ed25519 pair.
+crypto::SigningKeyPair read_signing_key_file(const std::filesystem::path& path);
+
+}  // namespace clueline::app

@@ -1,0 +1,153 @@
+#include "registry.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/site_token.hpp"
+#include "clueline/server/config.hpp"
+#include "files.hpp"
+#include "options.hpp"
+
+namespace clueline::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The process holding RocksDB's lock on the database in `directory`, if any.
+// RocksDB takes an fcntl write lock on DIR/LOCK for as long as it has the
+// database open; F_GETLK names the holder without taking anything.
+std::optional<pid_t> lock_holder(const fs::path& directory) {
+  const int fd = ::open((directory / "LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  const int status = ::fcntl(fd, F_GETLK, &lock);
+  ::close(fd);
+  if (status != 0 || lock.l_type == F_UNLCK) return std::nullopt;
+  return lock.l_pid;
+}
+
+}  // namespace
+
+fs::path database_directory(const fs::path& data_dir) { return data_dir / "rocksdb"; }
+
+std::unique_ptr<storage::Store> open_database(const fs::path& data_dir, bool create_if_missing) {
+  storage::Options options;
+  options.directory = database_directory(data_dir);
+  options.create_if_missing = create_if_missing;
+  if (create_if_missing) {
+    std::error_code ignored;  // Store::open reports what matters
+    fs::create_directories(data_dir, ignored);
+  }
+  auto store = storage::Store::open(options);
+  if (store) return std::move(*store);
+  const std::string where = options.directory.string();
+  if (store.error() == errc::not_found) {
+    throw std::runtime_error(where + ": no clueline database here (check --data-dir or --config)");
+  }
+  if (store.error() == errc::storage_io) {
+    if (const auto holder = lock_holder(options.directory)) {
+      throw std::runtime_error(where + ": the database is in use by process " +
+                               std::to_string(*holder) +
+                               " (a running clueline server?); stop it first");
+    }
+  }
+  throw std::runtime_error(where + ": cannot open the database: " + store.error().message());
+}
+
+fs::path registry_data_dir(const CommandOptions& options) {
+  if (options.has("--data-dir")) {
+    if (options.has("--config")) throw UsageError("give --data-dir or --config, not both");
+    const std::string& data_dir = options.required("--data-dir");
+    if (data_dir.empty()) throw UsageError("--data-dir must not be empty");
+    return data_dir;
+  }
+  std::string config_path = options.value_or("--config", "");
+  if (config_path.empty()) {
+    if (const char* from_env = std::getenv(server::kConfigFileVariable.data())) {
+      config_path = from_env;
+    }
+  }
+  return server::load_config(config_path, server::current_environment()).storage.data_dir;
+}
+
+std::string normalize_base_url(std::string_view base_url) {
+  constexpr std::string_view kScheme = "https://";
+  std::string url(base_url);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  const bool has_host =
+      url.starts_with(kScheme) && url.size() > kScheme.size() && url[kScheme.size()] != '/';
+  const bool plain =
+      url.find_first_of("?#") == std::string::npos &&
+      std::all_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+      });
+  if (!has_host || !plain) {
+    // The value itself is not echoed: it may hold anything, newlines included.
+    throw UsageError(
+        "--base-url must be an https:// URL with a host and no query, e.g. "
+        "https://jubao.example.cn");
+  }
+  return url;
+}
+
+std::string site_url(std::string_view base_url, std::string_view token) {
+  return std::string(base_url) + "/s/" + std::string(token);
+}
+
+storage::Deployment require_matching_deployment(const storage::Store& store,
+                                                const crypto::SigningKeyPair& key,
+                                                const fs::path& key_file) {
+  auto deployment = storage::load_deployment(store);
+  if (!deployment && deployment.error() == errc::not_found) {
+    throw std::runtime_error(
+        "no deployment record yet: `clueline site add` creates it with the first site");
+  }
+  checked(deployment, "the deployment record");
+  if (deployment->site_signing_public_key != key.public_key.bytes) {
+    throw std::runtime_error(key_file.string() +
+                             ": not this deployment's site-signing key (its tokens would not "
+                             "verify)");
+  }
+  return *deployment;
+}
+
+boost::json::object unit_json(const storage::Unit& unit) {
+  boost::json::array keys;
+  for (const storage::UnitKey& key : unit.keys) {
+    keys.push_back(boost::json::object{{"key_id", crypto::to_base64url(key.key_id)},
+                                       {"public_key", crypto::to_base64url(key.public_key)},
+                                       {"current", key.current}});
+  }
+  return {{"id", unit.id},          {"name", unit.name},
+          {"level", unit.level},    {"parent_id", unit.parent_id},
+          {"active", unit.active},  {"receiving", unit.receiving()},
+          {"keys", std::move(keys)}};
+}
+
+boost::json::object site_json(const storage::Site& site) {
+  return {{"id", site.id},
+          {"name", site.name},
+          {"unit_id", site.unit_id},
+          {"kind", site.kind},
+          {"token_version", site.token_version}};
+}
+
+boost::json::object signed_site_json(const storage::Site& site, const crypto::SigningKeyPair& key,
+                                     std::string_view base_url) {
+  boost::json::object object = site_json(site);
+  const std::string token = crypto::sign_site_token({site.id, site.token_version}, key);
+  object["token"] = token;
+  object["url"] = site_url(base_url, token);
+  return object;
+}
+
+}  // namespace clueline::app

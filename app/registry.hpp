@@ -1,0 +1,63 @@
+// What the registry commands (unit, site), demo and serve share: opening the
+// database of a data directory, site URLs and the JSON form of units and
+// sites. Failures throw std::runtime_error (exit 1) or UsageError (exit 2)
+// with a one-line message.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "clueline/crypto/keys.hpp"
+#include "clueline/storage/records.hpp"
+#include "clueline/storage/store.hpp"
+
+namespace clueline::app {
+
+class CommandOptions;
+
+// The database directory of a data directory: DATA_DIR/rocksdb.
+std::filesystem::path database_directory(const std::filesystem::path& data_dir);
+
+// Opens DATA_DIR/rocksdb. A database held by another process (a running
+// server) is reported as such, naming the process, rather than as a bare
+// storage_io; with create_if_missing false a missing database is an error
+// naming the directory.
+std::unique_ptr<storage::Store> open_database(const std::filesystem::path& data_dir,
+                                              bool create_if_missing);
+
+// The data directory a registry command works on: --data-dir DIR, or
+// storage.data_dir of the configuration that `serve` would load (--config
+// FILE, else CLUELINE_CONFIG, plus CLUELINE_* overrides). Giving both options
+// is a UsageError; a bad configuration throws server::ConfigError.
+std::filesystem::path registry_data_dir(const CommandOptions& options);
+
+inline constexpr std::string_view kDefaultBaseUrl = "https://127.0.0.1:8443";
+
+// `base_url` without trailing slashes; UsageError unless it is an https URL
+// with a host and nothing a poster URL cannot carry (query, fragment, spaces).
+std::string normalize_base_url(std::string_view base_url);
+
+// BASE/s/TOKEN, the URL of a poster's QR code (docs/crypto-spec.md §3).
+std::string site_url(std::string_view base_url, std::string_view token);
+
+// The deployment record, which must exist and hold `key`'s public key:
+// tokens signed with any other key would be refused by the server.
+storage::Deployment require_matching_deployment(const storage::Store& store,
+                                                const crypto::SigningKeyPair& key,
+                                                const std::filesystem::path& key_file);
+
+// {"id", "name", "level", "parent_id", "active", "receiving",
+//  "keys": [{"key_id", "public_key", "current"}]}, binary values base64url.
+boost::json::object unit_json(const storage::Unit& unit);
+
+// {"id", "name", "unit_id", "kind", "token_version"}.
+boost::json::object site_json(const storage::Site& site);
+
+// site_json plus "token" (signed for the site's current version) and "url".
+boost::json::object signed_site_json(const storage::Site& site, const crypto::SigningKeyPair& key,
+                                     std::string_view base_url);
+
+}  // namespace clueline::app

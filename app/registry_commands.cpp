@@ -1,0 +1,362 @@
+// unit and site: the registry of the jurisdiction tree and of the posters'
+// sites, kept in the database a server serves. They run with the server
+// stopped (RocksDB allows one process per database; the store lock makes a
+// concurrent run fail instead of racing id allocation) and print JSON.
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <charconv>
+#include <cstdint>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "clueline/crypto/bytes.hpp"
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/qr/qr_code.hpp"
+#include "clueline/qr/render.hpp"
+#include "clueline/routing/levels.hpp"
+#include "clueline/routing/tree.hpp"
+#include "clueline/storage/records.hpp"
+#include "commands.hpp"
+#include "files.hpp"
+#include "options.hpp"
+#include "registry.hpp"
+
+namespace clueline::app {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr std::size_t kMaxNameBytes = 200;
+
+void print(const json::value& value) { std::cout << json::serialize(value) << '\n'; }
+
+// A unit or site id as given on the command line: decimal, 1..2^32-1.
+std::uint32_t parse_id(const std::string& text, std::string_view option) {
+  std::uint32_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id == 0) {
+    throw UsageError(std::string(option) + " must be an id (a positive integer)");
+  }
+  return id;
+}
+
+// Names are shown to reporters and supervisors: UTF-8, 1..200 bytes.
+std::string checked_name(const std::string& name) {
+  if (name.empty() || name.size() > kMaxNameBytes || !crypto::is_utf8(crypto::as_bytes(name))) {
+    throw UsageError("--name must be 1 to 200 bytes of UTF-8");
+  }
+  return name;
+}
+
+std::string joined(std::span<const std::string> names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+// "unit 7 ("Name", township)"; the name JSON-quoted, so that whatever it
+// holds (a newline, say) cannot break the one-line error.
+std::string describe(const storage::Unit& unit) {
+  return "unit " + std::to_string(unit.id) + " (" + json::serialize(json::string(unit.name)) +
+         ", " + unit.level + ")";
+}
+
+std::vector<routing::UnitNode> nodes_of(const std::vector<storage::Unit>& units) {
+  std::vector<routing::UnitNode> nodes;
+  nodes.reserve(units.size() + 1);
+  for (const storage::Unit& unit : units) {
+    nodes.push_back({.id = unit.id,
+                     .parent_id = unit.parent_id,
+                     .level = unit.level,
+                     .receiving = unit.receiving()});
+  }
+  return nodes;
+}
+
+// A registry whose units do not form a tree under the default ladder
+// (written by other means) is refused rather than extended: any error
+// message about the new unit would be misleading.
+void require_tree(const std::vector<storage::Unit>& units) {
+  if (!routing::Tree::make(nodes_of(units), routing::Levels{})) {
+    throw std::runtime_error(
+        "the stored units do not form a valid jurisdiction tree under the default levels");
+  }
+}
+
+// The unit that already holds a key with id `key_id`, if any. One key per
+// unit: a key shared between units is almost certainly a wrong file.
+std::optional<std::uint32_t> owner_of_key(const std::vector<storage::Unit>& units,
+                                          const storage::Bytes16& key_id) {
+  for (const storage::Unit& unit : units) {
+    for (const storage::UnitKey& key : unit.keys) {
+      if (key.key_id == key_id) return unit.id;
+    }
+  }
+  return std::nullopt;
+}
+
+storage::UnitKey unit_key_from_file(const fs::path& file) {
+  const crypto::BoxPublicKey public_key = read_box_public_key_file(file);
+  return {.key_id = crypto::key_id(public_key), .public_key = public_key.bytes, .current = true};
+}
+
+// ---- unit ---------------------------------------------------------------------
+
+int unit_add(std::span<char*> args) {
+  const CommandOptions options(
+      args, {"--data-dir", "--config", "--name", "--level", "--parent", "--public-key"},
+      {"--public-key"});
+  storage::Unit unit;
+  unit.name = checked_name(options.required("--name"));
+  unit.level = options.required("--level");
+  const routing::Levels levels;
+  if (!levels.rank(unit.level)) {
+    throw UsageError("--level must be one of " + joined(levels.names()));
+  }
+  if (options.has("--parent")) unit.parent_id = parse_id(options.required("--parent"), "--parent");
+  for (const std::string& file : options.all("--public-key")) {
+    const storage::UnitKey key = unit_key_from_file(file);
+    const bool repeated = std::any_of(unit.keys.begin(), unit.keys.end(), [&](const auto& other) {
+      return other.key_id == key.key_id;
+    });
+    if (repeated) throw UsageError("--public-key " + file + ": the same key twice");
+    unit.keys.push_back(key);
+  }
+  const fs::path data_dir = registry_data_dir(options);
+
+  auto store = open_database(data_dir, true);
+  const auto units = checked(storage::list_units(*store), "listing units");
+  require_tree(units);
+  if (unit.parent_id != 0) {
+    const auto parent = std::find_if(units.begin(), units.end(),
+                                     [&](const auto& u) { return u.id == unit.parent_id; });
+    if (parent == units.end()) {
+      throw std::runtime_error("--parent " + std::to_string(unit.parent_id) + ": no such unit");
+    }
+    if (!levels.is_above(parent->level, unit.level)) {
+      throw std::runtime_error("a " + unit.level + " unit cannot be placed under " +
+                               describe(*parent) + ": a parent must be at a higher level");
+    }
+  }
+  for (const storage::UnitKey& key : unit.keys) {
+    if (const auto owner = owner_of_key(units, key.key_id)) {
+      throw std::runtime_error("key " + crypto::to_base64url(key.key_id) +
+                               " is already registered to unit " + std::to_string(*owner));
+    }
+  }
+  // The checks above name the problem; the tree is the authority on what a
+  // valid registry is, so the unit must also fit it (with a stand-in id).
+  std::uint32_t stand_in = 1;
+  for (const storage::Unit& existing : units) stand_in = std::max(stand_in, existing.id + 1);
+  std::vector<routing::UnitNode> nodes = nodes_of(units);
+  nodes.push_back({.id = stand_in,
+                   .parent_id = unit.parent_id,
+                   .level = unit.level,
+                   .receiving = unit.receiving()});
+  if (!routing::Tree::make(std::move(nodes), levels)) {
+    throw std::runtime_error("the unit does not fit the jurisdiction tree");
+  }
+
+  const std::uint32_t id = checked(storage::add_unit(*store, unit), "adding the unit");
+  print(unit_json(checked(storage::get_unit(*store, id), "reading the unit back")));
+  return 0;
+}
+
+int unit_list(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir", "--config"});
+  auto store = open_database(registry_data_dir(options), false);
+  json::array listed;
+  for (const storage::Unit& unit : checked(storage::list_units(*store), "listing units")) {
+    listed.push_back(unit_json(unit));
+  }
+  print(listed);
+  return 0;
+}
+
+// A new current key for a unit (key rotation). The unit's other keys stay,
+// no longer current: new reports are sealed to the new key only, while
+// reports already sealed to an old key can still be opened with it.
+int unit_add_key(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir", "--config", "--id", "--public-key"});
+  const std::uint32_t id = parse_id(options.required("--id"), "--id");
+  const fs::path key_file = options.required("--public-key");
+  const storage::UnitKey key = unit_key_from_file(key_file);
+  auto store = open_database(registry_data_dir(options), false);
+  const auto units = checked(storage::list_units(*store), "listing units");
+  const auto found =
+      std::find_if(units.begin(), units.end(), [&](const auto& u) { return u.id == id; });
+  if (found == units.end()) {
+    throw std::runtime_error("--id " + std::to_string(id) + ": no such unit");
+  }
+  if (const auto owner = owner_of_key(units, key.key_id)) {
+    throw std::runtime_error("key " + crypto::to_base64url(key.key_id) +
+                             " is already registered to unit " + std::to_string(*owner));
+  }
+  storage::Unit unit = *found;
+  for (storage::UnitKey& old : unit.keys) old.current = false;
+  unit.keys.push_back(key);
+  checked(storage::put_unit(*store, unit), "storing the unit");
+  print(unit_json(unit));
+  return 0;
+}
+
+// ---- site ---------------------------------------------------------------------
+
+bool is_kind(std::string_view kind) {
+  return !kind.empty() && kind.size() <= 32 && std::all_of(kind.begin(), kind.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+std::string base_url_of(const CommandOptions& options) {
+  return normalize_base_url(options.value_or("--base-url", std::string(kDefaultBaseUrl)));
+}
+
+int site_add(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir", "--config", "--name", "--unit", "--kind",
+                                      "--signing-key", "--base-url"});
+  storage::Site site;
+  site.name = checked_name(options.required("--name"));
+  site.unit_id = parse_id(options.required("--unit"), "--unit");
+  site.kind = options.required("--kind");
+  if (!is_kind(site.kind)) {
+    throw UsageError("--kind must be 1 to 32 characters of a-z, 0-9 and _, e.g. village_board");
+  }
+  const std::string base_url = base_url_of(options);
+  const fs::path key_file = options.required("--signing-key");
+  const crypto::SigningKeyPair key = read_signing_key_file(key_file);
+
+  auto store = open_database(registry_data_dir(options), false);
+  const auto units = checked(storage::list_units(*store), "listing units");
+  if (std::none_of(units.begin(), units.end(),
+                   [&](const auto& u) { return u.id == site.unit_id; })) {
+    throw std::runtime_error("--unit " + std::to_string(site.unit_id) + ": no such unit");
+  }
+  // Not an error, since units can get keys later, but a poster for this
+  // site would lead reporters to a form that cannot be submitted yet.
+  const auto tree = routing::Tree::make(nodes_of(units), routing::Levels{});
+  const bool routable = tree && routing::route_to_nearest_receiving(*tree, site.unit_id, "");
+
+  auto deployment = storage::load_deployment(*store);
+  if (!deployment && deployment.error() == errc::not_found) {
+    // The first site fixes the deployment: its signing key and the receipt
+    // salt every reporter's receipt derivation uses from now on.
+    storage::Deployment created;
+    created.site_signing_public_key = key.public_key.bytes;
+    crypto::random_bytes(created.receipt_salt);
+    checked(storage::save_deployment(*store, created), "storing the deployment record");
+    std::cerr << "clueline: created the deployment record (site-signing key and receipt salt)\n";
+  } else {
+    require_matching_deployment(*store, key, key_file);
+  }
+
+  site.id = checked(storage::add_site(*store, site), "adding the site");
+  if (!routable) {
+    std::cerr << "clueline: warning: no unit above unit " << site.unit_id
+              << " has a key yet, so reports from this site cannot be routed\n";
+  }
+  print(signed_site_json(checked(storage::get_site(*store, site.id), "reading the site back"), key,
+                         base_url));
+  return 0;
+}
+
+int site_list(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir", "--config", "--signing-key", "--base-url"});
+  if (options.has("--base-url") && !options.has("--signing-key")) {
+    throw UsageError("--base-url needs --signing-key (URLs carry signed tokens)");
+  }
+  const std::string base_url = base_url_of(options);
+  std::optional<crypto::SigningKeyPair> key;
+  if (options.has("--signing-key")) key = read_signing_key_file(options.required("--signing-key"));
+  auto store = open_database(registry_data_dir(options), false);
+  if (key) require_matching_deployment(*store, *key, options.required("--signing-key"));
+  json::array listed;
+  for (const storage::Site& site : checked(storage::list_sites(*store), "listing sites")) {
+    listed.push_back(key ? signed_site_json(site, *key, base_url) : site_json(site));
+  }
+  print(listed);
+  return 0;
+}
+
+storage::Site existing_site(const storage::Store& store, std::uint32_t id) {
+  auto site = storage::get_site(store, id);
+  if (!site && site.error() == errc::not_found) {
+    throw std::runtime_error("--id " + std::to_string(id) + ": no such site");
+  }
+  return checked(site, "reading the site");
+}
+
+// Every poster printed before stops working (410) and the new token is
+// printed: the operator replaces the poster with one for the new URL.
+int site_revoke(std::span<char*> args) {
+  const CommandOptions options(args,
+                               {"--data-dir", "--config", "--id", "--signing-key", "--base-url"});
+  const std::uint32_t id = parse_id(options.required("--id"), "--id");
+  const std::string base_url = base_url_of(options);
+  const fs::path key_file = options.required("--signing-key");
+  const crypto::SigningKeyPair key = read_signing_key_file(key_file);
+  auto store = open_database(registry_data_dir(options), false);
+  // Checked first, so that a wrong key cannot revoke a poster and then fail
+  // to produce its replacement.
+  require_matching_deployment(*store, key, key_file);
+  existing_site(*store, id);
+  auto revoked = storage::revoke_site(*store, id);
+  if (!revoked && revoked.error() == errc::conflict) {
+    throw std::runtime_error("site " + std::to_string(id) +
+                             " has used up its token versions; add a new site instead");
+  }
+  print(signed_site_json(checked(revoked, "revoking the site"), key, base_url));
+  return 0;
+}
+
+int site_qr(std::span<char*> args) {
+  const CommandOptions options(
+      args, {"--data-dir", "--config", "--id", "--signing-key", "--base-url", "--svg"});
+  const std::uint32_t id = parse_id(options.required("--id"), "--id");
+  const std::string base_url = base_url_of(options);
+  const fs::path key_file = options.required("--signing-key");
+  const crypto::SigningKeyPair key = read_signing_key_file(key_file);
+  auto store = open_database(registry_data_dir(options), false);
+  require_matching_deployment(*store, key, key_file);
+  json::object printed = signed_site_json(existing_site(*store, id), key, base_url);
+  const std::string url(printed.at("url").as_string());
+  const qr::QrCode code = checked(qr::encode(url), "encoding " + url + " as a QR code");
+  if (options.has("--svg")) {
+    const fs::path svg = options.required("--svg");
+    replace_file(svg, qr::to_svg(code));
+    printed["svg"] = svg.string();
+  }
+  // The code first, to scan or photograph; the JSON line last, as its caption
+  // and for scripts (`tail -n 1`).
+  std::cout << qr::to_terminal(code);
+  print(printed);
+  return 0;
+}
+
+}  // namespace
+
+int unit(std::span<char*> args) {
+  const std::string_view action = args.empty() ? "" : args[0];
+  if (action == "add") return unit_add(args.subspan(1));
+  if (action == "list") return unit_list(args.subspan(1));
+  if (action == "add-key") return unit_add_key(args.subspan(1));
+  throw UsageError("unit needs an action: add, list or add-key");
+}
+
+int site(std::span<char*> args) {
+  const std::string_view action = args.empty() ? "" : args[0];
+  if (action == "add") return site_add(args.subspan(1));
+  if (action == "list") return site_list(args.subspan(1));
+  if (action == "revoke") return site_revoke(args.subspan(1));
+  if (action == "qr") return site_qr(args.subspan(1));
+  throw UsageError("site needs an action: add, list, revoke or qr");
+}
+
+}  // namespace clueline::app
