@@ -18,6 +18,11 @@ set_target_properties(RocksDB::rocksdb PROPERTIES
   IMPORTED_LOCATION "${ROCKSDB_LIBRARY}"
   INTERFACE_INCLUDE_DIRECTORIES "${ROCKSDB_INCLUDE_DIR}")
 
+# The server's allocator (see CLUELINE_JEMALLOC in the top CMakeLists.txt).
+if(CLUELINE_JEMALLOC)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
+
 if(CLUELINE_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -8,7 +8,7 @@ packages=(
   build-essential g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev libsodium-dev librocksdb-dev libzxing-dev
-  libtomlplusplus-dev libgtest-dev
+  libtomlplusplus-dev libgtest-dev libjemalloc-dev
   clang libclang-rt-14-dev
   openssl curl ca-certificates
 )

@@ -60,20 +60,20 @@ struct ResumeOnOwnExecutor {
 struct EnqueueCommit {
   storage::GroupCommitWriter* writer;
   template <typename Handler>
-  void operator()(Handler handler, std::vector<Mutation> batch) const {
+  void operator()(Handler handler, storage::GroupCommitWriter::Submission submission) const {
     // GroupCommitWriter keeps a copyable std::function; the handler is
     // move-only, so it travels behind a shared_ptr.
     auto shared = std::make_shared<Handler>(std::move(handler));
-    writer->enqueue(std::move(batch), ResumeOnOwnExecutor<Handler>{std::move(shared)});
+    writer->enqueue(std::move(submission), ResumeOnOwnExecutor<Handler>{std::move(shared)});
   }
 };
 
 // Hands `batch` to the group-commit writer and resumes when it has been
 // synced to the write-ahead log (or failed).
 asio::awaitable<result<void>> commit(storage::GroupCommitWriter* writer,
-                                     std::vector<Mutation> batch) {
+                                     storage::GroupCommitWriter::Submission submission) {
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(result<void>)>(
-      EnqueueCommit{writer}, asio::use_awaitable, std::move(batch));
+      EnqueueCommit{writer}, asio::use_awaitable, std::move(submission));
 }
 
 // ---- pieces of answers -------------------------------------------------------------
@@ -242,12 +242,6 @@ bool same_key_set(const std::vector<crypto::PayloadRecipient>& sealed, const Rou
   return true;
 }
 
-bool receipt_in_use(storage::Store* store, storage::Bytes32 lookup_hash) {
-  auto existing = store->get(Family::kReceipts, storage::receipt_key(lookup_hash));
-  // A read error counts as "in use": refusing is safe, overwriting is not.
-  return existing.has_value() || existing.error() != errc::not_found;
-}
-
 asio::awaitable<Response> submit_report(const IntakeContext* context, Request request) {
   Intake& intake = *context->intake;
   if (!is_octet_stream(request)) {
@@ -290,16 +284,16 @@ asio::awaitable<Response> submit_report(const IntakeContext* context, Request re
     co_return error_response(request, errc::conflict, "this proof of work was used already");
   }
   const storage::Bytes32 lookup_hash = envelope->header.receipt_lookup_hash;
-  auto receipt_claim = intake.claims().claim("receipt:" + std::string(text_of(lookup_hash)));
-  if (!receipt_claim) {
+  Intake::AcceptedReport accepted = intake.accept(*envelope, bytes_of(body), *site, *route, now);
+  // The writer checks that the receipt is new just before the batch, on its
+  // own thread, where no other write of that key can come in between.
+  storage::GroupCommitWriter::Submission submission{
+      .mutations = std::move(accepted.mutations),
+      .must_be_absent = {{Family::kReceipts, storage::receipt_key(lookup_hash)}}};
+  const auto written = co_await commit(context->writer, std::move(submission));
+  if (!written && written.error() == errc::conflict) {
     co_return error_response(request, errc::conflict, "this receipt is in use; make a new one");
   }
-  const bool in_use = co_await run_blocking(*context->blocking_pool,
-                                            std::bind_front(&receipt_in_use, context->store, lookup_hash));
-  if (in_use) co_return error_response(request, errc::conflict, "this receipt is in use; make a new one");
-
-  Intake::AcceptedReport accepted = intake.accept(*envelope, bytes_of(body), *site, *route, now);
-  const auto written = co_await commit(context->writer, std::move(accepted.mutations));
   if (!written) {
     co_return error_response(request, error_of(written.error()),
                              "the report could not be stored; send it again");
@@ -497,7 +491,11 @@ asio::awaitable<Response> post_followup_message(const IntakeContext* context, Re
   std::vector<Mutation> batch{
       {Family::kClues, storage::message_key(clue.id, clue.messages), storage::encode(note)},
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
-  const auto written = co_await commit(context->writer, std::move(batch));
+  // A named submission: g++ 12 destroys temporaries inside a co_await
+  // expression twice.
+  storage::GroupCommitWriter::Submission submission{.mutations = std::move(batch),
+                                                    .must_be_absent = {}};
+  const auto written = co_await commit(context->writer, std::move(submission));
   if (!written) co_return error_response(request, error_of(written.error()), "not stored; send again");
   co_return json_response(request, http::status::created,
                           json::object{{"seq", clue.messages}, {"sent_at", time_text(note.sent_at)}});
@@ -576,7 +574,11 @@ asio::awaitable<Response> put_attachment_part(const IntakeContext* context, Requ
       {Family::kClues, storage::attachment_part_key(clue.id, static_cast<std::uint8_t>(index), part),
        bytes},
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
-  const auto written = co_await commit(context->writer, std::move(batch));
+  // A named submission: g++ 12 destroys temporaries inside a co_await
+  // expression twice.
+  storage::GroupCommitWriter::Submission submission{.mutations = std::move(batch),
+                                                    .must_be_absent = {}};
+  const auto written = co_await commit(context->writer, std::move(submission));
   if (!written) co_return error_response(request, error_of(written.error()), "not stored; send again");
   co_return json_response(request, http::status::created,
                           json::object{{"attachment", index},

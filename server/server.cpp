@@ -418,6 +418,9 @@ struct Server::Impl {
   }
 
   void run_worker(Worker* worker) {
+    // Named so that top -H and perf tell network threads from the
+    // group-commit writer and RocksDB's own threads.
+    pthread_setname_np(pthread_self(), "clueline-net");
     worker->context.run();
     std::lock_guard lock(mutex);
     --running_threads;

@@ -1,5 +1,12 @@
 #include "clueline/storage/group_commit.hpp"
 
+#include <pthread.h>
+
+#include <algorithm>
+#include <iterator>
+#include <set>
+#include <string_view>
+
 namespace clueline::storage {
 
 GroupCommitWriter::GroupCommitWriter(Store& store, Limits limits)
@@ -14,11 +21,11 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
-void GroupCommitWriter::enqueue(std::vector<Mutation> mutations, Callback done) {
+void GroupCommitWriter::enqueue(Submission submission, Callback done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_ && queue_.size() < limits_.max_pending) {
-      queue_.push_back({std::move(mutations), std::move(done)});
+      queue_.push_back({std::move(submission), std::move(done)});
       wake_.notify_one();
       return;
     }
@@ -32,6 +39,7 @@ GroupCommitWriter::Stats GroupCommitWriter::stats() const {
 }
 
 void GroupCommitWriter::run() {
+  pthread_setname_np(pthread_self(), "group-commit");
   std::vector<Pending> group;
   for (;;) {
     {
@@ -51,24 +59,65 @@ void GroupCommitWriter::run() {
   }
 }
 
+void GroupCommitWriter::check_absent_keys(const std::vector<Pending>& group,
+                                          std::vector<result<void>>& outcomes) const {
+  // Keys put by the submissions accepted so far in this group: a later
+  // submission that needs one of them absent conflicts with it even though
+  // the store does not have it yet.
+  std::set<std::pair<Family, std::string_view>> put_in_group;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const Submission& submission = group[i].submission;
+    for (const auto& [family, key] : submission.must_be_absent) {
+      if (put_in_group.contains({family, key})) {
+        outcomes[i] = make_error_code(errc::conflict);
+        break;
+      }
+      auto stored = store_.get(family, key);
+      if (stored) {
+        outcomes[i] = make_error_code(errc::conflict);
+        break;
+      }
+      if (stored.error() != errc::not_found) {
+        outcomes[i] = stored.error();
+        break;
+      }
+    }
+    if (!outcomes[i]) continue;
+    for (const Mutation& mutation : submission.mutations) {
+      if (mutation.value) put_in_group.emplace(mutation.family, mutation.key);
+    }
+  }
+}
+
 void GroupCommitWriter::write_group(std::vector<Pending>& group) {
+  std::vector<result<void>> outcomes(group.size(), result<void>{});
+  const bool any_precondition = std::any_of(group.begin(), group.end(), [](const Pending& p) {
+    return !p.submission.must_be_absent.empty();
+  });
+  if (any_precondition) check_absent_keys(group, outcomes);
+
+  // The submissions still to write, and their mutations as one batch.
+  std::vector<std::size_t> accepted;
   std::vector<Mutation> batch;
   std::size_t total = 0;
-  for (const Pending& pending : group) total += pending.mutations.size();
+  for (const Pending& pending : group) total += pending.submission.mutations.size();
   batch.reserve(total);
-  for (Pending& pending : group) {
-    std::move(pending.mutations.begin(), pending.mutations.end(), std::back_inserter(batch));
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (!outcomes[i]) continue;
+    accepted.push_back(i);
+    auto& mutations = group[i].submission.mutations;
+    std::move(mutations.begin(), mutations.end(), std::back_inserter(batch));
   }
-  result<void> written = store_.write(batch, Durability::kSynced);
 
-  std::vector<result<void>> outcomes(group.size(), written);
-  std::uint64_t batches = written ? 1 : 0;
-  if (!written && written.error() == errc::invalid_argument && group.size() > 1) {
+  const result<void> written = store_.write(batch, Durability::kSynced);
+  std::uint64_t batches = written && !batch.empty() ? 1 : 0;
+  for (std::size_t i : accepted) outcomes[i] = written;
+  if (!written && written.error() == errc::invalid_argument && accepted.size() > 1) {
     // One bad submission made RocksDB refuse the whole batch before applying
     // anything; write each alone so the good ones still land.
     std::size_t offset = 0;
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      const std::size_t count = group[i].mutations.size();
+    for (std::size_t i : accepted) {
+      const std::size_t count = group[i].submission.mutations.size();
       outcomes[i] = store_.write(std::span<const Mutation>(batch).subspan(offset, count),
                                  Durability::kSynced);
       if (outcomes[i]) ++batches;

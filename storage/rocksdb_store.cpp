@@ -378,7 +378,8 @@ rocksdb::DBOptions db_options(const Options& options, rocksdb::Env* env) {
   return db;
 }
 
-rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache) {
+rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
+                                            std::string_view name) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   // Point lookups (receipts, challenges, clue ids) mostly hit or miss in one
@@ -388,6 +389,19 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   rocksdb::ColumnFamilyOptions family;
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   family.write_buffer_size = 16 << 20;
+  if (name == family_name(Family::kClues)) {
+    // Sealed envelopes, notes and attachment parts: ciphertext, which no
+    // compressor shrinks, written once and never changed. Values of 1 KiB
+    // and more (every envelope, every attachment part) go to blob files, so
+    // compaction moves their keys and not their bytes again and again.
+    family.compression = rocksdb::kNoCompression;
+    family.enable_blob_files = true;
+    family.min_blob_size = 1024;
+    family.blob_compression_type = rocksdb::kNoCompression;
+    // Blob files whose clues have been purged are rewritten and dropped.
+    family.enable_blob_garbage_collection = true;
+    family.write_buffer_size = 32 << 20;
+  }
   return family;
 }
 
@@ -441,11 +455,10 @@ result<std::unique_ptr<Store>> open_rocksdb_store(const Options& options, rocksd
   }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  const auto family = family_options(cache);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
   for (const auto& name : names) {
-    descriptors.emplace_back(name, family);
+    descriptors.emplace_back(name, family_options(cache, name));
   }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

@@ -97,6 +97,41 @@ TEST_F(GroupCommitTest, ABadSubmissionDoesNotFailItsBatchNeighbours) {
   EXPECT_EQ(store_->get(Family::kClues, "good-after").value(), "2");
 }
 
+// A key that must be absent is checked against the store and against the
+// submissions ahead in the same batch; the loser writes nothing at all.
+TEST_F(GroupCommitTest, MustBeAbsentKeysConflictWithStoreAndSameBatch) {
+  ASSERT_TRUE(store_->write(std::vector<Mutation>{{Family::kReceipts, "taken", "old"}}));
+  GroupCommitWriter writer(*store_);
+  auto first = occupy_writer(writer);
+  const auto claim = [](std::string receipt, std::string clue) {
+    return GroupCommitWriter::Submission{
+        .mutations = {{Family::kReceipts, receipt, clue}, {Family::kClues, clue, "sealed"}},
+        .must_be_absent = {{Family::kReceipts, receipt}}};
+  };
+  std::promise<result<void>> against_store, winner, loser, other;
+  writer.enqueue(claim("taken", "clue-a"), [&](result<void> r) { against_store.set_value(r); });
+  writer.enqueue(claim("fresh", "clue-b"), [&](result<void> r) { winner.set_value(r); });
+  writer.enqueue(claim("fresh", "clue-c"), [&](result<void> r) { loser.set_value(r); });
+  writer.enqueue(claim("other", "clue-d"), [&](result<void> r) { other.set_value(r); });
+  fs_->hold_syncs(false);
+  ASSERT_TRUE(first.get());
+  const auto refused_by_store = against_store.get_future().get();
+  ASSERT_FALSE(refused_by_store);
+  EXPECT_EQ(refused_by_store.error(), errc::conflict);
+  EXPECT_TRUE(winner.get_future().get());
+  const auto refused_in_batch = loser.get_future().get();
+  ASSERT_FALSE(refused_in_batch);
+  EXPECT_EQ(refused_in_batch.error(), errc::conflict);
+  EXPECT_TRUE(other.get_future().get());
+
+  EXPECT_EQ(store_->get(Family::kReceipts, "taken").value(), "old");
+  EXPECT_EQ(store_->get(Family::kReceipts, "fresh").value(), "clue-b");
+  EXPECT_EQ(store_->get(Family::kReceipts, "other").value(), "clue-d");
+  EXPECT_EQ(store_->get(Family::kClues, "clue-a").error(), errc::not_found);
+  EXPECT_EQ(store_->get(Family::kClues, "clue-c").error(), errc::not_found);
+  EXPECT_EQ(writer.stats().failed_submissions, 2u);
+}
+
 TEST_F(GroupCommitTest, FailedSyncFailsEverySubmissionInTheBatch) {
   GroupCommitWriter writer(*store_);
   fs_->fail_syncs(true);
