@@ -116,8 +116,8 @@ class SessionTable {
   std::multimap<SystemClock::time_point, std::array<std::byte, 32>> by_expiry_;
 };
 
-// A set of keys held by requests in flight (a receipt hash being checked, a
-// clue whose follow-up record is being rewritten), so that two requests
+// A set of keys held by requests in flight (a clue whose follow-up record is
+// being rewritten), so that two requests
 // cannot race on the same key between a read and the write that depends on
 // it. Claims are released by the Claim's destructor.
 class ClaimSet {
