@@ -41,11 +41,9 @@ std::string url(std::string_view scheme, const std::string& address, std::uint16
          std::to_string(port) + "/";
 }
 
+// The caller has blocked the termination signals (see serve and demo).
 int run_server(const Config& config) {
   auto store = open_store(config);
-  // Before any thread exists, so that all of them inherit the mask and the
-  // signals reach only sigwait below.
-  clueline::server::block_termination_signals();
   clueline::server::Server server(config, store);
   server.start();
   std::cerr << "clueline: serving " << url("https", config.server.address, server.public_port())
@@ -62,6 +60,12 @@ int run_server(const Config& config) {
 }  // namespace
 
 int serve(std::span<char*> args) {
+  // Before any thread exists (RocksDB starts its process-wide background
+  // threads with the first database it opens), so that every thread
+  // inherits the mask and SIGTERM reaches only the sigwait in run_server. A
+  // thread with SIGTERM unblocked would take the signal's default action and
+  // kill the process instead of letting it drain.
+  clueline::server::block_termination_signals();
   std::string config_path = CommandOptions(args, {"--config"}).value_or("--config", "");
   if (config_path.empty()) {
     if (const char* from_env = std::getenv("CLUELINE_CONFIG")) config_path = from_env;
@@ -74,6 +78,9 @@ int serve(std::span<char*> args) {
 
 int demo(std::span<char*> args) {
   const CommandOptions options(args, {"--data-dir"}, {}, {"--setup-only"});
+  // As in serve: the set-up opens the database (and starts RocksDB's
+  // threads) before the demo serves. A set-up-only run stays interruptible.
+  if (!options.has("--setup-only")) clueline::server::block_termination_signals();
   const std::filesystem::path data_dir =
       std::filesystem::absolute(options.value_or("--data-dir", "demo-data"));
   std::filesystem::create_directories(data_dir);

@@ -43,6 +43,7 @@ class ServerProcess {
   int kill();
 
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::filesystem::path directory_;

@@ -2,6 +2,7 @@
 // `clueline serve` process and ends by stopping it with SIGTERM, asserting a
 // clean exit and no sanitizer report.
 #include <gtest/gtest.h>
+#include <csignal>
 #include <openssl/ssl.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -147,6 +149,42 @@ class ServerTest : public ::testing::Test {
 
   std::optional<ServerProcess> server_;
 };
+
+// SIGTERM must reach the sigwait of the main thread, which drains and exits
+// 0. A thread started before the mask was set (RocksDB starts its own with
+// the first database it opens) would let the kernel deliver the signal
+// there and kill the process with the signal's default action.
+TEST_F(ServerTest, EveryThreadBlocksTerminationSignals) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(server_->pid()) + "/task";
+  const unsigned long long wanted = (1ull << (SIGTERM - 1)) | (1ull << (SIGINT - 1));
+  int threads = 0;
+  int rocksdb_threads = 0;
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    // The main thread sits in sigwait, during which the kernel shows the
+    // awaited signals as unblocked.
+    if (task.path().filename() == std::to_string(server_->pid())) continue;
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    unsigned long long blocked = 0;
+    bool found = false;
+    while (std::getline(status, line)) {
+      if (line.rfind("SigBlk:", 0) == 0) {
+        blocked = std::stoull(line.substr(7), nullptr, 16);
+        found = true;
+      }
+    }
+    ASSERT_TRUE(found) << task.path();
+    EXPECT_EQ(blocked & wanted, wanted) << "thread " << name << " (" << task.path().filename()
+                                        << ") does not block SIGTERM and SIGINT";
+    ++threads;
+    if (name.rfind("rocksdb", 0) == 0) ++rocksdb_threads;
+  }
+  EXPECT_GT(threads, 3);  // network, group commit, blocking pool, RocksDB
+  EXPECT_GT(rocksdb_threads, 0);
+}
 
 TEST_F(ServerTest, HealthzAnswersAlive) {
   const Response response = plain_get(server_->ops_port(), "/healthz");
