@@ -14,5 +14,6 @@ int submit(std::span<char*> args);
 int open(std::span<char*> args);
 int unit(std::span<char*> args);
 int site(std::span<char*> args);
+int route(std::span<char*> args);
 
 }  // namespace clueline::app

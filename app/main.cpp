@@ -60,6 +60,12 @@ commands:
                             URL defaults to https://127.0.0.1:8443
                             unit and site take --data-dir DIR or --config FILE (as
                             serve) and need the server stopped; they print JSON
+  route explain --site ID --category C [--accused-level L] [--recused UNIT ...]
+         [--policy FILE]
+                            where a clue from site ID would go and every rule that
+                            fired (the explanation stored with the clue); the policy
+                            is FILE, else routing.policy_file of the configuration;
+                            takes --data-dir DIR or --config FILE like unit and site
   help                      show this text
 
 Every setting can be overridden by an environment variable named
@@ -85,6 +91,7 @@ int main(int argc, char** argv) {
     if (command == "followup") return clueline::app::followup(rest);
     if (command == "unit") return clueline::app::unit(rest);
     if (command == "site") return clueline::app::site(rest);
+    if (command == "route") return clueline::app::route(rest);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return EXIT_SUCCESS;

@@ -20,6 +20,7 @@
 #include "clueline/qr/qr_code.hpp"
 #include "clueline/qr/render.hpp"
 #include "clueline/routing/levels.hpp"
+#include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
@@ -75,7 +76,8 @@ std::vector<routing::UnitNode> nodes_of(const std::vector<storage::Unit>& units)
     nodes.push_back({.id = unit.id,
                      .parent_id = unit.parent_id,
                      .level = unit.level,
-                     .receiving = unit.receiving()});
+                     .receiving = unit.receiving(),
+                     .name = unit.name});
   }
   return nodes;
 }
@@ -242,7 +244,10 @@ int site_add(std::span<char*> args) {
   // Not an error, since units can get keys later, but a poster for this
   // site would lead reporters to a form that cannot be submitted yet.
   const auto tree = routing::Tree::make(nodes_of(units), routing::Levels{});
-  const bool routable = tree && routing::route_to_nearest_receiving(*tree, site.unit_id, "");
+  const bool routable =
+      tree && routing::route(*tree, routing::Policy{},
+                             {.site_unit_id = site.unit_id, .category = "other",
+                              .accused_level = "", .recused = {}});
 
   auto deployment = storage::load_deployment(*store);
   if (!deployment && deployment.error() == errc::not_found) {

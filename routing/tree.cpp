@@ -10,22 +10,57 @@ Tree::Tree(std::vector<UnitNode> units, Levels levels)
   for (std::size_t i = 0; i < units_.size(); ++i) index_.emplace(units_[i].id, i);
 }
 
-result<Tree> Tree::make(std::vector<UnitNode> units, Levels levels) {
+result<Tree> Tree::make(std::vector<UnitNode> units, Levels levels, std::string* problem) {
+  const auto refuse = [problem](std::string why) -> result<Tree> {
+    if (problem != nullptr) *problem = std::move(why);
+    return errc::invalid_argument;
+  };
   Tree tree(std::move(units), std::move(levels));
-  if (tree.index_.size() != tree.units_.size()) return errc::invalid_argument;  // repeated id
+  if (tree.index_.size() != tree.units_.size()) {
+    std::unordered_set<std::uint32_t> seen;
+    for (const UnitNode& unit : tree.units_) {
+      if (!seen.insert(unit.id).second) {
+        return refuse("unit id " + std::to_string(unit.id) + " appears twice");
+      }
+    }
+  }
   for (const UnitNode& unit : tree.units_) {
-    if (unit.id == 0) return errc::invalid_argument;
-    const auto rank = tree.levels_.rank(unit.level);
-    if (!rank) return errc::invalid_argument;
+    if (unit.id == 0) return refuse("unit id 0 is not an id");
+    if (!tree.levels_.rank(unit.level)) {
+      return refuse(tree.describe(unit.id) + ": unknown level \"" + unit.level + "\"");
+    }
+    if (unit.parent_id != 0 && tree.find(unit.parent_id) == nullptr) {
+      return refuse(tree.describe(unit.id) + ": parent unit " + std::to_string(unit.parent_id) +
+                    " does not exist");
+    }
+  }
+  // Cycles first, by walking each chain, so that the message names the cycle
+  // rather than the level order it also breaks.
+  for (const UnitNode& unit : tree.units_) {
+    const UnitNode* walker = &unit;
+    for (std::size_t steps = 0; walker->parent_id != 0; ++steps) {
+      walker = tree.find(walker->parent_id);
+      if (walker->id == unit.id || steps > tree.units_.size()) {
+        return refuse(tree.describe(unit.id) + ": its parent links form a cycle");
+      }
+    }
+  }
+  for (const UnitNode& unit : tree.units_) {
     if (unit.parent_id == 0) continue;
     const UnitNode* parent = tree.find(unit.parent_id);
-    if (parent == nullptr) return errc::invalid_argument;
-    // Levels strictly decrease downwards, which also rules out cycles: a
-    // cycle would need some unit to sit below itself.
-    const auto parent_rank = tree.levels_.rank(parent->level);
-    if (!parent_rank || *parent_rank >= *rank) return errc::invalid_argument;
+    if (*tree.levels_.rank(parent->level) >= *tree.levels_.rank(unit.level)) {
+      return refuse(tree.describe(unit.id) + ": level " + unit.level + " is not below its parent " +
+                    tree.describe(parent->id) + "'s level " + parent->level);
+    }
   }
   return tree;
+}
+
+std::string Tree::describe(std::uint32_t id) const {
+  const UnitNode* unit = find(id);
+  std::string text = "unit " + std::to_string(id);
+  if (unit == nullptr) return text;
+  return text + " (" + (unit->name.empty() ? unit->level : unit->name + ", " + unit->level) + ")";
 }
 
 const UnitNode* Tree::find(std::uint32_t id) const noexcept {
@@ -42,26 +77,6 @@ std::vector<const UnitNode*> Tree::ancestors(std::uint32_t id) const {
     if (unit != nullptr) chain.push_back(unit);
   }
   return chain;
-}
-
-result<Decision> route_to_nearest_receiving(const Tree& tree, std::uint32_t site_unit_id,
-                                            std::string_view accused_level) {
-  if (!accused_level.empty() && !tree.levels().rank(accused_level)) return errc::invalid_argument;
-  if (tree.find(site_unit_id) == nullptr) return errc::not_found;
-  Decision decision;
-  decision.explanation.push_back(
-      accused_level.empty() ? "accused level unknown: nearest receiving unit above the site"
-                            : "accused level " + std::string(accused_level) +
-                                  ": interim rule, nearest receiving unit above the site");
-  for (const UnitNode* unit : tree.ancestors(site_unit_id)) {
-    if (unit->receiving) {
-      decision.unit_id = unit->id;
-      decision.explanation.push_back("unit " + std::to_string(unit->id) + " (" + unit->level +
-                                     ") is the nearest receiving unit above the site");
-      return decision;
-    }
-  }
-  return errc::not_found;
 }
 
 }  // namespace clueline::routing

@@ -280,6 +280,7 @@ constexpr Key kKeys[] = {
      set_integer<&Config::deadlines, &Config::Deadlines::acknowledge_days, 1, 365>},
     {"deadlines", "handle_days",
      set_integer<&Config::deadlines, &Config::Deadlines::handle_days, 1, 3650>},
+    {"routing", "policy_file", set_path<&Config::routing, &Config::Routing::policy_file, true>},
 };
 
 bool is_known_table(std::string_view table) {
@@ -463,16 +464,15 @@ Config parse_config(std::string_view toml_text, std::string_view source_name,
   return config;
 }
 
-Config load_config(const fs::path& path, const Environment& env) {
-  if (path.empty()) {
-    return parse_config({}, "(no config file)", env);
-  }
-  constexpr std::string_view kWhat = "cannot read config file";
+namespace {
+
+// The whole of a configuration-sized file; fails with `what` and the path.
+std::string read_small_file(const fs::path& path, std::string_view what) {
   // stdio rather than ifstream: POSIX guarantees errno for the message.
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) {
-    fail_to_read(kWhat, path, errno);
+    fail_to_read(what, path, errno);
   }
   std::string text;
   char buffer[8192];
@@ -480,15 +480,32 @@ Config load_config(const fs::path& path, const Environment& env) {
   while ((count = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) {
     text.append(buffer, count);
     if (text.size() > kMaxFileBytes) {
-      fail("config file " + path.string() + " is larger than " + std::to_string(kMaxFileBytes) +
-           " bytes");
+      fail(path.string() + " is larger than " + std::to_string(kMaxFileBytes) + " bytes");
     }
   }
   // A directory opens fine and fails here with EISDIR.
   if (std::ferror(file.get())) {
-    fail_to_read(kWhat, path, errno);
+    fail_to_read(what, path, errno);
   }
-  return parse_config(text, path.string(), env);
+  return text;
+}
+
+}  // namespace
+
+Config load_config(const fs::path& path, const Environment& env) {
+  if (path.empty()) {
+    return parse_config({}, "(no config file)", env);
+  }
+  return parse_config(read_small_file(path, "cannot read config file"), path.string(), env);
+}
+
+routing::Policy load_routing_policy(const fs::path& file) {
+  if (file.empty()) return routing::Policy{};
+  const std::string text = read_small_file(file, "routing.policy_file: cannot read");
+  std::string problem;
+  auto policy = routing::Policy::parse(text, problem);
+  if (!policy) fail("routing policy " + file.string() + ": " + problem);
+  return std::move(*policy);
 }
 
 void require_tls_files(const Config& config) {

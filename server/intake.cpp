@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "clueline/crypto/encoding.hpp"
@@ -18,12 +22,6 @@ namespace {
 constexpr std::size_t kChallengeMacOffset = 16;
 constexpr std::size_t kMaxVerifiedTokens = 100000;
 constexpr std::size_t kMaxSiteBuckets = 100000;
-
-// Until the routing policy brings its own list, the categories a reporter
-// can choose from.
-const std::vector<std::string> kDefaultCategories = {
-    "bribery",           "embezzlement",      "abuse_of_power",   "dereliction_of_duty",
-    "favoritism",        "protective_umbrella", "supervision_staff", "other"};
 
 std::int64_t unix_seconds(SystemClock::time_point time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -162,7 +160,7 @@ result<ClaimSet::Claim> ClaimSet::claim(std::string key) {
 
 Intake::Intake(storage::Store& store, const Config& config)
     : config_(config),
-      categories_(kDefaultCategories),
+      policy_(load_routing_policy(config.routing.policy_file)),
       global_bucket_(config.limits.global_submissions_per_second, config.limits.global_burst),
       lookup_bucket_(config.followup.failed_lookups_per_second,
                      config.followup.failed_lookup_burst),
@@ -181,13 +179,24 @@ Intake::Intake(storage::Store& store, const Config& config)
   if (!units) throw std::runtime_error("cannot read the units: " + units.error().message());
   std::vector<routing::UnitNode> nodes;
   for (storage::Unit& unit : *units) {
-    nodes.push_back({unit.id, unit.parent_id, unit.level, unit.receiving()});
+    nodes.push_back({unit.id, unit.parent_id, unit.level, unit.receiving(), unit.name});
     const std::uint32_t id = unit.id;
     units_.emplace(id, std::move(unit));
   }
-  auto tree = routing::Tree::make(std::move(nodes), levels_);
-  if (!tree) throw std::runtime_error("the stored unit tree is invalid: " + tree.error().message());
+  std::string problem;
+  auto tree = routing::Tree::make(std::move(nodes), policy_.levels(), &problem);
+  if (!tree) {
+    throw std::runtime_error("the stored unit tree does not fit the routing policy's levels: " +
+                             problem);
+  }
   tree_ = std::move(*tree);
+  if (!policy_.check_against(*tree_, problem)) {
+    throw std::runtime_error("routing policy " +
+                             (config.routing.policy_file.empty()
+                                  ? std::string("(built-in)")
+                                  : config.routing.policy_file.string()) +
+                             ": " + problem);
+  }
   auto sites = storage::list_sites(store);
   if (!sites) throw std::runtime_error("cannot read the sites: " + sites.error().message());
   for (storage::Site& site : *sites) {
@@ -241,10 +250,10 @@ result<SiteContext> Intake::verify_token_bytes(std::span<const std::byte> raw) c
 
 result<RouteAnswer> Intake::route(const SiteContext& site, std::string_view category,
                                   std::string_view accused_level) const {
-  if (std::find(categories_.begin(), categories_.end(), category) == categories_.end()) {
-    return errc::invalid_argument;
-  }
-  auto decision = routing::route_to_nearest_receiving(*tree_, site.unit->id, accused_level);
+  auto decision = routing::route(
+      *tree_, policy_,
+      {.site_unit_id = site.unit->id, .category = category, .accused_level = accused_level,
+       .recused = {}});
   if (!decision) return decision.error();
   RouteAnswer answer;
   answer.unit = unit(decision->unit_id);
@@ -337,6 +346,11 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
   std::memcpy(clue.reply_public_key.data(), envelope.header.reply_public_key.bytes.data(), 32);
   for (const crypto::PayloadRecipient& recipient : envelope.payload.recipients) {
     clue.recipient_key_ids.push_back(recipient.key_id);
+  }
+  for (const routing::Step& step : route.decision.steps) {
+    clue.route.push_back({.rule = std::string(routing::rule_name(step.rule)),
+                          .unit_id = step.unit_id,
+                          .text = step.text});
   }
   using storage::Family;
   accepted.mutations = {

@@ -29,6 +29,8 @@
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/keys.hpp"
 #include "clueline/crypto/secure_buffer.hpp"
+#include "clueline/routing/policy.hpp"
+#include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
 #include "clueline/server/config.hpp"
 #include "clueline/storage/records.hpp"
@@ -157,15 +159,17 @@ struct RouteAnswer {
 
 class Intake {
  public:
-  // Loads the deployment, units and sites from `store` (blocking; at
-  // start-up). Throws std::runtime_error naming the problem if the data is
-  // unusable (e.g. a unit tree that routing refuses). A database without a
+  // Loads the routing policy (config.routing.policy_file, or the built-in
+  // default) and the deployment, units and sites from `store` (blocking; at
+  // start-up). Throws std::runtime_error naming the problem if the policy or
+  // the data is unusable (a policy file with a bad key, a unit tree that
+  // does not fit the policy's levels, a designation of a unit without keys). A database without a
   // deployment record starts an intake that refuses every token (404).
   Intake(storage::Store& store, const Config& config);
 
   const Config& config() const noexcept { return config_; }
-  const std::vector<std::string>& categories() const noexcept { return categories_; }
-  const routing::Levels& levels() const noexcept { return levels_; }
+  const routing::Policy& policy() const noexcept { return policy_; }
+  const routing::Levels& levels() const noexcept { return policy_.levels(); }
   const std::optional<storage::Deployment>& deployment() const noexcept { return deployment_; }
 
   // Verifies a token given as text (94 base64url characters) or raw bytes:
@@ -211,8 +215,7 @@ class Intake {
 
  private:
   const Config config_;
-  routing::Levels levels_;
-  std::vector<std::string> categories_;
+  routing::Policy policy_;
   std::optional<storage::Deployment> deployment_;
   std::optional<crypto::SigningPublicKey> signing_key_;
   std::unordered_map<std::uint32_t, storage::Unit> units_;

@@ -183,7 +183,7 @@ asio::awaitable<Response> serve_site_info(const IntakeContext* context, Request 
   auto site = intake.verify_token(path_rest(request, "/api/v1/sites/"));
   if (!site) co_return token_error(request, error_of(site.error()));
   json::array categories;
-  for (const std::string& category : intake.categories()) categories.push_back(json::value(category));
+  for (const auto& category : intake.policy().categories()) categories.push_back(json::value(category.name));
   json::array levels;
   for (const std::string& level : intake.levels().names()) levels.push_back(json::value(level));
   json::object body{

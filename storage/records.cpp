@@ -314,6 +314,12 @@ std::string encode(const Clue& value) {
                                        {"complete", attachment.complete}});
   }
   object["attachments"] = std::move(attachments);
+  json::array route;
+  for (const RouteStep& step : value.route) {
+    route.push_back(
+        json::object{{"rule", step.rule}, {"unit_id", step.unit_id}, {"text", step.text}});
+  }
+  object["route"] = std::move(route);
   return json::serialize(object);
 }
 
@@ -387,6 +393,15 @@ result<Clue> decode_clue(std::string_view bytes) {
                                   .bytes = integer_field<std::uint64_t>(attachment, "bytes"),
                                   .parts = integer_field<std::uint32_t>(attachment, "parts"),
                                   .complete = bool_field(attachment, "complete")});
+    }
+    // Clues stored before routing explanations were kept have none.
+    if (object.contains("route")) {
+      for (const json::value& entry : array_field(object, "route")) {
+        const json::object& step = object_of(entry);
+        clue.route.push_back({.rule = string_field(step, "rule"),
+                              .unit_id = integer_field<std::uint32_t>(step, "unit_id"),
+                              .text = string_field(step, "text")});
+      }
     }
     return clue;
   });

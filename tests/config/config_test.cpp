@@ -72,6 +72,7 @@ void expect_defaults(const Config& c) {
   EXPECT_EQ(c.server.threads, 0u);
   EXPECT_TRUE(c.server.tls_certificate.empty());
   EXPECT_TRUE(c.server.tls_private_key.empty());
+  EXPECT_TRUE(c.routing.policy_file.empty());
   EXPECT_EQ(c.server.handshake_timeout, seconds(10));
   EXPECT_EQ(c.server.read_timeout, seconds(30));
   EXPECT_EQ(c.server.write_timeout, seconds(30));
@@ -552,7 +553,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 30);
+  EXPECT_EQ(documented, 31);
 }
 
 }  // namespace

@@ -128,5 +128,65 @@ TEST_F(CliTest, SubmittedReportOpensWithTheUnitKeyOnly) {
   EXPECT_EQ(wrong_key.out, "");
 }
 
+// Acceptance (routing): a policy file that is invalid, on its own or for
+// the stored unit tree, stops start-up with a message naming the problem.
+// `timeout` turns a server that wrongly starts into a failure, not a hang.
+TEST_F(CliTest, ServeRefusesAnInvalidRoutingPolicy) {
+  const fs::path data = directory_ / "demo";
+  ASSERT_EQ(clueline("demo --setup-only --data-dir " + data.string()).exit_code, 0);
+  const auto serve_with_policy = [&](const std::string& policy) {
+    std::ofstream(directory_ / "policy.toml") << policy;
+    std::ofstream(directory_ / "clueline.toml")
+        << "[server]\naddress = \"127.0.0.1\"\nport = 0\ntls_certificate = \""
+        << (data / "demo-cert.pem").string() << "\"\ntls_private_key = \""
+        << (data / "demo-key.pem").string() << "\"\n[ops]\nport = 0\n[storage]\ndata_dir = \""
+        << data.string() << "\"\n[routing]\npolicy_file = \"" << (directory_ / "policy.toml").string()
+        << "\"\n";
+    const std::string command = "timeout 20 " + std::string(CLUELINE_BINARY) + " serve --config " +
+                                (directory_ / "clueline.toml").string();
+    const auto err = directory_ / "stderr";
+    const int status = std::system((command + " >/dev/null 2>" + err.string()).c_str());
+    return CommandRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, "", read_file(err)};
+  };
+
+  const auto unknown_key = serve_with_policy("colour = \"red\"\n");
+  EXPECT_EQ(unknown_key.exit_code, 2);
+  EXPECT_NE(unknown_key.err.find("policy.toml: colour: unknown key"), std::string::npos)
+      << unknown_key.err;
+
+  const auto unknown_level = serve_with_policy(
+      "[overrides.protective_umbrella]\nminimum_level = \"prefecture\"\n");
+  EXPECT_EQ(unknown_level.exit_code, 2);
+  EXPECT_NE(unknown_level.err.find("minimum_level: unknown level \"prefecture\""),
+            std::string::npos)
+      << unknown_level.err;
+
+  // Demo units: 4 Dongshan Township with villages 6 and 7, which have no keys.
+  const auto keyless_target = serve_with_policy(
+      "[[cross_jurisdiction]]\nparent = 4\nrecusing = 6\nhandler = 7\n");
+  EXPECT_EQ(keyless_target.exit_code, 1);
+  EXPECT_NE(keyless_target.err.find("cross_jurisdiction[0].handler: unit 7 (Nanshan Village, "
+                                    "village) has no current key and cannot receive clues"),
+            std::string::npos)
+      << keyless_target.err;
+
+  // A ladder the stored units do not fit.
+  const auto other_levels = serve_with_policy("levels = [\"state\", \"district\"]\n");
+  EXPECT_EQ(other_levels.exit_code, 1);
+  EXPECT_NE(other_levels.err.find("does not fit the routing policy's levels: unit 1 (Demo "
+                                  "Province, province): unknown level \"province\""),
+            std::string::npos)
+      << other_levels.err;
+
+  // The same policy file drives route explain.
+  const auto explained =
+      clueline("route explain --data-dir " + data.string() +
+               " --site 1 --category protective_umbrella --accused-level village");
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_NE(explained.out.find("goes to unit 3 (Demo County, county)"), std::string::npos)
+      << explained.out;
+  EXPECT_NE(explained.out.find("2. [category_minimum]"), std::string::npos) << explained.out;
+}
+
 }  // namespace
 }  // namespace clueline::testing

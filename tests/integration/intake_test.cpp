@@ -198,6 +198,13 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
   ASSERT_TRUE(clue.has_value());
   EXPECT_EQ(clue->messages, 1u);
   EXPECT_EQ(clue->unit_id, deployment_.unit_ids.at("township"));
+  // The routing explanation is stored with the clue for its supervisors.
+  ASSERT_EQ(clue->route.size(), 1u);
+  EXPECT_EQ(clue->route[0].rule, "graded_jurisdiction");
+  EXPECT_EQ(clue->route[0].unit_id, deployment_.unit_ids.at("township"));
+  EXPECT_NE(clue->route[0].text.find("a village cadre is handled at township level"),
+            std::string::npos)
+      << clue->route[0].text;
   store.reset();
 
   // Nothing readable of the report anywhere in the data directory or logs,

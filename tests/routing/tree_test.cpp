@@ -130,50 +130,25 @@ TEST(Tree, TreeStaysUsableAfterCopyAndMove) {
   }
 }
 
-TEST(Route, NearestReceivingUnitStrictlyAboveTheSite) {
-  const Tree tree = must_make(five_levels());
-  const auto from_village = route_to_nearest_receiving(tree, 5, "");
-  ASSERT_TRUE(from_village);
-  EXPECT_EQ(from_village->unit_id, 3u);  // township 4 does not receive; county 3 does
-  EXPECT_GE(from_village->explanation.size(), 2u);
-
-  // The site's own unit never handles its clues, even when it receives.
-  EXPECT_EQ(route_to_nearest_receiving(tree, 3, "").value().unit_id, 1u);
-  EXPECT_EQ(route_to_nearest_receiving(tree, 6, "").value().unit_id, 3u);
-  EXPECT_EQ(route_to_nearest_receiving(tree, 4, "").value().unit_id, 3u);
-  EXPECT_EQ(route_to_nearest_receiving(tree, 2, "").value().unit_id, 1u);
-}
-
-TEST(Route, AccusedLevelIsRecordedButDoesNotChangeTheInterimResult) {
-  const Tree tree = must_make(five_levels());
-  for (const std::string level : {"central", "province", "city", "county", "township", "village"}) {
-    const auto decision = route_to_nearest_receiving(tree, 5, level);
-    ASSERT_TRUE(decision) << level;
-    EXPECT_EQ(decision->unit_id, 3u) << level;
-    ASSERT_FALSE(decision->explanation.empty());
-    EXPECT_NE(decision->explanation.front().find(level), std::string::npos)
-        << decision->explanation.front();
-  }
-}
-
-TEST(Route, NotFoundWhenNothingAboveReceives) {
-  const Tree tree = must_make(five_levels());
-  EXPECT_EQ(route_to_nearest_receiving(tree, 1, "").error(), errc::not_found);  // the root
-
-  auto silent = five_levels();
-  for (UnitNode& unit : silent) unit.receiving = unit.id == 5;  // only the village itself
-  const Tree quiet = must_make(silent);
-  EXPECT_EQ(route_to_nearest_receiving(quiet, 5, "").error(), errc::not_found);
-  EXPECT_EQ(route_to_nearest_receiving(quiet, 5, "county").error(), errc::not_found);
-
-  EXPECT_EQ(route_to_nearest_receiving(tree, 42, "").error(),
-            errc::not_found);  // unknown site unit
-}
-
-TEST(Route, UnknownAccusedLevelIsInvalidArgument) {
-  const Tree tree = must_make(five_levels());
-  EXPECT_EQ(route_to_nearest_receiving(tree, 5, "hamlet").error(), errc::invalid_argument);
-  EXPECT_EQ(route_to_nearest_receiving(tree, 5, "Village").error(), errc::invalid_argument);
+TEST(Tree, MakeNamesTheUnitAndTheProblem) {
+  std::string problem;
+  EXPECT_FALSE(Tree::make({{.id = 1, .parent_id = 2, .level = "city", .receiving = true},
+                           {.id = 2, .parent_id = 1, .level = "county", .receiving = true,
+                            .name = "Loop"}},
+                          Levels{}, &problem));
+  EXPECT_EQ(problem, "unit 1 (city): its parent links form a cycle");
+  EXPECT_FALSE(Tree::make({{.id = 1, .parent_id = 0, .level = "county", .receiving = true},
+                           {.id = 2, .parent_id = 1, .level = "city", .receiving = true}},
+                          Levels{}, &problem));
+  EXPECT_EQ(problem, "unit 2 (city): level city is not below its parent unit 1 (county)'s level "
+                     "county");
+  EXPECT_FALSE(Tree::make({{.id = 1, .parent_id = 0, .level = "county", .receiving = true},
+                           {.id = 1, .parent_id = 0, .level = "city", .receiving = true}},
+                          Levels{}, &problem));
+  EXPECT_EQ(problem, "unit id 1 appears twice");
+  EXPECT_FALSE(Tree::make({{.id = 3, .parent_id = 9, .level = "county", .receiving = true}},
+                          Levels{}, &problem));
+  EXPECT_EQ(problem, "unit 3 (county): parent unit 9 does not exist");
 }
 
 }  // namespace

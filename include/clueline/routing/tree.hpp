@@ -21,21 +21,17 @@ struct UnitNode {
   std::uint32_t parent_id = 0;  // 0 for a root
   std::string level;            // a name of the tree's Levels
   bool receiving = false;
-};
-
-// One routing decision and the rules that produced it, in the order they
-// fired, as sentences fit for a supervisor's screen.
-struct Decision {
-  std::uint32_t unit_id = 0;
-  std::vector<std::string> explanation;
+  std::string name = {};        // for explanations; may be empty
 };
 
 class Tree {
  public:
   // invalid_argument (with no partial tree) if an id is 0 or repeats, a
   // parent does not exist, the parent links form a cycle, a level is not in
-  // `levels`, or a unit's level is not strictly below its parent's.
-  static result<Tree> make(std::vector<UnitNode> units, Levels levels);
+  // `levels`, or a unit's level is not strictly below its parent's. If
+  // `problem` is given, it says which unit and why.
+  static result<Tree> make(std::vector<UnitNode> units, Levels levels,
+                           std::string* problem = nullptr);
 
   const Levels& levels() const noexcept { return levels_; }
   // nullptr if `id` is not in the tree.
@@ -43,6 +39,11 @@ class Tree {
 
   // The units above `id`, nearest first (empty for a root or unknown id).
   std::vector<const UnitNode*> ancestors(std::uint32_t id) const;
+  // Every unit, in the order given to make().
+  const std::vector<UnitNode>& units() const noexcept { return units_; }
+  // "unit 12 (Dongshan township, township)", or "unit 12 (township)" without
+  // a name; "unit 12" if unknown.
+  std::string describe(std::uint32_t id) const;
 
  private:
   Tree(std::vector<UnitNode> units, Levels levels);
@@ -51,13 +52,5 @@ class Tree {
   std::unordered_map<std::uint32_t, std::size_t> index_;
   Levels levels_;
 };
-
-// The interim rule until the full policy lands: the nearest receiving unit
-// strictly above the site's locality `site_unit_id`. `accused_level` must be
-// empty or a configured level (invalid_argument otherwise); it is recorded
-// in the explanation but does not change the result yet. not_found if the
-// locality is unknown or no unit above it can receive.
-result<Decision> route_to_nearest_receiving(const Tree& tree, std::uint32_t site_unit_id,
-                                            std::string_view accused_level);
 
 }  // namespace clueline::routing

@@ -28,6 +28,8 @@
 #include <string>
 #include <string_view>
 
+#include "clueline/routing/policy.hpp"
+
 namespace clueline::server {
 
 // The whole configuration. Defaults are the values used when neither the file
@@ -103,7 +105,19 @@ struct Config {
     unsigned acknowledge_days = 15;  // 1..365
     unsigned handle_days = 90;       // 1..3650
   } deadlines;
+  struct Routing {
+    // The routing policy (TOML; see include/clueline/routing/policy.hpp and
+    // docs/routing.md). Empty: the built-in default policy. Read and checked
+    // against the stored unit tree at start-up.
+    std::filesystem::path policy_file;
+  } routing;
 };
+
+// The routing policy in `file` (routing.policy_file), or the built-in
+// default for an empty path. Throws ConfigError naming the file and the bad
+// key if it cannot be read or parsed. Checking it against the unit tree is
+// the caller's job (routing::Policy::check_against), once the tree is loaded.
+routing::Policy load_routing_policy(const std::filesystem::path& file);
 
 // Thrown for every configuration problem; what() is one line naming the key,
 // variable or file at fault.

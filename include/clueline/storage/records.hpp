@@ -84,6 +84,15 @@ struct AttachmentState {
   friend bool operator==(const AttachmentState&, const AttachmentState&) = default;
 };
 
+// One rule of a routing decision, as stored with the clue and shown to
+// supervisors (routing::Step, without the dependency on routing/).
+struct RouteStep {
+  std::string rule;  // routing::rule_name(), e.g. "graded_jurisdiction"
+  std::uint32_t unit_id = 0;
+  std::string text;
+  friend bool operator==(const RouteStep&, const RouteStep&) = default;
+};
+
 // What the server knows about a clue, apart from its sealed bytes.
 struct Clue {
   ClueId id{};
@@ -101,6 +110,7 @@ struct Clue {
   std::uint32_t messages = 0;              // reporter -> unit, numbered 1..messages
   std::uint32_t replies = 0;               // unit -> reporter, numbered 1..replies
   std::vector<AttachmentState> attachments;
+  std::vector<RouteStep> route;  // why unit_id handles it, rule by rule
   friend bool operator==(const Clue&, const Clue&) = default;
 };
 

@@ -1,0 +1,131 @@
+// clueline route explain: where a clue from a site would go, and why.
+#include <charconv>
+#include <cstdint>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "clueline/routing/policy.hpp"
+#include "clueline/routing/route.hpp"
+#include "clueline/routing/tree.hpp"
+#include "clueline/server/config.hpp"
+#include "clueline/storage/records.hpp"
+#include "commands.hpp"
+#include "options.hpp"
+#include "registry.hpp"
+
+namespace clueline::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::uint32_t parse_unit_id(const std::string& text, std::string_view option) {
+  std::uint32_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id == 0) {
+    throw UsageError(std::string(option) + " must be an id (a positive integer)");
+  }
+  return id;
+}
+
+// --policy FILE, else routing.policy_file of the configuration `serve` would
+// load (--config FILE or CLUELINE_CONFIG), else the built-in policy: the
+// explanation must be the one the server would give.
+fs::path policy_file(const CommandOptions& options) {
+  if (options.has("--policy")) return options.required("--policy");
+  std::string config_path = options.value_or("--config", "");
+  if (config_path.empty()) {
+    if (const char* from_env = std::getenv(server::kConfigFileVariable.data())) {
+      config_path = from_env;
+    }
+  }
+  if (config_path.empty() && options.has("--data-dir")) return {};
+  return server::load_config(config_path, server::current_environment()).routing.policy_file;
+}
+
+std::string joined_categories(const routing::Policy& policy) {
+  std::string out;
+  for (const auto& category : policy.categories()) out += (out.empty() ? "" : ", ") + category.name;
+  return out;
+}
+
+int explain(std::span<char*> args) {
+  const CommandOptions options(args,
+                               {"--data-dir", "--config", "--policy", "--site", "--category",
+                                "--accused-level", "--recused"},
+                               {"--recused"});
+  const std::uint32_t site_id = parse_unit_id(options.required("--site"), "--site");
+  const std::string category = options.required("--category");
+  const std::string accused_level = options.value_or("--accused-level", "");
+  std::vector<std::uint32_t> recused;
+  for (const std::string& id : options.all("--recused")) {
+    recused.push_back(parse_unit_id(id, "--recused"));
+  }
+
+  const routing::Policy policy = server::load_routing_policy(policy_file(options));
+  if (policy.category(category) == nullptr) {
+    throw UsageError("--category must be one of " + joined_categories(policy));
+  }
+  if (!accused_level.empty() && !policy.levels().rank(accused_level)) {
+    std::string levels;
+    for (const auto& name : policy.levels().names()) levels += (levels.empty() ? "" : ", ") + name;
+    throw UsageError("--accused-level must be empty or one of " + levels);
+  }
+
+  auto store = open_database(registry_data_dir(options), false);
+  const auto site = storage::get_site(*store, site_id);
+  if (!site) throw std::runtime_error("--site " + std::to_string(site_id) + ": no such site");
+  const auto units = storage::list_units(*store);
+  if (!units) throw std::runtime_error("listing units: " + units.error().message());
+  std::vector<routing::UnitNode> nodes;
+  for (const storage::Unit& unit : *units) {
+    nodes.push_back({.id = unit.id,
+                     .parent_id = unit.parent_id,
+                     .level = unit.level,
+                     .receiving = unit.receiving(),
+                     .name = unit.name});
+  }
+  std::string problem;
+  auto tree = routing::Tree::make(std::move(nodes), policy.levels(), &problem);
+  if (!tree) {
+    throw std::runtime_error("the stored units do not fit the policy's levels: " + problem);
+  }
+  if (!policy.check_against(*tree, problem)) throw std::runtime_error("routing policy: " + problem);
+
+  std::cout << "site " << site->id << " (" << site->name << ") in " << tree->describe(site->unit_id)
+            << "\ncategory " << category << ", accused level "
+            << (accused_level.empty() ? "unknown" : accused_level);
+  if (!recused.empty()) {
+    std::cout << ", recused:";
+    for (std::uint32_t id : recused) std::cout << ' ' << id;
+  }
+  std::cout << '\n';
+  const auto decision = routing::route(*tree, policy,
+                                       {.site_unit_id = site->unit_id,
+                                        .category = category,
+                                        .accused_level = accused_level,
+                                        .recused = recused});
+  if (!decision) {
+    std::cout << "no unit can receive this clue (" << decision.error().message() << ")\n";
+    return 1;
+  }
+  std::cout << "goes to " << tree->describe(decision->unit_id) << '\n';
+  for (std::size_t i = 0; i < decision->steps.size(); ++i) {
+    const routing::Step& step = decision->steps[i];
+    std::cout << "  " << i + 1 << ". [" << routing::rule_name(step.rule) << "] " << step.text
+              << '\n';
+  }
+  return 0;
+}
+
+}  // namespace
+
+int route(std::span<char*> args) {
+  if (args.empty() || std::string_view(args[0]) != "explain") {
+    throw UsageError("route: expected \"route explain\"");
+  }
+  return explain(args.subspan(1));
+}
+
+}  // namespace clueline::app
