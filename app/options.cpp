@@ -1,8 +1,18 @@
 #include "options.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace clueline::app {
+
+std::uint32_t parse_id(const std::string& text, std::string_view option) {
+  std::uint32_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id == 0) {
+    throw UsageError(std::string(option) + " must be an id (a positive integer)");
+  }
+  return id;
+}
 
 CommandOptions::CommandOptions(std::span<char*> args,
                                std::initializer_list<std::string_view> allowed,

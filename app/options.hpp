@@ -2,6 +2,7 @@
 // value-less `--flag`s.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <span>
@@ -17,6 +18,10 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A unit or site id as given on the command line: decimal, 1..2^32-1;
+// UsageError naming `option` otherwise.
+std::uint32_t parse_id(const std::string& text, std::string_view option);
 
 class CommandOptions {
  public:

@@ -6,7 +6,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
-#include <charconv>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -37,16 +36,6 @@ namespace json = boost::json;
 constexpr std::size_t kMaxNameBytes = 200;
 
 void print(const json::value& value) { std::cout << json::serialize(value) << '\n'; }
-
-// A unit or site id as given on the command line: decimal, 1..2^32-1.
-std::uint32_t parse_id(const std::string& text, std::string_view option) {
-  std::uint32_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id == 0) {
-    throw UsageError(std::string(option) + " must be an id (a positive integer)");
-  }
-  return id;
-}
 
 // Names are shown to reporters and supervisors: UTF-8, 1..200 bytes.
 std::string checked_name(const std::string& name) {

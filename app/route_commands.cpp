@@ -1,5 +1,4 @@
 // clueline route explain: where a clue from a site would go, and why.
-#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -19,15 +18,6 @@ namespace clueline::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::uint32_t parse_unit_id(const std::string& text, std::string_view option) {
-  std::uint32_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id == 0) {
-    throw UsageError(std::string(option) + " must be an id (a positive integer)");
-  }
-  return id;
-}
 
 // --policy FILE, else routing.policy_file of the configuration `serve` would
 // load (--config FILE or CLUELINE_CONFIG), else the built-in policy: the
@@ -55,12 +45,12 @@ int explain(std::span<char*> args) {
                                {"--data-dir", "--config", "--policy", "--site", "--category",
                                 "--accused-level", "--recused"},
                                {"--recused"});
-  const std::uint32_t site_id = parse_unit_id(options.required("--site"), "--site");
+  const std::uint32_t site_id = parse_id(options.required("--site"), "--site");
   const std::string category = options.required("--category");
   const std::string accused_level = options.value_or("--accused-level", "");
   std::vector<std::uint32_t> recused;
   for (const std::string& id : options.all("--recused")) {
-    recused.push_back(parse_unit_id(id, "--recused"));
+    recused.push_back(parse_id(id, "--recused"));
   }
 
   const routing::Policy policy = server::load_routing_policy(policy_file(options));
