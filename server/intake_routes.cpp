@@ -76,6 +76,15 @@ asio::awaitable<result<void>> commit(storage::GroupCommitWriter* writer,
       EnqueueCommit{writer}, asio::use_awaitable, std::move(submission));
 }
 
+// A batch without preconditions. The Submission is a named local here: g++ 12
+// destroys temporaries inside a co_await expression twice.
+asio::awaitable<result<void>> commit_mutations(storage::GroupCommitWriter* writer,
+                                               std::vector<Mutation> batch) {
+  storage::GroupCommitWriter::Submission submission{.mutations = std::move(batch),
+                                                    .must_be_absent = {}};
+  co_return co_await commit(writer, std::move(submission));
+}
+
 // ---- pieces of answers -------------------------------------------------------------
 
 json::array unit_keys_json(const storage::Unit& unit) {
@@ -491,11 +500,7 @@ asio::awaitable<Response> post_followup_message(const IntakeContext* context, Re
   std::vector<Mutation> batch{
       {Family::kClues, storage::message_key(clue.id, clue.messages), storage::encode(note)},
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
-  // A named submission: g++ 12 destroys temporaries inside a co_await
-  // expression twice.
-  storage::GroupCommitWriter::Submission submission{.mutations = std::move(batch),
-                                                    .must_be_absent = {}};
-  const auto written = co_await commit(context->writer, std::move(submission));
+  const auto written = co_await commit_mutations(context->writer, std::move(batch));
   if (!written) co_return error_response(request, error_of(written.error()), "not stored; send again");
   co_return json_response(request, http::status::created,
                           json::object{{"seq", clue.messages}, {"sent_at", time_text(note.sent_at)}});
@@ -574,11 +579,7 @@ asio::awaitable<Response> put_attachment_part(const IntakeContext* context, Requ
       {Family::kClues, storage::attachment_part_key(clue.id, static_cast<std::uint8_t>(index), part),
        bytes},
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
-  // A named submission: g++ 12 destroys temporaries inside a co_await
-  // expression twice.
-  storage::GroupCommitWriter::Submission submission{.mutations = std::move(batch),
-                                                    .must_be_absent = {}};
-  const auto written = co_await commit(context->writer, std::move(submission));
+  const auto written = co_await commit_mutations(context->writer, std::move(batch));
   if (!written) co_return error_response(request, error_of(written.error()), "not stored; send again");
   co_return json_response(request, http::status::created,
                           json::object{{"attachment", index},
