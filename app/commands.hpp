@@ -15,5 +15,8 @@ int open(std::span<char*> args);
 int unit(std::span<char*> args);
 int site(std::span<char*> args);
 int route(std::span<char*> args);
+int audit(std::span<char*> args);
+int queue(std::span<char*> args);
+int deadlines(std::span<char*> args);
 
 }  // namespace clueline::app

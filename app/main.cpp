@@ -45,8 +45,9 @@ commands:
   unit add --name N --level L [--parent ID] [--public-key FILE ...]
   unit add-key --id ID --public-key FILE
   unit list
-                            the jurisdiction's units; L is central, province, city,
-                            county, township or village, below the parent's level;
+                            the jurisdiction's units; L is a level of the routing
+                            policy (built-in: central, province, city, county,
+                            township, village), below the parent's level;
                             FILE is a .pub from keygen unit;
                             add-key makes the new key the only current one (old
                             keys stay, to open earlier reports)
@@ -66,6 +67,28 @@ commands:
                             fired (the explanation stored with the clue); the policy
                             is FILE, else routing.policy_file of the configuration;
                             takes --data-dir DIR or --config FILE like unit and site
+  queue --unit ID [--limit N]
+                            the clues in unit ID's queue as JSON lines: the ones it
+                            handles and the ones overdue below it that escalated to
+                            it, with deadlines, escalations and the routing
+                            explanation (not the sealed contents; see open)
+  deadlines run [--at TIME]
+                            one escalation pass, as serve runs it every
+                            deadlines.check_interval_seconds: clues past a deadline
+                            become visible to the units above, with audit entries;
+                            TIME (UTC, e.g. 2026-03-18T09:30:00Z) defaults to now;
+                            queue and deadlines take --data-dir DIR or --config FILE,
+                            server stopped
+  audit verify [--checkpoint FILE --trusted-key FILE.pub]
+  audit list [--from SEQ] [--limit N]
+  audit checkpoint --signing-key FILE --out FILE
+                            the tamper-evident audit log (docs/audit.md): verify
+                            recomputes the hash chain (exit 1 if broken) and checks
+                            a signed checkpoint; list prints entries as JSON lines
+                            (N up to 10000, default 100); checkpoint signs the
+                            current head with an auditor's key (keygen site-signing
+                            --name auditor) into a new FILE to keep off the server;
+                            takes --data-dir DIR or --config FILE, server stopped
   help                      show this text
 
 Every setting can be overridden by an environment variable named
@@ -92,6 +115,9 @@ int main(int argc, char** argv) {
     if (command == "unit") return clueline::app::unit(rest);
     if (command == "site") return clueline::app::site(rest);
     if (command == "route") return clueline::app::route(rest);
+    if (command == "audit") return clueline::app::audit(rest);
+    if (command == "queue") return clueline::app::queue(rest);
+    if (command == "deadlines") return clueline::app::deadlines(rest);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return EXIT_SUCCESS;

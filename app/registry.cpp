@@ -79,6 +79,20 @@ fs::path registry_data_dir(const CommandOptions& options) {
   return server::load_config(config_path, server::current_environment()).storage.data_dir;
 }
 
+server::Config command_config(const CommandOptions& options) {
+  const bool has_data_dir = options.has("--data-dir");
+  const fs::path data_dir = has_data_dir ? registry_data_dir(options) : fs::path();
+  std::string config_path = options.value_or("--config", "");
+  if (config_path.empty()) {
+    if (const char* from_env = std::getenv(server::kConfigFileVariable.data())) {
+      config_path = from_env;
+    }
+  }
+  server::Config config = server::load_config(config_path, server::current_environment());
+  if (has_data_dir) config.storage.data_dir = data_dir;
+  return config;
+}
+
 std::string normalize_base_url(std::string_view base_url) {
   constexpr std::string_view kScheme = "https://";
   std::string url(base_url);

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "clueline/crypto/keys.hpp"
+#include "clueline/server/config.hpp"
 #include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 
@@ -33,6 +34,12 @@ std::unique_ptr<storage::Store> open_database(const std::filesystem::path& data_
 // FILE, else CLUELINE_CONFIG, plus CLUELINE_* overrides). Giving both options
 // is a UsageError; a bad configuration throws server::ConfigError.
 std::filesystem::path registry_data_dir(const CommandOptions& options);
+
+// The configuration `serve` would load (--config FILE, else CLUELINE_CONFIG,
+// plus CLUELINE_* overrides; the defaults if neither names a file), with
+// storage.data_dir replaced by --data-dir DIR if given. Throws like
+// registry_data_dir.
+server::Config command_config(const CommandOptions& options);
 
 inline constexpr std::string_view kDefaultBaseUrl = "https://127.0.0.1:8443";
 

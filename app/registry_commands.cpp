@@ -19,8 +19,10 @@
 #include "clueline/qr/qr_code.hpp"
 #include "clueline/qr/render.hpp"
 #include "clueline/routing/levels.hpp"
+#include "clueline/routing/policy.hpp"
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
+#include "clueline/server/config.hpp"
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
 #include "files.hpp"
@@ -71,13 +73,23 @@ std::vector<routing::UnitNode> nodes_of(const std::vector<storage::Unit>& units)
   return nodes;
 }
 
-// A registry whose units do not form a tree under the default ladder
+// The routing policy `serve` would load (routing.policy_file of the
+// configuration, else the built-in one): units are placed on its levels and
+// sites checked against its routes.
+routing::Policy registry_policy(const CommandOptions& options) {
+  return server::load_routing_policy(command_config(options).routing.policy_file);
+}
+
+// A registry whose units do not form a tree under the policy's ladder
 // (written by other means) is refused rather than extended: any error
 // message about the new unit would be misleading.
-void require_tree(const std::vector<storage::Unit>& units) {
-  if (!routing::Tree::make(nodes_of(units), routing::Levels{})) {
+void require_tree(const std::vector<storage::Unit>& units, const routing::Levels& levels) {
+  std::string problem;
+  if (!routing::Tree::make(nodes_of(units), levels, &problem)) {
     throw std::runtime_error(
-        "the stored units do not form a valid jurisdiction tree under the default levels");
+        "the stored units do not form a valid jurisdiction tree under the routing policy's "
+        "levels: " +
+        problem);
   }
 }
 
@@ -107,7 +119,8 @@ int unit_add(std::span<char*> args) {
   storage::Unit unit;
   unit.name = checked_name(options.required("--name"));
   unit.level = options.required("--level");
-  const routing::Levels levels;
+  const routing::Policy policy = registry_policy(options);
+  const routing::Levels& levels = policy.levels();
   if (!levels.rank(unit.level)) {
     throw UsageError("--level must be one of " + joined(levels.names()));
   }
@@ -124,7 +137,7 @@ int unit_add(std::span<char*> args) {
 
   auto store = open_database(data_dir, true);
   const auto units = checked(storage::list_units(*store), "listing units");
-  require_tree(units);
+  require_tree(units, levels);
   if (unit.parent_id != 0) {
     const auto parent = std::find_if(units.begin(), units.end(),
                                      [&](const auto& u) { return u.id == unit.parent_id; });
@@ -232,10 +245,14 @@ int site_add(std::span<char*> args) {
   }
   // Not an error, since units can get keys later, but a poster for this
   // site would lead reporters to a form that cannot be submitted yet.
-  const auto tree = routing::Tree::make(nodes_of(units), routing::Levels{});
+  const routing::Policy policy = registry_policy(options);
+  const std::string any_category = policy.category("other") != nullptr || policy.categories().empty()
+                                       ? std::string("other")
+                                       : policy.categories().front().name;
+  const auto tree = routing::Tree::make(nodes_of(units), policy.levels());
   const bool routable =
-      tree && routing::route(*tree, routing::Policy{},
-                             {.site_unit_id = site.unit_id, .category = "other",
+      tree && routing::route(*tree, policy,
+                             {.site_unit_id = site.unit_id, .category = any_category,
                               .accused_level = "", .recused = {}});
 
   auto deployment = storage::load_deployment(*store);

@@ -1,6 +1,5 @@
 // clueline route explain: where a clue from a site would go, and why.
 #include <cstdint>
-#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,6 +8,7 @@
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
 #include "clueline/server/config.hpp"
+#include "clueline/server/jurisdiction.hpp"
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
 #include "options.hpp"
@@ -20,18 +20,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // --policy FILE, else routing.policy_file of the configuration `serve` would
-// load (--config FILE or CLUELINE_CONFIG), else the built-in policy: the
-// explanation must be the one the server would give.
+// load: the explanation must be the one the server would give.
 fs::path policy_file(const CommandOptions& options) {
   if (options.has("--policy")) return options.required("--policy");
-  std::string config_path = options.value_or("--config", "");
-  if (config_path.empty()) {
-    if (const char* from_env = std::getenv(server::kConfigFileVariable.data())) {
-      config_path = from_env;
-    }
-  }
-  if (config_path.empty() && options.has("--data-dir")) return {};
-  return server::load_config(config_path, server::current_environment()).routing.policy_file;
+  return command_config(options).routing.policy_file;
 }
 
 std::string joined_categories(const routing::Policy& policy) {
@@ -53,7 +45,8 @@ int explain(std::span<char*> args) {
     recused.push_back(parse_id(id, "--recused"));
   }
 
-  const routing::Policy policy = server::load_routing_policy(policy_file(options));
+  const fs::path policy_path = policy_file(options);
+  const routing::Policy policy = server::load_routing_policy(policy_path);
   if (policy.category(category) == nullptr) {
     throw UsageError("--category must be one of " + joined_categories(policy));
   }
@@ -66,24 +59,10 @@ int explain(std::span<char*> args) {
   auto store = open_database(registry_data_dir(options), false);
   const auto site = storage::get_site(*store, site_id);
   if (!site) throw std::runtime_error("--site " + std::to_string(site_id) + ": no such site");
-  const auto units = storage::list_units(*store);
-  if (!units) throw std::runtime_error("listing units: " + units.error().message());
-  std::vector<routing::UnitNode> nodes;
-  for (const storage::Unit& unit : *units) {
-    nodes.push_back({.id = unit.id,
-                     .parent_id = unit.parent_id,
-                     .level = unit.level,
-                     .receiving = unit.receiving(),
-                     .name = unit.name});
-  }
-  std::string problem;
-  auto tree = routing::Tree::make(std::move(nodes), policy.levels(), &problem);
-  if (!tree) {
-    throw std::runtime_error("the stored units do not fit the policy's levels: " + problem);
-  }
-  if (!policy.check_against(*tree, problem)) throw std::runtime_error("routing policy: " + problem);
+  const routing::Tree tree = server::load_unit_tree(
+      *store, policy, policy_path.empty() ? std::string("(built-in)") : policy_path.string());
 
-  std::cout << "site " << site->id << " (" << site->name << ") in " << tree->describe(site->unit_id)
+  std::cout << "site " << site->id << " (" << site->name << ") in " << tree.describe(site->unit_id)
             << "\ncategory " << category << ", accused level "
             << (accused_level.empty() ? "unknown" : accused_level);
   if (!recused.empty()) {
@@ -91,7 +70,7 @@ int explain(std::span<char*> args) {
     for (std::uint32_t id : recused) std::cout << ' ' << id;
   }
   std::cout << '\n';
-  const auto decision = routing::route(*tree, policy,
+  const auto decision = routing::route(tree, policy,
                                        {.site_unit_id = site->unit_id,
                                         .category = category,
                                         .accused_level = accused_level,
@@ -100,7 +79,7 @@ int explain(std::span<char*> args) {
     std::cout << "no unit can receive this clue (" << decision.error().message() << ")\n";
     return 1;
   }
-  std::cout << "goes to " << tree->describe(decision->unit_id) << '\n';
+  std::cout << "goes to " << tree.describe(decision->unit_id) << '\n';
   for (std::size_t i = 0; i < decision->steps.size(); ++i) {
     const routing::Step& step = decision->steps[i];
     std::cout << "  " << i + 1 << ". [" << routing::rule_name(step.rule) << "] " << step.text

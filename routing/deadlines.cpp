@@ -140,14 +140,28 @@ UnixSeconds Calendar::add_working_days(UnixSeconds from, int count) const {
   return start_of(date_of_day(day + 1));
 }
 
+namespace {
+
+// A period that would end on a rest day ends with the next working day
+// instead: nobody is at the office to acknowledge a clue on a Sunday.
+UnixSeconds on_a_working_day(const Calendar& calendar, UnixSeconds deadline) {
+  if (calendar.is_working_day(calendar.local_date(deadline))) return deadline;
+  return calendar.add_working_days(deadline, 1);
+}
+
+}  // namespace
+
 ClueDeadlines deadlines_for(const DeadlinePolicy& policy, UnixSeconds received_at) {
   // Calendar days are exact multiples of 86,400 s on purpose: the statutory
   // periods count elapsed days, not local dates, and there is no daylight
   // saving to make a day shorter or longer.
+  const auto after_days = [&](int days) {
+    return on_a_working_day(policy.calendar,
+                            received_at + static_cast<std::int64_t>(days) * kSecondsPerDay);
+  };
   return ClueDeadlines{
-      .acknowledge_by =
-          received_at + static_cast<std::int64_t>(policy.acknowledge_days) * kSecondsPerDay,
-      .handle_by = received_at + static_cast<std::int64_t>(policy.handle_days) * kSecondsPerDay,
+      .acknowledge_by = after_days(policy.acknowledge_days),
+      .handle_by = after_days(policy.handle_days),
   };
 }
 

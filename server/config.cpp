@@ -11,9 +11,11 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <type_traits>
+#include <vector>
 
 // glibc declares it only under _GNU_SOURCE; POSIX guarantees the object.
 extern char** environ;
@@ -215,6 +217,58 @@ void set_path(Config& config, const Input& in) {
   config.*Section.*Member = fs::path(std::move(text));
 }
 
+template <auto Section, auto Member, std::int64_t Min, std::int64_t Max>
+void set_signed(Config& config, const Input& in) {
+  auto& field = config.*Section.*Member;
+  static_assert(std::is_same_v<std::remove_cvref_t<decltype(field)>, int>);
+  field = static_cast<int>(read_integer(in, Min, Max));
+}
+
+// A list of dates: a TOML array of "YYYY-MM-DD" strings or TOML dates, or in
+// the environment one comma-separated list (empty: no dates).
+template <auto Section, auto Member>
+void set_dates(Config& config, const Input& in) {
+  constexpr std::string_view kExpected = "a list of dates \"YYYY-MM-DD\"";
+  constexpr std::size_t kMaxDates = 2000;
+  std::vector<std::string> texts;
+  if (in.node != nullptr) {
+    const auto* array = in.node->as_array();
+    if (array == nullptr) reject(in, kExpected);
+    for (const toml::node& element : *array) {
+      if (const auto* text = element.as_string()) {
+        texts.push_back(text->get());
+      } else if (const auto* date = element.as_date()) {
+        std::ostringstream out;
+        out << date->get();
+        texts.push_back(out.str());
+      } else {
+        reject(in, kExpected);
+      }
+    }
+  } else {
+    std::string_view rest = in.text;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      texts.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  if (texts.size() > kMaxDates) reject(in, "at most 2000 dates");
+  std::set<routing::Date> dates;
+  for (const std::string& text : texts) {
+    const auto date = routing::parse_date(text);
+    if (!date) {
+      fail(std::string(in.label) + ": expected dates \"YYYY-MM-DD\", got " + quote(text));
+    }
+    dates.insert(*date);
+  }
+  config.*Section.*Member = std::move(dates);
+}
+
 struct Key {
   std::string_view table;  // [server]
   std::string_view name;   // port; the file key and, upper-cased, the env suffix
@@ -280,6 +334,17 @@ constexpr Key kKeys[] = {
      set_integer<&Config::deadlines, &Config::Deadlines::acknowledge_days, 1, 365>},
     {"deadlines", "handle_days",
      set_integer<&Config::deadlines, &Config::Deadlines::handle_days, 1, 3650>},
+    {"deadlines", "transfer_working_days",
+     set_integer<&Config::deadlines, &Config::Deadlines::transfer_working_days, 1, 60>},
+    {"deadlines", "escalation_working_days",
+     set_integer<&Config::deadlines, &Config::Deadlines::escalation_working_days, 1, 60>},
+    {"deadlines", "check_interval_seconds",
+     set_integer<&Config::deadlines, &Config::Deadlines::check_interval, 10, 86400>},
+    {"deadlines", "utc_offset_minutes",
+     set_signed<&Config::deadlines, &Config::Deadlines::utc_offset_minutes, -840, 840>},
+    {"deadlines", "holidays", set_dates<&Config::deadlines, &Config::Deadlines::holidays>},
+    {"deadlines", "extra_working_days",
+     set_dates<&Config::deadlines, &Config::Deadlines::extra_working_days>},
     {"routing", "policy_file", set_path<&Config::routing, &Config::Routing::policy_file, true>},
 };
 
@@ -400,6 +465,12 @@ void validate(const Config& config) {
          " is below deadlines.acknowledge_days " +
          std::to_string(config.deadlines.acknowledge_days));
   }
+  for (const routing::Date& date : config.deadlines.extra_working_days) {
+    if (config.deadlines.holidays.contains(date)) {
+      fail("deadlines.extra_working_days: " + routing::format_date(date) +
+           " is also in deadlines.holidays");
+    }
+  }
 }
 
 [[noreturn]] void fail_to_read(std::string_view what, const fs::path& path, int error) {
@@ -506,6 +577,21 @@ routing::Policy load_routing_policy(const fs::path& file) {
   auto policy = routing::Policy::parse(text, problem);
   if (!policy) fail("routing policy " + file.string() + ": " + problem);
   return std::move(*policy);
+}
+
+routing::DeadlinePolicy deadline_policy(const Config::Deadlines& deadlines) {
+  routing::DeadlinePolicy policy;
+  policy.acknowledge_days = static_cast<int>(deadlines.acknowledge_days);
+  policy.handle_days = static_cast<int>(deadlines.handle_days);
+  policy.transfer_working_days = static_cast<int>(deadlines.transfer_working_days);
+  policy.escalation_working_days = static_cast<int>(deadlines.escalation_working_days);
+  auto calendar = routing::Calendar::make(deadlines.holidays, deadlines.extra_working_days,
+                                          deadlines.utc_offset_minutes);
+  // validate() has refused both ways make() can fail; a Config built by hand
+  // that slips past it still gets a calendar, without the conflicting dates.
+  if (!calendar) calendar = routing::Calendar::make({}, {}, deadlines.utc_offset_minutes);
+  if (calendar) policy.calendar = std::move(*calendar);
+  return policy;
 }
 
 void require_tls_files(const Config& config) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "blocking.hpp"
+#include "clueline/server/escalation.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/store.hpp"
 #include "clueline/web/assets.hpp"
@@ -115,6 +116,22 @@ std::string render_metrics(const OpsState& state) {
     render_gauge(out, "clueline_group_commit_failed_submissions",
                  "Submissions whose batch failed to write since start.",
                  static_cast<double>(stats.failed_submissions));
+  }
+  if (state.escalation != nullptr) {
+    const auto stats = state.escalation->stats();
+    render_gauge(out, "clueline_escalation_passes",
+                 "Passes of the escalation job over clues past a deadline since start.",
+                 static_cast<double>(stats.passes));
+    render_gauge(out, "clueline_escalations",
+                 "Units that came to see an overdue clue (audit entries written) since start.",
+                 static_cast<double>(stats.escalations));
+    render_gauge(out, "clueline_escalation_failures",
+                 "Overdue clues the escalation job could not read or write (retried on the next "
+                 "pass), summed over passes since start.",
+                 static_cast<double>(stats.clue_failures));
+    render_gauge(out, "clueline_escalation_last_pass_time_seconds",
+                 "When the last escalation pass ran, since the Unix epoch (0: none yet).",
+                 static_cast<double>(stats.last_pass_at));
   }
   render_gauge(out, "clueline_process_start_time_seconds", "Start time since the Unix epoch.",
                std::chrono::duration<double>(state.started.time_since_epoch()).count());

@@ -2,6 +2,10 @@
 
 #include <sodium.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cerrno>
@@ -15,6 +19,8 @@
 #include "clueline/crypto/init.hpp"
 #include "clueline/crypto/pow.hpp"
 #include "clueline/crypto/site_token.hpp"
+#include "clueline/routing/escalation.hpp"
+#include "clueline/server/jurisdiction.hpp"
 
 namespace clueline::server {
 namespace {
@@ -146,21 +152,10 @@ result<storage::ClueId> SessionTable::find(std::span<const std::byte> token,
   return found->second.clue;
 }
 
-ClaimSet::Claim::~Claim() {
-  if (set_ == nullptr) return;
-  std::lock_guard lock(set_->mutex_);
-  set_->claimed_.erase(key_);
-}
-
-result<ClaimSet::Claim> ClaimSet::claim(std::string key) {
-  std::lock_guard lock(mutex_);
-  if (!claimed_.insert(key).second) return errc::conflict;
-  return Claim(this, std::move(key));
-}
-
 Intake::Intake(storage::Store& store, const Config& config)
     : config_(config),
       policy_(load_routing_policy(config.routing.policy_file)),
+      deadline_policy_(server::deadline_policy(config.deadlines)),
       global_bucket_(config.limits.global_submissions_per_second, config.limits.global_burst),
       lookup_bucket_(config.followup.failed_lookups_per_second,
                      config.followup.failed_lookup_burst),
@@ -175,27 +170,14 @@ Intake::Intake(storage::Store& store, const Config& config)
   } else if (deployment.error() != errc::not_found) {
     throw std::runtime_error("cannot read the deployment record: " + deployment.error().message());
   }
+  tree_ = load_unit_tree(store, policy_,
+                         config.routing.policy_file.empty() ? std::string("(built-in)")
+                                                            : config.routing.policy_file.string());
   auto units = storage::list_units(store);
   if (!units) throw std::runtime_error("cannot read the units: " + units.error().message());
-  std::vector<routing::UnitNode> nodes;
   for (storage::Unit& unit : *units) {
-    nodes.push_back({unit.id, unit.parent_id, unit.level, unit.receiving(), unit.name});
     const std::uint32_t id = unit.id;
     units_.emplace(id, std::move(unit));
-  }
-  std::string problem;
-  auto tree = routing::Tree::make(std::move(nodes), policy_.levels(), &problem);
-  if (!tree) {
-    throw std::runtime_error("the stored unit tree does not fit the routing policy's levels: " +
-                             problem);
-  }
-  tree_ = std::move(*tree);
-  if (!policy_.check_against(*tree_, problem)) {
-    throw std::runtime_error("routing policy " +
-                             (config.routing.policy_file.empty()
-                                  ? std::string("(built-in)")
-                                  : config.routing.policy_file.string()) +
-                             ": " + problem);
   }
   auto sites = storage::list_sites(store);
   if (!sites) throw std::runtime_error("cannot read the sites: " + sites.error().message());
@@ -339,9 +321,17 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
   clue.accused_level = envelope.header.accused_level;
   clue.unit_id = route.unit->id;
   clue.status = storage::ClueStatus::kReceived;
-  constexpr std::int64_t kDay = 24 * 60 * 60;
-  clue.acknowledge_by = clue.received_at + kDay * config_.deadlines.acknowledge_days;
-  clue.handle_by = clue.received_at + kDay * config_.deadlines.handle_days;
+  const routing::ClueDeadlines deadlines = routing::deadlines_for(deadline_policy_, clue.received_at);
+  clue.acknowledge_by = deadlines.acknowledge_by;
+  clue.handle_by = deadlines.handle_by;
+  // When the escalation job first needs to look at it: the acknowledgement
+  // deadline, unless nobody above the unit could be shown the clue.
+  clue.next_check_at = routing::plan_escalation(*tree_, deadline_policy_,
+                                                {.unit_id = clue.unit_id,
+                                                 .acknowledge_by = clue.acknowledge_by,
+                                                 .handle_by = clue.handle_by},
+                                                clue.received_at)
+                           .next_check_at;
   clue.receipt_lookup_hash = envelope.header.receipt_lookup_hash;
   std::memcpy(clue.reply_public_key.data(), envelope.header.reply_public_key.bytes.data(), 32);
   for (const crypto::PayloadRecipient& recipient : envelope.payload.recipients) {
@@ -357,11 +347,24 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)},
       {Family::kClues, storage::envelope_key(clue.id),
        std::string(reinterpret_cast<const char*>(envelope_bytes.data()), envelope_bytes.size())},
-      {Family::kQueue, storage::queue_key(clue.unit_id, clue.status, clue.received_at, clue.id),
-       std::string()},
       {Family::kReceipts, storage::receipt_key(clue.receipt_lookup_hash),
        std::string(reinterpret_cast<const char*>(clue.id.data()), clue.id.size())},
   };
+  for (storage::Mutation& mutation : storage::index_mutations(nullptr, clue)) {
+    accepted.mutations.push_back(std::move(mutation));
+  }
+  boost::json::array rules;
+  for (const storage::RouteStep& step : clue.route) rules.emplace_back(step.rule);
+  accepted.audit = {.at = clue.received_at,
+                    .actor = "system:intake",
+                    .action = "clue.route",
+                    .object = "clue:" + crypto::to_base64url(clue.id),
+                    .detail = boost::json::serialize(boost::json::object{
+                        {"unit_id", clue.unit_id},
+                        {"site_id", clue.site_id},
+                        {"category", clue.category},
+                        {"accused_level", clue.accused_level},
+                        {"rules", std::move(rules)}})};
   return accepted;
 }
 

@@ -33,6 +33,8 @@
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
 #include "clueline/server/config.hpp"
+#include "clueline/storage/audit.hpp"
+#include "clueline/storage/claims.hpp"
 #include "clueline/storage/records.hpp"
 
 namespace clueline::server {
@@ -118,31 +120,9 @@ class SessionTable {
   std::multimap<SystemClock::time_point, std::array<std::byte, 32>> by_expiry_;
 };
 
-// A set of keys held by requests in flight (a clue whose follow-up record is
-// being rewritten), so that two requests
-// cannot race on the same key between a read and the write that depends on
-// it. Claims are released by the Claim's destructor.
-class ClaimSet {
- public:
-  class Claim {
-   public:
-    Claim() = default;
-    Claim(ClaimSet* set, std::string key) : set_(set), key_(std::move(key)) {}
-    Claim(Claim&& other) noexcept : set_(std::exchange(other.set_, nullptr)), key_(std::move(other.key_)) {}
-    Claim& operator=(Claim&&) = delete;
-    ~Claim();
-
-   private:
-    ClaimSet* set_ = nullptr;
-    std::string key_;
-  };
-  // conflict if `key` is claimed already.
-  result<Claim> claim(std::string key);
-
- private:
-  std::mutex mutex_;
-  std::set<std::string> claimed_;
-};
+// Claims on clue records being rewritten (follow-up messages, attachment
+// parts, the escalation job).
+using ClaimSet = storage::ClaimSet;
 
 // The site and unit of a verified token.
 struct SiteContext {
@@ -170,6 +150,10 @@ class Intake {
   const Config& config() const noexcept { return config_; }
   const routing::Policy& policy() const noexcept { return policy_; }
   const routing::Levels& levels() const noexcept { return policy_.levels(); }
+  // The stored units as a routing tree (loaded at construction).
+  const routing::Tree& tree() const noexcept { return *tree_; }
+  // config.deadlines as periods and a working-day calendar.
+  const routing::DeadlinePolicy& deadline_policy() const noexcept { return deadline_policy_; }
   const std::optional<storage::Deployment>& deployment() const noexcept { return deployment_; }
 
   // Verifies a token given as text (94 base64url characters) or raw bytes:
@@ -204,10 +188,13 @@ class Intake {
   ClaimSet& claims() noexcept { return claims_; }
 
   // The clue record and the mutations of an accepted report: clue record,
-  // sealed envelope, queue entry, receipt index entry.
+  // sealed envelope, queue and deadline index entries, receipt index entry;
+  // and the audit entry of its routing decision ("system:intake",
+  // "clue.route": unit, site, category, accused level, rules that fired).
   struct AcceptedReport {
     storage::Clue clue;
     std::vector<storage::Mutation> mutations;
+    storage::AuditRecord audit;
   };
   AcceptedReport accept(const crypto::ParsedEnvelope& envelope,
                         std::span<const std::byte> envelope_bytes, const SiteContext& site,
@@ -216,6 +203,7 @@ class Intake {
  private:
   const Config config_;
   routing::Policy policy_;
+  routing::DeadlinePolicy deadline_policy_;
   std::optional<storage::Deployment> deployment_;
   std::optional<crypto::SigningPublicKey> signing_key_;
   std::unordered_map<std::uint32_t, storage::Unit> units_;

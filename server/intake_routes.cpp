@@ -31,10 +31,6 @@ std::string b64(std::span<const std::byte> bytes) { return crypto::to_base64url(
 
 std::span<const std::byte> bytes_of(std::string_view text) { return crypto::as_bytes(text); }
 
-std::string_view text_of(std::span<const std::byte> bytes) {
-  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-}
-
 errc error_of(const boost::system::error_code& ec) {
   return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::internal;
 }
@@ -298,7 +294,8 @@ asio::awaitable<Response> submit_report(const IntakeContext* context, Request re
   // own thread, where no other write of that key can come in between.
   storage::GroupCommitWriter::Submission submission{
       .mutations = std::move(accepted.mutations),
-      .must_be_absent = {{Family::kReceipts, storage::receipt_key(lookup_hash)}}};
+      .must_be_absent = {{Family::kReceipts, storage::receipt_key(lookup_hash)}},
+      .audit = {std::move(accepted.audit)}};
   const auto written = co_await commit(context->writer, std::move(submission));
   if (!written && written.error() == errc::conflict) {
     co_return error_response(request, errc::conflict, "this receipt is in use; make a new one");
@@ -470,7 +467,7 @@ asio::awaitable<Response> post_followup_message(const IntakeContext* context, Re
   auto payload = crypto::parse_payload(bytes_of(request.body()));
   if (!payload) co_return error_response(request, errc::invalid_argument, "malformed sealed message");
   // One writer per clue at a time: the message number comes from the record.
-  auto claim = context->intake->claims().claim("clue:" + std::string(text_of(*clue_id)));
+  auto claim = context->intake->claims().claim(storage::clue_claim_key(*clue_id));
   if (!claim) co_return error_response(request, errc::conflict, "another change is in progress; retry");
   ClueView view = co_await run_blocking(*context->blocking_pool,
                                         std::bind_front(&read_clue, context->store, *clue_id, false));
@@ -542,7 +539,7 @@ asio::awaitable<Response> put_attachment_part(const IntakeContext* context, Requ
   }
   const std::string& bytes = request.body();
   if (bytes.empty()) co_return error_response(request, errc::invalid_argument, "empty part");
-  auto claim = context->intake->claims().claim("clue:" + std::string(text_of(*clue_id)));
+  auto claim = context->intake->claims().claim(storage::clue_claim_key(*clue_id));
   if (!claim) co_return error_response(request, errc::conflict, "another upload is in progress; retry");
   ClueView view = co_await run_blocking(*context->blocking_pool,
                                         std::bind_front(&read_clue, context->store, *clue_id, false));

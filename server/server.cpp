@@ -23,6 +23,7 @@
 
 #include "access_log.hpp"
 #include "clueline/server/config.hpp"
+#include "clueline/server/escalation.hpp"
 #include "clueline/server/tls.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "handlers.hpp"
@@ -345,6 +346,7 @@ struct Server::Impl {
   Impl(const Config& config, std::shared_ptr<storage::Store> store_in)
       : store(std::move(store_in)),
         shutdown_grace(config.server.shutdown_grace),
+        escalation_interval(config.deadlines.check_interval),
         access_log(config.log.access_log),
         tls(make_server_tls_context(config.server.tls_certificate, config.server.tls_private_key)),
         blocking_pool(2),
@@ -402,6 +404,11 @@ struct Server::Impl {
   }
 
   void start() {
+    // Before the listeners: /metrics may read the job's stats from the start.
+    escalation = std::make_unique<EscalationJob>(*store, writer, intake.tree(),
+                                                 intake.deadline_policy(), intake.claims(),
+                                                 escalation_interval);
+    ops_state.escalation = escalation.get();
     for (auto& worker : workers) {
       for (std::size_t i = 0; i < worker->acceptors.size(); ++i) {
         Listener* listener = i == 0 ? &public_listener : &ops_listener;
@@ -443,16 +450,22 @@ struct Server::Impl {
     for (auto& worker : workers) worker->context.stop();
     for (auto& worker : workers) worker->thread.join();
     blocking_pool.join();
+    // Waits for a pass in progress; its writes still go through `writer`.
+    ops_state.escalation = nullptr;
+    escalation.reset();
   }
 
   std::shared_ptr<storage::Store> store;
   std::chrono::seconds shutdown_grace;
+  std::chrono::seconds escalation_interval;
   AccessLog access_log;
   ssl::context tls;
   asio::thread_pool blocking_pool;
   // Destroyed before `store`: its destructor writes what is still queued.
   storage::GroupCommitWriter writer;
   Intake intake;
+  // Destroyed before `intake` and `writer`, which it uses.
+  std::unique_ptr<EscalationJob> escalation;
   IntakeContext intake_context;
   OpsState ops_state;
   Listener public_listener;

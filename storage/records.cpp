@@ -10,6 +10,7 @@
 #include <cstring>
 #include <exception>
 #include <iterator>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -254,6 +255,65 @@ std::string receipt_key(const Bytes32& lookup_hash) {
   return key;
 }
 
+std::string clue_claim_key(const ClueId& id) {
+  std::string key = "clue:";
+  append_bytes(key, id);
+  return key;
+}
+
+std::string deadline_key(UnixSeconds next_check_at, const ClueId& id) {
+  std::string key;
+  append_u64be(key, static_cast<std::uint64_t>(next_check_at));
+  append_bytes(key, id);
+  return key;
+}
+
+result<std::pair<UnixSeconds, ClueId>> parse_deadline_key(std::string_view key) {
+  if (key.size() != 8 + 16) return errc::storage_corruption;
+  std::uint64_t at = 0;
+  for (int i = 0; i < 8; ++i) at = (at << 8) | static_cast<unsigned char>(key[i]);
+  ClueId id{};
+  std::memcpy(id.data(), key.data() + 8, id.size());
+  return std::pair{static_cast<UnixSeconds>(at), id};
+}
+
+namespace {
+
+// Every index entry a clue should have, as {family, key} -> value.
+std::map<std::pair<Family, std::string>, std::string> index_entries(const Clue& clue) {
+  std::map<std::pair<Family, std::string>, std::string> entries;
+  for (const Escalation& escalation : clue.escalations) {
+    entries[{Family::kQueue, queue_key(escalation.unit_id, clue.status, clue.received_at, clue.id)}] =
+        std::string(kQueueEscalated);
+  }
+  // Assigned last: if a unit both handles the clue and saw it escalated
+  // (after a transfer upwards, say), it handles it.
+  entries[{Family::kQueue, queue_key(clue.unit_id, clue.status, clue.received_at, clue.id)}] =
+      std::string(kQueueHandling);
+  if (clue.next_check_at != 0) {
+    entries[{Family::kDeadlines, deadline_key(clue.next_check_at, clue.id)}] = std::string();
+  }
+  return entries;
+}
+
+}  // namespace
+
+std::vector<Mutation> index_mutations(const Clue* before, const Clue& after) {
+  const auto wanted = index_entries(after);
+  const auto existing = before != nullptr ? index_entries(*before) : decltype(wanted){};
+  std::vector<Mutation> mutations;
+  for (const auto& [where, value] : existing) {
+    if (!wanted.contains(where)) mutations.push_back({where.first, where.second, std::nullopt});
+  }
+  for (const auto& [where, value] : wanted) {
+    const auto old = existing.find(where);
+    if (old == existing.end() || old->second != value) {
+      mutations.push_back({where.first, where.second, value});
+    }
+  }
+  return mutations;
+}
+
 std::string encode(const Deployment& value) {
   json::object object = versioned();
   object["site_signing_public_key"] = hex(value.site_signing_public_key);
@@ -320,6 +380,15 @@ std::string encode(const Clue& value) {
         json::object{{"rule", step.rule}, {"unit_id", step.unit_id}, {"text", step.text}});
   }
   object["route"] = std::move(route);
+  json::array escalations;
+  for (const Escalation& escalation : value.escalations) {
+    escalations.push_back(json::object{{"unit_id", escalation.unit_id},
+                                       {"reason", escalation.reason},
+                                       {"deadline", escalation.deadline},
+                                       {"at", escalation.at}});
+  }
+  object["escalations"] = std::move(escalations);
+  object["next_check_at"] = value.next_check_at;
   return json::serialize(object);
 }
 
@@ -402,6 +471,20 @@ result<Clue> decode_clue(std::string_view bytes) {
                               .unit_id = integer_field<std::uint32_t>(step, "unit_id"),
                               .text = string_field(step, "text")});
       }
+    }
+    // Clues stored before escalation have neither field; they are looked at
+    // by the escalation job only once their record is rewritten.
+    if (object.contains("escalations")) {
+      for (const json::value& entry : array_field(object, "escalations")) {
+        const json::object& escalation = object_of(entry);
+        clue.escalations.push_back({.unit_id = integer_field<std::uint32_t>(escalation, "unit_id"),
+                                    .reason = string_field(escalation, "reason"),
+                                    .deadline = integer_field<std::int64_t>(escalation, "deadline"),
+                                    .at = integer_field<std::int64_t>(escalation, "at")});
+      }
+    }
+    if (object.contains("next_check_at")) {
+      clue.next_check_at = integer_field<std::int64_t>(object, "next_check_at");
     }
     return clue;
   });

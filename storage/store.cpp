@@ -26,6 +26,8 @@ std::string_view family_name(Family f) noexcept {
       return "audit";
     case Family::kChallenges:
       return "challenges";
+    case Family::kDeadlines:
+      return "deadlines";
   }
   return "unknown";
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,14 @@ void expect_defaults(const Config& c) {
   EXPECT_EQ(c.ops.certificate_expiry_days, 14u);
   EXPECT_EQ(c.storage.data_dir, "/var/lib/clueline");
   EXPECT_TRUE(c.log.access_log);
+  EXPECT_EQ(c.deadlines.acknowledge_days, 15u);
+  EXPECT_EQ(c.deadlines.handle_days, 90u);
+  EXPECT_EQ(c.deadlines.transfer_working_days, 5u);
+  EXPECT_EQ(c.deadlines.escalation_working_days, 5u);
+  EXPECT_EQ(c.deadlines.check_interval, seconds(300));
+  EXPECT_EQ(c.deadlines.utc_offset_minutes, 480);
+  EXPECT_TRUE(c.deadlines.holidays.empty());
+  EXPECT_TRUE(c.deadlines.extra_working_days.empty());
 }
 
 // Every key set to a value different from its default.
@@ -117,6 +126,16 @@ data_dir = "/srv/clueline"
 
 [log]
 access_log = false
+
+[deadlines]
+acknowledge_days = 10
+handle_days = 60
+transfer_working_days = 3
+escalation_working_days = 2
+check_interval_seconds = 60
+utc_offset_minutes = -300
+holidays = ["2026-10-01", 2026-10-02]
+extra_working_days = ["2026-10-10"]
 )";
 
 void expect_all_keys(const Config& c) {
@@ -139,6 +158,17 @@ void expect_all_keys(const Config& c) {
   EXPECT_EQ(c.ops.certificate_expiry_days, 30u);
   EXPECT_EQ(c.storage.data_dir, "/srv/clueline");
   EXPECT_FALSE(c.log.access_log);
+  EXPECT_EQ(c.deadlines.acknowledge_days, 10u);
+  EXPECT_EQ(c.deadlines.handle_days, 60u);
+  EXPECT_EQ(c.deadlines.transfer_working_days, 3u);
+  EXPECT_EQ(c.deadlines.escalation_working_days, 2u);
+  EXPECT_EQ(c.deadlines.check_interval, seconds(60));
+  EXPECT_EQ(c.deadlines.utc_offset_minutes, -300);
+  const std::set<routing::Date> holidays = {*routing::parse_date("2026-10-01"),
+                                            *routing::parse_date("2026-10-02")};
+  EXPECT_EQ(c.deadlines.holidays, holidays);
+  EXPECT_EQ(c.deadlines.extra_working_days,
+            std::set<routing::Date>{*routing::parse_date("2026-10-10")});
 }
 
 const Environment kAllKeysEnv = {
@@ -161,7 +191,47 @@ const Environment kAllKeysEnv = {
     {"CLUELINE_OPS_CERTIFICATE_EXPIRY_DAYS", "30"},
     {"CLUELINE_STORAGE_DATA_DIR", "/srv/clueline"},
     {"CLUELINE_LOG_ACCESS_LOG", "false"},
+    {"CLUELINE_DEADLINES_ACKNOWLEDGE_DAYS", "10"},
+    {"CLUELINE_DEADLINES_HANDLE_DAYS", "60"},
+    {"CLUELINE_DEADLINES_TRANSFER_WORKING_DAYS", "3"},
+    {"CLUELINE_DEADLINES_ESCALATION_WORKING_DAYS", "2"},
+    {"CLUELINE_DEADLINES_CHECK_INTERVAL_SECONDS", "60"},
+    {"CLUELINE_DEADLINES_UTC_OFFSET_MINUTES", "-300"},
+    {"CLUELINE_DEADLINES_HOLIDAYS", "2026-10-01, 2026-10-02"},
+    {"CLUELINE_DEADLINES_EXTRA_WORKING_DAYS", "2026-10-10"},
 };
+
+TEST(Config, DeadlineDatesAreCheckedAndNamed) {
+  EXPECT_EQ(parse_error("[deadlines]\nholidays = \"2026-10-01\""),
+            "deadlines.holidays: expected a list of dates \"YYYY-MM-DD\", got \"2026-10-01\"");
+  EXPECT_EQ(parse_error("[deadlines]\nholidays = [\"2026-02-30\"]"),
+            "deadlines.holidays: expected dates \"YYYY-MM-DD\", got \"2026-02-30\"");
+  EXPECT_EQ(parse_error("[deadlines]\nextra_working_days = [1]"),
+            "deadlines.extra_working_days: expected a list of dates \"YYYY-MM-DD\", got an array");
+  EXPECT_EQ(parse_error("", {{"CLUELINE_DEADLINES_HOLIDAYS", "2026-10-01,,2026-10-02"}}),
+            "CLUELINE_DEADLINES_HOLIDAYS: expected dates \"YYYY-MM-DD\", got \"\"");
+  EXPECT_EQ(parse_error("[deadlines]\nholidays = [\"2026-10-10\"]\n"
+                        "extra_working_days = [\"2026-10-10\"]"),
+            "deadlines.extra_working_days: 2026-10-10 is also in deadlines.holidays");
+  EXPECT_EQ(parse_error("[deadlines]\nutc_offset_minutes = 900"),
+            "deadlines.utc_offset_minutes: expected an integer between -840 and 840, got 900");
+  EXPECT_EQ(parse_error("[deadlines]\ncheck_interval_seconds = 5"),
+            "deadlines.check_interval_seconds: expected an integer between 10 and 86400, got 5");
+  EXPECT_TRUE(parse("", {{"CLUELINE_DEADLINES_HOLIDAYS", ""}}).deadlines.holidays.empty());
+}
+
+TEST(Config, DeadlinePolicyCarriesThePeriodsAndTheCalendar) {
+  const Config c = parse(kAllKeys);
+  const routing::DeadlinePolicy policy = deadline_policy(c.deadlines);
+  EXPECT_EQ(policy.acknowledge_days, 10);
+  EXPECT_EQ(policy.handle_days, 60);
+  EXPECT_EQ(policy.transfer_working_days, 3);
+  EXPECT_EQ(policy.escalation_working_days, 2);
+  EXPECT_EQ(policy.calendar.utc_offset_minutes(), -300);
+  EXPECT_FALSE(policy.calendar.is_working_day(*routing::parse_date("2026-10-01")));  // Thursday
+  EXPECT_TRUE(policy.calendar.is_working_day(*routing::parse_date("2026-10-10")));   // Saturday
+  EXPECT_TRUE(policy.calendar.is_working_day(*routing::parse_date("2026-10-05")));   // Monday
+}
 
 TEST(Config, EmptyTextGivesDefaults) { expect_defaults(parse("")); }
 
@@ -553,7 +623,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 31);
+  EXPECT_EQ(documented, 37);
 }
 
 }  // namespace

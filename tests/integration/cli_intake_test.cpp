@@ -10,9 +10,14 @@
 #include <fstream>
 #include <random>
 #include <regex>
+#include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
+#include <ctime>
 
 #include "deployment_fixture.hpp"
+#include "https_client.hpp"
 #include "server_process.hpp"
 
 namespace clueline::testing {
@@ -123,6 +128,174 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   }
   EXPECT_EQ(access_log.find("127.0.0.1"), std::string::npos);
   EXPECT_EQ(access_log.find("marker-3c0ffee1"), std::string::npos);
+}
+
+// The queue lines of `unit` as JSON objects.
+std::vector<boost::json::object> queue_of(const CliRun& run) {
+  std::vector<boost::json::object> lines;
+  std::istringstream in(run.out);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(boost::json::parse(line).as_object());
+  }
+  return lines;
+}
+
+TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAuditEntries) {
+  std::optional<ServerProcess> server;
+  server.emplace("CliIntake.Escalation", ServerOptions{.extra_config = "[pow]\ndifficulty = 8\n",
+                                                       .data_dir = directory_ / "data"});
+  const std::string tls = " --server https://localhost:" + std::to_string(server->public_port()) +
+                          " --ca-file " + server->certificate().string();
+  const CliRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
+                                    " --category bribery --accused-level village --text x");
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string clue_id(boost::json::parse(submitted.out).at("clue_id").as_string());
+  ASSERT_EQ(server->terminate(std::chrono::seconds(10)), 0) << server->stderr_text();
+  server.reset();
+
+  const std::string data = " --data-dir " + (directory_ / "data").string();
+  const auto queue = [&](const std::string& level) {
+    const CliRun run =
+        clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) + data);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return queue_of(run);
+  };
+  const auto township = queue("township");
+  ASSERT_EQ(township.size(), 1u);
+  EXPECT_EQ(township[0].at("clue_id").as_string(), clue_id);
+  EXPECT_EQ(township[0].at("relation").as_string(), "handling");
+  EXPECT_EQ(township[0].at("status").as_string(), "received");
+  const std::string acknowledge_by(township[0].at("acknowledge_by").as_string());
+  EXPECT_EQ(township[0].at("next_check_at").as_string(), acknowledge_by);
+  EXPECT_TRUE(queue("county").empty());
+
+  // The fake clock of `deadlines run --at`: a minute before the deadline
+  // nothing is due; a minute after it the county sees the clue.
+  const auto shifted = [](const std::string& time, int seconds) {
+    std::tm parts{};
+    strptime(time.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+    const std::time_t at = timegm(&parts) + seconds;
+    std::tm utc{};
+    gmtime_r(&at, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return std::string(text);
+  };
+  CliRun pass = clueline("deadlines run --at " + shifted(acknowledge_by, -60) + data);
+  ASSERT_EQ(pass.exit_code, 0) << pass.err;
+  EXPECT_EQ(boost::json::parse(pass.out).at("due").as_int64(), 0);
+  EXPECT_TRUE(queue("county").empty());
+
+  pass = clueline("deadlines run --at " + shifted(acknowledge_by, 60) + data);
+  ASSERT_EQ(pass.exit_code, 0) << pass.err;
+  EXPECT_EQ(boost::json::parse(pass.out).at("escalations").as_int64(), 1);
+  const auto county = queue("county");
+  ASSERT_EQ(county.size(), 1u);
+  EXPECT_EQ(county[0].at("clue_id").as_string(), clue_id);
+  EXPECT_EQ(county[0].at("relation").as_string(), "escalated");
+  EXPECT_EQ(county[0].at("unit_id").as_int64(), deployment_.unit_ids.at("township"));
+  const auto& escalation = county[0].at("escalations").at(0).as_object();
+  EXPECT_EQ(escalation.at("unit_id").as_int64(), deployment_.unit_ids.at("county"));
+  EXPECT_EQ(escalation.at("reason").as_string(), "acknowledge_overdue");
+  EXPECT_EQ(escalation.at("deadline").as_string(), acknowledge_by);
+  EXPECT_TRUE(queue("city").empty());
+  EXPECT_EQ(queue("township").at(0).at("relation").as_string(), "handling");
+
+  // The next check is when the city is due; then the city sees it too.
+  const std::string city_due(county[0].at("next_check_at").as_string());
+  EXPECT_GT(city_due, acknowledge_by);
+  pass = clueline("deadlines run --at " + shifted(city_due, -1) + data);
+  EXPECT_EQ(boost::json::parse(pass.out).at("escalations").as_int64(), 0);
+  EXPECT_TRUE(queue("city").empty());
+  pass = clueline("deadlines run --at " + city_due + data);
+  ASSERT_EQ(pass.exit_code, 0) << pass.err;
+  EXPECT_EQ(boost::json::parse(pass.out).at("escalations").as_int64(), 1);
+  const auto city = queue("city");
+  ASSERT_EQ(city.size(), 1u);
+  EXPECT_EQ(city[0].at("relation").as_string(), "escalated");
+  EXPECT_EQ(queue("county").size(), 1u);
+  EXPECT_TRUE(queue("province").empty());
+
+  // Three audit entries, chained and intact: the routing decision at
+  // intake, then the two escalations.
+  const CliRun verified = clueline("audit verify" + data);
+  ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  const auto verification = boost::json::parse(verified.out).as_object();
+  EXPECT_EQ(verification.at("entries").as_int64(), 3);
+  EXPECT_EQ(verification.at("intact").as_bool(), true);
+  const CliRun listed = clueline("audit list" + data);
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const auto entries = queue_of(listed);
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].at("action").as_string(), "clue.route");
+  EXPECT_EQ(entries[0].at("actor").as_string(), "system:intake");
+  EXPECT_EQ(entries[0].at("object").as_string(), "clue:" + clue_id);
+  const auto routed = boost::json::parse(entries[0].at("detail").as_string()).as_object();
+  EXPECT_EQ(routed.at("unit_id").as_int64(), deployment_.unit_ids.at("township"));
+  EXPECT_EQ(routed.at("rules").at(0).as_string(), "graded_jurisdiction");
+  const std::string levels[] = {"county", "city"};
+  for (std::size_t i = 1; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].at("action").as_string(), "clue.escalate");
+    EXPECT_EQ(entries[i].at("actor").as_string(), "system:escalation");
+    EXPECT_EQ(entries[i].at("object").as_string(), "clue:" + clue_id);
+    const auto detail = boost::json::parse(entries[i].at("detail").as_string()).as_object();
+    EXPECT_EQ(detail.at("unit_id").as_int64(), deployment_.unit_ids.at(levels[i - 1]));
+  }
+}
+
+TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
+  // A clue received two years ago and never acknowledged, written as intake
+  // writes it: the server's job must show it all the way up on its own.
+  const auto data_dir = directory_ / "data";
+  storage::Clue clue;
+  clue.id[0] = std::byte{0x42};
+  clue.site_id = deployment_.site_id;
+  clue.received_at = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() -
+                     2 * 365 * 86'400;
+  clue.category = "bribery";
+  clue.accused_level = "village";
+  clue.unit_id = deployment_.unit_ids.at("township");
+  clue.acknowledge_by = clue.received_at + 15 * 86'400;
+  clue.handle_by = clue.received_at + 90 * 86'400;
+  clue.next_check_at = clue.acknowledge_by;
+  {
+    auto store = storage::Store::open({.directory = data_dir / "rocksdb", .create_if_missing = false});
+    ASSERT_TRUE(store.has_value());
+    std::vector<storage::Mutation> batch{
+        {storage::Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
+    for (auto& mutation : storage::index_mutations(nullptr, clue)) batch.push_back(mutation);
+    ASSERT_TRUE((*store)->write(batch).has_value());
+  }
+
+  std::optional<ServerProcess> server;
+  server.emplace("CliIntake.ServerEscalation", ServerOptions{.data_dir = data_dir});
+  // The job's first pass runs at start-up, on its own thread.
+  std::string metrics;
+  for (int i = 0; i < 200; ++i) {
+    metrics = plain_get(server->ops_port(), "/metrics").body();
+    if (metrics.find("\nclueline_escalations 3\n") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(metrics.find("\nclueline_escalations 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nclueline_escalation_passes 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nclueline_escalation_failures 0\n"), std::string::npos) << metrics;
+  ASSERT_EQ(server->terminate(std::chrono::seconds(10)), 0) << server->stderr_text();
+  server.reset();
+
+  for (const std::string level : {"county", "city", "province"}) {
+    const CliRun run = clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) +
+                                " --data-dir " + data_dir.string());
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const auto lines = queue_of(run);
+    ASSERT_EQ(lines.size(), 1u) << level;
+    EXPECT_EQ(lines[0].at("relation").as_string(), "escalated") << level;
+    EXPECT_TRUE(lines[0].at("next_check_at").is_null()) << "visible all the way up";
+  }
+  const CliRun verified = clueline("audit verify --data-dir " + data_dir.string());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_EQ(boost::json::parse(verified.out).at("entries").as_int64(), 3);
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ TestDeployment write_test_deployment(const std::filesystem::path& data_dir) {
 Snapshot snapshot(const std::filesystem::path& data_dir) {
   auto store = open_store(data_dir);
   Snapshot all;
-  for (int family = 0; family <= static_cast<int>(storage::Family::kChallenges); ++family) {
+  for (int family = 0; family <= static_cast<int>(storage::Family::kDeadlines); ++family) {
     auto rows = value_or_throw(store->scan(static_cast<storage::Family>(family), "", 10'000'000),
                                "scan");
     for (auto& [key, value] : rows) {

@@ -92,4 +92,21 @@ class HttpsClient {
   boost::beast::flat_buffer buffer_;
 };
 
+// One GET over plain HTTP to 127.0.0.1:`port` (the operations listener).
+// Throws boost::system::system_error when the connection fails.
+inline HttpsClient::Response plain_get(std::uint16_t port, const std::string& target) {
+  namespace http = boost::beast::http;
+  boost::asio::io_context io;
+  boost::beast::tcp_stream stream(io);
+  stream.connect(
+      boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> request{http::verb::get, target, 11};
+  request.set(http::field::host, "localhost");
+  http::write(stream, request);
+  boost::beast::flat_buffer buffer;
+  HttpsClient::Response response;
+  http::read(stream, buffer, response);
+  return response;
+}
+
 }  // namespace clueline::testing

@@ -357,6 +357,34 @@ TEST_F(RegistryCliTest, DataDirComesFromTheConfigFileToo) {
   EXPECT_FALSE(fs::exists(directory_ / "none" / "rocksdb"));
 }
 
+TEST_F(RegistryCliTest, UnitLevelsComeFromTheRoutingPolicy) {
+  std::ofstream(directory_ / "policy.toml")
+      << "levels = [\"province\", \"city\", \"county\", \"township\", \"village\", "
+         "\"hamlet\"]\n";
+  std::ofstream(directory_ / "clueline.toml")
+      << "[storage]\ndata_dir = \"" << data_dir_.string() << "\"\n[routing]\npolicy_file = \""
+      << (directory_ / "policy.toml").string() << "\"\n";
+  const std::string config = " --config " + (directory_ / "clueline.toml").string();
+  const std::int64_t province = add_unit("Province", "province", 0, "province");
+  const std::int64_t village = add_unit("Village", "village", province);
+
+  // The built-in ladder has no hamlet; the deployment's policy does.
+  expect_one_line_error(
+      registry("unit add --name Hamlet --level hamlet --parent " + std::to_string(village)), 2,
+      "--level must be one of central, province");
+  const CommandRun added =
+      clueline("unit add --name Hamlet --level hamlet --parent " + std::to_string(village) + config);
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(json::parse(added.out).at("level"), "hamlet");
+  // The policy has no "central": what it does not know is refused with its levels.
+  expect_one_line_error(clueline("unit add --name Top --level central" + config), 2,
+                        "--level must be one of province, city, county, township, village, hamlet");
+  // Under the built-in ladder the registry is no longer a tree it can extend.
+  expect_one_line_error(registry("unit add --name V2 --level village --parent " +
+                                 std::to_string(province)),
+                        1, "routing policy's levels");
+}
+
 // ---- demo ---------------------------------------------------------------------
 
 TEST_F(RegistryCliTest, DemoSetupIsIdempotentAndItsTokensVerify) {

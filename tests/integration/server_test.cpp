@@ -23,6 +23,7 @@
 #include <sstream>
 #include <string>
 
+#include "https_client.hpp"
 #include "server_process.hpp"
 
 namespace clueline::testing {
@@ -95,17 +96,6 @@ class TlsClient {
   std::optional<ssl::stream<beast::tcp_stream>> stream_;
   beast::flat_buffer buffer_;
 };
-
-Response plain_get(std::uint16_t port, const std::string& target) {
-  asio::io_context io;
-  beast::tcp_stream stream(io);
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  http::write(stream, make_request(http::verb::get, target));
-  beast::flat_buffer buffer;
-  Response response;
-  http::read(stream, buffer, response);
-  return response;
-}
 
 boost::json::value json_body(const Response& response) { return boost::json::parse(response.body()); }
 

@@ -264,24 +264,50 @@ TEST(Calendar, MakeRefusesOffsetsBeyondFourteenHours) {
 
 TEST(Deadlines, DefaultsAreFifteenAndNinetyCalendarDays) {
   const DeadlinePolicy policy;
-  const UnixSeconds received = at_local(ymd(2026, 3, 6), 15, 0);
+  // Wednesday 4 March 2026: day 15 is Thursday 19 March, day 90 Tuesday 2 June.
+  const UnixSeconds received = at_local(ymd(2026, 3, 4), 15, 0);
   const ClueDeadlines d = deadlines_for(policy, received);
   EXPECT_EQ(d.acknowledge_by, received + 15 * 86'400);
   EXPECT_EQ(d.handle_by, received + 90 * 86'400);
   EXPECT_EQ(d, (ClueDeadlines{received + 1'296'000, received + 7'776'000}));
 }
 
-TEST(Deadlines, CalendarDaysIgnoreHolidaysAndUseThePolicy) {
+TEST(Deadlines, APeriodEndingOnAWeekendEndsWithTheNextWorkingDay) {
+  const DeadlinePolicy policy;
+  // Friday 6 March 2026 15:00: day 15 is Saturday 21 March, so the
+  // acknowledgement is due by the end of Monday 23 March; day 90 is a
+  // Thursday and keeps its time of day.
+  const UnixSeconds received = at_local(ymd(2026, 3, 6), 15, 0);
+  const ClueDeadlines d = deadlines_for(policy, received);
+  EXPECT_EQ(d.acknowledge_by, at_local(ymd(2026, 3, 24), 0, 0));
+  EXPECT_EQ(d.handle_by, received + 90 * 86'400);
+}
+
+TEST(Deadlines, APeriodEndingInAHolidayWeekEndsWithTheFirstWorkingDayAfterIt) {
   DeadlinePolicy policy;
   policy.acknowledge_days = 3;
-  policy.handle_days = 30;
+  policy.handle_days = 15;
   policy.calendar = national_day_2026();
-  // Received on the holiday itself, at an odd second: deadlines keep the
-  // time of day and do not skip the holiday week.
+  // Received on the holiday itself, at an odd second. Day 3 is Sunday 4
+  // October, inside the holiday week: due by the end of Thursday 8 October.
+  // Day 15 is Friday 16 October, a working day: the time of day is kept.
   const UnixSeconds received = at_local(ymd(2026, 10, 1), 13, 37) + 11;
   const ClueDeadlines d = deadlines_for(policy, received);
-  EXPECT_EQ(d.acknowledge_by, at_local(ymd(2026, 10, 4), 13, 37) + 11);
-  EXPECT_EQ(d.handle_by, at_local(ymd(2026, 10, 31), 13, 37) + 11);
+  EXPECT_EQ(d.acknowledge_by, at_local(ymd(2026, 10, 9), 0, 0));
+  EXPECT_EQ(d.handle_by, at_local(ymd(2026, 10, 16), 13, 37) + 11);
+}
+
+TEST(Deadlines, AnExtraWorkingDayOnASaturdayIsNotMoved) {
+  DeadlinePolicy policy;
+  policy.acknowledge_days = 13;
+  policy.calendar = national_day_2026();
+  // Sunday 27 September is worked: 13 days after Monday 14
+  // September 09:00 is Sunday 27 September 09:00, which stays.
+  const UnixSeconds received = at_local(ymd(2026, 9, 14), 9, 0);
+  EXPECT_EQ(deadlines_for(policy, received).acknowledge_by, at_local(ymd(2026, 9, 27), 9, 0));
+  // Without the swap, the same Sunday moves to the end of Monday 28.
+  policy.calendar = must_make({}, {});
+  EXPECT_EQ(deadlines_for(policy, received).acknowledge_by, at_local(ymd(2026, 9, 29), 0, 0));
 }
 
 TEST(Deadlines, TransferUsesTransferWorkingDays) {

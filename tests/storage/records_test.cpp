@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -240,9 +241,12 @@ TEST(RecordDecoding, EveryMissingOrMistypedFieldIsCorruption) {
       const std::string key(entry.key());
       json::object missing = valid;
       missing.erase(key);
-      // A clue's routing explanation is optional: clues stored before it
-      // was kept have none (ClueRouteIsOptionalAndRoundTrips).
-      if (key != "route") expect_corrupt(record, json::serialize(missing), "missing " + key);
+      // A clue's routing explanation and escalation state are optional:
+      // clues stored before they were kept have none
+      // (ClueRouteIsOptionalAndRoundTrips, ClueEscalationsAreOptionalAndRoundTrip).
+      if (key != "route" && key != "escalations" && key != "next_check_at") {
+        expect_corrupt(record, json::serialize(missing), "missing " + key);
+      }
 
       json::object mistyped = valid;
       mistyped[key] = other_kind(entry.value());
@@ -268,6 +272,104 @@ TEST(RecordDecoding, ClueRouteIsOptionalAndRoundTrips) {
   json::object bad_step = json::parse(encode(clue)).as_object();
   bad_step["route"].as_array()[0].as_object().erase("rule");
   EXPECT_EQ(decode_clue(json::serialize(bad_step)).error(), errc::storage_corruption);
+}
+
+TEST(RecordDecoding, ClueEscalationsAreOptionalAndRoundTrip) {
+  Clue clue = sample_clue();
+  clue.escalations = {{.unit_id = 3, .reason = "acknowledge_overdue", .deadline = 1'800'000'000,
+                       .at = 1'800'000'060},
+                      {.unit_id = 2, .reason = "handle_overdue", .deadline = 1'807'000'000,
+                       .at = 1'807'000'001}};
+  clue.next_check_at = 1'808'000'000;
+  const auto decoded = decode_clue(encode(clue));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_EQ(*decoded, clue);
+
+  json::object without = json::parse(encode(clue)).as_object();
+  without.erase("escalations");
+  without.erase("next_check_at");
+  const auto older = decode_clue(json::serialize(without));
+  ASSERT_TRUE(older) << older.error().message();
+  EXPECT_TRUE(older->escalations.empty());
+  EXPECT_EQ(older->next_check_at, 0);
+
+  for (const std::string key : {"unit_id", "reason", "deadline", "at"}) {
+    json::object bad = json::parse(encode(clue)).as_object();
+    bad["escalations"].as_array()[1].as_object().erase(key);
+    EXPECT_EQ(decode_clue(json::serialize(bad)).error(), errc::storage_corruption) << key;
+  }
+}
+
+// The index entries of a clue, as {family, key} -> value, after applying
+// `mutations` to `entries`.
+using IndexEntries = std::map<std::pair<Family, std::string>, std::string>;
+void apply_mutations(IndexEntries& entries, const std::vector<Mutation>& mutations) {
+  for (const Mutation& mutation : mutations) {
+    ASSERT_TRUE(mutation.family == Family::kQueue || mutation.family == Family::kDeadlines);
+    if (mutation.value) {
+      entries[{mutation.family, mutation.key}] = *mutation.value;
+    } else {
+      EXPECT_EQ(entries.erase({mutation.family, mutation.key}), 1u) << "deleting an absent entry";
+    }
+  }
+}
+
+TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
+  Clue clue = sample_clue();
+  clue.unit_id = 4;
+  clue.status = ClueStatus::kReceived;
+  clue.next_check_at = 1'800'000'000;
+  IndexEntries entries;
+  apply_mutations(entries, index_mutations(nullptr, clue));
+  EXPECT_EQ(entries, (IndexEntries{
+                         {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
+                         {{Family::kDeadlines, deadline_key(1'800'000'000, clue.id)}, ""}}));
+  EXPECT_TRUE(index_mutations(&clue, clue).empty()) << "nothing changed, nothing written";
+
+  Clue escalated = clue;
+  escalated.escalations = {{.unit_id = 3, .reason = "acknowledge_overdue"}};
+  escalated.next_check_at = 1'800'500'000;
+  const auto escalating = index_mutations(&clue, escalated);
+  EXPECT_EQ(escalating.size(), 3u) << "old deadline entry out, new one and the county's entry in";
+  apply_mutations(entries, escalating);
+  EXPECT_EQ(entries, (IndexEntries{
+                         {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
+                         {{Family::kQueue, queue_key(3, ClueStatus::kReceived, clue.received_at, clue.id)},
+                          "escalated"},
+                         {{Family::kDeadlines, deadline_key(1'800'500'000, clue.id)}, ""}}));
+
+  // A status change moves every queue entry; nothing left to check drops
+  // the deadline entry.
+  Clue closed = escalated;
+  closed.status = ClueStatus::kClosed;
+  closed.next_check_at = 0;
+  apply_mutations(entries, index_mutations(&escalated, closed));
+  EXPECT_EQ(entries, (IndexEntries{
+                         {{Family::kQueue, queue_key(4, ClueStatus::kClosed, clue.received_at, clue.id)}, ""},
+                         {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)},
+                          "escalated"}}));
+
+  // A unit that saw it escalated and then handles it has one entry: handling.
+  Clue transferred = closed;
+  transferred.unit_id = 3;
+  apply_mutations(entries, index_mutations(&closed, transferred));
+  EXPECT_EQ(entries, (IndexEntries{
+                         {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)}, ""}}));
+}
+
+TEST(ClueIndexes, DeadlineKeysSortByTimeAndParseBack) {
+  ClueId a{}, b{};
+  a[0] = std::byte{0xff};
+  b[0] = std::byte{0x01};
+  EXPECT_LT(deadline_key(1'000, a), deadline_key(1'001, b));
+  EXPECT_LT(deadline_key(255, a), deadline_key(256, b));
+  const auto parsed = parse_deadline_key(deadline_key(1'800'000'000, a));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->first, 1'800'000'000);
+  EXPECT_EQ(parsed->second, a);
+  EXPECT_EQ(parse_deadline_key("short").error(), errc::storage_corruption);
+  EXPECT_EQ(clue_claim_key(a).substr(0, 5), "clue:");
+  EXPECT_EQ(clue_claim_key(a).size(), 21u);
 }
 
 TEST(RecordDecoding, NestedEntriesAreCheckedToo) {

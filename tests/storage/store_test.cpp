@@ -81,6 +81,7 @@ TEST(FamilyName, NamesAreTheOnDiskColumnFamilyNames) {
   EXPECT_EQ(family_name(Family::kAccounts), "accounts");
   EXPECT_EQ(family_name(Family::kAudit), "audit");
   EXPECT_EQ(family_name(Family::kChallenges), "challenges");
+  EXPECT_EQ(family_name(Family::kDeadlines), "deadlines");
   EXPECT_EQ(family_name(static_cast<Family>(200)), "unknown");
 }
 
@@ -326,7 +327,7 @@ TEST_F(StoreTest, ReservedMetaKeysAreRefused) {
 TEST_F(StoreTest, UnknownFamilyOrDurabilityIsInvalidArgument) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  const auto bogus = static_cast<Family>(9);
+  const auto bogus = static_cast<Family>(10);
   EXPECT_EQ(store->get(bogus, "k").error(), errc::invalid_argument);
   EXPECT_EQ(store->scan(bogus, "", 1).error(), errc::invalid_argument);
   const std::vector<Mutation> batch{{Family::kClues, "k", "v"}};

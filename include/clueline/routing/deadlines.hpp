@@ -64,11 +64,14 @@ class Calendar {
 
 // The configured periods. Defaults: acknowledge within 15 calendar days,
 // transfer within 5 working days once a unit finds a clue belongs
-// elsewhere, handle (close) within 90 calendar days.
+// elsewhere, handle (close) within 90 calendar days; an overdue clue becomes
+// visible to the next receiving unit up every 5 working days
+// (routing/escalation.hpp).
 struct DeadlinePolicy {
-  int acknowledge_days = 15;     // calendar days, >= 1
-  int transfer_working_days = 5;  // working days, >= 1
-  int handle_days = 90;          // calendar days, >= acknowledge_days
+  int acknowledge_days = 15;        // calendar days, >= 1
+  int transfer_working_days = 5;    // working days, >= 1
+  int handle_days = 90;             // calendar days, >= acknowledge_days
+  int escalation_working_days = 5;  // working days between escalation levels, >= 1
   Calendar calendar;
 };
 
@@ -79,7 +82,9 @@ struct ClueDeadlines {
 };
 
 // Deadlines of a clue received at `received_at`: received_at plus the
-// calendar days (exact multiples of 86,400 s).
+// calendar days (exact multiples of 86,400 s); a deadline whose local date is
+// not a working day moves to the end of the next working day (the usual rule
+// for periods that end on a rest day or a public holiday).
 ClueDeadlines deadlines_for(const DeadlinePolicy& policy, UnixSeconds received_at);
 
 // The transfer deadline for a unit that decided at `decided_at` that a clue

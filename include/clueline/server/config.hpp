@@ -24,10 +24,12 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "clueline/routing/deadlines.hpp"
 #include "clueline/routing/policy.hpp"
 
 namespace clueline::server {
@@ -99,11 +101,25 @@ struct Config {
     unsigned failed_lookups_per_second = 5;  // 1..1000000
     unsigned failed_lookup_burst = 100;      // 1..1000000
   } followup;
-  // Deadlines of a newly received clue, in calendar days (working-day
-  // calendars come with the routing policy).
+  // Deadlines of a clue and its automatic escalation (routing/deadlines.hpp,
+  // routing/escalation.hpp). Periods in days are calendar days; a deadline
+  // that falls on a rest day moves to the end of the next working day.
   struct Deadlines {
-    unsigned acknowledge_days = 15;  // 1..365
-    unsigned handle_days = 90;       // 1..3650
+    unsigned acknowledge_days = 15;        // 1..365
+    unsigned handle_days = 90;             // 1..3650, >= acknowledge_days
+    unsigned transfer_working_days = 5;    // 1..60
+    // An overdue clue becomes visible one receiving unit further up after
+    // each further period of this many working days; 1..60.
+    unsigned escalation_working_days = 5;
+    // How often the server looks for clues past a deadline; 10..86400 s.
+    std::chrono::seconds check_interval{300};
+    // Local time of the working-day calendar, minutes east of UTC; -840..840.
+    int utc_offset_minutes = 8 * 60;
+    // Public holidays on weekdays, and weekend days worked instead, as
+    // "YYYY-MM-DD" (TOML strings or dates; in the environment, one
+    // comma-separated list). At most 2,000 each; no date in both.
+    std::set<routing::Date> holidays;
+    std::set<routing::Date> extra_working_days;
   } deadlines;
   struct Routing {
     // The routing policy (TOML; see include/clueline/routing/policy.hpp and
@@ -118,6 +134,10 @@ struct Config {
 // key if it cannot be read or parsed. Checking it against the unit tree is
 // the caller's job (routing::Policy::check_against), once the tree is loaded.
 routing::Policy load_routing_policy(const std::filesystem::path& file);
+
+// The deadline periods and working-day calendar of `deadlines` (already
+// validated by parse_config/load_config, so this cannot fail).
+routing::DeadlinePolicy deadline_policy(const Config::Deadlines& deadlines);
 
 // Thrown for every configuration problem; what() is one line naming the key,
 // variable or file at fault.

@@ -23,6 +23,25 @@
 // lookup: on a 2-core virtual machine each thread hand-off costs more than
 // the lookup itself.)
 //
+// Audit records. A submission may carry audit records (audit.hpp) to be
+// logged atomically with its mutations. While the server runs this writer is
+// the only writer of Family::kAudit, so it owns the chain head: it loads it
+// from the store before the first group that has audit records (if that load
+// fails, those submissions fail with its error and the next group tries
+// again), appends each accepted submission's entries right after that
+// submission's mutations, in enqueue order, and ends the batch with one put
+// of the new head. A submission whose audit record fails validate() fails
+// alone with errc::invalid_argument and writes nothing. If the store refuses
+// a batch as invalid (nothing applied), the head goes back to what it was
+// before the group; after any other failure the batch may or may not have
+// been applied, so the head is forgotten and reloaded from the store for the
+// next group: the chain continues from whatever the store holds. On the
+// one-at-a-time retry each submission's entries are chained afresh against
+// the head as it stands, and the head advances only when that submission is
+// written: the seqs of acknowledged entries have no gaps. Nothing else may
+// write kAudit or the head record (kMeta kAuditHeadKey) while a writer
+// exists.
+//
 // Thread safety: enqueue() may be called from any thread. Callbacks must be
 // quick and must not block (post the result to the caller's executor).
 #pragma once
@@ -33,10 +52,12 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "clueline/storage/audit.hpp"
 #include "clueline/storage/store.hpp"
 
 namespace clueline::storage {
@@ -66,12 +87,17 @@ class GroupCommitWriter {
     std::vector<Mutation> mutations;
     // Keys that must be absent when the batch is written (see above).
     std::vector<std::pair<Family, std::string>> must_be_absent;
+    // Logged in the same batch as `mutations`, in this order (see "Audit
+    // records" above). Last, and with an initializer, so that
+    // Submission{mutations, must_be_absent} still compiles without warnings.
+    std::vector<AuditRecord> audit = {};
   };
 
   // Queues `submission` for the next batch. If the queue is full or the
   // writer is stopping, `done` runs at once, on the calling thread, with
   // errc::unavailable. Other failures: errc::conflict (a must_be_absent key
-  // exists), or the store's write or read error.
+  // exists), errc::invalid_argument (an invalid audit record, or mutations
+  // the store refuses), or the store's write or read error.
   void enqueue(Submission submission, Callback done);
   void enqueue(std::vector<Mutation> mutations, Callback done) {
     enqueue(Submission{std::move(mutations), {}}, std::move(done));
@@ -96,6 +122,9 @@ class GroupCommitWriter {
   // submission whose must_be_absent keys are taken.
   void check_absent_keys(const std::vector<Pending>& group,
                          std::vector<result<void>>& outcomes) const;
+  // Loads audit_head_ if it is not loaded and some submission still to write
+  // has audit records; on failure fails those submissions with the error.
+  void ensure_audit_head(const std::vector<Pending>& group, std::vector<result<void>>& outcomes);
 
   Store& store_;
   const Limits limits_;
@@ -104,6 +133,9 @@ class GroupCommitWriter {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   Stats stats_;
+  // The audit chain head as of the last successful write; writer thread
+  // only. Empty until needed, and again after a failed batch.
+  std::optional<AuditHead> audit_head_;
   std::thread thread_;  // last: starts after every other member exists
 };
 

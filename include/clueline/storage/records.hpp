@@ -25,6 +25,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "clueline/common/error.hpp"
@@ -93,6 +94,16 @@ struct RouteStep {
   friend bool operator==(const RouteStep&, const RouteStep&) = default;
 };
 
+// The clue became visible to a unit above the handling unit because a
+// deadline passed (routing/escalation.hpp).
+struct Escalation {
+  std::uint32_t unit_id = 0;  // the unit that now sees the clue in its queue
+  std::string reason;         // routing::reason_name(), e.g. "acknowledge_overdue"
+  UnixSeconds deadline = 0;   // the deadline that was missed
+  UnixSeconds at = 0;         // when the escalation job made it visible
+  friend bool operator==(const Escalation&, const Escalation&) = default;
+};
+
 // What the server knows about a clue, apart from its sealed bytes.
 struct Clue {
   ClueId id{};
@@ -111,6 +122,10 @@ struct Clue {
   std::uint32_t replies = 0;               // unit -> reporter, numbered 1..replies
   std::vector<AttachmentState> attachments;
   std::vector<RouteStep> route;  // why unit_id handles it, rule by rule
+  std::vector<Escalation> escalations;  // oldest first; each unit at most once
+  // When the escalation job must look at the clue next; 0 = never (closed,
+  // or already visible all the way up). Indexed in kDeadlines.
+  UnixSeconds next_check_at = 0;
   friend bool operator==(const Clue&, const Clue&) = default;
 };
 
@@ -139,8 +154,26 @@ std::string attachment_part_key(const ClueId& id, std::uint8_t index, std::uint3
 std::string queue_key(std::uint32_t unit_id, ClueStatus status, UnixSeconds received_at,
                       const ClueId& id);
 std::string queue_prefix(std::uint32_t unit_id);
+// The ClaimSet key (storage/claims.hpp) of whoever rewrites clue `id`'s record.
+std::string clue_claim_key(const ClueId& id);  // "clue:" ‖ id
 // kReceipts: the 32-byte lookup hash; value = clue id.
 std::string receipt_key(const Bytes32& lookup_hash);
+// kDeadlines: u64be next_check_at ‖ id; empty value. Bytewise order is time
+// order, so the clues due first are the first keys of the family.
+std::string deadline_key(UnixSeconds next_check_at, const ClueId& id);
+// The parts of a kDeadlines key; storage_corruption if it is not one.
+result<std::pair<UnixSeconds, ClueId>> parse_deadline_key(std::string_view key);
+
+// Queue entries (kQueue) say how a unit relates to a clue in its queue.
+inline constexpr std::string_view kQueueHandling = "";            // the unit handles it
+inline constexpr std::string_view kQueueEscalated = "escalated";  // overdue below, visible here
+
+// The kQueue and kDeadlines mutations that move the indexes of a clue from
+// `before` (nullptr for a new clue) to `after`: the handling unit's queue
+// entry, one entry per escalation unit, and the deadline entry. Entries
+// that do not change are left alone. `before` and `after` must be the same
+// clue (same id).
+std::vector<Mutation> index_mutations(const Clue* before, const Clue& after);
 
 // ---- encoding ---------------------------------------------------------------
 

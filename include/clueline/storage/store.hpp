@@ -59,10 +59,11 @@ enum class Family : std::uint8_t {
   kAccounts,
   kAudit,
   kChallenges,
+  kDeadlines,
 };
 
 // The on-disk column family name of `f`: "meta", "units", "sites", "clues",
-// "queue", "receipts", "accounts", "audit", "challenges". These names are
+// "queue", "receipts", "accounts", "audit", "challenges", "deadlines". These names are
 // part of the on-disk format and never change. RocksDB's "default" family
 // holds no data. Returns "unknown" for a value outside the enum.
 std::string_view family_name(Family f) noexcept;

@@ -1,0 +1,157 @@
+// clueline deadlines run: one escalation pass over the database, as the
+// server's job runs it, at the current time or a given one.
+// clueline queue: a unit's queue as stored, with deadlines and escalations.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/routing/deadlines.hpp"
+#include "clueline/server/config.hpp"
+#include "clueline/server/escalation.hpp"
+#include "clueline/server/jurisdiction.hpp"
+#include "clueline/storage/claims.hpp"
+#include "clueline/storage/group_commit.hpp"
+#include "clueline/storage/records.hpp"
+#include "commands.hpp"
+#include "options.hpp"
+#include "registry.hpp"
+
+namespace clueline::app {
+namespace {
+
+namespace json = boost::json;
+using storage::UnixSeconds;
+
+// "2026-03-18T09:30:00Z" (UTC, seconds, as the API prints times).
+UnixSeconds parse_utc_time(const std::string& text, std::string_view option) {
+  std::tm parts{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  if (end == nullptr || *end != '\0' || text.size() != 20) {
+    throw UsageError(std::string(option) + ": expected a UTC time like 2026-03-18T09:30:00Z");
+  }
+  return static_cast<UnixSeconds>(timegm(&parts));
+}
+
+std::string utc_text(UnixSeconds at) {
+  const std::time_t seconds = at;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+json::value time_or_null(UnixSeconds at) {
+  return at == 0 ? json::value(nullptr) : json::value(utc_text(at));
+}
+
+int run(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir", "--config", "--at"});
+  const UnixSeconds now = options.has("--at")
+                              ? parse_utc_time(options.required("--at"), "--at")
+                              : std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count();
+  const server::Config config = command_config(options);
+  const routing::Policy policy = server::load_routing_policy(config.routing.policy_file);
+  const routing::DeadlinePolicy deadlines = server::deadline_policy(config.deadlines);
+
+  auto store = open_database(config.storage.data_dir, false);
+  const routing::Tree tree = server::load_unit_tree(*store, policy,
+                                                    config.routing.policy_file.empty()
+                                                        ? std::string("(built-in)")
+                                                        : config.routing.policy_file.string());
+  server::EscalationPassResult pass;
+  {
+    storage::GroupCommitWriter writer(*store);
+    storage::ClaimSet claims;  // the database lock keeps everyone else away
+    pass = server::run_escalation_pass(*store, writer, tree, deadlines, claims, now);
+  }
+  std::cout << json::serialize(json::object{{"at", utc_text(now)},
+                                            {"due", pass.due},
+                                            {"escalated_clues", pass.escalated},
+                                            {"escalations", pass.steps},
+                                            {"failed", pass.failed},
+                                            {"index_readable", !pass.index_error}})
+            << '\n';
+  return pass.failed == 0 && !pass.index_error ? 0 : 1;
+}
+
+json::object clue_json(const storage::Clue& clue, std::string_view relation) {
+  json::array escalations;
+  for (const storage::Escalation& escalation : clue.escalations) {
+    escalations.push_back(json::object{{"unit_id", escalation.unit_id},
+                                       {"reason", escalation.reason},
+                                       {"deadline", utc_text(escalation.deadline)},
+                                       {"at", utc_text(escalation.at)}});
+  }
+  json::array route;
+  for (const storage::RouteStep& step : clue.route) {
+    route.push_back(
+        json::object{{"rule", step.rule}, {"unit_id", step.unit_id}, {"text", step.text}});
+  }
+  return json::object{{"clue_id", crypto::to_base64url(clue.id)},
+                      {"relation", relation},
+                      {"unit_id", clue.unit_id},
+                      {"status", storage::status_name(clue.status)},
+                      {"site_id", clue.site_id},
+                      {"category", clue.category},
+                      {"accused_level", clue.accused_level},
+                      {"received_at", utc_text(clue.received_at)},
+                      {"acknowledge_by", utc_text(clue.acknowledge_by)},
+                      {"handle_by", utc_text(clue.handle_by)},
+                      {"next_check_at", time_or_null(clue.next_check_at)},
+                      {"escalations", std::move(escalations)},
+                      {"route", std::move(route)}};
+}
+
+}  // namespace
+
+int deadlines(std::span<char*> args) {
+  if (args.empty() || std::string_view(args[0]) != "run") {
+    throw UsageError("deadlines: expected \"deadlines run\"");
+  }
+  return run(args.subspan(1));
+}
+
+int queue(std::span<char*> args) {
+  const CommandOptions options(args, {"--data-dir", "--config", "--unit", "--limit"});
+  const std::uint32_t unit_id = parse_id(options.required("--unit"), "--unit");
+  const std::string limit_text = options.value_or("--limit", "1000");
+  if (limit_text.empty() || limit_text.size() > 6 ||
+      limit_text.find_first_not_of("0123456789") != std::string::npos) {
+    throw UsageError("--limit: expected 1..100000");
+  }
+  const std::size_t limit = std::stoul(limit_text);
+  if (limit < 1 || limit > 100000) throw UsageError("--limit: expected 1..100000");
+
+  auto store = open_database(registry_data_dir(options), false);
+  if (const auto unit = storage::get_unit(*store, unit_id); !unit) {
+    throw std::runtime_error("--unit " + std::to_string(unit_id) + ": no such unit");
+  }
+  const auto entries = store->scan(storage::Family::kQueue, storage::queue_prefix(unit_id), limit);
+  if (!entries) throw std::runtime_error("reading the queue: " + entries.error().message());
+  for (const auto& [key, relation] : *entries) {
+    storage::ClueId id{};
+    if (key.size() < id.size()) throw std::runtime_error("a queue entry is damaged");
+    std::memcpy(id.data(), key.data() + key.size() - id.size(), id.size());
+    const auto bytes = store->get(storage::Family::kClues, storage::clue_key(id));
+    if (!bytes) throw std::runtime_error("reading a clue: " + bytes.error().message());
+    const auto clue = storage::decode_clue(*bytes);
+    if (!clue) throw std::runtime_error("a clue record is damaged");
+    std::cout << json::serialize(clue_json(
+                     *clue, relation == storage::kQueueEscalated ? "escalated" : "handling"))
+              << '\n';
+  }
+  return 0;
+}
+
+}  // namespace clueline::app
