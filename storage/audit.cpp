@@ -3,7 +3,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <boost/algorithm/hex.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -15,13 +14,24 @@
 #include <utility>
 
 #include "clueline/crypto/keys.hpp"
+#include "json_record.hpp"
 
 namespace clueline::storage {
 namespace {
 
 namespace json = boost::json;
+using json_record::append_bytes;
+using json_record::append_u32be;
+using json_record::append_u64be;
+using json_record::bytes_field;
+using json_record::Corrupt;
+using json_record::decode_with;
+using json_record::hex;
+using json_record::integer_field;
+using json_record::kFormatVersion;
+using json_record::read_u64be;
+using json_record::string_field;
 
-constexpr std::int64_t kFormatVersion = 1;
 constexpr std::string_view kEntryDomain = "clueline/audit/v1";
 constexpr std::string_view kCheckpointDomain = "clueline/audit-checkpoint/v1";
 
@@ -42,19 +52,6 @@ bool sodium_ready() {
 
 const unsigned char* uc(const void* p) { return static_cast<const unsigned char*>(p); }
 
-void append_u32be(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-void append_u64be(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-template <std::size_t N>
-void append_bytes(std::string& out, const std::array<std::byte, N>& bytes) {
-  out.append(reinterpret_cast<const char*>(bytes.data()), N);
-}
-
 void append_field(std::string& out, std::string_view field) {
   // Validated fields are at most 4096 bytes; a decoded one is bounded by the
   // stored value it came from, far below 4 GiB.
@@ -62,85 +59,8 @@ void append_field(std::string& out, std::string_view field) {
   out.append(field);
 }
 
-std::uint64_t read_u64be(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
-
 std::string page_prefix(std::uint64_t page) {
   return audit_key(page * kSeqsPerPage).substr(0, kPagePrefixBytes);
-}
-
-template <std::size_t N>
-std::string hex(const std::array<std::byte, N>& bytes) {
-  std::string out;
-  const auto* begin = reinterpret_cast<const char*>(bytes.data());
-  boost::algorithm::hex_lower(begin, begin + N, std::back_inserter(out));
-  return out;
-}
-
-// Decoding errors travel as exceptions inside this file only and become
-// errc::storage_corruption at the decode_* boundary (as in records.cpp).
-struct Corrupt {};
-
-const json::value& field(const json::object& object, std::string_view name) {
-  const json::value* value = object.if_contains(name);
-  if (value == nullptr) throw Corrupt{};
-  return *value;
-}
-
-std::string string_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
-  if (!value.is_string()) throw Corrupt{};
-  return std::string(value.get_string());
-}
-
-template <typename Integer>
-Integer integer_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
-  // Boost.JSON keeps numbers above INT64_MAX as uint64 and converting one
-  // kind to the other throws, so each is read as itself.
-  if (value.is_uint64()) {
-    const std::uint64_t number = value.get_uint64();
-    if (!std::in_range<Integer>(number)) throw Corrupt{};
-    return static_cast<Integer>(number);
-  }
-  if (!value.is_int64()) throw Corrupt{};
-  const std::int64_t number = value.get_int64();
-  if (!std::in_range<Integer>(number)) throw Corrupt{};
-  return static_cast<Integer>(number);
-}
-
-template <std::size_t N>
-std::array<std::byte, N> bytes_field(const json::object& object, std::string_view name) {
-  const std::string text = string_field(object, name);
-  if (text.size() != 2 * N) throw Corrupt{};
-  std::string raw;
-  try {
-    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
-  } catch (const std::exception&) {
-    throw Corrupt{};
-  }
-  std::array<std::byte, N> out;
-  std::memcpy(out.data(), raw.data(), N);
-  return out;
-}
-
-template <typename Record, typename Decoder>
-result<Record> decode_with(std::string_view bytes, Decoder decoder) {
-  boost::system::error_code ec;
-  const json::value value = json::parse(bytes, ec);
-  if (ec || !value.is_object()) return errc::storage_corruption;
-  try {
-    const json::object& object = value.get_object();
-    if (integer_field<std::int64_t>(object, "v") != kFormatVersion) {
-      return errc::storage_corruption;
-    }
-    return decoder(object);
-  } catch (const Corrupt&) {
-    return errc::storage_corruption;
-  }
 }
 
 bool printable_ascii(std::string_view text, std::size_t max_bytes) {

@@ -1,6 +1,5 @@
 #include "clueline/storage/records.hpp"
 
-#include <boost/algorithm/hex.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -14,124 +13,30 @@
 #include <set>
 #include <utility>
 
+#include "json_record.hpp"
+
 namespace clueline::storage {
 namespace {
 
 namespace json = boost::json;
+using json_record::append_bytes;
+using json_record::append_u32be;
+using json_record::append_u64be;
+using json_record::array_field;
+using json_record::bool_field;
+using json_record::bytes_field;
+using json_record::bytes_from_hex;
+using json_record::Corrupt;
+using json_record::decode_with;
+using json_record::hex;
+using json_record::integer_field;
+using json_record::object_of;
+using json_record::read_u64be;
+using json_record::string_field;
+using json_record::versioned;
 
-constexpr std::int64_t kFormatVersion = 1;
 constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kMaxRecords = 1'000'000;
-
-void append_u32be(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-void append_u64be(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-template <std::size_t N>
-void append_bytes(std::string& out, const std::array<std::byte, N>& bytes) {
-  out.append(reinterpret_cast<const char*>(bytes.data()), N);
-}
-
-template <std::size_t N>
-std::string hex(const std::array<std::byte, N>& bytes) {
-  std::string out;
-  const auto* begin = reinterpret_cast<const char*>(bytes.data());
-  boost::algorithm::hex_lower(begin, begin + N, std::back_inserter(out));
-  return out;
-}
-
-// Decoding is strict: a stored record with a missing or mistyped field is
-// corruption, not a default. Errors travel as exceptions inside this file
-// only and become errc::storage_corruption at the decode_* boundary.
-struct Corrupt {};
-
-const json::object& object_of(const json::value& value) {
-  if (!value.is_object()) throw Corrupt{};
-  return value.get_object();
-}
-
-const json::value& field(const json::object& object, std::string_view name) {
-  const json::value* value = object.if_contains(name);
-  if (value == nullptr) throw Corrupt{};
-  return *value;
-}
-
-std::string string_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
-  if (!value.is_string()) throw Corrupt{};
-  return std::string(value.get_string());
-}
-
-template <typename Integer>
-Integer integer_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
-  // Boost.JSON keeps numbers above INT64_MAX as uint64; each kind is read as
-  // itself, because converting one to the other throws instead of failing.
-  if (value.is_uint64()) {
-    const std::uint64_t number = value.get_uint64();
-    if (!std::in_range<Integer>(number)) throw Corrupt{};
-    return static_cast<Integer>(number);
-  }
-  if (!value.is_int64()) throw Corrupt{};
-  const std::int64_t number = value.get_int64();
-  if (!std::in_range<Integer>(number)) throw Corrupt{};
-  return static_cast<Integer>(number);
-}
-
-bool bool_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
-  if (!value.is_bool()) throw Corrupt{};
-  return value.get_bool();
-}
-
-template <std::size_t N>
-std::array<std::byte, N> bytes_from_hex(std::string_view text) {
-  if (text.size() != 2 * N) throw Corrupt{};
-  std::string raw;
-  try {
-    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
-  } catch (const std::exception&) {
-    throw Corrupt{};
-  }
-  std::array<std::byte, N> out;
-  std::memcpy(out.data(), raw.data(), N);
-  return out;
-}
-
-template <std::size_t N>
-std::array<std::byte, N> bytes_field(const json::object& object, std::string_view name) {
-  return bytes_from_hex<N>(string_field(object, name));
-}
-
-const json::array& array_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
-  if (!value.is_array()) throw Corrupt{};
-  return value.get_array();
-}
-
-json::object versioned() { return json::object{{"v", kFormatVersion}}; }
-
-template <typename Record, typename Decoder>
-result<Record> decode_with(std::string_view bytes, Decoder decoder) {
-  boost::system::error_code ec;
-  const json::value value = json::parse(bytes, ec);
-  if (ec) return errc::storage_corruption;
-  try {
-    const json::object& object = object_of(value);
-    if (integer_field<std::int64_t>(object, "v") != kFormatVersion) {
-      return errc::storage_corruption;
-    }
-    return decoder(object);
-  } catch (const Corrupt&) {
-    return errc::storage_corruption;
-  }
-}
-
-
 
 bool is_identifier(std::string_view text) {
   if (text.empty() || text.size() > 32) return false;
@@ -270,8 +175,7 @@ std::string deadline_key(UnixSeconds next_check_at, const ClueId& id) {
 
 result<std::pair<UnixSeconds, ClueId>> parse_deadline_key(std::string_view key) {
   if (key.size() != 8 + 16) return errc::storage_corruption;
-  std::uint64_t at = 0;
-  for (int i = 0; i < 8; ++i) at = (at << 8) | static_cast<unsigned char>(key[i]);
+  const std::uint64_t at = read_u64be(key);
   ClueId id{};
   std::memcpy(id.data(), key.data() + 8, id.size());
   return std::pair{static_cast<UnixSeconds>(at), id};
@@ -492,8 +396,7 @@ result<Clue> decode_clue(std::string_view bytes) {
 
 result<SealedNote> decode_note(std::string_view bytes) {
   if (bytes.size() < 8) return errc::storage_corruption;
-  std::uint64_t sent_at = 0;
-  for (int i = 0; i < 8; ++i) sent_at = (sent_at << 8) | static_cast<unsigned char>(bytes[i]);
+  const std::uint64_t sent_at = read_u64be(bytes);
   return SealedNote{.sent_at = static_cast<UnixSeconds>(sent_at),
                     .payload = std::string(bytes.substr(8))};
 }

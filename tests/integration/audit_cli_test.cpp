@@ -19,6 +19,7 @@
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/storage/audit.hpp"
 #include "clueline/storage/store.hpp"
+#include "server_process.hpp"
 
 namespace clueline::testing {
 namespace {
@@ -29,17 +30,6 @@ using storage::AuditEntry;
 using storage::AuditHead;
 using storage::AuditRecord;
 using storage::Family;
-
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::string hex(const storage::Bytes32& bytes) {
   std::string out;
@@ -73,14 +63,7 @@ class AuditCliTest : public ::testing::Test {
     store_ = std::move(*opened);
   }
 
-  CommandRun clueline(const std::string& arguments) {
-    const auto out = directory_ / "stdout";
-    const auto err = directory_ / "stderr";
-    const std::string command =
-        std::string(CLUELINE_BINARY) + " " + arguments + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
+  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
 
   // An audit command on this test's data directory (the store must be closed).
   CommandRun audit(const std::string& arguments) {
@@ -218,7 +201,7 @@ TEST_F(AuditCliTest, CheckpointCatchesAConsistentlyRewrittenHistory) {
   const CommandRun made =
       audit("checkpoint --signing-key " + auditor.string() + ".key --out " + saved.string());
   ASSERT_EQ(made.exit_code, 0) << made.err;
-  const json::object file = json::parse(slurp(saved)).as_object();
+  const json::object file = json::parse(read_file(saved)).as_object();
   EXPECT_EQ(file.at("seq").to_number<std::int64_t>(), 5);
   EXPECT_EQ(json::parse(made.out).as_object(), file);
 

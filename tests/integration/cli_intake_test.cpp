@@ -25,12 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 class CliIntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -40,14 +34,7 @@ class CliIntakeTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  CliRun clueline(const std::string& arguments) {
-    const auto out = directory_ / "stdout";
-    const auto err = directory_ / "stderr";
-    const std::string command =
-        std::string(CLUELINE_BINARY) + " " + arguments + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
-  }
+  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
 
   fs::path directory_;
   TestDeployment deployment_;
@@ -66,7 +53,7 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   for (std::size_t i = 0; i < photo.size(); ++i) photo[i] = static_cast<char>((i * 7919) % 253);
   std::ofstream(directory_ / "photo.jpg", std::ios::binary) << photo;
 
-  const CliRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
+  const CommandRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
                                     " --category bribery --accused-level village --text-file " +
                                     (directory_ / "report.txt").string() + " --attach " +
                                     (directory_ / "photo.jpg").string());
@@ -77,7 +64,7 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   EXPECT_TRUE(std::regex_match(receipt, std::regex(R"(\d{5}(-\d{5}){4})"))) << receipt;
   EXPECT_EQ(receipt_answer.at("attachments").as_int64(), 1);
 
-  const CliRun followed = clueline("followup" + tls + " --receipt " + receipt + " --token " +
+  const CommandRun followed = clueline("followup" + tls + " --receipt " + receipt + " --token " +
                                    deployment_.site_token);
   ASSERT_EQ(followed.exit_code, 0) << followed.err;
   const auto status = boost::json::parse(followed.out).as_object();
@@ -88,7 +75,7 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   // A receipt with one digit changed finds nothing.
   std::string wrong = receipt;
   wrong[0] = wrong[0] == '9' ? '8' : static_cast<char>(wrong[0] + 1);
-  const CliRun unknown = clueline("followup" + tls + " --receipt " + wrong + " --token " +
+  const CommandRun unknown = clueline("followup" + tls + " --receipt " + wrong + " --token " +
                                   deployment_.site_token);
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("404"), std::string::npos) << unknown.err;
@@ -101,7 +88,7 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   const auto key_file = directory_ / "township.key";
   std::ofstream(key_file) << crypto::to_base64url(deployment_.unit_keys.at("township").secret_key.bytes())
                           << "\n";
-  const CliRun opened = clueline("open --secret-key-file " + key_file.string() + " --data-dir " +
+  const CommandRun opened = clueline("open --secret-key-file " + key_file.string() + " --data-dir " +
                                  (directory_ / "data").string() + " --clue " + clue_id +
                                  " --attachments-dir " + (directory_ / "opened").string());
   ASSERT_EQ(opened.exit_code, 0) << opened.err;
@@ -131,7 +118,7 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
 }
 
 // The queue lines of `unit` as JSON objects.
-std::vector<boost::json::object> queue_of(const CliRun& run) {
+std::vector<boost::json::object> queue_of(const CommandRun& run) {
   std::vector<boost::json::object> lines;
   std::istringstream in(run.out);
   for (std::string line; std::getline(in, line);) {
@@ -146,7 +133,7 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
                                                        .data_dir = directory_ / "data"});
   const std::string tls = " --server https://localhost:" + std::to_string(server->public_port()) +
                           " --ca-file " + server->certificate().string();
-  const CliRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
+  const CommandRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
                                     " --category bribery --accused-level village --text x");
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   const std::string clue_id(boost::json::parse(submitted.out).at("clue_id").as_string());
@@ -155,7 +142,7 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
 
   const std::string data = " --data-dir " + (directory_ / "data").string();
   const auto queue = [&](const std::string& level) {
-    const CliRun run =
+    const CommandRun run =
         clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) + data);
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return queue_of(run);
@@ -181,7 +168,7 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return std::string(text);
   };
-  CliRun pass = clueline("deadlines run --at " + shifted(acknowledge_by, -60) + data);
+  CommandRun pass = clueline("deadlines run --at " + shifted(acknowledge_by, -60) + data);
   ASSERT_EQ(pass.exit_code, 0) << pass.err;
   EXPECT_EQ(boost::json::parse(pass.out).at("due").as_int64(), 0);
   EXPECT_TRUE(queue("county").empty());
@@ -218,12 +205,12 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
 
   // Three audit entries, chained and intact: the routing decision at
   // intake, then the two escalations.
-  const CliRun verified = clueline("audit verify" + data);
+  const CommandRun verified = clueline("audit verify" + data);
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   const auto verification = boost::json::parse(verified.out).as_object();
   EXPECT_EQ(verification.at("entries").as_int64(), 3);
   EXPECT_EQ(verification.at("intact").as_bool(), true);
-  const CliRun listed = clueline("audit list" + data);
+  const CommandRun listed = clueline("audit list" + data);
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
   const auto entries = queue_of(listed);
   ASSERT_EQ(entries.size(), 3u);
@@ -285,7 +272,7 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
   server.reset();
 
   for (const std::string level : {"county", "city", "province"}) {
-    const CliRun run = clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) +
+    const CommandRun run = clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) +
                                 " --data-dir " + data_dir.string());
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const auto lines = queue_of(run);
@@ -293,7 +280,7 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
     EXPECT_EQ(lines[0].at("relation").as_string(), "escalated") << level;
     EXPECT_TRUE(lines[0].at("next_check_at").is_null()) << "visible all the way up";
   }
-  const CliRun verified = clueline("audit verify --data-dir " + data_dir.string());
+  const CommandRun verified = clueline("audit verify --data-dir " + data_dir.string());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_EQ(boost::json::parse(verified.out).at("entries").as_int64(), 3);
 }

@@ -20,12 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -35,14 +29,7 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  CommandRun clueline(const std::string& arguments) {
-    const auto out = directory_ / "stdout";
-    const auto err = directory_ / "stderr";
-    const std::string command = std::string(CLUELINE_BINARY) + " " + arguments + " >" + out.string() +
-                                " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
-  }
+  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
 
   std::string first_line(const fs::path& path) {
     std::string line;

@@ -19,23 +19,13 @@
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
+#include "server_process.hpp"
 
 namespace clueline::testing {
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-
-struct CommandRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 // Single-quoted for /bin/sh.
 std::string quote(std::string_view text) {
@@ -70,14 +60,7 @@ class RegistryCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  CommandRun clueline(const std::string& arguments) {
-    const auto out = directory_ / "stdout";
-    const auto err = directory_ / "stderr";
-    const std::string command =
-        std::string(CLUELINE_BINARY) + " " + arguments + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
+  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
 
   // A registry command on this test's data directory.
   CommandRun registry(const std::string& arguments) {
@@ -112,7 +95,7 @@ class RegistryCliTest : public ::testing::Test {
   }
 
   static crypto::SigningPublicKey signing_public_key(const fs::path& pub_file) {
-    const auto bytes = crypto::from_base64url(trimmed(slurp(pub_file)));
+    const auto bytes = crypto::from_base64url(trimmed(read_file(pub_file)));
     return crypto::signing_public_key_from(bytes.value()).value();
   }
 
@@ -143,7 +126,7 @@ TEST_F(RegistryCliTest, UnitAddPrintsTheUnitAndListShowsEveryUnit) {
   EXPECT_EQ(province.at("receiving"), true);
   const auto& keys = province.at("keys").as_array();
   ASSERT_EQ(keys.size(), 1u);
-  const std::string public_key = trimmed(slurp(province_pub));
+  const std::string public_key = trimmed(read_file(province_pub));
   EXPECT_EQ(keys[0].at("public_key").as_string(), public_key);
   const auto box_key = crypto::box_public_key_from(crypto::from_base64url(public_key).value());
   EXPECT_EQ(keys[0].at("key_id").as_string(),
@@ -203,9 +186,9 @@ TEST_F(RegistryCliTest, AddKeyMakesTheNewKeyTheOnlyCurrentOne) {
                                             " --public-key " + unit_key("county-2026").string());
   const auto& keys = rotated.at("keys").as_array();
   ASSERT_EQ(keys.size(), 2u);
-  EXPECT_EQ(keys[0].at("public_key").as_string(), trimmed(slurp(unit_key("county-2025"))));
+  EXPECT_EQ(keys[0].at("public_key").as_string(), trimmed(read_file(unit_key("county-2025"))));
   EXPECT_EQ(keys[0].at("current"), false);
-  EXPECT_EQ(keys[1].at("public_key").as_string(), trimmed(slurp(unit_key("county-2026"))));
+  EXPECT_EQ(keys[1].at("public_key").as_string(), trimmed(read_file(unit_key("county-2026"))));
   EXPECT_EQ(keys[1].at("current"), true);
   EXPECT_EQ(rotated.at("receiving"), true);
   EXPECT_EQ(registry_json("unit list").as_array()[0], rotated);  // stored, not just printed
@@ -325,7 +308,7 @@ TEST_F(RegistryCliTest, SiteQrPrintsTheCodeAndWritesSvg) {
   EXPECT_EQ(caption.at("url"), added.at("url"));
   EXPECT_EQ(caption.at("svg").as_string(), svg.string());
   EXPECT_NE(run.out.find("\u2588"), std::string::npos);  // block characters of the code
-  const std::string svg_text = slurp(svg);
+  const std::string svg_text = read_file(svg);
   EXPECT_TRUE(svg_text.starts_with("<svg")) << svg_text.substr(0, 40);
   EXPECT_NE(svg_text.find("<path"), std::string::npos);
 }
@@ -392,7 +375,7 @@ TEST_F(RegistryCliTest, DemoSetupIsIdempotentAndItsTokensVerify) {
   const CommandRun first = clueline(demo);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_TRUE(fs::exists(data_dir_ / "demo-cert.pem"));
-  const json::value sites = json::parse(slurp(data_dir_ / "demo-sites.json"));
+  const json::value sites = json::parse(read_file(data_dir_ / "demo-sites.json"));
   ASSERT_EQ(sites.as_array().size(), 4u);
   const std::vector<std::string> names{"Dongshan village board", "Nanshan clinic",
                                        "Xishan primary school", "Dongshan township office"};
@@ -445,11 +428,11 @@ TEST_F(RegistryCliTest, DemoSetupIsIdempotentAndItsTokensVerify) {
   EXPECT_EQ(site_records.as_array()[3].at("kind"), "township_office");
 
   // Again: nothing new, the same sites and (deterministic Ed25519) tokens.
-  const std::string key_before = slurp(data_dir_ / "keys" / "site-signing.key");
+  const std::string key_before = read_file(data_dir_ / "keys" / "site-signing.key");
   const CommandRun second = clueline(demo);
   ASSERT_EQ(second.exit_code, 0) << second.err;
-  EXPECT_EQ(json::parse(slurp(data_dir_ / "demo-sites.json")), sites);
-  EXPECT_EQ(slurp(data_dir_ / "keys" / "site-signing.key"), key_before);
+  EXPECT_EQ(json::parse(read_file(data_dir_ / "demo-sites.json")), sites);
+  EXPECT_EQ(read_file(data_dir_ / "keys" / "site-signing.key"), key_before);
   EXPECT_EQ(unit_count(), 8u);
 
   // A revoked poster gets its new token in demo-sites.json on the next run.
@@ -458,7 +441,7 @@ TEST_F(RegistryCliTest, DemoSetupIsIdempotentAndItsTokensVerify) {
                 std::to_string(sites.as_array()[0].at("site_id").to_number<std::int64_t>()) +
                 " --signing-key " + signing);
   ASSERT_EQ(clueline(demo).exit_code, 0);
-  const json::value after_revoke = json::parse(slurp(data_dir_ / "demo-sites.json"));
+  const json::value after_revoke = json::parse(read_file(data_dir_ / "demo-sites.json"));
   ASSERT_EQ(after_revoke.as_array().size(), 4u);
   const auto reverified =
       crypto::verify_site_token(after_revoke.as_array()[0].at("token").as_string(), verify_key);

@@ -26,6 +26,15 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
+CommandRun run_clueline(const std::filesystem::path& scratch_dir, const std::string& arguments) {
+  const auto out = scratch_dir / "stdout";
+  const auto err = scratch_dir / "stderr";
+  const std::string command =
+      std::string(CLUELINE_BINARY) + " " + arguments + " >" + out.string() + " 2>" + err.string();
+  const int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+}
+
 ServerProcess::ServerProcess(const std::string& name, const ServerOptions& options) {
   const std::filesystem::path log_dir = CLUELINE_TEST_LOG_DIR;
   std::filesystem::create_directories(log_dir);

@@ -59,4 +59,17 @@ class ServerProcess {
 
 std::string read_file(const std::filesystem::path& path);
 
+// What one `clueline` command printed, and its exit code (-1 if it did not
+// exit normally).
+struct CommandRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the clueline binary with `arguments` through /bin/sh (so they must be
+// quoted as the shell needs), capturing stdout and stderr in files in
+// `scratch_dir`.
+CommandRun run_clueline(const std::filesystem::path& scratch_dir, const std::string& arguments);
+
 }  // namespace clueline::testing
