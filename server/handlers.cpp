@@ -119,13 +119,13 @@ std::string render_metrics(const OpsState& state) {
   }
   if (state.escalation != nullptr) {
     const auto stats = state.escalation->stats();
-    render_gauge(out, "clueline_escalation_passes",
+    render_counter(out, "clueline_escalation_passes_total",
                  "Passes of the escalation job over clues past a deadline since start.",
                  static_cast<double>(stats.passes));
-    render_gauge(out, "clueline_escalations",
+    render_counter(out, "clueline_escalations_total",
                  "Units that came to see an overdue clue (audit entries written) since start.",
                  static_cast<double>(stats.escalations));
-    render_gauge(out, "clueline_escalation_failures",
+    render_counter(out, "clueline_escalation_failures_total",
                  "Overdue clues the escalation job could not read or write (retried on the next "
                  "pass), summed over passes since start.",
                  static_cast<double>(stats.clue_failures));

@@ -73,6 +73,11 @@ void render_gauge(std::string& out, std::string_view name, std::string_view help
   append_sample(out, name, "", value);
 }
 
+void render_counter(std::string& out, std::string_view name, std::string_view help, double value) {
+  append_header(out, name, "counter", help);
+  append_sample(out, name, "", value);
+}
+
 void Metrics::render(std::string& out, bool with_help) const {
   const auto header = [&](std::string_view name, std::string_view type, std::string_view help) {
     if (with_help) append_header(out, name, type, help);

@@ -59,5 +59,7 @@ class Metrics {
 
 // Appends one gauge sample line `name value` (with HELP/TYPE when asked).
 void render_gauge(std::string& out, std::string_view name, std::string_view help, double value);
+// The same for a counter (a value that only grows; `name` ends in _total).
+void render_counter(std::string& out, std::string_view name, std::string_view help, double value);
 
 }  // namespace clueline::server

@@ -262,12 +262,12 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
   std::string metrics;
   for (int i = 0; i < 200; ++i) {
     metrics = plain_get(server->ops_port(), "/metrics").body();
-    if (metrics.find("\nclueline_escalations 3\n") != std::string::npos) break;
+    if (metrics.find("\nclueline_escalations_total 3\n") != std::string::npos) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_NE(metrics.find("\nclueline_escalations 3\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("\nclueline_escalation_passes 1\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("\nclueline_escalation_failures 0\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nclueline_escalations_total 3\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nclueline_escalation_passes_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nclueline_escalation_failures_total 0\n"), std::string::npos) << metrics;
   ASSERT_EQ(server->terminate(std::chrono::seconds(10)), 0) << server->stderr_text();
   server.reset();
 

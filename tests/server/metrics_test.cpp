@@ -14,6 +14,19 @@ bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
+TEST(Metrics, GaugesAndCountersCarryTheirTypes) {
+  std::string out;
+  render_gauge(out, "clueline_example_seconds", "An example gauge.", 1.5);
+  render_counter(out, "clueline_example_total", "An example counter.", 42);
+  EXPECT_EQ(out,
+            "# HELP clueline_example_seconds An example gauge.\n"
+            "# TYPE clueline_example_seconds gauge\n"
+            "clueline_example_seconds 1.5\n"
+            "# HELP clueline_example_total An example counter.\n"
+            "# TYPE clueline_example_total counter\n"
+            "clueline_example_total 42\n");
+}
+
 TEST(Metrics, CountsByRouteAndStatus) {
   Metrics metrics("public", {"unmatched", "index"});
   metrics.record_request(1, 200, milliseconds(1));
