@@ -376,8 +376,9 @@ result<Clue> decode_clue(std::string_view bytes) {
                               .text = string_field(step, "text")});
       }
     }
-    // Clues stored before escalation have neither field; they are looked at
-    // by the escalation job only once their record is rewritten.
+    // Clues stored before escalation existed have neither field and no
+    // deadline index entry, so the escalation job never sees them; only
+    // development databases hold such clues.
     if (object.contains("escalations")) {
       for (const json::value& entry : array_field(object, "escalations")) {
         const json::object& escalation = object_of(entry);
