@@ -1,5 +1,7 @@
 #include "clueline/storage/records.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -11,8 +13,11 @@
 #include <iterator>
 #include <map>
 #include <set>
+#include <chrono>
+#include <span>
 #include <utility>
 
+#include "clueline/storage/audit.hpp"
 #include "json_record.hpp"
 
 namespace clueline::storage {
@@ -402,6 +407,51 @@ result<SealedNote> decode_note(std::string_view bytes) {
                     .payload = std::string(bytes.substr(8))};
 }
 
+namespace {
+
+constexpr std::string_view kRegistryActor = "operator:cli";
+
+// Writes `batch` (synced) together with the audit entry of the change it
+// makes, so that no registry change is stored without its entry. The
+// registry functions run only in tools that hold the database lock, so the
+// audit head read here cannot be raced.
+result<void> write_audited(Store& store, std::vector<Mutation> batch, std::string action,
+                           std::string object, json::object detail) {
+  auto head = load_audit_head(store);
+  if (!head) return head.error();
+  const AuditRecord record{
+      .at = std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count(),
+      .actor = std::string(kRegistryActor),
+      .action = std::move(action),
+      .object = std::move(object),
+      .detail = json::serialize(detail)};
+  auto entries = chain_audit_records(*head, std::span(&record, 1));
+  if (!entries) return entries.error();
+  std::move(entries->begin(), entries->end(), std::back_inserter(batch));
+  return store.write(batch);
+}
+
+json::array key_ids_of(const Unit& unit, bool current_only) {
+  json::array ids;
+  for (const UnitKey& key : unit.keys) {
+    if (!current_only || key.current) ids.emplace_back(hex(key.key_id));
+  }
+  return ids;
+}
+
+json::object unit_detail(const Unit& unit) {
+  return json::object{{"name", unit.name},
+                      {"level", unit.level},
+                      {"parent_id", unit.parent_id},
+                      {"active", unit.active},
+                      {"key_ids", key_ids_of(unit, false)},
+                      {"current_key_ids", key_ids_of(unit, true)}};
+}
+
+}  // namespace
+
 result<Deployment> load_deployment(const Store& store) {
   auto stored = store.get(Family::kMeta, kDeploymentKey);
   if (!stored) return stored.error();
@@ -409,9 +459,10 @@ result<Deployment> load_deployment(const Store& store) {
 }
 
 result<void> save_deployment(Store& store, const Deployment& deployment) {
-  const std::vector<Mutation> batch{
-      {Family::kMeta, std::string(kDeploymentKey), encode(deployment)}};
-  return store.write(batch);
+  std::vector<Mutation> batch{{Family::kMeta, std::string(kDeploymentKey), encode(deployment)}};
+  return write_audited(
+      store, std::move(batch), "deployment.save", "deployment",
+      json::object{{"site_signing_public_key", hex(deployment.site_signing_public_key)}});
 }
 
 result<Unit> get_unit(const Store& store, std::uint32_t unit_id) {
@@ -434,18 +485,23 @@ result<std::uint32_t> add_unit(Store& store, Unit unit) {
   auto id = next_id(store, kNextUnitIdKey);
   if (!id) return id.error();
   unit.id = *id;
-  const std::vector<Mutation> batch{
+  std::vector<Mutation> batch{
       {Family::kUnits, unit_key(unit.id), encode(unit)},
       {Family::kMeta, std::string(kNextUnitIdKey), std::to_string(unit.id + 1)}};
-  if (auto written = store.write(batch); !written) return written.error();
+  if (auto written = write_audited(store, std::move(batch), "unit.add",
+                                   "unit:" + std::to_string(unit.id), unit_detail(unit));
+      !written) {
+    return written.error();
+  }
   return unit.id;
 }
 
 result<void> put_unit(Store& store, const Unit& unit) {
   if (auto existing = get_unit(store, unit.id); !existing) return existing.error();
   if (!valid_name(unit.name)) return errc::invalid_argument;
-  const std::vector<Mutation> batch{{Family::kUnits, unit_key(unit.id), encode(unit)}};
-  return store.write(batch);
+  std::vector<Mutation> batch{{Family::kUnits, unit_key(unit.id), encode(unit)}};
+  return write_audited(store, std::move(batch), "unit.update", "unit:" + std::to_string(unit.id),
+                       unit_detail(unit));
 }
 
 result<std::vector<Unit>> list_units(const Store& store) {
@@ -468,10 +524,18 @@ result<std::uint32_t> add_site(Store& store, Site site) {
   auto id = next_id(store, kNextSiteIdKey);
   if (!id) return id.error();
   site.id = *id;
-  const std::vector<Mutation> batch{
+  std::vector<Mutation> batch{
       {Family::kSites, site_key(site.id), encode(site)},
       {Family::kMeta, std::string(kNextSiteIdKey), std::to_string(site.id + 1)}};
-  if (auto written = store.write(batch); !written) return written.error();
+  if (auto written = write_audited(store, std::move(batch), "site.add",
+                                   "site:" + std::to_string(site.id),
+                                   json::object{{"name", site.name},
+                                                {"unit_id", site.unit_id},
+                                                {"kind", site.kind},
+                                                {"token_version", site.token_version}});
+      !written) {
+    return written.error();
+  }
   return site.id;
 }
 
@@ -486,8 +550,13 @@ result<Site> revoke_site(Store& store, std::uint32_t site_id) {
   // but a site revoked 65,535 times is a sign of misuse: refuse.
   if (site->token_version == UINT16_MAX) return errc::conflict;
   ++site->token_version;
-  const std::vector<Mutation> batch{{Family::kSites, site_key(site_id), encode(*site)}};
-  if (auto written = store.write(batch); !written) return written.error();
+  std::vector<Mutation> batch{{Family::kSites, site_key(site_id), encode(*site)}};
+  if (auto written = write_audited(store, std::move(batch), "site.revoke",
+                                   "site:" + std::to_string(site_id),
+                                   json::object{{"token_version", site->token_version}});
+      !written) {
+    return written.error();
+  }
   return *site;
 }
 

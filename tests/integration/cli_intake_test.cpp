@@ -203,16 +203,29 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
   EXPECT_EQ(queue("county").size(), 1u);
   EXPECT_TRUE(queue("province").empty());
 
-  // Three audit entries, chained and intact: the routing decision at
-  // intake, then the two escalations.
+  // The audit log, chained and intact: the registry changes that set up the
+  // deployment, then the routing decision at intake and the two escalations.
   const CommandRun verified = clueline("audit verify" + data);
   ASSERT_EQ(verified.exit_code, 0) << verified.out << verified.err;
   const auto verification = boost::json::parse(verified.out).as_object();
-  EXPECT_EQ(verification.at("entries").as_int64(), 3);
   EXPECT_EQ(verification.at("intact").as_bool(), true);
   const CommandRun listed = clueline("audit list" + data);
   ASSERT_EQ(listed.exit_code, 0) << listed.err;
-  const auto entries = queue_of(listed);
+  const auto all = queue_of(listed);
+  EXPECT_EQ(verification.at("entries").as_int64(), static_cast<std::int64_t>(all.size()));
+  std::vector<std::string> registry_actions;
+  std::vector<boost::json::object> entries;
+  for (const auto& entry : all) {
+    if (entry.at("actor").as_string() == "operator:cli") {
+      registry_actions.emplace_back(entry.at("action").as_string());
+    } else {
+      entries.push_back(entry);
+    }
+  }
+  EXPECT_EQ(registry_actions,
+            (std::vector<std::string>{"deployment.save", "unit.add", "unit.add", "unit.add",
+                                      "unit.add", "unit.add", "site.add", "site.add",
+                                      "site.revoke"}));
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].at("action").as_string(), "clue.route");
   EXPECT_EQ(entries[0].at("actor").as_string(), "system:intake");
@@ -282,7 +295,8 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
   }
   const CommandRun verified = clueline("audit verify --data-dir " + data_dir.string());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  EXPECT_EQ(boost::json::parse(verified.out).at("entries").as_int64(), 3);
+  // Nine registry changes of the deployment, then the three escalations.
+  EXPECT_EQ(boost::json::parse(verified.out).at("entries").as_int64(), 9 + 3);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "clueline/storage/audit.hpp"
 #include "temp_directory.hpp"
 
 namespace clueline::storage {
@@ -529,6 +530,51 @@ TEST_F(RegistryTest, DeploymentIsNotFoundUntilSavedAndSaveOverwrites) {
 
   put_raw(Family::kMeta, std::string(kDeploymentKey), "{\"v\":1}");
   EXPECT_EQ(load_deployment(*store_).error(), errc::storage_corruption);
+}
+
+TEST_F(RegistryTest, EveryRegistryChangeIsAuditedInTheSameBatch) {
+  ASSERT_TRUE(save_deployment(*store_, sample_deployment()));
+  Unit province = unit("Province", "province");
+  province.keys = sample_unit().keys;
+  const std::uint32_t province_id = must_add(province);
+  Unit changed = *get_unit(*store_, province_id);
+  for (UnitKey& key : changed.keys) key.current = false;
+  ASSERT_TRUE(put_unit(*store_, changed));
+  const auto site_id = add_site(*store_, {.name = "Board", .unit_id = province_id, .kind = "school"});
+  ASSERT_TRUE(site_id);
+  ASSERT_TRUE(revoke_site(*store_, *site_id));
+  // Refused changes write no entry.
+  EXPECT_FALSE(add_unit(*store_, unit("", "city", province_id)));
+  EXPECT_EQ(revoke_site(*store_, 99).error(), errc::not_found);
+
+  const auto entries = read_audit(*store_, 1, 100);
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 5u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"deployment.save", "deployment"}, {"unit.add", "unit:1"}, {"unit.update", "unit:1"},
+      {"site.add", "site:1"},            {"site.revoke", "site:1"}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ((*entries)[i].record.actor, "operator:cli");
+    EXPECT_EQ((*entries)[i].record.action, expected[i].first);
+    EXPECT_EQ((*entries)[i].record.object, expected[i].second);
+  }
+  const json::object updated = json::parse((*entries)[2].record.detail).as_object();
+  EXPECT_EQ(updated.at("name"), "Province");
+  EXPECT_EQ(updated.at("key_ids").as_array().size(), sample_unit().keys.size());
+  EXPECT_TRUE(updated.at("current_key_ids").as_array().empty());
+  EXPECT_EQ(json::parse((*entries)[4].record.detail).at("token_version"), 2);
+  const auto verified = verify_audit(*store_);
+  ASSERT_TRUE(verified);
+  EXPECT_TRUE(verified->intact) << verified->problem;
+
+  // A change whose audit entry cannot be chained is not made at all.
+  put_raw(Family::kMeta, std::string(kAuditHeadKey), "damaged");
+  EXPECT_EQ(add_unit(*store_, unit("City", "city", province_id)).error(),
+            errc::storage_corruption);
+  EXPECT_EQ(list_units(*store_)->size(), 1u);
+  EXPECT_EQ(get_site(*store_, *site_id)->token_version, 2);
+  EXPECT_EQ(revoke_site(*store_, *site_id).error(), errc::storage_corruption);
+  EXPECT_EQ(get_site(*store_, *site_id)->token_version, 2);
 }
 
 TEST_F(RegistryTest, AddUnitAllocatesConsecutiveIdsAndIgnoresTheGivenId) {

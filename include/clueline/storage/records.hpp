@@ -189,6 +189,12 @@ result<Clue> decode_clue(std::string_view bytes);
 result<SealedNote> decode_note(std::string_view bytes);
 
 // ---- registry (blocking) ------------------------------------------------------
+//
+// Every change below is written, in the same synced batch, with its audit
+// entry (storage/audit.hpp): actor "operator:cli", actions
+// "deployment.save", "unit.add", "unit.update", "site.add", "site.revoke",
+// objects "deployment", "unit:<id>", "site:<id>", the new values as detail.
+// An audit head that cannot be read fails the change (nothing is written).
 
 // not_found if the deployment was never initialised.
 result<Deployment> load_deployment(const Store& store);
