@@ -14,12 +14,16 @@
 #include <rocksdb/file_system.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+
+#include "clueline/storage/store.hpp"
 
 namespace clueline::storage::testing {
 
@@ -100,5 +104,18 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   bool hold_syncs_ = false;  // guarded by mutex_
   int held_syncs_ = 0;       // guarded by mutex_
 };
+
+// Polls store.check_writable() every 100 ms until it succeeds or 30 s pass,
+// for RocksDB's own background recovery after an injected error, which
+// retries on its own schedule. Returns the last probe's result.
+inline result<void> wait_writable(Store& store) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto probed = store.check_writable();
+  while (!probed && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    probed = store.check_writable();
+  }
+  return probed;
+}
 
 }  // namespace clueline::storage::testing

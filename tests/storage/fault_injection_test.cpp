@@ -18,6 +18,7 @@ namespace clueline::storage {
 namespace {
 
 using testing::FaultInjectionFileSystem;
+using testing::wait_writable;
 using testing::TempDirectory;
 
 class FaultInjectionTest : public ::testing::Test {
@@ -32,18 +33,6 @@ class FaultInjectionTest : public ::testing::Test {
                           Durability durability = Durability::kSynced) {
     const std::vector<Mutation> batch{{family, std::move(key), std::move(value)}};
     return store.write(batch, durability);
-  }
-
-  // Polls check_writable() until it succeeds, for RocksDB's own background
-  // recovery, which retries on its own schedule.
-  static result<void> wait_writable(Store& store) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    auto probed = store.check_writable();
-    while (!probed && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      probed = store.check_writable();
-    }
-    return probed;
   }
 
   static std::uint64_t statistic(const Store& store, std::string_view name) {

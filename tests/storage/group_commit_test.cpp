@@ -18,6 +18,7 @@ namespace clueline::storage {
 namespace {
 
 using testing::FaultInjectionFileSystem;
+using testing::wait_writable;
 using testing::TempDirectory;
 
 class GroupCommitTest : public ::testing::Test {
@@ -54,16 +55,6 @@ class GroupCommitTest : public ::testing::Test {
   // A clue put logged with one audit record naming it.
   static GroupCommitWriter::Submission audited(std::string key) {
     return {.mutations = put(key, "sealed"), .must_be_absent = {}, .audit = {audit_record(key)}};
-  }
-
-  static result<void> wait_writable(Store& store) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    auto probed = store.check_writable();
-    while (!probed && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      probed = store.check_writable();
-    }
-    return probed;
   }
 
   // The logged objects in seq order, after checking that the chain verifies
