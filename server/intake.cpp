@@ -170,11 +170,11 @@ Intake::Intake(storage::Store& store, const Config& config)
   } else if (deployment.error() != errc::not_found) {
     throw std::runtime_error("cannot read the deployment record: " + deployment.error().message());
   }
-  tree_ = load_unit_tree(store, policy_,
-                         config.routing.policy_file.empty() ? std::string("(built-in)")
-                                                            : config.routing.policy_file.string());
   auto units = storage::list_units(store);
   if (!units) throw std::runtime_error("cannot read the units: " + units.error().message());
+  tree_ = unit_tree(*units, policy_,
+                    config.routing.policy_file.empty() ? std::string("(built-in)")
+                                                       : config.routing.policy_file.string());
   for (storage::Unit& unit : *units) {
     const std::uint32_t id = unit.id;
     units_.emplace(id, std::move(unit));

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "clueline/routing/policy.hpp"
 #include "clueline/routing/tree.hpp"
+#include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 
 namespace clueline::server {
@@ -19,5 +21,10 @@ namespace clueline::server {
 // named in policy problems.
 routing::Tree load_unit_tree(const storage::Store& store, const routing::Policy& policy,
                              const std::string& policy_name);
+// The same over units already read (storage::list_units), without I/O.
+routing::Tree unit_tree(const std::vector<storage::Unit>& units, const routing::Policy& policy,
+                        const std::string& policy_name);
+// The routing view of stored units, in the same order.
+std::vector<routing::UnitNode> unit_nodes(const std::vector<storage::Unit>& units);
 
 }  // namespace clueline::server
