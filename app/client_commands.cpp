@@ -1,17 +1,9 @@
 // The reference client against a running server (docs/api.md): submit a
 // report over HTTPS, follow it up with the receipt; and, for a supervisor
 // with the database at hand, open a stored clue with a unit secret key.
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -22,6 +14,7 @@
 #include "client_commands.hpp"
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/storage/records.hpp"
+#include "clueline/server/api_client.hpp"
 #include "clueline/storage/store.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -29,102 +22,42 @@
 namespace clueline::app {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 using crypto::Bytes;
 
 constexpr std::size_t kUploadPartBytes = std::size_t{1} << 20;  // docs/api.md
 
-// A blocking HTTPS client for one server. Verifies the certificate against
-// --ca-file (e.g. the demo's self-signed certificate) or the system store,
-// and the host name against the URL.
-class ApiClient {
- public:
-  ApiClient(const std::string& base_url, const std::string& ca_file)
-      : tls_(asio::ssl::context::tls_client) {
-    auto url = boost::urls::parse_uri(base_url);
-    if (!url || url->scheme() != "https" || url->host().empty()) {
-      throw UsageError("--server must be an https:// URL, e.g. https://127.0.0.1:8443");
-    }
-    host_ = url->host();
-    port_ = url->has_port() ? url->port() : "443";
-    tls_.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-    if (ca_file.empty()) {
-      tls_.set_default_verify_paths();
-    } else {
-      tls_.load_verify_file(ca_file);
-    }
-    tls_.set_verify_mode(asio::ssl::verify_peer);
+using Method = server::ApiClient::Method;
+
+server::ApiClient connect_to(const CommandOptions& options) {
+  try {
+    return server::ApiClient(options.required("--server"), options.value_or("--ca-file", ""));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--server: ") + e.what());
   }
+}
 
-  struct Answer {
-    unsigned status = 0;
-    std::string body;
-    json::value json() const {
-      boost::system::error_code ec;
-      json::value parsed = json::parse(body, ec);
-      if (ec) throw std::runtime_error("the server answered " + std::to_string(status) + " with a non-JSON body");
-      return parsed;
+// The JSON body of a 2xx answer; anything else is an error naming the
+// server's error code and message.
+json::object expect(const server::ApiClient::Answer& answer, const std::string& what) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(answer.body, ec);
+  if (answer.status / 100 != 2) {
+    std::string detail = "(no error body)";
+    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
+      const auto& error = parsed.at("error");
+      detail = std::string(error.at("code").as_string()) + ": " +
+               std::string(error.at("message").as_string());
     }
-  };
-
-  Answer call(http::verb method, const std::string& target, std::string body = {},
-              std::string_view content_type = {}, std::string_view bearer = {}) {
-    if (!stream_) connect();
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, host_);
-    request.set(http::field::user_agent, "clueline-cli");
-    if (!content_type.empty()) request.set(http::field::content_type, content_type);
-    if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + std::string(bearer));
-    request.body() = std::move(body);
-    request.prepare_payload();
-    http::write(*stream_, request);
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(16 << 20);
-    http::read(*stream_, buffer_, parser);
-    auto response = parser.release();
-    if (!response.keep_alive()) stream_.reset();
-    return {response.result_int(), std::move(response.body())};
+    throw std::runtime_error(what + ": HTTP " + std::to_string(answer.status) + " " + detail);
   }
-
-  // The JSON body of a 2xx answer; anything else is an error naming the
-  // server's error code and message.
-  json::object expect(const Answer& answer, const std::string& what) {
-    if (answer.status / 100 != 2) {
-      std::string detail = answer.body;
-      boost::system::error_code ec;
-      const json::value parsed = json::parse(answer.body, ec);
-      if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
-        const auto& error = parsed.at("error");
-        detail = std::string(error.at("code").as_string()) + ": " +
-                 std::string(error.at("message").as_string());
-      }
-      throw std::runtime_error(what + ": HTTP " + std::to_string(answer.status) + " " + detail);
-    }
-    return answer.json().as_object();
+  if (ec || !parsed.is_object()) {
+    throw std::runtime_error(what + ": the server answered " + std::to_string(answer.status) +
+                             " without a JSON object");
   }
-
- private:
-  void connect() {
-    asio::ip::tcp::resolver resolver(io_);
-    stream_.emplace(io_, tls_);
-    stream_->set_verify_callback(asio::ssl::host_name_verification(host_));
-    SSL_set_tlsext_host_name(stream_->native_handle(), host_.c_str());
-    beast::get_lowest_layer(*stream_).connect(resolver.resolve(host_, port_));
-    stream_->handshake(asio::ssl::stream_base::client);
-    buffer_.clear();
-  }
-
-  asio::io_context io_;
-  asio::ssl::context tls_;
-  std::string host_;
-  std::string port_;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> stream_;
-  beast::flat_buffer buffer_;
-};
+  return parsed.as_object();
+}
 
 template <std::size_t N>
 std::array<std::byte, N> decode_fixed(std::string_view text, const std::string& what) {
@@ -153,17 +86,18 @@ const std::string& query_safe(const std::string& value, const std::string& what)
 
 int submit_online(const CommandOptions& options) {
   crypto::initialize();
-  ApiClient client(options.required("--server"), options.value_or("--ca-file", ""));
+  server::ApiClient client = connect_to(options);
   const std::string token = query_safe(options.required("--token"), "--token");
   const std::string category = query_safe(options.required("--category"), "--category");
   const std::string accused_level =
       query_safe(options.value_or("--accused-level", ""), "--accused-level");
 
   // The route names the keys to seal to and a fresh proof-of-work challenge.
-  const json::object route = client.expect(
-      client.call(http::verb::get, "/api/v1/route?site=" + token + "&category=" + category +
-                                       "&accused_level=" + accused_level),
-      "route");
+  const json::object route =
+      expect(client.call({.method = Method::kGet,
+                          .target = "/api/v1/route?site=" + token + "&category=" + category +
+                                    "&accused_level=" + accused_level}),
+             "route");
   std::vector<crypto::BoxPublicKey> recipients;
   for (const auto& recipient : route.at("recipients").as_array()) {
     for (const auto& key : recipient.at("keys").as_array()) {
@@ -209,9 +143,11 @@ int submit_online(const CommandOptions& options) {
       checked(crypto::seal_envelope(header, recipients, json::serialize(body)), "envelope");
 
   const json::object received =
-      client.expect(client.call(http::verb::post, "/api/v1/reports", as_string(envelope),
-                                "application/octet-stream"),
-                    "report");
+      expect(client.call({.method = Method::kPost,
+                          .target = "/api/v1/reports",
+                          .body = as_string(envelope),
+                          .content_type = "application/octet-stream"}),
+             "report");
   const std::string session(received.at("session").as_string());
   for (std::size_t index = 0; index < streams.size(); ++index) {
     const Bytes& stream = streams[index];
@@ -220,10 +156,12 @@ int submit_online(const CommandOptions& options) {
       const bool final_part = offset + size == stream.size();
       const std::string target = "/api/v1/followup/attachments/" + std::to_string(index) + "/" +
                                  std::to_string(part) + (final_part ? "?final=1" : "");
-      client.expect(client.call(http::verb::put, target,
-                                as_string(std::span(stream).subspan(offset, size)),
-                                "application/octet-stream", session),
-                    "attachment " + std::to_string(index));
+      expect(client.call({.method = Method::kPut,
+                          .target = target,
+                          .body = as_string(std::span(stream).subspan(offset, size)),
+                          .content_type = "application/octet-stream",
+                          .bearer = session}),
+             "attachment " + std::to_string(index));
     }
   }
   std::cout << json::serialize(json::object{{"receipt", crypto::format_receipt(receipt)},
@@ -238,7 +176,7 @@ int submit_online(const CommandOptions& options) {
 int followup(std::span<char*> args) {
   const CommandOptions options(args, {"--server", "--ca-file", "--receipt", "--salt", "--token"});
   crypto::initialize();
-  ApiClient client(options.required("--server"), options.value_or("--ca-file", ""));
+  server::ApiClient client = connect_to(options);
   const std::string receipt = checked(crypto::normalize_receipt(options.required("--receipt")), "--receipt");
   if (options.has("--salt") == options.has("--token")) {
     throw UsageError("give the deployment's receipt salt with --salt, or a site code with --token");
@@ -247,23 +185,26 @@ int followup(std::span<char*> args) {
   const std::string salt_text =
       options.has("--salt")
           ? options.required("--salt")
-          : std::string(client
-                            .expect(client.call(http::verb::get,
-                                                "/api/v1/sites/" +
-                                                    query_safe(options.required("--token"), "--token")),
-                                    "site")
-                            .at("receipt_salt")
-                            .as_string());
+          : std::string(
+                expect(client.call({.method = Method::kGet,
+                                    .target = "/api/v1/sites/" +
+                                              query_safe(options.required("--token"), "--token")}),
+                       "site")
+                    .at("receipt_salt")
+                    .as_string());
   const auto salt = decode_fixed<16>(salt_text, "--salt");
   const auto keys = checked(crypto::derive_receipt_keys(receipt, salt), "receipt");
-  const json::object session = client.expect(
-      client.call(http::verb::post, "/api/v1/followup/session",
-                  json::serialize(json::object{{"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())}}),
-                  "application/json"),
-      "follow-up session");
-  json::object status = client.expect(
-      client.call(http::verb::get, "/api/v1/followup", {}, {}, std::string(session.at("session").as_string())),
-      "follow-up");
+  const json::object session =
+      expect(client.call({.method = Method::kPost,
+                          .target = "/api/v1/followup/session",
+                          .body = json::serialize(json::object{
+                              {"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())}}),
+                          .content_type = "application/json"}),
+             "follow-up session");
+  json::object status = expect(client.call({.method = Method::kGet,
+                                            .target = "/api/v1/followup",
+                                            .bearer = std::string(session.at("session").as_string())}),
+                               "follow-up");
   // Replies are sealed to the receipt's reply key: open them here.
   const auto clue_id = checked(crypto::from_base64url(status.at("clue_id").as_string()), "clue_id");
   for (auto& reply : status.at("replies").as_array()) {

@@ -14,9 +14,9 @@
 
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/deadlines.hpp"
-#include "clueline/server/config.hpp"
-#include "clueline/server/escalation.hpp"
-#include "clueline/server/jurisdiction.hpp"
+#include "clueline/services/config.hpp"
+#include "clueline/services/escalation.hpp"
+#include "clueline/services/jurisdiction.hpp"
 #include "clueline/storage/claims.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/records.hpp"
@@ -60,20 +60,20 @@ int run(std::span<char*> args) {
                               : std::chrono::duration_cast<std::chrono::seconds>(
                                     std::chrono::system_clock::now().time_since_epoch())
                                     .count();
-  const server::Config config = command_config(options);
-  const routing::Policy policy = server::load_routing_policy(config.routing.policy_file);
-  const routing::DeadlinePolicy deadlines = server::deadline_policy(config.deadlines);
+  const services::Config config = command_config(options);
+  const routing::Policy policy = services::load_routing_policy(config.routing.policy_file);
+  const routing::DeadlinePolicy deadlines = services::deadline_policy(config.deadlines);
 
   auto store = open_database(config.storage.data_dir, false);
-  const routing::Tree tree = server::load_unit_tree(*store, policy,
+  const routing::Tree tree = services::load_unit_tree(*store, policy,
                                                     config.routing.policy_file.empty()
                                                         ? std::string("(built-in)")
                                                         : config.routing.policy_file.string());
-  server::EscalationPassResult pass;
+  services::EscalationPassResult pass;
   {
     storage::GroupCommitWriter writer(*store);
     storage::ClaimSet claims;  // the database lock keeps everyone else away
-    pass = server::run_escalation_pass(*store, writer, tree, deadlines, claims, now);
+    pass = services::run_escalation_pass(*store, writer, tree, deadlines, claims, now);
   }
   std::cout << json::serialize(json::object{{"at", utc_text(now)},
                                             {"due", pass.due},

@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 #include "client_commands.hpp"
 #include "commands.hpp"
 #include "options.hpp"
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     }
     std::cerr << "clueline: unknown command \"" << command << "\"\n" << kUsage;
     return 2;
-  } catch (const clueline::server::ConfigError& e) {
+  } catch (const clueline::services::ConfigError& e) {
     std::cerr << "clueline: " << e.what() << '\n';
     return 2;
   } catch (const clueline::app::UsageError& e) {

@@ -11,7 +11,7 @@
 
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/site_token.hpp"
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 #include "files.hpp"
 #include "options.hpp"
 
@@ -72,23 +72,23 @@ fs::path registry_data_dir(const CommandOptions& options) {
   }
   std::string config_path = options.value_or("--config", "");
   if (config_path.empty()) {
-    if (const char* from_env = std::getenv(server::kConfigFileVariable.data())) {
+    if (const char* from_env = std::getenv(services::kConfigFileVariable.data())) {
       config_path = from_env;
     }
   }
-  return server::load_config(config_path, server::current_environment()).storage.data_dir;
+  return services::load_config(config_path, services::current_environment()).storage.data_dir;
 }
 
-server::Config command_config(const CommandOptions& options) {
+services::Config command_config(const CommandOptions& options) {
   const bool has_data_dir = options.has("--data-dir");
   const fs::path data_dir = has_data_dir ? registry_data_dir(options) : fs::path();
   std::string config_path = options.value_or("--config", "");
   if (config_path.empty()) {
-    if (const char* from_env = std::getenv(server::kConfigFileVariable.data())) {
+    if (const char* from_env = std::getenv(services::kConfigFileVariable.data())) {
       config_path = from_env;
     }
   }
-  server::Config config = server::load_config(config_path, server::current_environment());
+  services::Config config = services::load_config(config_path, services::current_environment());
   if (has_data_dir) config.storage.data_dir = data_dir;
   return config;
 }

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "clueline/crypto/keys.hpp"
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 #include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 
@@ -32,14 +32,14 @@ std::unique_ptr<storage::Store> open_database(const std::filesystem::path& data_
 // The data directory a registry command works on: --data-dir DIR, or
 // storage.data_dir of the configuration that `serve` would load (--config
 // FILE, else CLUELINE_CONFIG, plus CLUELINE_* overrides). Giving both options
-// is a UsageError; a bad configuration throws server::ConfigError.
+// is a UsageError; a bad configuration throws services::ConfigError.
 std::filesystem::path registry_data_dir(const CommandOptions& options);
 
 // The configuration `serve` would load (--config FILE, else CLUELINE_CONFIG,
 // plus CLUELINE_* overrides; the defaults if neither names a file), with
 // storage.data_dir replaced by --data-dir DIR if given. Throws like
 // registry_data_dir.
-server::Config command_config(const CommandOptions& options);
+services::Config command_config(const CommandOptions& options);
 
 inline constexpr std::string_view kDefaultBaseUrl = "https://127.0.0.1:8443";
 

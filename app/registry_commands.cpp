@@ -22,8 +22,8 @@
 #include "clueline/routing/policy.hpp"
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
-#include "clueline/server/config.hpp"
-#include "clueline/server/jurisdiction.hpp"
+#include "clueline/services/config.hpp"
+#include "clueline/services/jurisdiction.hpp"
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
 #include "files.hpp"
@@ -65,7 +65,7 @@ std::string describe(const storage::Unit& unit) {
 // configuration, else the built-in one): units are placed on its levels and
 // sites checked against its routes.
 routing::Policy registry_policy(const CommandOptions& options) {
-  return server::load_routing_policy(command_config(options).routing.policy_file);
+  return services::load_routing_policy(command_config(options).routing.policy_file);
 }
 
 // A registry whose units do not form a tree under the policy's ladder
@@ -73,7 +73,7 @@ routing::Policy registry_policy(const CommandOptions& options) {
 // message about the new unit would be misleading.
 void require_tree(const std::vector<storage::Unit>& units, const routing::Levels& levels) {
   std::string problem;
-  if (!routing::Tree::make(server::unit_nodes(units), levels, &problem)) {
+  if (!routing::Tree::make(services::unit_nodes(units), levels, &problem)) {
     throw std::runtime_error(
         "the stored units do not form a valid jurisdiction tree under the routing policy's "
         "levels: " +
@@ -147,7 +147,7 @@ int unit_add(std::span<char*> args) {
   // valid registry is, so the unit must also fit it (with a stand-in id).
   std::uint32_t stand_in = 1;
   for (const storage::Unit& existing : units) stand_in = std::max(stand_in, existing.id + 1);
-  std::vector<routing::UnitNode> nodes = server::unit_nodes(units);
+  std::vector<routing::UnitNode> nodes = services::unit_nodes(units);
   nodes.push_back({.id = stand_in,
                    .parent_id = unit.parent_id,
                    .level = unit.level,
@@ -237,7 +237,7 @@ int site_add(std::span<char*> args) {
   const std::string any_category = policy.category("other") != nullptr || policy.categories().empty()
                                        ? std::string("other")
                                        : policy.categories().front().name;
-  const auto tree = routing::Tree::make(server::unit_nodes(units), policy.levels());
+  const auto tree = routing::Tree::make(services::unit_nodes(units), policy.levels());
   const bool routable =
       tree && routing::route(*tree, policy,
                              {.site_unit_id = site.unit_id, .category = any_category,

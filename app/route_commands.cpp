@@ -7,8 +7,8 @@
 #include "clueline/routing/policy.hpp"
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
-#include "clueline/server/config.hpp"
-#include "clueline/server/jurisdiction.hpp"
+#include "clueline/services/config.hpp"
+#include "clueline/services/jurisdiction.hpp"
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
 #include "options.hpp"
@@ -46,7 +46,7 @@ int explain(std::span<char*> args) {
   }
 
   const fs::path policy_path = policy_file(options);
-  const routing::Policy policy = server::load_routing_policy(policy_path);
+  const routing::Policy policy = services::load_routing_policy(policy_path);
   if (policy.category(category) == nullptr) {
     throw UsageError("--category must be one of " + joined_categories(policy));
   }
@@ -59,7 +59,7 @@ int explain(std::span<char*> args) {
   auto store = open_database(registry_data_dir(options), false);
   const auto site = storage::get_site(*store, site_id);
   if (!site) throw std::runtime_error("--site " + std::to_string(site_id) + ": no such site");
-  const routing::Tree tree = server::load_unit_tree(
+  const routing::Tree tree = services::load_unit_tree(
       *store, policy, policy_path.empty() ? std::string("(built-in)") : policy_path.string());
 
   std::cout << "site " << site->id << " (" << site->name << ") in " << tree.describe(site->unit_id)

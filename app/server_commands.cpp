@@ -11,7 +11,7 @@
 
 #include "clueline/qr/qr_code.hpp"
 #include "clueline/qr/render.hpp"
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 #include "clueline/server/server.hpp"
 #include "clueline/server/tls.hpp"
 #include "clueline/storage/store.hpp"
@@ -24,7 +24,7 @@
 namespace clueline::app {
 namespace {
 
-using clueline::server::Config;
+using clueline::services::Config;
 
 std::shared_ptr<clueline::storage::Store> open_store(const Config& config) {
   try {
@@ -71,8 +71,8 @@ int serve(std::span<char*> args) {
     if (const char* from_env = std::getenv("CLUELINE_CONFIG")) config_path = from_env;
   }
   const Config config =
-      clueline::server::load_config(config_path, clueline::server::current_environment());
-  clueline::server::require_tls_files(config);
+      clueline::services::load_config(config_path, clueline::services::current_environment());
+  clueline::services::require_tls_files(config);
   return run_server(config);
 }
 
@@ -101,8 +101,8 @@ int demo(std::span<char*> args) {
       certificate.string() + "\"\ntls_private_key = \"" + private_key.string() +
       "\"\n[ops]\naddress = \"127.0.0.1\"\nport = 9090\n[storage]\ndata_dir = \"" +
       data_dir.string() + "\"\n";
-  const Config config = clueline::server::parse_config(demo_settings, "demo settings",
-                                                       clueline::server::current_environment());
+  const Config config = clueline::services::parse_config(demo_settings, "demo settings",
+                                                       clueline::services::current_environment());
   // Keys and demo-sites.json live next to the database they belong to (the
   // same directory unless CLUELINE_STORAGE_DATA_DIR moves it).
   const std::filesystem::path& demo_dir = config.storage.data_dir;

@@ -78,10 +78,6 @@ std::array<std::byte, N> to_array(std::span<const std::byte> s) noexcept {
   return out;
 }
 
-// BLAKE2b with an `out.size()`-byte output and no key over the concatenation
-// of `parts` (crypto_generichash_init/update/final, so no copy is made).
-void blake2b(std::span<std::byte> out, std::initializer_list<std::span<const std::byte>> parts);
-
 // libsodium started, or errc::internal.
 result<void> ensure_started() noexcept;
 

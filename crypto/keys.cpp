@@ -1,7 +1,9 @@
 #include "clueline/crypto/keys.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
+#include "clueline/crypto/hash.hpp"
 #include "internal.hpp"
 
 namespace clueline::crypto {
@@ -42,7 +44,7 @@ result<BoxKeyPair> box_key_pair_from_secret(std::span<const std::byte> secret) {
 
 KeyId key_id(const BoxPublicKey& public_key) {
   KeyId id;
-  detail::blake2b(id, {public_key.bytes});
+  blake2b(id, {public_key.bytes});
   return id;
 }
 
@@ -101,6 +103,24 @@ result<SigningPublicKey> signing_public_key_from(std::span<const std::byte> byte
     return errc::invalid_argument;
   }
   return SigningPublicKey{detail::to_array<kSigningPublicKeyBytes>(bytes)};
+}
+
+Signature sign_detached(std::span<const std::byte> message, const SigningKeyPair& key) {
+  if (key.secret_key.size() != kSigningSecretKeyBytes) {
+    throw std::invalid_argument("sign_detached: the secret key must be 64 bytes");
+  }
+  detail::ensure_started().value();
+  Signature signature;
+  crypto_sign_detached(detail::uc(std::span(signature)), nullptr, detail::uc(message),
+                       message.size(), detail::uc(key.secret_key.bytes()));
+  return signature;
+}
+
+bool verify_detached(std::span<const std::byte> signature, std::span<const std::byte> message,
+                     const SigningPublicKey& key) {
+  if (signature.size() != kSignatureBytes || !detail::ensure_started()) return false;
+  return crypto_sign_verify_detached(detail::uc(signature), detail::uc(message), message.size(),
+                                     detail::uc(key.bytes)) == 0;
 }
 
 }  // namespace clueline::crypto

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "clueline/crypto/hash.hpp"
 #include "internal.hpp"
 
 namespace clueline::crypto {
@@ -87,7 +88,7 @@ result<ReceiptKeys> derive_receipt_keys(std::string_view digits,
 
 std::array<std::byte, 32> receipt_lookup_hash(std::span<const std::byte> lookup_key) {
   std::array<std::byte, 32> hash{};
-  detail::blake2b(hash, {lookup_key});
+  blake2b(hash, {lookup_key});
   return hash;
 }
 

@@ -5,8 +5,8 @@
 #include <functional>
 #include <string>
 
-#include "blocking.hpp"
-#include "clueline/server/escalation.hpp"
+#include "clueline/services/blocking.hpp"
+#include "clueline/services/escalation.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/store.hpp"
 #include "clueline/web/assets.hpp"
@@ -35,7 +35,7 @@ asio::awaitable<Response> serve_healthz(Request request) {
 }
 
 asio::awaitable<Response> serve_readyz(const OpsState* state, Request request) {
-  const Readiness readiness = co_await run_blocking(
+  const Readiness readiness = co_await services::run_blocking(
       *state->blocking_pool, std::bind_front(&check_readiness, std::cref(*state)));
   co_return json_response(request,
                           readiness.ready ? http::status::ok : http::status::service_unavailable,
@@ -43,7 +43,7 @@ asio::awaitable<Response> serve_readyz(const OpsState* state, Request request) {
 }
 
 asio::awaitable<Response> serve_metrics(const OpsState* state, Request request) {
-  std::string text = co_await run_blocking(*state->blocking_pool,
+  std::string text = co_await services::run_blocking(*state->blocking_pool,
                                            std::bind_front(&render_metrics, std::cref(*state)));
   Response response{http::status::ok, request.version()};
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");

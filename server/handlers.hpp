@@ -17,16 +17,18 @@ class Store;
 class GroupCommitWriter;
 }  // namespace clueline::storage
 
-namespace clueline::server {
-
+namespace clueline::services {
 class EscalationJob;
+}  // namespace clueline::services
+
+namespace clueline::server {
 
 // What /readyz and /metrics look at. Owned by the Server; outlives every
 // request. Fields are set before the listeners start and never change.
 struct OpsState {
   storage::Store* store = nullptr;
   const storage::GroupCommitWriter* writer = nullptr;
-  const EscalationJob* escalation = nullptr;  // null until the job starts
+  const services::EscalationJob* escalation = nullptr;  // null until the job starts
   asio::thread_pool* blocking_pool = nullptr;
   std::vector<const Metrics*> listener_metrics;
   std::filesystem::path data_dir;

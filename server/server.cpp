@@ -22,8 +22,8 @@
 #include <unordered_set>
 
 #include "access_log.hpp"
-#include "clueline/server/config.hpp"
-#include "clueline/server/escalation.hpp"
+#include "clueline/services/config.hpp"
+#include "clueline/services/escalation.hpp"
 #include "clueline/server/tls.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "handlers.hpp"
@@ -330,7 +330,7 @@ tcp::acceptor bind_acceptor(asio::io_context& context, const tcp::endpoint& endp
   return acceptor;
 }
 
-Limits limits_from(const Config::Server& server) {
+Limits limits_from(const services::Config::Server& server) {
   return {.handshake_timeout = server.handshake_timeout,
           .read_timeout = server.read_timeout,
           .write_timeout = server.write_timeout,
@@ -343,7 +343,7 @@ Limits limits_from(const Config::Server& server) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(const Config& config, std::shared_ptr<storage::Store> store_in)
+  Impl(const services::Config& config, std::shared_ptr<storage::Store> store_in)
       : store(std::move(store_in)),
         shutdown_grace(config.server.shutdown_grace),
         escalation_interval(config.deadlines.check_interval),
@@ -405,7 +405,7 @@ struct Server::Impl {
 
   void start() {
     // Before the listeners: /metrics may read the job's stats from the start.
-    escalation = std::make_unique<EscalationJob>(*store, writer, intake.tree(),
+    escalation = std::make_unique<services::EscalationJob>(*store, writer, intake.tree(),
                                                  intake.deadline_policy(), intake.claims(),
                                                  escalation_interval);
     ops_state.escalation = escalation.get();
@@ -463,10 +463,10 @@ struct Server::Impl {
   asio::thread_pool blocking_pool;
   // Destroyed before `store`: its destructor writes what is still queued.
   storage::GroupCommitWriter writer;
-  Intake intake;
+  services::Intake intake;
   // Destroyed before `intake` and `writer`, which it uses.
-  std::unique_ptr<EscalationJob> escalation;
-  IntakeContext intake_context;
+  std::unique_ptr<services::EscalationJob> escalation;
+  services::CitizenContext intake_context;
   OpsState ops_state;
   Listener public_listener;
   Listener ops_listener;
@@ -481,7 +481,7 @@ struct Server::Impl {
   bool stopped = false;
 };
 
-Server::Server(const Config& config, std::shared_ptr<storage::Store> store)
+Server::Server(const services::Config& config, std::shared_ptr<storage::Store> store)
     : impl_(std::make_unique<Impl>(config, std::move(store))) {}
 
 Server::~Server() { shutdown(); }

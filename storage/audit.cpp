@@ -1,7 +1,5 @@
 #include "clueline/storage/audit.hpp"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -13,6 +11,8 @@
 #include <optional>
 #include <utility>
 
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/hash.hpp"
 #include "clueline/crypto/keys.hpp"
 #include "json_record.hpp"
 
@@ -41,16 +41,6 @@ constexpr std::string_view kCheckpointDomain = "clueline/audit-checkpoint/v1";
 constexpr std::size_t kPagePrefixBytes = 7;
 constexpr std::uint64_t kSeqsPerPage = 256;
 constexpr std::uint64_t kLastPage = std::numeric_limits<std::uint64_t>::max() / kSeqsPerPage;
-
-// libsodium works without sodium_init() (it then uses its portable
-// implementations), but init picks the fast ones and is required before
-// anything random; run it once, thread-safely.
-bool sodium_ready() {
-  static const bool ready = sodium_init() >= 0;
-  return ready;
-}
-
-const unsigned char* uc(const void* p) { return static_cast<const unsigned char*>(p); }
 
 void append_field(std::string& out, std::string_view field) {
   // Validated fields are at most 4096 bytes; a decoded one is bounded by the
@@ -122,7 +112,6 @@ result<void> validate(const AuditRecord& record) {
 }
 
 Bytes32 audit_hash(std::uint64_t seq, const AuditRecord& record, const Bytes32& prev_hash) {
-  sodium_ready();  // BLAKE2b needs nothing sodium_init() could fail on
   std::string encoded(kEntryDomain);
   append_u64be(encoded, seq);
   append_u64be(encoded, static_cast<std::uint64_t>(record.at));  // two's complement
@@ -131,10 +120,7 @@ Bytes32 audit_hash(std::uint64_t seq, const AuditRecord& record, const Bytes32& 
   append_field(encoded, record.object);
   append_field(encoded, record.detail);
   append_bytes(encoded, prev_hash);
-  Bytes32 hash;
-  crypto_generichash(reinterpret_cast<unsigned char*>(hash.data()), hash.size(), uc(encoded.data()),
-                     encoded.size(), nullptr, 0);
-  return hash;
+  return crypto::blake2b<32>({crypto::as_bytes(encoded)});
 }
 
 std::string encode(const AuditEntry& entry) {
@@ -348,7 +334,6 @@ result<AuditVerification> verify_audit(const Store& store) {
 
 result<AuditCheckpoint> make_audit_checkpoint(const AuditHead& head, UnixSeconds at,
                                               std::span<const std::byte> signing_secret_key) {
-  if (!sodium_ready()) return errc::internal;
   // Checks that the secret key's stored public half is really its own, so a
   // checkpoint never names a signer that did not sign it.
   auto pair = crypto::signing_key_pair_from_secret(signing_secret_key);
@@ -359,18 +344,16 @@ result<AuditCheckpoint> make_audit_checkpoint(const AuditHead& head, UnixSeconds
                              .signature = {},
                              .signer_public_key = pair->public_key.bytes};
   const std::string message = checkpoint_message(checkpoint);
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(checkpoint.signature.data()), nullptr,
-                       uc(message.data()), message.size(), uc(pair->secret_key.data()));
+  checkpoint.signature = crypto::sign_detached(crypto::as_bytes(message), *pair);
   return checkpoint;
 }
 
 result<void> verify_audit_checkpoint_signature(const AuditCheckpoint& checkpoint,
                                                const Bytes32& trusted_public_key) {
-  if (!sodium_ready()) return errc::internal;
   if (checkpoint.signer_public_key != trusted_public_key) return errc::authentication_failed;
   const std::string message = checkpoint_message(checkpoint);
-  if (crypto_sign_verify_detached(uc(checkpoint.signature.data()), uc(message.data()),
-                                  message.size(), uc(trusted_public_key.data())) != 0) {
+  if (!crypto::verify_detached(checkpoint.signature, crypto::as_bytes(message),
+                               crypto::SigningPublicKey{trusted_public_key})) {
     return errc::authentication_failed;
   }
   return {};

@@ -5,6 +5,7 @@
 #include "clueline/crypto/attachment.hpp"
 #include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/hash.hpp"
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/init.hpp"
 #include "clueline/crypto/keys.hpp"

@@ -86,4 +86,17 @@ result<SigningKeyPair> signing_key_pair_from_secret(std::span<const std::byte> s
 // errc::invalid_argument unless `bytes` is 32 bytes long.
 result<SigningPublicKey> signing_public_key_from(std::span<const std::byte> bytes);
 
+inline constexpr std::size_t kSignatureBytes = 64;
+using Signature = std::array<std::byte, kSignatureBytes>;
+
+// An Ed25519 signature of `message` (crypto_sign_detached; deterministic).
+// Callers put their own domain-separation prefix into `message`. Throws
+// std::invalid_argument unless `key`'s secret key is 64 bytes.
+Signature sign_detached(std::span<const std::byte> message, const SigningKeyPair& key);
+
+// True iff `signature` is 64 bytes and a valid signature of `message` under
+// `key` (crypto_sign_verify_detached).
+bool verify_detached(std::span<const std::byte> signature, std::span<const std::byte> message,
+                     const SigningPublicKey& key);
+
 }  // namespace clueline::crypto

@@ -15,9 +15,11 @@ namespace clueline::storage {
 class Store;
 }
 
-namespace clueline::server {
-
+namespace clueline::services {
 struct Config;
+}
+
+namespace clueline::server {
 
 class Server {
  public:
@@ -25,7 +27,7 @@ class Server {
   // this returns). Throws std::runtime_error or boost::system::system_error
   // with a message naming the setting or address on failure. `store` must
   // stay open until the server is destroyed.
-  Server(const Config& config, std::shared_ptr<storage::Store> store);
+  Server(const services::Config& config, std::shared_ptr<storage::Store> store);
   ~Server();  // shuts down if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

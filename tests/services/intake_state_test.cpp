@@ -5,9 +5,9 @@
 #include <chrono>
 
 #include "clueline/crypto/pow.hpp"
-#include "intake.hpp"
+#include "clueline/services/intake.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 namespace {
 
 using namespace std::chrono_literals;
@@ -106,4 +106,4 @@ TEST(ClaimSet, AKeyIsHeldUntilItsClaimIsDestroyed) {
 }
 
 }  // namespace
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -12,7 +12,7 @@
 #include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 
 // Every stored unit as a routing tree over `policy`'s levels, checked with
 // policy.check_against. Throws std::runtime_error naming the problem (the
@@ -27,4 +27,4 @@ routing::Tree unit_tree(const std::vector<storage::Unit>& units, const routing::
 // The routing view of stored units, in the same order.
 std::vector<routing::UnitNode> unit_nodes(const std::vector<storage::Unit>& units);
 
-}  // namespace clueline::server
+}  // namespace clueline::services

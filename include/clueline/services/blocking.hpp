@@ -1,14 +1,16 @@
 // Moving blocking work off the network threads.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <type_traits>
 
-#include "http_types.hpp"
+namespace clueline::services {
 
-namespace clueline::server {
+namespace asio = boost::asio;
 
 namespace detail {
 template <typename Function>
@@ -27,4 +29,4 @@ asio::awaitable<std::invoke_result_t<Function>> run_blocking(asio::thread_pool& 
                                     asio::use_awaitable);
 }
 
-}  // namespace clueline::server
+}  // namespace clueline::services

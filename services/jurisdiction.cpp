@@ -1,11 +1,11 @@
-#include "clueline/server/jurisdiction.hpp"
+#include "clueline/services/jurisdiction.hpp"
 
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
 
-namespace clueline::server {
+namespace clueline::services {
 
 std::vector<routing::UnitNode> unit_nodes(const std::vector<storage::Unit>& units) {
   std::vector<routing::UnitNode> nodes;
@@ -41,4 +41,4 @@ routing::Tree load_unit_tree(const storage::Store& store, const routing::Policy&
   return unit_tree(*units, policy, policy_name);
 }
 
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -1,6 +1,4 @@
-#include "intake.hpp"
-
-#include <sodium.h>
+#include "clueline/services/intake.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -15,14 +13,16 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/hash.hpp"
 #include "clueline/crypto/init.hpp"
 #include "clueline/crypto/pow.hpp"
 #include "clueline/crypto/site_token.hpp"
 #include "clueline/routing/escalation.hpp"
-#include "clueline/server/jurisdiction.hpp"
+#include "clueline/services/jurisdiction.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 namespace {
 
 constexpr std::size_t kChallengeMacOffset = 16;
@@ -35,16 +35,12 @@ std::int64_t unix_seconds(SystemClock::time_point time) {
 
 std::array<std::byte, 16> challenge_mac(const crypto::SecureBuffer& key,
                                         std::span<const std::byte> covered) {
-  std::array<std::byte, 16> mac;
-  crypto_generichash(reinterpret_cast<unsigned char*>(mac.data()), mac.size(),
-                     reinterpret_cast<const unsigned char*>(covered.data()), covered.size(),
-                     reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  return mac;
+  return crypto::blake2b<16>({covered}, key.bytes());
 }
 
 storage::ClueId random_clue_id() {
   storage::ClueId id;
-  randombytes_buf(id.data(), id.size());
+  crypto::random_bytes(id);
   return id;
 }
 
@@ -69,12 +65,12 @@ namespace {
 crypto::SecureBuffer random_secret(std::size_t size) {
   auto buffer = crypto::SecureBuffer::allocate(size);
   if (!buffer) throw std::runtime_error("cannot allocate secure memory for a server secret");
-  randombytes_buf(buffer->data(), buffer->size());
+  crypto::random_bytes(buffer->bytes());
   return std::move(*buffer);
 }
 }  // namespace
 
-ChallengeBook::ChallengeBook() : key_(random_secret(crypto_generichash_KEYBYTES)) {}
+ChallengeBook::ChallengeBook() : key_(random_secret(32)) {}
 
 ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, SystemClock::time_point now,
                                            std::chrono::seconds lifetime) const {
@@ -83,7 +79,7 @@ ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, SystemClock::tim
   const auto expiry = static_cast<std::uint64_t>(unix_seconds(expires_at));
   for (int i = 0; i < 8; ++i) issued.challenge[i] = static_cast<std::byte>(expiry >> (56 - 8 * i));
   issued.challenge[8] = static_cast<std::byte>(difficulty);
-  randombytes_buf(issued.challenge.data() + 9, 7);
+  crypto::random_bytes(std::span(issued.challenge).subspan(9, 7));
   const auto mac = challenge_mac(key_, std::span(issued.challenge).first(kChallengeMacOffset));
   std::memcpy(issued.challenge.data() + kChallengeMacOffset, mac.data(), mac.size());
   issued.difficulty = difficulty;
@@ -95,7 +91,7 @@ result<void> ChallengeBook::check(const crypto::PowChallenge& challenge,
                                   const crypto::PowNonce& nonce,
                                   SystemClock::time_point now) const {
   const auto mac = challenge_mac(key_, std::span(challenge).first(kChallengeMacOffset));
-  if (sodium_memcmp(mac.data(), challenge.data() + kChallengeMacOffset, mac.size()) != 0) {
+  if (!crypto::constant_time_equal(mac, std::span(challenge).subspan(kChallengeMacOffset))) {
     return errc::authentication_failed;
   }
   std::uint64_t expiry = 0;
@@ -126,7 +122,7 @@ result<void> ChallengeBook::spend(const crypto::PowChallenge& challenge,
 result<SessionTable::Opened> SessionTable::open(const storage::ClueId& clue,
                                                 SystemClock::time_point now) {
   Opened opened{};
-  randombytes_buf(opened.token.data(), opened.token.size());
+  crypto::random_bytes(opened.token);
   opened.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(now + lifetime_);
   std::lock_guard lock(mutex_);
   while (!by_expiry_.empty() && by_expiry_.begin()->first < now) {
@@ -155,7 +151,7 @@ result<storage::ClueId> SessionTable::find(std::span<const std::byte> token,
 Intake::Intake(storage::Store& store, const Config& config)
     : config_(config),
       policy_(load_routing_policy(config.routing.policy_file)),
-      deadline_policy_(server::deadline_policy(config.deadlines)),
+      deadline_policy_(services::deadline_policy(config.deadlines)),
       global_bucket_(config.limits.global_submissions_per_second, config.limits.global_burst),
       lookup_bucket_(config.followup.failed_lookups_per_second,
                      config.followup.failed_lookup_burst),
@@ -377,4 +373,4 @@ std::string format_time(SystemClock::time_point time) {
   return text;
 }
 
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -31,7 +31,7 @@
 #include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 
 inline constexpr std::string_view kEscalationActor = "system:escalation";
 inline constexpr std::string_view kEscalationAction = "clue.escalate";
@@ -95,4 +95,4 @@ class EscalationJob {
   std::thread thread_;  // last: starts after every other member exists
 };
 
-}  // namespace clueline::server
+}  // namespace clueline::services

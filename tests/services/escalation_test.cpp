@@ -1,6 +1,6 @@
 // The escalation job over a real database and group-commit writer, with a
 // fake clock: passes are run at chosen instants.
-#include "clueline/server/escalation.hpp"
+#include "clueline/services/escalation.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@
 #include "clueline/routing/escalation.hpp"
 #include "clueline/storage/audit.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 namespace {
 
 namespace json = boost::json;
@@ -301,4 +301,4 @@ TEST_F(EscalationPassTest, TheJobThreadRunsAPassAtStartAndReportsIt) {
 }
 
 }  // namespace
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -1,4 +1,4 @@
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace clueline::server {
+namespace clueline::services {
 namespace {
 
 using std::chrono::seconds;
@@ -627,4 +627,4 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
 }
 
 }  // namespace
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -32,7 +32,7 @@
 #include "clueline/routing/deadlines.hpp"
 #include "clueline/routing/policy.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 
 // The whole configuration. Defaults are the values used when neither the file
 // nor the environment sets a key. TOML key names are the member names, except
@@ -179,4 +179,4 @@ Config load_config(const std::filesystem::path& path, const Environment& env);
 // Does not parse the PEM contents. Throws ConfigError.
 void require_tls_files(const Config& config);
 
-}  // namespace clueline::server
+}  // namespace clueline::services

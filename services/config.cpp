@@ -1,4 +1,4 @@
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -20,7 +20,7 @@
 // glibc declares it only under _GNU_SOURCE; POSIX guarantees the object.
 extern char** environ;
 
-namespace clueline::server {
+namespace clueline::services {
 namespace {
 
 namespace fs = std::filesystem;
@@ -599,4 +599,4 @@ void require_tls_files(const Config& config) {
   require_readable_file(config.server.tls_private_key, "server.tls_private_key");
 }
 
-}  // namespace clueline::server
+}  // namespace clueline::services

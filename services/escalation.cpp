@@ -1,4 +1,4 @@
-#include "clueline/server/escalation.hpp"
+#include "clueline/services/escalation.hpp"
 
 #include <pthread.h>
 
@@ -14,7 +14,7 @@
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/escalation.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 namespace {
 
 namespace json = boost::json;
@@ -221,4 +221,4 @@ void EscalationJob::run() {
   }
 }
 
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -32,12 +32,12 @@
 #include "clueline/routing/policy.hpp"
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
-#include "clueline/server/config.hpp"
+#include "clueline/services/config.hpp"
 #include "clueline/storage/audit.hpp"
 #include "clueline/storage/claims.hpp"
 #include "clueline/storage/records.hpp"
 
-namespace clueline::server {
+namespace clueline::services {
 
 using SystemClock = std::chrono::system_clock;
 
@@ -231,4 +231,4 @@ class Intake {
 // RFC 3339 UTC with seconds: "2026-11-23T10:00:00Z".
 std::string format_time(SystemClock::time_point time);
 
-}  // namespace clueline::server
+}  // namespace clueline::services

@@ -1,0 +1,374 @@
+#include "clueline/services/citizen.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <iterator>
+#include <utility>
+
+#include "clueline/crypto/attachment.hpp"
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/envelope.hpp"
+#include "clueline/crypto/receipt.hpp"
+#include "clueline/crypto/sealed_payload.hpp"
+#include "clueline/services/blocking.hpp"
+#include "commit.hpp"
+
+namespace clueline::services {
+namespace {
+
+using storage::Family;
+using storage::Mutation;
+
+std::span<const std::byte> bytes_of(std::string_view text) { return crypto::as_bytes(text); }
+
+errc error_of(const boost::system::error_code& ec) {
+  return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::internal;
+}
+
+Refusal poster_refusal(const boost::system::error_code& ec) {
+  const errc e = error_of(ec);
+  if (e == errc::gone) {
+    return refuse(e, "this poster has been withdrawn; look for a current one");
+  }
+  return refuse(errc::not_found, "unknown or forged site code");
+}
+
+std::string joined(std::span<const std::string> names) {
+  std::string text;
+  for (const std::string& name : names) {
+    if (!text.empty()) text += ", ";
+    text += name;
+  }
+  return text;
+}
+
+std::vector<std::string> category_names(const Intake& intake) {
+  std::vector<std::string> names;
+  for (const auto& category : intake.policy().categories()) names.push_back(category.name);
+  return names;
+}
+
+Refusal route_refusal(const Intake& intake, const boost::system::error_code& ec,
+                      std::string_view category) {
+  const errc e = error_of(ec);
+  if (e != errc::invalid_argument) {
+    return refuse(e == errc::not_found ? e : errc::internal,
+                  "no unit can receive reports from this site yet");
+  }
+  const std::vector<std::string> categories = category_names(intake);
+  if (std::find(categories.begin(), categories.end(), category) == categories.end()) {
+    return refuse(e, "unknown category; accepted: " + joined(categories));
+  }
+  return refuse(e, "unknown accused level; accepted: " + joined(intake.levels().names()) +
+                       ", or none when unknown");
+}
+
+Outcome<RouteOffer> offer_for(Intake& intake, const SiteContext& site, std::string_view category,
+                              std::string_view accused_level, SystemClock::time_point now) {
+  auto route = intake.route(site, category, accused_level);
+  if (!route) return route_refusal(intake, route.error(), category);
+  RouteOffer offer{.route = std::move(*route),
+                   .challenge = intake.issue_challenge(now),
+                   .receipt_salt = intake.deployment()->receipt_salt};
+  return offer;
+}
+
+bool same_key_set(const std::vector<crypto::PayloadRecipient>& sealed,
+                  const std::vector<const storage::UnitKey*>& keys) {
+  if (sealed.size() != keys.size()) return false;
+  for (const storage::UnitKey* key : keys) {
+    const bool found = std::any_of(sealed.begin(), sealed.end(), [key](const auto& recipient) {
+      return recipient.key_id == key->key_id;
+    });
+    if (!found) return false;
+  }
+  return true;
+}
+
+std::vector<const storage::UnitKey*> current_keys(const storage::Unit& unit) {
+  std::vector<const storage::UnitKey*> keys;
+  for (const storage::UnitKey& key : unit.keys) {
+    if (key.current) keys.push_back(&key);
+  }
+  return keys;
+}
+
+storage::UnixSeconds unix_seconds(SystemClock::time_point time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+// ---- blocking reads (on the blocking pool) -------------------------------------
+
+struct ClueLookup {
+  errc error = errc::internal;
+  std::optional<storage::ClueId> clue;
+};
+
+ClueLookup find_clue_by_receipt(storage::Store* store, storage::Bytes32 lookup_hash) {
+  auto stored = store->get(Family::kReceipts, storage::receipt_key(lookup_hash));
+  if (!stored) return {error_of(stored.error()), std::nullopt};
+  if (stored->size() != 16) return {errc::storage_corruption, std::nullopt};
+  storage::ClueId id;
+  std::memcpy(id.data(), stored->data(), id.size());
+  return {errc::internal, id};
+}
+
+struct ClueRead {
+  errc error = errc::internal;
+  std::optional<storage::Clue> clue;
+  std::vector<SealedNoteView> replies;
+  std::vector<SealedNoteView> messages;
+};
+
+ClueRead read_clue(storage::Store* store, storage::ClueId id, bool with_notes) {
+  ClueRead read;
+  auto stored = store->get(Family::kClues, storage::clue_key(id));
+  if (!stored) {
+    read.error = error_of(stored.error());
+    return read;
+  }
+  auto clue = storage::decode_clue(*stored);
+  if (!clue) {
+    read.error = error_of(clue.error());
+    return read;
+  }
+  if (with_notes) {
+    for (std::uint32_t seq = 1; seq <= clue->replies; ++seq) {
+      auto note = store->get(Family::kClues, storage::reply_key(id, seq));
+      if (!note) continue;
+      if (auto decoded = storage::decode_note(*note)) {
+        read.replies.push_back({seq, decoded->sent_at, std::move(decoded->payload)});
+      }
+    }
+    for (std::uint32_t seq = 1; seq <= clue->messages; ++seq) {
+      auto note = store->get(Family::kClues, storage::message_key(id, seq));
+      if (!note) continue;
+      // The reporter's own messages are listed, never sent back.
+      if (auto decoded = storage::decode_note(*note)) {
+        read.messages.push_back({seq, decoded->sent_at, {}});
+      }
+    }
+  }
+  read.clue = std::move(*clue);
+  return read;
+}
+
+Refusal read_refusal(errc e) { return refuse(e, "the report could not be read"); }
+
+Outcome<storage::ClueId> session_clue(const CitizenContext& context, const FollowupToken& token) {
+  auto clue = context.intake->sessions().find(token, SystemClock::now());
+  if (!clue) return refuse(errc::not_found, "unknown or expired session");
+  return *clue;
+}
+
+}  // namespace
+
+[[noreturn]] void throw_exception_from_error(const Refusal& refusal,
+                                             const boost::source_location&) {
+  throw std::runtime_error(std::string(error_name(refusal.code)) + ": " + refusal.message);
+}
+
+Outcome<SiteContext> check_poster(const Intake& intake, std::string_view token) {
+  auto site = intake.verify_token(token);
+  if (!site) return poster_refusal(site.error());
+  return *site;
+}
+
+Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token) {
+  auto site = intake.verify_token(token);
+  if (!site) return poster_refusal(site.error());
+  SiteInfo info{.site = *site,
+                .categories = category_names(intake),
+                .accused_levels = {intake.levels().names().begin(), intake.levels().names().end()},
+                .languages = {"zh-CN", "en"},
+                .receipt_salt = intake.deployment()->receipt_salt};
+  return info;
+}
+
+Outcome<RouteOffer> offer_route(Intake& intake, std::string_view token, std::string_view category,
+                                std::string_view accused_level, SystemClock::time_point now) {
+  auto site = intake.verify_token(token);
+  if (!site) return poster_refusal(site.error());
+  return offer_for(intake, *site, category, accused_level, now);
+}
+
+boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext context,
+                                                            std::string envelope_bytes) {
+  Intake& intake = *context.intake;
+  auto envelope = crypto::parse_envelope(bytes_of(envelope_bytes));
+  if (!envelope) co_return refuse(errc::invalid_argument, "malformed envelope");
+  auto site = intake.verify_token_bytes(envelope->header.site_token);
+  if (!site) co_return poster_refusal(site.error());
+  auto route = intake.route(*site, envelope->header.category, envelope->header.accused_level);
+  if (!route) {
+    co_return route_refusal(intake, route.error(), envelope->header.category);
+  }
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (auto admitted = intake.admit_submission(site->site->id, steady_now); !admitted) {
+    co_return refuse(errc::rate_limited, "too many reports; retry later", 5);
+  }
+  const auto now = SystemClock::now();
+  if (!intake.challenges().check(envelope->header.pow_challenge, envelope->header.pow_nonce,
+                                 now)) {
+    co_return refuse(errc::authentication_failed,
+                     "proof of work missing, wrong or expired; fetch a new route");
+  }
+  if (!same_key_set(envelope->payload.recipients, route->keys)) {
+    // Checked before spending the challenge, so a client that raced a key
+    // change only needs to reseal.
+    auto offer = offer_for(intake, *site, envelope->header.category,
+                           envelope->header.accused_level, now);
+    if (!offer) co_return offer.error();
+    co_return SubmitAnswer{ResealRequired{std::move(*offer)}};
+  }
+  if (!intake.challenges().spend(envelope->header.pow_challenge, now)) {
+    co_return refuse(errc::conflict, "this proof of work was used already; fetch a new route");
+  }
+  const storage::Bytes32 lookup_hash = envelope->header.receipt_lookup_hash;
+  Intake::AcceptedReport accepted =
+      intake.accept(*envelope, bytes_of(envelope_bytes), *site, *route, now);
+  // The writer checks that the receipt is new just before the batch, on its
+  // own thread, where no other write of that key can come in between.
+  storage::GroupCommitWriter::Submission submission{
+      .mutations = std::move(accepted.mutations),
+      .must_be_absent = {{Family::kReceipts, storage::receipt_key(lookup_hash)}},
+      .audit = {std::move(accepted.audit)}};
+  const auto written = co_await commit(context.writer, std::move(submission));
+  if (!written && written.error() == errc::conflict) {
+    co_return refuse(errc::conflict, "this receipt is in use; make a new one");
+  }
+  if (!written) {
+    co_return refuse(error_of(written.error()), "the report could not be stored; send it again");
+  }
+  ReportAccepted answer{.clue = std::move(accepted.clue), .session = std::nullopt};
+  if (auto session = intake.sessions().open(answer.clue.id, now)) answer.session = *session;
+  co_return SubmitAnswer{std::move(answer)};
+}
+
+boost::asio::awaitable<Outcome<SessionTable::Opened>> open_followup_session(
+    CitizenContext context, std::vector<std::byte> lookup_key) {
+  Intake& intake = *context.intake;
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (!intake.lookups_allowed(steady_now)) {
+    co_return refuse(errc::rate_limited, "too many failed receipt lookups; retry later", 10);
+  }
+  if (lookup_key.size() != 32) {
+    co_return refuse(errc::invalid_argument, "lookup_key must be 32 bytes");
+  }
+  const storage::Bytes32 lookup_hash = crypto::receipt_lookup_hash(lookup_key);
+  const ClueLookup found = co_await run_blocking(
+      *context.blocking_pool, std::bind_front(&find_clue_by_receipt, context.store, lookup_hash));
+  if (!found.clue) {
+    if (found.error == errc::not_found) {
+      intake.record_failed_lookup(steady_now);
+      co_return refuse(errc::not_found, "no report has this receipt");
+    }
+    co_return read_refusal(found.error);
+  }
+  auto session = intake.sessions().open(*found.clue, SystemClock::now());
+  if (!session) co_return refuse(errc::unavailable, "too many open sessions; retry later");
+  co_return *session;
+}
+
+boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext context,
+                                                            FollowupToken session) {
+  auto clue_id = session_clue(context, session);
+  if (!clue_id) co_return clue_id.error();
+  ClueRead read = co_await run_blocking(
+      *context.blocking_pool, std::bind_front(&read_clue, context.store, *clue_id, true));
+  if (!read.clue) co_return read_refusal(read.error);
+  FollowupView view{.clue = std::move(*read.clue),
+                    .unit = nullptr,
+                    .replies = std::move(read.replies),
+                    .messages = std::move(read.messages)};
+  view.unit = context.intake->unit(view.clue.unit_id);
+  co_return view;
+}
+
+boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenContext context,
+                                                                     FollowupToken session,
+                                                                     std::string sealed) {
+  auto clue_id = session_clue(context, session);
+  if (!clue_id) co_return clue_id.error();
+  auto payload = crypto::parse_payload(bytes_of(sealed));
+  if (!payload) co_return refuse(errc::invalid_argument, "malformed sealed message");
+  // One writer per clue at a time: the message number comes from the record.
+  auto claim = context.intake->claims().claim(storage::clue_claim_key(*clue_id));
+  if (!claim) co_return refuse(errc::conflict, "another change is in progress; retry");
+  ClueRead read = co_await run_blocking(
+      *context.blocking_pool, std::bind_front(&read_clue, context.store, *clue_id, false));
+  if (!read.clue) co_return read_refusal(read.error);
+  storage::Clue& clue = *read.clue;
+  const storage::Unit* unit = context.intake->unit(clue.unit_id);
+  if (unit == nullptr) co_return refuse(errc::internal, "internal error");
+  if (!same_key_set(payload->recipients, current_keys(*unit))) {
+    co_return MessageAnswer{ResealToUnit{unit}};
+  }
+  const storage::SealedNote note{unix_seconds(SystemClock::now()), std::move(sealed)};
+  clue.messages += 1;
+  std::vector<Mutation> batch{
+      {Family::kClues, storage::message_key(clue.id, clue.messages), storage::encode(note)},
+      {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
+  const auto written = co_await commit_mutations(context.writer, std::move(batch));
+  if (!written) co_return refuse(error_of(written.error()), "not stored; send again");
+  co_return MessageAnswer{MessageStored{clue.messages, note.sent_at}};
+}
+
+boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext context,
+                                                                FollowupToken session,
+                                                                AttachmentPart upload) {
+  auto clue_id = session_clue(context, session);
+  if (!clue_id) co_return clue_id.error();
+  if (upload.index >= kMaxAttachments) {
+    co_return refuse(errc::invalid_argument, "at most 8 attachments per report (n is 0..7)");
+  }
+  if (upload.bytes.empty()) co_return refuse(errc::invalid_argument, "empty part");
+  auto claim = context.intake->claims().claim(storage::clue_claim_key(*clue_id));
+  if (!claim) co_return refuse(errc::conflict, "another upload is in progress; retry");
+  ClueRead read = co_await run_blocking(
+      *context.blocking_pool, std::bind_front(&read_clue, context.store, *clue_id, false));
+  if (!read.clue) co_return read_refusal(read.error);
+  storage::Clue& clue = *read.clue;
+  const std::uint32_t index = upload.index;
+  auto state = std::find_if(clue.attachments.begin(), clue.attachments.end(),
+                            [index](const storage::AttachmentState& a) { return a.index == index; });
+  if (state == clue.attachments.end()) {
+    clue.attachments.push_back({.index = static_cast<std::uint8_t>(index)});
+    state = std::prev(clue.attachments.end());
+  }
+  if (state->complete) co_return refuse(errc::conflict, "attachment already complete");
+  if (state->parts != upload.part) {
+    co_return refuse(errc::conflict,
+                     "parts must come in order; the next part is " + std::to_string(state->parts));
+  }
+  std::uint64_t clue_total = 0;
+  for (const storage::AttachmentState& a : clue.attachments) clue_total += a.bytes;
+  if (state->bytes + upload.bytes.size() > kMaxAttachmentBytes ||
+      clue_total + upload.bytes.size() > kMaxClueAttachmentBytes) {
+    co_return refuse(errc::payload_too_large,
+                     "attachment limit reached (16 MiB per attachment, 64 MiB per report)");
+  }
+  const std::uint64_t total = state->bytes + upload.bytes.size();
+  if (upload.final_part) {
+    const bool valid_length =
+        total > crypto::kAttachmentHeaderBytes &&
+        (total - crypto::kAttachmentHeaderBytes) % crypto::kAttachmentCipherChunkBytes == 0;
+    if (!valid_length) {
+      co_return refuse(errc::invalid_argument, "the attachment is not a whole encrypted stream");
+    }
+  }
+  state->bytes = total;
+  state->parts += 1;
+  state->complete = upload.final_part;
+  std::vector<Mutation> batch{
+      {Family::kClues,
+       storage::attachment_part_key(clue.id, static_cast<std::uint8_t>(index), upload.part),
+       std::move(upload.bytes)},
+      {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
+  const auto written = co_await commit_mutations(context.writer, std::move(batch));
+  if (!written) co_return refuse(error_of(written.error()), "not stored; send again");
+  co_return PartStored{index, upload.part, total, upload.final_part};
+}
+
+}  // namespace clueline::services
