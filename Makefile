@@ -23,7 +23,11 @@ $(BUILD_DIR)/CMakeCache.txt: | bootstrap
 web/node_modules/.package-lock.json: web/package-lock.json | bootstrap
 	cd web && npm ci --no-audit --no-fund
 
-web-deps: web/node_modules/.package-lock.json
+# The OpenAPI linter (docs/package.json), exactly as locked.
+docs/node_modules/.package-lock.json: docs/package-lock.json | bootstrap
+	cd docs && npm ci --no-audit --no-fund
+
+web-deps: web/node_modules/.package-lock.json docs/node_modules/.package-lock.json
 
 configure: bootstrap web-deps $(BUILD_DIR)/CMakeCache.txt
 

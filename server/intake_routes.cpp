@@ -12,6 +12,7 @@
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
+#include "handlers.hpp"
 #include "responses.hpp"
 
 namespace clueline::server {
@@ -365,6 +366,11 @@ void add_intake_routes(Router& router, const services::CitizenContext* context) 
               .is_prefix = true, .name = "attachments",
               .body_limit = services::kMaxAttachmentPartBytes,
               .handler = bind_context<&put_attachment_part>(context)});
+}
+
+void add_public_listener_routes(Router& router, const services::CitizenContext* citizen) {
+  add_public_routes(router);
+  add_intake_routes(router, citizen);
 }
 
 }  // namespace clueline::server

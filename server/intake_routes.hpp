@@ -12,4 +12,8 @@ namespace clueline::server {
 // `context` is not owned and must outlive the router.
 void add_intake_routes(Router& router, const services::CitizenContext* context);
 
+// Every route of the public listener: the pages (add_public_routes) and the
+// citizen API. docs/openapi.yaml documents each (a ctest compares them).
+void add_public_listener_routes(Router& router, const services::CitizenContext* citizen);
+
 }  // namespace clueline::server

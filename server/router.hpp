@@ -47,6 +47,9 @@ class Router {
   };
   Match match(http::verb method, std::string_view target) const;
 
+  // Every registered route, in registration order.
+  const std::vector<Route>& routes() const { return routes_; }
+
   // Labels by metrics index; [0] is "unmatched".
   const std::vector<std::string>& names() const { return names_; }
 

@@ -370,8 +370,7 @@ struct Server::Impl {
     public_listener.tls = &tls;
     public_listener.limits = limits_from(config.server);
     public_listener.access_log = &access_log;
-    add_public_routes(public_listener.router);
-    add_intake_routes(public_listener.router, &intake_context);
+    add_public_listener_routes(public_listener.router, &intake_context);
     public_listener.metrics =
         std::make_unique<Metrics>(public_listener.name, public_listener.router.names());
 
