@@ -9,7 +9,7 @@ FUZZ_TARGETS   := fuzz_envelope fuzz_site_token
 GENERATOR      ?= Ninja
 CTEST_ARGS     ?= --output-on-failure --timeout 600
 
-.PHONY: all bootstrap web-deps configure build demo test test-release test-asan fuzz clean
+.PHONY: all bootstrap web-deps configure build demo test test-release test-asan fuzz format clean
 
 all: build
 
@@ -61,6 +61,10 @@ fuzz: bootstrap
 	  ./$(FUZZ_BUILD_DIR)/tests/fuzz/$$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    $$corpus tests/fuzz/corpus/$${target#fuzz_}; \
 	done
+
+# Formats every C++ file with .clang-format (the clang_format ctest checks it).
+format: bootstrap
+	git ls-files -z -- '*.cpp' '*.hpp' | xargs -0 clang-format -i
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -1,20 +1,20 @@
 // The reference client against a running server (docs/api.md): submit a
 // report over HTTPS, follow it up with the receipt; and, for a supervisor
 // with the database at hand, open a stored clue with a unit secret key.
+#include "client_commands.hpp"
+
+#include <algorithm>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
 
-#include "client_commands.hpp"
 #include "clueline/crypto/crypto.hpp"
-#include "clueline/storage/records.hpp"
 #include "clueline/server/api_client.hpp"
+#include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -62,7 +62,8 @@ json::object expect(const server::ApiClient::Answer& answer, const std::string& 
 template <std::size_t N>
 std::array<std::byte, N> decode_fixed(std::string_view text, const std::string& what) {
   const Bytes bytes = checked(crypto::from_base64url(text), what);
-  if (bytes.size() != N) throw std::runtime_error(what + ": expected " + std::to_string(N) + " bytes");
+  if (bytes.size() != N)
+    throw std::runtime_error(what + ": expected " + std::to_string(N) + " bytes");
   std::array<std::byte, N> out;
   std::copy(bytes.begin(), bytes.end(), out.begin());
   return out;
@@ -117,8 +118,9 @@ int submit_online(const CommandOptions& options) {
   header.receipt_lookup_hash = receipt_keys.lookup_hash;
   header.pow_challenge =
       decode_fixed<32>(route.at("pow").at("challenge").as_string(), "the route's challenge");
-  header.pow_nonce = crypto::solve_pow(
-      header.pow_challenge, static_cast<unsigned>(route.at("pow").at("difficulty").to_number<int>()));
+  header.pow_nonce =
+      crypto::solve_pow(header.pow_challenge,
+                        static_cast<unsigned>(route.at("pow").at("difficulty").to_number<int>()));
 
   json::object body{{"v", 1},
                     {"text", options.has("--text") ? options.required("--text")
@@ -142,16 +144,16 @@ int submit_online(const CommandOptions& options) {
   const Bytes envelope =
       checked(crypto::seal_envelope(header, recipients, json::serialize(body)), "envelope");
 
-  const json::object received =
-      expect(client.call({.method = Method::kPost,
-                          .target = "/api/v1/reports",
-                          .body = as_string(envelope),
-                          .content_type = "application/octet-stream"}),
-             "report");
+  const json::object received = expect(client.call({.method = Method::kPost,
+                                                    .target = "/api/v1/reports",
+                                                    .body = as_string(envelope),
+                                                    .content_type = "application/octet-stream"}),
+                                       "report");
   const std::string session(received.at("session").as_string());
   for (std::size_t index = 0; index < streams.size(); ++index) {
     const Bytes& stream = streams[index];
-    for (std::size_t offset = 0, part = 0; offset < stream.size(); offset += kUploadPartBytes, ++part) {
+    for (std::size_t offset = 0, part = 0; offset < stream.size();
+         offset += kUploadPartBytes, ++part) {
       const std::size_t size = std::min(kUploadPartBytes, stream.size() - offset);
       const bool final_part = offset + size == stream.size();
       const std::string target = "/api/v1/followup/attachments/" + std::to_string(index) + "/" +
@@ -177,7 +179,8 @@ int followup(std::span<char*> args) {
   const CommandOptions options(args, {"--server", "--ca-file", "--receipt", "--salt", "--token"});
   crypto::initialize();
   server::ApiClient client = connect_to(options);
-  const std::string receipt = checked(crypto::normalize_receipt(options.required("--receipt")), "--receipt");
+  const std::string receipt =
+      checked(crypto::normalize_receipt(options.required("--receipt")), "--receipt");
   if (options.has("--salt") == options.has("--token")) {
     throw UsageError("give the deployment's receipt salt with --salt, or a site code with --token");
   }
@@ -194,24 +197,26 @@ int followup(std::span<char*> args) {
                     .as_string());
   const auto salt = decode_fixed<16>(salt_text, "--salt");
   const auto keys = checked(crypto::derive_receipt_keys(receipt, salt), "receipt");
-  const json::object session =
-      expect(client.call({.method = Method::kPost,
-                          .target = "/api/v1/followup/session",
-                          .body = json::serialize(json::object{
-                              {"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())}}),
-                          .content_type = "application/json"}),
-             "follow-up session");
-  json::object status = expect(client.call({.method = Method::kGet,
-                                            .target = "/api/v1/followup",
-                                            .bearer = std::string(session.at("session").as_string())}),
-                               "follow-up");
+  const json::object session = expect(
+      client.call({.method = Method::kPost,
+                   .target = "/api/v1/followup/session",
+                   .body = json::serialize(
+                       json::object{{"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())}}),
+                   .content_type = "application/json"}),
+      "follow-up session");
+  json::object status =
+      expect(client.call({.method = Method::kGet,
+                          .target = "/api/v1/followup",
+                          .bearer = std::string(session.at("session").as_string())}),
+             "follow-up");
   // Replies are sealed to the receipt's reply key: open them here.
   const auto clue_id = checked(crypto::from_base64url(status.at("clue_id").as_string()), "clue_id");
   for (auto& reply : status.at("replies").as_array()) {
     const Bytes payload = checked(crypto::from_base64url(reply.at("payload").as_string()), "reply");
-    auto opened = crypto::open_payload(crypto::PayloadDomain::kReply, clue_id, payload,
-                                       keys.reply_key_pair);
-    reply.as_object()["text"] = opened ? json::value(as_string(opened->bytes())) : json::value(nullptr);
+    auto opened =
+        crypto::open_payload(crypto::PayloadDomain::kReply, clue_id, payload, keys.reply_key_pair);
+    reply.as_object()["text"] =
+        opened ? json::value(as_string(opened->bytes())) : json::value(nullptr);
     reply.as_object().erase("payload");
   }
   std::cout << json::serialize(status) << '\n';
@@ -225,12 +230,15 @@ int open_stored(const CommandOptions& options) {
       "--secret-key-file");
   const auto id = decode_fixed<16>(options.required("--clue"), "--clue");
   const fs::path data_dir = options.required("--data-dir");
-  auto store = checked(storage::Store::open({.directory = data_dir / "rocksdb", .create_if_missing = false}),
-                       "cannot open " + (data_dir / "rocksdb").string());
-  const auto envelope = checked(store->get(storage::Family::kClues, storage::envelope_key(id)), "clue");
-  const auto clue = checked(storage::decode_clue(checked(
-                                store->get(storage::Family::kClues, storage::clue_key(id)), "clue")),
-                            "clue record");
+  auto store =
+      checked(storage::Store::open({.directory = data_dir / "rocksdb", .create_if_missing = false}),
+              "cannot open " + (data_dir / "rocksdb").string());
+  const auto envelope =
+      checked(store->get(storage::Family::kClues, storage::envelope_key(id)), "clue");
+  const auto clue =
+      checked(storage::decode_clue(
+                  checked(store->get(storage::Family::kClues, storage::clue_key(id)), "clue")),
+              "clue record");
   const auto body = checked(crypto::open_envelope(crypto::as_bytes(envelope), unit),
                             "the clue does not open with this key");
   boost::system::error_code ec;
@@ -241,25 +249,29 @@ int open_stored(const CommandOptions& options) {
     const fs::path directory = options.required("--attachments-dir");
     fs::create_directories(directory);
     const auto* list = parsed.as_object().if_contains("attachments");
-    for (std::size_t index = 0; list != nullptr && list->is_array() && index < list->as_array().size();
-         ++index) {
+    for (std::size_t index = 0;
+         list != nullptr && list->is_array() && index < list->as_array().size(); ++index) {
       const auto& attachment = list->as_array()[index].as_object();
-      const auto state = std::find_if(clue.attachments.begin(), clue.attachments.end(),
-                                      [index](const storage::AttachmentState& s) { return s.index == index; });
+      const auto state =
+          std::find_if(clue.attachments.begin(), clue.attachments.end(),
+                       [index](const storage::AttachmentState& s) { return s.index == index; });
       if (state == clue.attachments.end() || !state->complete) continue;  // never uploaded
       std::string stream;
       for (std::uint32_t part = 0; part < state->parts; ++part) {
-        stream += checked(store->get(storage::Family::kClues,
-                                     storage::attachment_part_key(id, static_cast<std::uint8_t>(index), part)),
-                          "attachment part");
+        stream += checked(
+            store->get(storage::Family::kClues,
+                       storage::attachment_part_key(id, static_cast<std::uint8_t>(index), part)),
+            "attachment part");
       }
-      const Bytes key_bytes = checked(crypto::from_base64url(attachment.at("key").as_string()), "key");
+      const Bytes key_bytes =
+          checked(crypto::from_base64url(attachment.at("key").as_string()), "key");
       auto key = checked(crypto::SecureBuffer::allocate(key_bytes.size()), "key");
       std::copy(key_bytes.begin(), key_bytes.end(), key.data());
-      const auto plaintext =
-          checked(crypto::decrypt_attachment(crypto::as_bytes(stream), key), "attachment " + std::to_string(index));
+      const auto plaintext = checked(crypto::decrypt_attachment(crypto::as_bytes(stream), key),
+                                     "attachment " + std::to_string(index));
       // The name comes from the reporter: keep only its last component.
-      std::string name = fs::path(std::string(attachment.at("name").as_string())).filename().string();
+      std::string name =
+          fs::path(std::string(attachment.at("name").as_string())).filename().string();
       if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(index);
       write_file(directory / name, plaintext);
     }

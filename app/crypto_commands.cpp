@@ -4,15 +4,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <string>
 
-#include "clueline/crypto/crypto.hpp"
 #include "client_commands.hpp"
+#include "clueline/crypto/crypto.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -33,7 +32,8 @@ crypto::BoxPublicKey recipient_key(const std::string& given) {
 template <std::size_t N>
 std::array<std::byte, N> fixed_size(const Bytes& bytes, const std::string& what) {
   if (bytes.size() != N) {
-    throw UsageError(what + " must be " + std::to_string(N) + " bytes, got " + std::to_string(bytes.size()));
+    throw UsageError(what + " must be " + std::to_string(N) + " bytes, got " +
+                     std::to_string(bytes.size()));
   }
   std::array<std::byte, N> result;
   std::copy(bytes.begin(), bytes.end(), result.begin());
@@ -62,7 +62,8 @@ int keygen(std::span<char*> args) {
     const std::string name = options.value_or("--name", "unit");
     const auto pair = crypto::generate_box_key_pair();
     const std::string public_key = crypto::to_base64url(pair.public_key.bytes);
-    write_new_file(directory / (name + ".key"), crypto::to_base64url(pair.secret_key.bytes()) + "\n", 0600);
+    write_new_file(directory / (name + ".key"),
+                   crypto::to_base64url(pair.secret_key.bytes()) + "\n", 0600);
     write_new_file(directory / (name + ".pub"), public_key + "\n", 0644);
     printed = {{"kind", "unit"},
                {"public_key", public_key},
@@ -71,7 +72,8 @@ int keygen(std::span<char*> args) {
     const std::string name = options.value_or("--name", "site-signing");
     const auto pair = crypto::generate_signing_key_pair();
     const std::string public_key = crypto::to_base64url(pair.public_key.bytes);
-    write_new_file(directory / (name + ".key"), crypto::to_base64url(pair.secret_key.bytes()) + "\n", 0600);
+    write_new_file(directory / (name + ".key"),
+                   crypto::to_base64url(pair.secret_key.bytes()) + "\n", 0600);
     write_new_file(directory / (name + ".pub"), public_key + "\n", 0644);
     printed = {{"kind", "site-signing"}, {"public_key", public_key}};
   } else {
@@ -82,17 +84,19 @@ int keygen(std::span<char*> args) {
 }
 
 int submit(std::span<char*> args) {
-  const CommandOptions options(
-      args,
-      {"--token", "--category", "--accused-level", "--recipient", "--text", "--text-file", "--attach",
-       "--contact", "--salt", "--pow-challenge", "--pow-difficulty", "--out", "--server", "--ca-file"},
-      {"--recipient", "--attach"});
+  const CommandOptions options(args,
+                               {"--token", "--category", "--accused-level", "--recipient", "--text",
+                                "--text-file", "--attach", "--contact", "--salt", "--pow-challenge",
+                                "--pow-difficulty", "--out", "--server", "--ca-file"},
+                               {"--recipient", "--attach"});
   if (options.has("--text") == options.has("--text-file")) {
     throw UsageError("give exactly one of --text and --text-file");
   }
   if (options.has("--server")) {
-    for (const char* offline : {"--recipient", "--salt", "--pow-challenge", "--pow-difficulty", "--out"}) {
-      if (options.has(offline)) throw UsageError(std::string(offline) + " is not used with --server");
+    for (const char* offline :
+         {"--recipient", "--salt", "--pow-challenge", "--pow-difficulty", "--out"}) {
+      if (options.has(offline))
+        throw UsageError(std::string(offline) + " is not used with --server");
     }
     return submit_online(options);
   }
@@ -124,14 +128,15 @@ int submit(std::span<char*> args) {
   } else {
     crypto::random_bytes(header.pow_challenge);
   }
-  const unsigned difficulty = static_cast<unsigned>(
-      std::stoul(options.value_or("--pow-difficulty", std::to_string(crypto::kDefaultPowDifficulty))));
+  const unsigned difficulty = static_cast<unsigned>(std::stoul(
+      options.value_or("--pow-difficulty", std::to_string(crypto::kDefaultPowDifficulty))));
   if (difficulty > crypto::kMaxPowDifficulty) throw UsageError("--pow-difficulty is at most 32");
   header.pow_nonce = crypto::solve_pow(header.pow_challenge, difficulty);
 
-  boost::json::object body{{"v", 1},
-                           {"text", options.has("--text") ? options.required("--text")
-                                                          : read_text(options.required("--text-file"))}};
+  boost::json::object body{
+      {"v", 1},
+      {"text", options.has("--text") ? options.required("--text")
+                                     : read_text(options.required("--text-file"))}};
   if (options.has("--contact")) body["contact"] = options.required("--contact");
   boost::json::array attachments;
   std::size_t index = 0;
@@ -139,7 +144,8 @@ int submit(std::span<char*> args) {
     ++index;
     const Bytes content = read_bytes(file);
     const auto key = crypto::generate_attachment_key();
-    write_file(attachment_path(out, index), checked(crypto::encrypt_attachment(content, key), file));
+    write_file(attachment_path(out, index),
+               checked(crypto::encrypt_attachment(content, key), file));
     attachments.push_back({{"id", "attachment-" + std::to_string(index)},
                            {"key", crypto::to_base64url(key.bytes())},
                            {"name", fs::path(file).filename().string()},
@@ -151,25 +157,28 @@ int submit(std::span<char*> args) {
   const Bytes envelope =
       checked(crypto::seal_envelope(header, recipients, boost::json::serialize(body)), "envelope");
   write_file(out, envelope);
-  std::cout << boost::json::serialize(boost::json::object{
-                   {"receipt", crypto::format_receipt(receipt)},
-                   {"envelope", out.string()},
-                   {"bytes", envelope.size()},
-                   {"attachments", index}})
+  std::cout << boost::json::serialize(
+                   boost::json::object{{"receipt", crypto::format_receipt(receipt)},
+                                       {"envelope", out.string()},
+                                       {"bytes", envelope.size()},
+                                       {"attachments", index}})
             << '\n';
   return 0;
 }
 
 int open(std::span<char*> args) {
-  const CommandOptions options(args, {"--secret-key-file", "--in", "--attachments-dir", "--data-dir", "--clue"});
+  const CommandOptions options(
+      args, {"--secret-key-file", "--in", "--attachments-dir", "--data-dir", "--clue"});
   if (options.has("--data-dir") || options.has("--clue")) {
-    if (options.has("--in")) throw UsageError("give --in FILE, or --data-dir DIR --clue ID, not both");
+    if (options.has("--in"))
+      throw UsageError("give --in FILE, or --data-dir DIR --clue ID, not both");
     return open_stored(options);
   }
   crypto::initialize();
   const fs::path in = options.required("--in");
-  const auto unit = checked(crypto::box_key_pair_from_secret(read_key_file(options.required("--secret-key-file"))),
-                            "--secret-key-file");
+  const auto unit = checked(
+      crypto::box_key_pair_from_secret(read_key_file(options.required("--secret-key-file"))),
+      "--secret-key-file");
   const Bytes envelope = read_bytes(in);
   const auto parsed = checked(crypto::parse_envelope(envelope), in.string());
   const auto body_bytes = checked(crypto::open_envelope(envelope, unit), in.string());
@@ -187,22 +196,27 @@ int open(std::span<char*> args) {
       for (const auto& item : list->as_array()) {
         ++index;
         const auto& attachment = item.as_object();
-        const Bytes key_bytes = checked(crypto::from_base64url(attachment.at("key").as_string()), "key");
+        const Bytes key_bytes =
+            checked(crypto::from_base64url(attachment.at("key").as_string()), "key");
         auto key = checked(crypto::SecureBuffer::allocate(key_bytes.size()), "key");
         std::copy(key_bytes.begin(), key_bytes.end(), key.data());
-        const auto plaintext = checked(crypto::decrypt_attachment(read_bytes(attachment_path(in, index)), key),
-                                       "attachment " + std::to_string(index));
+        const auto plaintext =
+            checked(crypto::decrypt_attachment(read_bytes(attachment_path(in, index)), key),
+                    "attachment " + std::to_string(index));
         // The name comes from the reporter: keep only its last component.
-        std::string name = fs::path(std::string(attachment.at("name").as_string())).filename().string();
-        if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(index);
-        write_file(directory / name, std::span<const std::byte>(plaintext.data(), plaintext.size()));
+        std::string name =
+            fs::path(std::string(attachment.at("name").as_string())).filename().string();
+        if (name.empty() || name == "." || name == "..")
+          name = "attachment-" + std::to_string(index);
+        write_file(directory / name,
+                   std::span<const std::byte>(plaintext.data(), plaintext.size()));
       }
     }
   }
-  std::cout << boost::json::serialize(boost::json::object{
-                   {"category", parsed.header.category},
-                   {"accused_level", parsed.header.accused_level},
-                   {"body", std::move(body)}})
+  std::cout << boost::json::serialize(
+                   boost::json::object{{"category", parsed.header.category},
+                                       {"accused_level", parsed.header.accused_level},
+                                       {"body", std::move(body)}})
             << '\n';
   return 0;
 }

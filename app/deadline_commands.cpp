@@ -66,9 +66,9 @@ int run(std::span<char*> args) {
 
   auto store = open_database(config.storage.data_dir, false);
   const routing::Tree tree = services::load_unit_tree(*store, policy,
-                                                    config.routing.policy_file.empty()
-                                                        ? std::string("(built-in)")
-                                                        : config.routing.policy_file.string());
+                                                      config.routing.policy_file.empty()
+                                                          ? std::string("(built-in)")
+                                                          : config.routing.policy_file.string());
   services::EscalationPassResult pass;
   {
     storage::GroupCommitWriter writer(*store);

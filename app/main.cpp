@@ -5,8 +5,8 @@
 #include <span>
 #include <string_view>
 
-#include "clueline/services/config.hpp"
 #include "client_commands.hpp"
+#include "clueline/services/config.hpp"
 #include "commands.hpp"
 #include "options.hpp"
 

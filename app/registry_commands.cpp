@@ -234,14 +234,16 @@ int site_add(std::span<char*> args) {
   // Not an error, since units can get keys later, but a poster for this
   // site would lead reporters to a form that cannot be submitted yet.
   const routing::Policy policy = registry_policy(options);
-  const std::string any_category = policy.category("other") != nullptr || policy.categories().empty()
-                                       ? std::string("other")
-                                       : policy.categories().front().name;
+  const std::string any_category =
+      policy.category("other") != nullptr || policy.categories().empty()
+          ? std::string("other")
+          : policy.categories().front().name;
   const auto tree = routing::Tree::make(services::unit_nodes(units), policy.levels());
-  const bool routable =
-      tree && routing::route(*tree, policy,
-                             {.site_unit_id = site.unit_id, .category = any_category,
-                              .accused_level = "", .recused = {}});
+  const bool routable = tree && routing::route(*tree, policy,
+                                               {.site_unit_id = site.unit_id,
+                                                .category = any_category,
+                                                .accused_level = "",
+                                                .recused = {}});
 
   auto deployment = storage::load_deployment(*store);
   if (!deployment && deployment.error() == errc::not_found) {

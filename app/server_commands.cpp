@@ -2,7 +2,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -11,9 +10,9 @@
 
 #include "clueline/qr/qr_code.hpp"
 #include "clueline/qr/render.hpp"
-#include "clueline/services/config.hpp"
 #include "clueline/server/server.hpp"
 #include "clueline/server/tls.hpp"
+#include "clueline/services/config.hpp"
 #include "clueline/storage/store.hpp"
 #include "commands.hpp"
 #include "demo_data.hpp"
@@ -86,10 +85,10 @@ int demo(std::span<char*> args) {
   std::filesystem::create_directories(data_dir);
   const auto certificate = data_dir / "demo-cert.pem";
   const auto private_key = data_dir / "demo-key.pem";
-  const bool certificate_usable =
-      std::filesystem::exists(certificate) && std::filesystem::exists(private_key) &&
-      clueline::server::certificate_not_after(certificate) >
-          std::chrono::system_clock::now() + std::chrono::days(30);
+  const bool certificate_usable = std::filesystem::exists(certificate) &&
+                                  std::filesystem::exists(private_key) &&
+                                  clueline::server::certificate_not_after(certificate) >
+                                      std::chrono::system_clock::now() + std::chrono::days(30);
   if (!certificate_usable) {
     clueline::server::write_self_signed_certificate(certificate, private_key);
     std::cerr << "clueline: wrote a self-signed certificate to " << certificate.string() << '\n';
@@ -102,7 +101,7 @@ int demo(std::span<char*> args) {
       "\"\n[ops]\naddress = \"127.0.0.1\"\nport = 9090\n[storage]\ndata_dir = \"" +
       data_dir.string() + "\"\n";
   const Config config = clueline::services::parse_config(demo_settings, "demo settings",
-                                                       clueline::services::current_environment());
+                                                         clueline::services::current_environment());
   // Keys and demo-sites.json live next to the database they belong to (the
   // same directory unless CLUELINE_STORAGE_DATA_DIR moves it).
   const std::filesystem::path& demo_dir = config.storage.data_dir;

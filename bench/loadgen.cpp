@@ -32,6 +32,8 @@
 // builds N envelopes offline against a local unit key (and a locally signed
 // site token unless --site-token is given) and checks every one with
 // parse_envelope, verify_pow and open_envelope; no server needed.
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -41,9 +43,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>

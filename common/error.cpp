@@ -24,23 +24,40 @@ const boost::system::error_category& error_category() noexcept {
 
 std::string_view error_name(errc e) noexcept {
   switch (e) {
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::malformed_json: return "malformed_json";
-    case errc::not_found: return "not_found";
-    case errc::method_not_allowed: return "method_not_allowed";
-    case errc::conflict: return "conflict";
-    case errc::gone: return "gone";
-    case errc::authentication_failed: return "authentication_failed";
-    case errc::payload_too_large: return "payload_too_large";
-    case errc::header_too_large: return "header_too_large";
-    case errc::unsupported_media_type: return "unsupported_media_type";
-    case errc::rate_limited: return "rate_limited";
-    case errc::request_timeout: return "request_timeout";
-    case errc::storage_io: return "storage_io";
-    case errc::storage_corruption: return "storage_corruption";
-    case errc::storage_no_space: return "storage_no_space";
-    case errc::unavailable: return "unavailable";
-    case errc::internal: return "internal";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::malformed_json:
+      return "malformed_json";
+    case errc::not_found:
+      return "not_found";
+    case errc::method_not_allowed:
+      return "method_not_allowed";
+    case errc::conflict:
+      return "conflict";
+    case errc::gone:
+      return "gone";
+    case errc::authentication_failed:
+      return "authentication_failed";
+    case errc::payload_too_large:
+      return "payload_too_large";
+    case errc::header_too_large:
+      return "header_too_large";
+    case errc::unsupported_media_type:
+      return "unsupported_media_type";
+    case errc::rate_limited:
+      return "rate_limited";
+    case errc::request_timeout:
+      return "request_timeout";
+    case errc::storage_io:
+      return "storage_io";
+    case errc::storage_corruption:
+      return "storage_corruption";
+    case errc::storage_no_space:
+      return "storage_no_space";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::internal:
+      return "internal";
   }
   return "unknown";
 }

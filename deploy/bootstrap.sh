@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev libsodium-dev librocksdb-dev libzxing-dev
   libtomlplusplus-dev libgtest-dev libjemalloc-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   openssl curl ca-certificates
 )
 # Node.js runs the browser crypto module's tests; any Node.js >= 18 will do,

@@ -62,7 +62,8 @@ std::uint32_t unit_id(const toml::table& table, std::string_view key, std::strin
   }
   const auto* number = node->as_integer();
   if (number == nullptr || number->get() < 1 || number->get() > 0xFFFFFFFFLL) {
-    refuse(std::string(where) + "." + std::string(key) + ": expected a unit id (a positive integer)");
+    refuse(std::string(where) + "." + std::string(key) +
+           ": expected a unit id (a positive integer)");
   }
   return static_cast<std::uint32_t>(number->get());
 }
@@ -195,8 +196,9 @@ result<Policy> Policy::parse(std::string_view text, std::string& problem) {
     if (const toml::node* node = root.get("cross_jurisdiction")) {
       const toml::array* entries = node->as_array();
       if (entries == nullptr || entries->size() > kMaxDesignations) {
-        refuse("cross_jurisdiction: expected an array of tables ([[cross_jurisdiction]]), at most " +
-               std::to_string(kMaxDesignations));
+        refuse(
+            "cross_jurisdiction: expected an array of tables ([[cross_jurisdiction]]), at most " +
+            std::to_string(kMaxDesignations));
       }
       for (std::size_t i = 0; i < entries->size(); ++i) {
         const std::string where = "cross_jurisdiction[" + std::to_string(i) + "]";
@@ -273,8 +275,8 @@ result<void> Policy::check_against(const Tree& tree, std::string& problem) const
     std::vector<std::uint32_t> path{start.id};
     for (std::uint32_t next = designated_handler(tree, start.id); next != 0;
          next = designated_handler(tree, next)) {
-      const auto first = static_cast<std::size_t>(
-          std::find(path.begin(), path.end(), next) - path.begin());
+      const auto first =
+          static_cast<std::size_t>(std::find(path.begin(), path.end(), next) - path.begin());
       path.push_back(next);
       if (first != path.size() - 1) {
         std::ostringstream chain;

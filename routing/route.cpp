@@ -96,8 +96,8 @@ class Router {
     const std::size_t root = chain_.size() - 1;
     if (accused_rank == 0 || accused_rank - 1 < rank_of(chain_[root])) {
       step(Rule::kAboveRootReach, root,
-           "a " + level + " cadre is above the reach of every unit below the root: " +
-               describe(root));
+           "a " + level +
+               " cadre is above the reach of every unit below the root: " + describe(root));
       return root;
     }
     const std::string_view target_level = levels.name(accused_rank - 1);
@@ -192,9 +192,9 @@ class Router {
       if (!above) return std::nullopt;
       step(Rule::kRecusalParent, *above,
            tree_.describe(recused_id) + " recused itself" +
-               (designated == 0 ? std::string(" and no unit is designated to take its clues")
-                                : "; the designated " + tree_.describe(designated) +
-                                      " cannot take it") +
+               (designated == 0
+                    ? std::string(" and no unit is designated to take its clues")
+                    : "; the designated " + tree_.describe(designated) + " cannot take it") +
                ": the clue goes up to " + describe(*above));
       receiving(at, true);  // explains units without keys passed on the way
       at = *above;
@@ -205,7 +205,7 @@ class Router {
   const Tree& tree_;
   const Policy& policy_;
   const RouteRequest& request_;
-  std::vector<const UnitNode*> chain_;  // [0] the site's locality, then upwards
+  std::vector<const UnitNode*> chain_;   // [0] the site's locality, then upwards
   std::vector<std::uint32_t> excluded_;  // rule 3: never these
   std::uint32_t peer_ = 0;
   std::size_t peer_position_ = 0;

@@ -25,8 +25,7 @@ void AccessLog::write(std::string_view listener, http::verb method, std::string_
       line, sizeof line, "%s.%03dZ %.*s %.*s route=%.*s status=%u bytes=%zu ms=%.3f\n", stamp,
       static_cast<int>(millis), static_cast<int>(listener.size()), listener.data(),
       static_cast<int>(method_name.size()), method_name.data(), static_cast<int>(route.size()),
-      route.data(), status, body_bytes,
-      std::chrono::duration<double, std::milli>(latency).count());
+      route.data(), status, body_bytes, std::chrono::duration<double, std::milli>(latency).count());
   if (length <= 0) return;
   std::size_t size = static_cast<std::size_t>(length);
   if (size >= sizeof line) {  // truncated by snprintf: keep one line per request

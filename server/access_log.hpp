@@ -22,9 +22,8 @@ class AccessLog {
   // fd defaults to standard output; disabled logs drop every line.
   explicit AccessLog(bool enabled, int fd = 1) : enabled_(enabled), fd_(fd) {}
 
-  void write(std::string_view listener, http::verb method, std::string_view route,
-             unsigned status, std::size_t body_bytes,
-             std::chrono::steady_clock::duration latency) const noexcept;
+  void write(std::string_view listener, http::verb method, std::string_view route, unsigned status,
+             std::size_t body_bytes, std::chrono::steady_clock::duration latency) const noexcept;
 
  private:
   bool enabled_;

@@ -8,7 +8,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
-
 #include <optional>
 #include <stdexcept>
 
@@ -21,10 +20,14 @@ namespace http = beast::http;
 
 http::verb verb_of(ApiClient::Method method) {
   switch (method) {
-    case ApiClient::Method::kGet: return http::verb::get;
-    case ApiClient::Method::kPost: return http::verb::post;
-    case ApiClient::Method::kPut: return http::verb::put;
-    case ApiClient::Method::kDelete: return http::verb::delete_;
+    case ApiClient::Method::kGet:
+      return http::verb::get;
+    case ApiClient::Method::kPost:
+      return http::verb::post;
+    case ApiClient::Method::kPut:
+      return http::verb::put;
+    case ApiClient::Method::kDelete:
+      return http::verb::delete_;
   }
   return http::verb::get;
 }
@@ -61,7 +64,8 @@ struct ApiClient::Impl {
     beast::get_lowest_layer(*stream).async_connect(
         endpoints, [&ec](const boost::system::error_code& e, const auto&) { ec = e; });
     run();
-    if (ec) throw std::runtime_error("cannot connect to " + host + ":" + port + ": " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot connect to " + host + ":" + port + ": " + ec.message());
     beast::get_lowest_layer(*stream).expires_after(timeout);
     stream->async_handshake(asio::ssl::stream_base::client,
                             [&ec](const boost::system::error_code& e) { ec = e; });

@@ -43,8 +43,8 @@ asio::awaitable<Response> serve_readyz(const OpsState* state, Request request) {
 }
 
 asio::awaitable<Response> serve_metrics(const OpsState* state, Request request) {
-  std::string text = co_await services::run_blocking(*state->blocking_pool,
-                                           std::bind_front(&render_metrics, std::cref(*state)));
+  std::string text = co_await services::run_blocking(
+      *state->blocking_pool, std::bind_front(&render_metrics, std::cref(*state)));
   Response response{http::status::ok, request.version()};
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.body() = std::move(text);
@@ -60,12 +60,12 @@ Readiness check_readiness(const OpsState& state) {
 
   const auto writable = state.store->check_writable();
   ready = ready && writable.has_value();
-  checks["storage"] = check(writable.has_value(), writable.has_value()
-                                                      ? "RocksDB open and accepting synced writes"
-                                                      : "RocksDB write failed: " +
-                                                            writable.error().message());
+  checks["storage"] =
+      check(writable.has_value(), writable.has_value()
+                                      ? "RocksDB open and accepting synced writes"
+                                      : "RocksDB write failed: " + writable.error().message());
 
-  struct statvfs disk{};
+  struct statvfs disk {};
   if (::statvfs(state.data_dir.c_str(), &disk) == 0) {
     const std::uint64_t free_bytes = static_cast<std::uint64_t>(disk.f_bavail) * disk.f_frsize;
     const bool ok = free_bytes >= state.min_free_disk_bytes;
@@ -120,15 +120,15 @@ std::string render_metrics(const OpsState& state) {
   if (state.escalation != nullptr) {
     const auto stats = state.escalation->stats();
     render_counter(out, "clueline_escalation_passes_total",
-                 "Passes of the escalation job over clues past a deadline since start.",
-                 static_cast<double>(stats.passes));
+                   "Passes of the escalation job over clues past a deadline since start.",
+                   static_cast<double>(stats.passes));
     render_counter(out, "clueline_escalations_total",
-                 "Units that came to see an overdue clue (audit entries written) since start.",
-                 static_cast<double>(stats.escalations));
+                   "Units that came to see an overdue clue (audit entries written) since start.",
+                   static_cast<double>(stats.escalations));
     render_counter(out, "clueline_escalation_failures_total",
-                 "Overdue clues the escalation job could not read or write (retried on the next "
-                 "pass), summed over passes since start.",
-                 static_cast<double>(stats.clue_failures));
+                   "Overdue clues the escalation job could not read or write (retried on the next "
+                   "pass), summed over passes since start.",
+                   static_cast<double>(stats.clue_failures));
     render_gauge(out, "clueline_escalation_last_pass_time_seconds",
                  "When the last escalation pass ran, since the Unix epoch (0: none yet).",
                  static_cast<double>(stats.last_pass_at));
@@ -148,16 +148,18 @@ void add_public_routes(Router& router) {
 }
 
 void add_ops_routes(Router& router, const OpsState* state) {
-  router.add({.method = http::verb::get, .path = "/healthz", .name = "healthz",
-              .handler = serve_healthz});
-  router.add({.method = http::verb::get,
-              .path = "/readyz",
-              .name = "readyz",
-              .handler = [state](Request request) { return serve_readyz(state, std::move(request)); }});
-  router.add({.method = http::verb::get,
-              .path = "/metrics",
-              .name = "metrics",
-              .handler = [state](Request request) { return serve_metrics(state, std::move(request)); }});
+  router.add(
+      {.method = http::verb::get, .path = "/healthz", .name = "healthz", .handler = serve_healthz});
+  router.add(
+      {.method = http::verb::get,
+       .path = "/readyz",
+       .name = "readyz",
+       .handler = [state](Request request) { return serve_readyz(state, std::move(request)); }});
+  router.add(
+      {.method = http::verb::get,
+       .path = "/metrics",
+       .name = "metrics",
+       .handler = [state](Request request) { return serve_metrics(state, std::move(request)); }});
 }
 
 }  // namespace clueline::server

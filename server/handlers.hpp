@@ -4,7 +4,6 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/object.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <vector>

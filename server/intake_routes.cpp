@@ -3,7 +3,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
-
 #include <charconv>
 #include <cstring>
 #include <functional>
@@ -88,12 +87,23 @@ std::string html_escape(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -225,7 +235,8 @@ asio::awaitable<Response> open_followup_session(const services::CitizenContext* 
     co_return error_response(request, errc::malformed_json, "expected {\"lookup_key\": \"...\"}");
   }
   auto key = crypto::from_base64url(lookup->get_string());
-  if (!key) co_return error_response(request, errc::invalid_argument, "lookup_key must be base64url");
+  if (!key)
+    co_return error_response(request, errc::invalid_argument, "lookup_key must be base64url");
   auto session = co_await services::open_followup_session(*context, std::move(*key));
   if (!session) co_return refusal_response(request, session.error());
   co_return json_response(request, http::status::created,
@@ -233,8 +244,7 @@ asio::awaitable<Response> open_followup_session(const services::CitizenContext* 
                                        {"expires_at", services::format_time(session->expires_at)}});
 }
 
-asio::awaitable<Response> serve_followup(const services::CitizenContext* context,
-                                         Request request) {
+asio::awaitable<Response> serve_followup(const services::CitizenContext* context, Request request) {
   const auto token = bearer(request);
   if (!token) co_return no_session(request);
   auto view = co_await services::read_followup(*context, *token);
@@ -286,8 +296,9 @@ asio::awaitable<Response> post_followup_message(const services::CitizenContext* 
     co_return json_response(request, http::status::conflict, body);
   }
   const auto& stored = std::get<services::MessageStored>(*answer);
-  co_return json_response(request, http::status::created,
-                          json::object{{"seq", stored.seq}, {"sent_at", time_text(stored.sent_at)}});
+  co_return json_response(
+      request, http::status::created,
+      json::object{{"seq", stored.seq}, {"sent_at", time_text(stored.sent_at)}});
 }
 
 // A decimal of at most 6 digits.
@@ -345,25 +356,43 @@ Handler bind_context(const services::CitizenContext* context) {
 
 void add_intake_routes(Router& router, const services::CitizenContext* context) {
   constexpr std::size_t kSmallJson = 4096;
-  router.add({.method = http::verb::get, .path = "/s/", .is_prefix = true, .name = "site_page",
+  router.add({.method = http::verb::get,
+              .path = "/s/",
+              .is_prefix = true,
+              .name = "site_page",
               .handler = bind_context<&serve_site_page>(context)});
-  router.add({.method = http::verb::get, .path = "/api/v1/sites/", .is_prefix = true,
-              .name = "site_info", .handler = bind_context<&serve_site_info>(context)});
-  router.add({.method = http::verb::get, .path = "/api/v1/route", .name = "route",
+  router.add({.method = http::verb::get,
+              .path = "/api/v1/sites/",
+              .is_prefix = true,
+              .name = "site_info",
+              .handler = bind_context<&serve_site_info>(context)});
+  router.add({.method = http::verb::get,
+              .path = "/api/v1/route",
+              .name = "route",
               .handler = bind_context<&serve_route>(context)});
-  router.add({.method = http::verb::post, .path = "/api/v1/reports", .name = "reports",
+  router.add({.method = http::verb::post,
+              .path = "/api/v1/reports",
+              .name = "reports",
               .body_limit = crypto::kMaxEnvelopeBytes,
               .handler = bind_context<&submit_report>(context)});
-  router.add({.method = http::verb::post, .path = "/api/v1/followup/session",
-              .name = "followup_session", .body_limit = kSmallJson,
+  router.add({.method = http::verb::post,
+              .path = "/api/v1/followup/session",
+              .name = "followup_session",
+              .body_limit = kSmallJson,
               .handler = bind_context<&open_followup_session>(context)});
-  router.add({.method = http::verb::get, .path = "/api/v1/followup", .name = "followup",
+  router.add({.method = http::verb::get,
+              .path = "/api/v1/followup",
+              .name = "followup",
               .handler = bind_context<&serve_followup>(context)});
-  router.add({.method = http::verb::post, .path = "/api/v1/followup/messages",
-              .name = "followup_messages", .body_limit = crypto::kMaxPayloadBytes,
+  router.add({.method = http::verb::post,
+              .path = "/api/v1/followup/messages",
+              .name = "followup_messages",
+              .body_limit = crypto::kMaxPayloadBytes,
               .handler = bind_context<&post_followup_message>(context)});
-  router.add({.method = http::verb::put, .path = "/api/v1/followup/attachments/",
-              .is_prefix = true, .name = "attachments",
+  router.add({.method = http::verb::put,
+              .path = "/api/v1/followup/attachments/",
+              .is_prefix = true,
+              .name = "attachments",
               .body_limit = services::kMaxAttachmentPartBytes,
               .handler = bind_context<&put_attachment_part>(context)});
 }

@@ -43,7 +43,8 @@ namespace {
 
 void append_number(std::string& out, double value) {
   char buffer[64];
-  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
+  const auto [end, ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed);
   out.append(buffer, ec == std::errc{} ? end : buffer);
 }
 
@@ -116,8 +117,9 @@ void Metrics::render(std::string& out, bool with_help) const {
     }
     // _count must equal the +Inf bucket, so it is taken from the bucket reads
     // rather than from the separate counter, which may have moved meanwhile.
-    append_sample(out, "clueline_http_request_duration_seconds_sum", labels,
-                  static_cast<double>(series.sum_microseconds.load(std::memory_order_relaxed)) / 1e6);
+    append_sample(
+        out, "clueline_http_request_duration_seconds_sum", labels,
+        static_cast<double>(series.sum_microseconds.load(std::memory_order_relaxed)) / 1e6);
     append_sample(out, "clueline_http_request_duration_seconds_count", labels, cumulative);
   }
 

@@ -37,8 +37,8 @@ class Metrics {
   void render(std::string& out, bool with_help) const;
 
  private:
-  static constexpr std::array<double, 12> kBucketsSeconds{
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+  static constexpr std::array<double, 12> kBucketsSeconds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                          0.05,   0.1,   0.25,   0.5,   1.0,  5.0};
   static constexpr unsigned kStatusSlots = 600;
 
   struct RouteSeries {

@@ -6,23 +6,40 @@ namespace clueline::server {
 
 http::status http_status(errc e) noexcept {
   switch (e) {
-    case errc::invalid_argument: return http::status::bad_request;
-    case errc::malformed_json: return http::status::bad_request;
-    case errc::not_found: return http::status::not_found;
-    case errc::method_not_allowed: return http::status::method_not_allowed;
-    case errc::conflict: return http::status::conflict;
-    case errc::gone: return http::status::gone;
-    case errc::authentication_failed: return http::status::forbidden;
-    case errc::payload_too_large: return http::status::payload_too_large;
-    case errc::header_too_large: return http::status::request_header_fields_too_large;
-    case errc::unsupported_media_type: return http::status::unsupported_media_type;
-    case errc::rate_limited: return http::status::too_many_requests;
-    case errc::request_timeout: return http::status::request_timeout;
-    case errc::storage_io: return http::status::service_unavailable;
-    case errc::storage_corruption: return http::status::internal_server_error;
-    case errc::storage_no_space: return http::status::service_unavailable;
-    case errc::unavailable: return http::status::service_unavailable;
-    case errc::internal: return http::status::internal_server_error;
+    case errc::invalid_argument:
+      return http::status::bad_request;
+    case errc::malformed_json:
+      return http::status::bad_request;
+    case errc::not_found:
+      return http::status::not_found;
+    case errc::method_not_allowed:
+      return http::status::method_not_allowed;
+    case errc::conflict:
+      return http::status::conflict;
+    case errc::gone:
+      return http::status::gone;
+    case errc::authentication_failed:
+      return http::status::forbidden;
+    case errc::payload_too_large:
+      return http::status::payload_too_large;
+    case errc::header_too_large:
+      return http::status::request_header_fields_too_large;
+    case errc::unsupported_media_type:
+      return http::status::unsupported_media_type;
+    case errc::rate_limited:
+      return http::status::too_many_requests;
+    case errc::request_timeout:
+      return http::status::request_timeout;
+    case errc::storage_io:
+      return http::status::service_unavailable;
+    case errc::storage_corruption:
+      return http::status::internal_server_error;
+    case errc::storage_no_space:
+      return http::status::service_unavailable;
+    case errc::unavailable:
+      return http::status::service_unavailable;
+    case errc::internal:
+      return http::status::internal_server_error;
   }
   return http::status::internal_server_error;
 }
@@ -54,7 +71,8 @@ void finalize_response(Response& response, Transport transport) {
   response.set("Referrer-Policy", "no-referrer");
   response.set("Cross-Origin-Opener-Policy", "same-origin");
   response.set("Cross-Origin-Resource-Policy", "same-origin");
-  response.set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  response.set("Permissions-Policy",
+               "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   if (transport == Transport::kTls) {
     response.set(http::field::strict_transport_security, "max-age=63072000; includeSubDomains");
   }

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/json/value.hpp>
-
 #include <string_view>
 
 #include "clueline/common/error.hpp"

@@ -21,9 +21,9 @@ using Handler = std::function<asio::awaitable<Response>(Request)>;
 
 struct Route {
   http::verb method = http::verb::get;
-  std::string path;       // exact path, or a prefix when is_prefix
-  bool is_prefix = false; // "/static/" matches "/static/app.css"
-  std::string name;       // metrics and access-log label; never holds request data
+  std::string path;        // exact path, or a prefix when is_prefix
+  bool is_prefix = false;  // "/static/" matches "/static/app.css"
+  std::string name;        // metrics and access-log label; never holds request data
   std::size_t body_limit = 0;
   Handler handler;
 };

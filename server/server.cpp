@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,8 +13,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
-#include <array>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -22,9 +21,9 @@
 #include <unordered_set>
 
 #include "access_log.hpp"
+#include "clueline/server/tls.hpp"
 #include "clueline/services/config.hpp"
 #include "clueline/services/escalation.hpp"
-#include "clueline/server/tls.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "handlers.hpp"
 #include "intake_routes.hpp"
@@ -206,9 +205,9 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
         response = error_response(head, errc::payload_too_large, "request body too large");
         close_after = true;
       } else if (match.route == nullptr) {
-        response = error_response(head, match.error,
-                                  match.error == errc::not_found ? "no such resource"
-                                                                 : "method not allowed here");
+        response = error_response(
+            head, match.error,
+            match.error == errc::not_found ? "no such resource" : "method not allowed here");
         if (!match.allow.empty()) response->set(http::field::allow, match.allow);
         // The body, if any, was not read; the connection cannot be reused.
         close_after = !parser.is_done();
@@ -218,7 +217,8 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
         auto [body_ec, body_bytes] =
             co_await http::async_read(stream, buffer, parser, use_nothrow_awaitable);
         if (body_ec == http::error::body_limit) {
-          response = error_response(parser.get(), errc::payload_too_large, "request body too large");
+          response =
+              error_response(parser.get(), errc::payload_too_large, "request body too large");
           close_after = true;
         } else if (is_parse_error(body_ec)) {
           response = error_response(parser.get(), errc::invalid_argument, "malformed HTTP request");
@@ -238,8 +238,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
     const auto body_size = response->body().size();
 
     socket_layer.expires_after(limits.write_timeout);
-    auto [write_ec, written] =
-        co_await http::async_write(stream, *response, use_nothrow_awaitable);
+    auto [write_ec, written] = co_await http::async_write(stream, *response, use_nothrow_awaitable);
     const auto latency = Clock::now() - started;
     listener->metrics->record_request(route_index, status, latency);
     listener->access_log->write(listener->name, method, listener->router.names()[route_index],
@@ -253,8 +252,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
   }
 }
 
-asio::awaitable<void> run_plain_connection(tcp::socket socket, Listener* listener,
-                                           Worker* worker) {
+asio::awaitable<void> run_plain_connection(tcp::socket socket, Listener* listener, Worker* worker) {
   beast::tcp_stream stream(std::move(socket));
   ConnectionScope scope(*worker, *listener->metrics, stream);
   co_await serve_requests(stream, listener, worker, &scope.connection);
@@ -379,7 +377,8 @@ struct Server::Impl {
     ops_listener.limits = limits_from(config.server);
     ops_listener.access_log = &access_log;
     add_ops_routes(ops_listener.router, &ops_state);
-    ops_listener.metrics = std::make_unique<Metrics>(ops_listener.name, ops_listener.router.names());
+    ops_listener.metrics =
+        std::make_unique<Metrics>(ops_listener.name, ops_listener.router.names());
     ops_state.listener_metrics = {public_listener.metrics.get(), ops_listener.metrics.get()};
 
     unsigned threads = config.server.threads;
@@ -388,25 +387,25 @@ struct Server::Impl {
 
     // Port 0 asks for an ephemeral port; the other workers then join the
     // port the first one got, which SO_REUSEPORT allows.
-    tcp::endpoint public_endpoint(asio::ip::make_address(config.server.address), config.server.port);
+    tcp::endpoint public_endpoint(asio::ip::make_address(config.server.address),
+                                  config.server.port);
     for (auto& worker : workers) {
       worker->acceptors.push_back(
           bind_acceptor(worker->context, public_endpoint, true, "server.port"));
       public_endpoint.port(worker->acceptors.back().local_endpoint().port());
     }
     public_port = public_endpoint.port();
-    workers.front()->acceptors.push_back(
-        bind_acceptor(workers.front()->context,
-                      {asio::ip::make_address(config.ops.address), config.ops.port}, false,
-                      "ops.port"));
+    workers.front()->acceptors.push_back(bind_acceptor(
+        workers.front()->context, {asio::ip::make_address(config.ops.address), config.ops.port},
+        false, "ops.port"));
     ops_port = workers.front()->acceptors.back().local_endpoint().port();
   }
 
   void start() {
     // Before the listeners: /metrics may read the job's stats from the start.
     escalation = std::make_unique<services::EscalationJob>(*store, writer, intake.tree(),
-                                                 intake.deadline_policy(), intake.claims(),
-                                                 escalation_interval);
+                                                           intake.deadline_policy(),
+                                                           intake.claims(), escalation_interval);
     ops_state.escalation = escalation.get();
     for (auto& worker : workers) {
       for (std::size_t i = 0; i < worker->acceptors.size(); ++i) {

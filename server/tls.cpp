@@ -112,15 +112,18 @@ void write_self_signed_certificate(const std::filesystem::path& certificate_file
   X509_set_pubkey(certificate.get(), key.get());
 
   std::string alt_names;
-  for (const auto& dns : request.dns_names) alt_names += (alt_names.empty() ? "" : ",") + ("DNS:" + dns);
-  for (const auto& ip : request.ip_addresses) alt_names += (alt_names.empty() ? "" : ",") + ("IP:" + ip);
+  for (const auto& dns : request.dns_names)
+    alt_names += (alt_names.empty() ? "" : ",") + ("DNS:" + dns);
+  for (const auto& ip : request.ip_addresses)
+    alt_names += (alt_names.empty() ? "" : ",") + ("IP:" + ip);
   if (!alt_names.empty()) add_extension(certificate.get(), NID_subject_alt_name, alt_names);
   add_extension(certificate.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_extension(certificate.get(), NID_key_usage, "critical,digitalSignature");
   add_extension(certificate.get(), NID_ext_key_usage, "serverAuth");
   add_extension(certificate.get(), NID_subject_key_identifier, "hash");
 
-  if (X509_sign(certificate.get(), key.get(), EVP_sha256()) == 0) fail("cannot sign the certificate");
+  if (X509_sign(certificate.get(), key.get(), EVP_sha256()) == 0)
+    fail("cannot sign the certificate");
 
   {
     FilePtr out = open_for_writing(private_key_file, 0600);

@@ -209,16 +209,15 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
     co_return refuse(errc::rate_limited, "too many reports; retry later", 5);
   }
   const auto now = SystemClock::now();
-  if (!intake.challenges().check(envelope->header.pow_challenge, envelope->header.pow_nonce,
-                                 now)) {
+  if (!intake.challenges().check(envelope->header.pow_challenge, envelope->header.pow_nonce, now)) {
     co_return refuse(errc::authentication_failed,
                      "proof of work missing, wrong or expired; fetch a new route");
   }
   if (!same_key_set(envelope->payload.recipients, route->keys)) {
     // Checked before spending the challenge, so a client that raced a key
     // change only needs to reseal.
-    auto offer = offer_for(intake, *site, envelope->header.category,
-                           envelope->header.accused_level, now);
+    auto offer =
+        offer_for(intake, *site, envelope->header.category, envelope->header.accused_level, now);
     if (!offer) co_return offer.error();
     co_return SubmitAnswer{ResealRequired{std::move(*offer)}};
   }
@@ -275,8 +274,8 @@ boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext conte
                                                             FollowupToken session) {
   auto clue_id = session_clue(context, session);
   if (!clue_id) co_return clue_id.error();
-  ClueRead read = co_await run_blocking(
-      *context.blocking_pool, std::bind_front(&read_clue, context.store, *clue_id, true));
+  ClueRead read = co_await run_blocking(*context.blocking_pool,
+                                        std::bind_front(&read_clue, context.store, *clue_id, true));
   if (!read.clue) co_return read_refusal(read.error);
   FollowupView view{.clue = std::move(*read.clue),
                     .unit = nullptr,
@@ -331,8 +330,9 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
   if (!read.clue) co_return read_refusal(read.error);
   storage::Clue& clue = *read.clue;
   const std::uint32_t index = upload.index;
-  auto state = std::find_if(clue.attachments.begin(), clue.attachments.end(),
-                            [index](const storage::AttachmentState& a) { return a.index == index; });
+  auto state =
+      std::find_if(clue.attachments.begin(), clue.attachments.end(),
+                   [index](const storage::AttachmentState& a) { return a.index == index; });
   if (state == clue.attachments.end()) {
     clue.attachments.push_back({.index = static_cast<std::uint8_t>(index)});
     state = std::prev(clue.attachments.end());

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-
 #include <vector>
 
 #include "clueline/common/error.hpp"

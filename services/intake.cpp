@@ -1,12 +1,11 @@
 #include "clueline/services/intake.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <algorithm>
-#include <cmath>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -228,10 +227,11 @@ result<SiteContext> Intake::verify_token_bytes(std::span<const std::byte> raw) c
 
 result<RouteAnswer> Intake::route(const SiteContext& site, std::string_view category,
                                   std::string_view accused_level) const {
-  auto decision = routing::route(
-      *tree_, policy_,
-      {.site_unit_id = site.unit->id, .category = category, .accused_level = accused_level,
-       .recused = {}});
+  auto decision = routing::route(*tree_, policy_,
+                                 {.site_unit_id = site.unit->id,
+                                  .category = category,
+                                  .accused_level = accused_level,
+                                  .recused = {}});
   if (!decision) return decision.error();
   RouteAnswer answer;
   answer.unit = unit(decision->unit_id);
@@ -317,7 +317,8 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
   clue.accused_level = envelope.header.accused_level;
   clue.unit_id = route.unit->id;
   clue.status = storage::ClueStatus::kReceived;
-  const routing::ClueDeadlines deadlines = routing::deadlines_for(deadline_policy_, clue.received_at);
+  const routing::ClueDeadlines deadlines =
+      routing::deadlines_for(deadline_policy_, clue.received_at);
   clue.acknowledge_by = deadlines.acknowledge_by;
   clue.handle_by = deadlines.handle_by;
   // When the escalation job first needs to look at it: the acknowledgement
@@ -351,16 +352,16 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
   }
   boost::json::array rules;
   for (const storage::RouteStep& step : clue.route) rules.emplace_back(step.rule);
-  accepted.audit = {.at = clue.received_at,
-                    .actor = "system:intake",
-                    .action = "clue.route",
-                    .object = "clue:" + crypto::to_base64url(clue.id),
-                    .detail = boost::json::serialize(boost::json::object{
-                        {"unit_id", clue.unit_id},
-                        {"site_id", clue.site_id},
-                        {"category", clue.category},
-                        {"accused_level", clue.accused_level},
-                        {"rules", std::move(rules)}})};
+  accepted.audit = {
+      .at = clue.received_at,
+      .actor = "system:intake",
+      .action = "clue.route",
+      .object = "clue:" + crypto::to_base64url(clue.id),
+      .detail = boost::json::serialize(boost::json::object{{"unit_id", clue.unit_id},
+                                                           {"site_id", clue.site_id},
+                                                           {"category", clue.category},
+                                                           {"accused_level", clue.accused_level},
+                                                           {"rules", std::move(rules)}})};
   return accepted;
 }
 

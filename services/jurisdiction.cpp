@@ -4,7 +4,6 @@
 #include <utility>
 #include <vector>
 
-
 namespace clueline::services {
 
 std::vector<routing::UnitNode> unit_nodes(const std::vector<storage::Unit>& units) {

@@ -1,19 +1,18 @@
 #include "clueline/storage/records.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-
-#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <iterator>
 #include <map>
 #include <set>
-#include <chrono>
 #include <span>
 #include <utility>
 
@@ -84,7 +83,8 @@ result<std::vector<Record>> list_family(const Store& store, Family family, Decod
 }  // namespace
 
 bool Unit::receiving() const noexcept {
-  return active && std::any_of(keys.begin(), keys.end(), [](const UnitKey& key) { return key.current; });
+  return active &&
+         std::any_of(keys.begin(), keys.end(), [](const UnitKey& key) { return key.current; });
 }
 
 std::string_view status_name(ClueStatus status) noexcept {
@@ -192,8 +192,8 @@ namespace {
 std::map<std::pair<Family, std::string>, std::string> index_entries(const Clue& clue) {
   std::map<std::pair<Family, std::string>, std::string> entries;
   for (const Escalation& escalation : clue.escalations) {
-    entries[{Family::kQueue, queue_key(escalation.unit_id, clue.status, clue.received_at, clue.id)}] =
-        std::string(kQueueEscalated);
+    entries[{Family::kQueue, queue_key(escalation.unit_id, clue.status, clue.received_at,
+                                       clue.id)}] = std::string(kQueueEscalated);
   }
   // Assigned last: if a unit both handles the clue and saw it escalated
   // (after a transfer upwards, say), it handles it.
@@ -271,7 +271,8 @@ std::string encode(const Clue& value) {
   object["receipt_lookup_hash"] = hex(value.receipt_lookup_hash);
   object["reply_public_key"] = hex(value.reply_public_key);
   json::array recipients;
-  for (const Bytes16& key_id : value.recipient_key_ids) recipients.push_back(json::value(hex(key_id)));
+  for (const Bytes16& key_id : value.recipient_key_ids)
+    recipients.push_back(json::value(hex(key_id)));
   object["recipient_key_ids"] = std::move(recipients);
   object["messages"] = value.messages;
   object["replies"] = value.replies;
@@ -419,14 +420,13 @@ result<void> write_audited(Store& store, std::vector<Mutation> batch, std::strin
                            std::string object, json::object detail) {
   auto head = load_audit_head(store);
   if (!head) return head.error();
-  const AuditRecord record{
-      .at = std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count(),
-      .actor = std::string(kRegistryActor),
-      .action = std::move(action),
-      .object = std::move(object),
-      .detail = json::serialize(detail)};
+  const AuditRecord record{.at = std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count(),
+                           .actor = std::string(kRegistryActor),
+                           .action = std::move(action),
+                           .object = std::move(object),
+                           .detail = json::serialize(detail)};
   auto entries = chain_audit_records(*head, std::span(&record, 1));
   if (!entries) return entries.error();
   std::move(entries->begin(), entries->end(), std::back_inserter(batch));
@@ -527,12 +527,12 @@ result<std::uint32_t> add_site(Store& store, Site site) {
   std::vector<Mutation> batch{
       {Family::kSites, site_key(site.id), encode(site)},
       {Family::kMeta, std::string(kNextSiteIdKey), std::to_string(site.id + 1)}};
-  if (auto written = write_audited(store, std::move(batch), "site.add",
-                                   "site:" + std::to_string(site.id),
-                                   json::object{{"name", site.name},
-                                                {"unit_id", site.unit_id},
-                                                {"kind", site.kind},
-                                                {"token_version", site.token_version}});
+  if (auto written =
+          write_audited(store, std::move(batch), "site.add", "site:" + std::to_string(site.id),
+                        json::object{{"name", site.name},
+                                     {"unit_id", site.unit_id},
+                                     {"kind", site.kind},
+                                     {"token_version", site.token_version}});
       !written) {
     return written.error();
   }
@@ -551,9 +551,9 @@ result<Site> revoke_site(Store& store, std::uint32_t site_id) {
   if (site->token_version == UINT16_MAX) return errc::conflict;
   ++site->token_version;
   std::vector<Mutation> batch{{Family::kSites, site_key(site_id), encode(*site)}};
-  if (auto written = write_audited(store, std::move(batch), "site.revoke",
-                                   "site:" + std::to_string(site_id),
-                                   json::object{{"token_version", site->token_version}});
+  if (auto written =
+          write_audited(store, std::move(batch), "site.revoke", "site:" + std::to_string(site_id),
+                        json::object{{"token_version", site->token_version}});
       !written) {
     return written.error();
   }

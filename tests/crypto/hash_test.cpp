@@ -53,13 +53,13 @@ TEST(DetachedSignature, VerifiesOnlyTheSignedMessageUnderItsKey) {
   const Signature signature = sign_detached(as_bytes("message"), key);
   EXPECT_TRUE(verify_detached(signature, as_bytes("message"), key.public_key));
   EXPECT_FALSE(verify_detached(signature, as_bytes("messagf"), key.public_key));
-  EXPECT_FALSE(verify_detached(signature, as_bytes("message"),
-                               generate_signing_key_pair().public_key));
+  EXPECT_FALSE(
+      verify_detached(signature, as_bytes("message"), generate_signing_key_pair().public_key));
   Signature flipped = signature;
   flipped[10] ^= std::byte{1};
   EXPECT_FALSE(verify_detached(flipped, as_bytes("message"), key.public_key));
-  EXPECT_FALSE(verify_detached(std::span(signature).first(63), as_bytes("message"),
-                               key.public_key));
+  EXPECT_FALSE(
+      verify_detached(std::span(signature).first(63), as_bytes("message"), key.public_key));
   // Ed25519 is deterministic.
   EXPECT_EQ(sign_detached(as_bytes("message"), key), signature);
 }

@@ -5,7 +5,7 @@
 #include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
-
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -14,7 +14,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-#include <ctime>
 
 #include "deployment_fixture.hpp"
 #include "https_client.hpp"
@@ -28,7 +27,8 @@ namespace fs = std::filesystem;
 class CliIntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("clueline-cli-intake-" + std::to_string(std::random_device{}()));
+    directory_ = fs::temp_directory_path() /
+                 ("clueline-cli-intake-" + std::to_string(std::random_device{}()));
     fs::create_directories(directory_ / "data");
     deployment_ = write_test_deployment(directory_ / "data");
   }
@@ -54,9 +54,9 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   std::ofstream(directory_ / "photo.jpg", std::ios::binary) << photo;
 
   const CommandRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
-                                    " --category bribery --accused-level village --text-file " +
-                                    (directory_ / "report.txt").string() + " --attach " +
-                                    (directory_ / "photo.jpg").string());
+                                        " --category bribery --accused-level village --text-file " +
+                                        (directory_ / "report.txt").string() + " --attach " +
+                                        (directory_ / "photo.jpg").string());
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   const auto receipt_answer = boost::json::parse(submitted.out).as_object();
   const std::string receipt(receipt_answer.at("receipt").as_string());
@@ -64,8 +64,8 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   EXPECT_TRUE(std::regex_match(receipt, std::regex(R"(\d{5}(-\d{5}){4})"))) << receipt;
   EXPECT_EQ(receipt_answer.at("attachments").as_int64(), 1);
 
-  const CommandRun followed = clueline("followup" + tls + " --receipt " + receipt + " --token " +
-                                   deployment_.site_token);
+  const CommandRun followed =
+      clueline("followup" + tls + " --receipt " + receipt + " --token " + deployment_.site_token);
   ASSERT_EQ(followed.exit_code, 0) << followed.err;
   const auto status = boost::json::parse(followed.out).as_object();
   EXPECT_EQ(status.at("clue_id").as_string(), clue_id);
@@ -75,8 +75,8 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   // A receipt with one digit changed finds nothing.
   std::string wrong = receipt;
   wrong[0] = wrong[0] == '9' ? '8' : static_cast<char>(wrong[0] + 1);
-  const CommandRun unknown = clueline("followup" + tls + " --receipt " + wrong + " --token " +
-                                  deployment_.site_token);
+  const CommandRun unknown =
+      clueline("followup" + tls + " --receipt " + wrong + " --token " + deployment_.site_token);
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("404"), std::string::npos) << unknown.err;
 
@@ -86,11 +86,13 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
 
   // The township's key opens the stored clue to the exact text and file.
   const auto key_file = directory_ / "township.key";
-  std::ofstream(key_file) << crypto::to_base64url(deployment_.unit_keys.at("township").secret_key.bytes())
+  std::ofstream(key_file) << crypto::to_base64url(
+                                 deployment_.unit_keys.at("township").secret_key.bytes())
                           << "\n";
-  const CommandRun opened = clueline("open --secret-key-file " + key_file.string() + " --data-dir " +
-                                 (directory_ / "data").string() + " --clue " + clue_id +
-                                 " --attachments-dir " + (directory_ / "opened").string());
+  const CommandRun opened =
+      clueline("open --secret-key-file " + key_file.string() + " --data-dir " +
+               (directory_ / "data").string() + " --clue " + clue_id + " --attachments-dir " +
+               (directory_ / "opened").string());
   ASSERT_EQ(opened.exit_code, 0) << opened.err;
   const auto report = boost::json::parse(opened.out).as_object();
   EXPECT_EQ(report.at("body").at("text").as_string(), text);
@@ -98,7 +100,8 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
 
   // The county's key does not.
   const auto county_key = directory_ / "county.key";
-  std::ofstream(county_key) << crypto::to_base64url(deployment_.unit_keys.at("county").secret_key.bytes())
+  std::ofstream(county_key) << crypto::to_base64url(
+                                   deployment_.unit_keys.at("county").secret_key.bytes())
                             << "\n";
   EXPECT_EQ(clueline("open --secret-key-file " + county_key.string() + " --data-dir " +
                      (directory_ / "data").string() + " --clue " + clue_id)
@@ -134,7 +137,7 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
   const std::string tls = " --server https://localhost:" + std::to_string(server->public_port()) +
                           " --ca-file " + server->certificate().string();
   const CommandRun submitted = clueline("submit" + tls + " --token " + deployment_.site_token +
-                                    " --category bribery --accused-level village --text x");
+                                        " --category bribery --accused-level village --text x");
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   const std::string clue_id(boost::json::parse(submitted.out).at("clue_id").as_string());
   ASSERT_EQ(server->terminate(std::chrono::seconds(10)), 0) << server->stderr_text();
@@ -222,10 +225,9 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
       entries.push_back(entry);
     }
   }
-  EXPECT_EQ(registry_actions,
-            (std::vector<std::string>{"deployment.save", "unit.add", "unit.add", "unit.add",
-                                      "unit.add", "unit.add", "site.add", "site.add",
-                                      "site.revoke"}));
+  EXPECT_EQ(registry_actions, (std::vector<std::string>{"deployment.save", "unit.add", "unit.add",
+                                                        "unit.add", "unit.add", "unit.add",
+                                                        "site.add", "site.add", "site.revoke"}));
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].at("action").as_string(), "clue.route");
   EXPECT_EQ(entries[0].at("actor").as_string(), "system:intake");
@@ -261,7 +263,8 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
   clue.handle_by = clue.received_at + 90 * 86'400;
   clue.next_check_at = clue.acknowledge_by;
   {
-    auto store = storage::Store::open({.directory = data_dir / "rocksdb", .create_if_missing = false});
+    auto store =
+        storage::Store::open({.directory = data_dir / "rocksdb", .create_if_missing = false});
     ASSERT_TRUE(store.has_value());
     std::vector<storage::Mutation> batch{
         {storage::Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
@@ -285,8 +288,9 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
   server.reset();
 
   for (const std::string level : {"county", "city", "province"}) {
-    const CommandRun run = clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) +
-                                " --data-dir " + data_dir.string());
+    const CommandRun run =
+        clueline("queue --unit " + std::to_string(deployment_.unit_ids.at(level)) + " --data-dir " +
+                 data_dir.string());
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const auto lines = queue_of(run);
     ASSERT_EQ(lines.size(), 1u) << level;

@@ -5,7 +5,6 @@
 #include <sys/wait.h>
 
 #include <boost/json/parse.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -23,7 +22,8 @@ namespace fs = std::filesystem;
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("clueline-cli-" + std::to_string(std::random_device{}()));
+    directory_ =
+        fs::temp_directory_path() / ("clueline-cli-" + std::to_string(std::random_device{}()));
     fs::create_directories(directory_);
     crypto::initialize();
   }
@@ -54,17 +54,19 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, KeygenWritesKeyFilesWithPrivateModeAndNeverOverwrites) {
-  const CommandRun unit = clueline("keygen unit --out-dir " + directory_.string() + " --name county");
+  const CommandRun unit =
+      clueline("keygen unit --out-dir " + directory_.string() + " --name county");
   ASSERT_EQ(unit.exit_code, 0) << unit.err;
   const auto printed = boost::json::parse(unit.out);
   EXPECT_EQ(printed.at("kind"), "unit");
   EXPECT_EQ(printed.at("public_key").as_string(), first_line(directory_ / "county.pub"));
-  struct stat info{};
+  struct stat info {};
   ASSERT_EQ(::stat((directory_ / "county.key").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
 
   const std::string before = read_file(directory_ / "county.key");
-  const CommandRun again = clueline("keygen unit --out-dir " + directory_.string() + " --name county");
+  const CommandRun again =
+      clueline("keygen unit --out-dir " + directory_.string() + " --name county");
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("county.key"), std::string::npos) << again.err;
   EXPECT_EQ(read_file(directory_ / "county.key"), before);
@@ -73,8 +75,10 @@ TEST_F(CliTest, KeygenWritesKeyFilesWithPrivateModeAndNeverOverwrites) {
 }
 
 TEST_F(CliTest, SubmittedReportOpensWithTheUnitKeyOnly) {
-  ASSERT_EQ(clueline("keygen unit --out-dir " + directory_.string() + " --name township").exit_code, 0);
-  ASSERT_EQ(clueline("keygen unit --out-dir " + directory_.string() + " --name other").exit_code, 0);
+  ASSERT_EQ(clueline("keygen unit --out-dir " + directory_.string() + " --name township").exit_code,
+            0);
+  ASSERT_EQ(clueline("keygen unit --out-dir " + directory_.string() + " --name other").exit_code,
+            0);
   ASSERT_EQ(clueline("keygen site-signing --out-dir " + directory_.string()).exit_code, 0);
 
   const std::string text = "村主任挪用低保资金 — marker-7f3a9c";
@@ -99,9 +103,9 @@ TEST_F(CliTest, SubmittedReportOpensWithTheUnitKeyOnly) {
   EXPECT_EQ(sealed.find(photo.substr(0, 64)), std::string::npos);
 
   const auto attachments = directory_ / "opened";
-  const CommandRun opened = clueline("open --secret-key-file " + (directory_ / "township.key").string() +
-                              " --in " + envelope.string() + " --attachments-dir " +
-                              attachments.string());
+  const CommandRun opened =
+      clueline("open --secret-key-file " + (directory_ / "township.key").string() + " --in " +
+               envelope.string() + " --attachments-dir " + attachments.string());
   ASSERT_EQ(opened.exit_code, 0) << opened.err;
   const auto report = boost::json::parse(opened.out);
   EXPECT_EQ(report.at("category"), "embezzlement");
@@ -109,8 +113,9 @@ TEST_F(CliTest, SubmittedReportOpensWithTheUnitKeyOnly) {
   EXPECT_EQ(report.at("body").at("text").as_string(), text);
   EXPECT_EQ(read_file(attachments / "photo.jpg"), photo);
 
-  const CommandRun wrong_key = clueline("open --secret-key-file " + (directory_ / "other.key").string() +
-                                 " --in " + envelope.string());
+  const CommandRun wrong_key =
+      clueline("open --secret-key-file " + (directory_ / "other.key").string() + " --in " +
+               envelope.string());
   EXPECT_EQ(wrong_key.exit_code, 1);
   EXPECT_EQ(wrong_key.out, "");
 }
@@ -127,8 +132,8 @@ TEST_F(CliTest, ServeRefusesAnInvalidRoutingPolicy) {
         << "[server]\naddress = \"127.0.0.1\"\nport = 0\ntls_certificate = \""
         << (data / "demo-cert.pem").string() << "\"\ntls_private_key = \""
         << (data / "demo-key.pem").string() << "\"\n[ops]\nport = 0\n[storage]\ndata_dir = \""
-        << data.string() << "\"\n[routing]\npolicy_file = \"" << (directory_ / "policy.toml").string()
-        << "\"\n";
+        << data.string() << "\"\n[routing]\npolicy_file = \""
+        << (directory_ / "policy.toml").string() << "\"\n";
     const std::string command = "timeout 20 " + std::string(CLUELINE_BINARY) + " serve --config " +
                                 (directory_ / "clueline.toml").string();
     const auto err = directory_ / "stderr";
@@ -141,16 +146,16 @@ TEST_F(CliTest, ServeRefusesAnInvalidRoutingPolicy) {
   EXPECT_NE(unknown_key.err.find("policy.toml: colour: unknown key"), std::string::npos)
       << unknown_key.err;
 
-  const auto unknown_level = serve_with_policy(
-      "[overrides.protective_umbrella]\nminimum_level = \"prefecture\"\n");
+  const auto unknown_level =
+      serve_with_policy("[overrides.protective_umbrella]\nminimum_level = \"prefecture\"\n");
   EXPECT_EQ(unknown_level.exit_code, 2);
   EXPECT_NE(unknown_level.err.find("minimum_level: unknown level \"prefecture\""),
             std::string::npos)
       << unknown_level.err;
 
   // Demo units: 4 Dongshan Township with villages 6 and 7, which have no keys.
-  const auto keyless_target = serve_with_policy(
-      "[[cross_jurisdiction]]\nparent = 4\nrecusing = 6\nhandler = 7\n");
+  const auto keyless_target =
+      serve_with_policy("[[cross_jurisdiction]]\nparent = 4\nrecusing = 6\nhandler = 7\n");
   EXPECT_EQ(keyless_target.exit_code, 1);
   EXPECT_NE(keyless_target.err.find("cross_jurisdiction[0].handler: unit 7 (Nanshan Village, "
                                     "village) has no current key and cannot receive clues"),

@@ -56,19 +56,15 @@ TestDeployment write_test_deployment(const std::filesystem::path& data_dir) {
     deployment.unit_ids[level] = parent;
   }
   const std::uint32_t village = deployment.unit_ids.at("village");
-  deployment.site_id = value_or_throw(
-      storage::add_site(*store, {.name = "Test village board",
-                                 .unit_id = village,
-                                 .kind = "village_board",
-                                 .token_version = 1}),
-      "site");
-  deployment.site_token =
-      crypto::sign_site_token({deployment.site_id, 1}, deployment.site_signing);
+  deployment.site_id = value_or_throw(storage::add_site(*store, {.name = "Test village board",
+                                                                 .unit_id = village,
+                                                                 .kind = "village_board",
+                                                                 .token_version = 1}),
+                                      "site");
+  deployment.site_token = crypto::sign_site_token({deployment.site_id, 1}, deployment.site_signing);
   deployment.revoked_site_id = value_or_throw(
-      storage::add_site(*store, {.name = "Old poster",
-                                 .unit_id = village,
-                                 .kind = "clinic",
-                                 .token_version = 1}),
+      storage::add_site(
+          *store, {.name = "Old poster", .unit_id = village, .kind = "clinic", .token_version = 1}),
       "site");
   deployment.revoked_site_token =
       crypto::sign_site_token({deployment.revoked_site_id, 1}, deployment.site_signing);
@@ -80,10 +76,11 @@ Snapshot snapshot(const std::filesystem::path& data_dir) {
   auto store = open_store(data_dir);
   Snapshot all;
   for (int family = 0; family <= static_cast<int>(storage::Family::kDeadlines); ++family) {
-    auto rows = value_or_throw(store->scan(static_cast<storage::Family>(family), "", 10'000'000),
-                               "scan");
+    auto rows =
+        value_or_throw(store->scan(static_cast<storage::Family>(family), "", 10'000'000), "scan");
     for (auto& [key, value] : rows) {
-      if (family == static_cast<int>(storage::Family::kMeta) && key.starts_with("storage.")) continue;
+      if (family == static_cast<int>(storage::Family::kMeta) && key.starts_with("storage."))
+        continue;
       all.emplace(std::make_pair(family, std::move(key)), std::move(value));
     }
   }
@@ -100,8 +97,8 @@ BuiltReport build_report(const ReportOptions& options) {
   header.accused_level = options.accused_level;
   if (options.derive_receipt) {
     built.receipt = crypto::generate_receipt();
-    auto keys = value_or_throw(crypto::derive_receipt_keys(built.receipt, options.receipt_salt),
-                               "receipt");
+    auto keys =
+        value_or_throw(crypto::derive_receipt_keys(built.receipt, options.receipt_salt), "receipt");
     header.reply_public_key = keys.reply_key_pair.public_key;
     header.receipt_lookup_hash = keys.lookup_hash;
   } else {

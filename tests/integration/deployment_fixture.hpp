@@ -22,10 +22,10 @@ namespace clueline::testing {
 struct TestDeployment {
   crypto::SigningKeyPair site_signing;
   storage::Deployment record;
-  std::map<std::string, std::uint32_t> unit_ids;  // by level name
+  std::map<std::string, std::uint32_t> unit_ids;        // by level name
   std::map<std::string, crypto::BoxKeyPair> unit_keys;  // by level name, receiving units only
   std::uint32_t site_id = 0;
-  std::string site_token;          // current
+  std::string site_token;  // current
   std::uint32_t revoked_site_id = 0;
   std::string revoked_site_token;  // version 1, revoked (site now at version 2)
 };
@@ -53,7 +53,7 @@ struct ReportOptions {
   std::optional<crypto::PowChallenge> challenge;  // reuse a challenge
   unsigned difficulty = 0;
   std::vector<crypto::BoxPublicKey> recipients;
-  std::string token;  // raw-token source (base64url)
+  std::string token;            // raw-token source (base64url)
   bool derive_receipt = false;  // Argon2id (slow); otherwise a random lookup hash
   storage::Bytes16 receipt_salt{};
   std::optional<storage::Bytes32> lookup_hash;  // reuse a receipt lookup hash

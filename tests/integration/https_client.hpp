@@ -11,7 +11,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -98,8 +97,7 @@ inline HttpsClient::Response plain_get(std::uint16_t port, const std::string& ta
   namespace http = boost::beast::http;
   boost::asio::io_context io;
   boost::beast::tcp_stream stream(io);
-  stream.connect(
-      boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> request{http::verb::get, target, 11};
   request.set(http::field::host, "localhost");
   http::write(stream, request);

@@ -21,7 +21,8 @@ namespace json = boost::json;
 class IntakeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("clueline-intake-" + std::to_string(std::random_device{}()));
+    directory_ =
+        fs::temp_directory_path() / ("clueline-intake-" + std::to_string(std::random_device{}()));
     data_dir_ = directory_ / "data";
     fs::create_directories(data_dir_);
     deployment_ = write_test_deployment(data_dir_);
@@ -36,7 +37,8 @@ class IntakeTest : public ::testing::Test {
     server_.reset();
     client_.reset();
     const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    server_.emplace("Intake." + name, ServerOptions{.extra_config = extra_config, .data_dir = data_dir_});
+    server_.emplace("Intake." + name,
+                    ServerOptions{.extra_config = extra_config, .data_dir = data_dir_});
     client_.emplace(server_->certificate(), server_->public_port());
   }
   void stop() {
@@ -62,7 +64,8 @@ class IntakeTest : public ::testing::Test {
       }
     }
     if (!options.challenge) {
-      auto bytes = crypto::from_base64url(route_answer.at("pow").at("challenge").as_string()).value();
+      auto bytes =
+          crypto::from_base64url(route_answer.at("pow").at("challenge").as_string()).value();
       crypto::PowChallenge challenge;
       std::copy(bytes.begin(), bytes.end(), challenge.begin());
       options.challenge = challenge;
@@ -107,7 +110,8 @@ TEST_F(IntakeTest, SiteCodesVerifyAndRevokedPostersAreGone) {
   const auto site = HttpsClient::json(info).as_object();
   EXPECT_EQ(site.at("site").at("name"), "Test village board");
   EXPECT_EQ(site.at("unit").at("level"), "village");
-  EXPECT_EQ(site.at("receipt_salt").as_string(), crypto::to_base64url(deployment_.record.receipt_salt));
+  EXPECT_EQ(site.at("receipt_salt").as_string(),
+            crypto::to_base64url(deployment_.record.receipt_salt));
 
   // A token signed by another key, and one with a flipped signature bit.
   const auto other_key = crypto::generate_signing_key_pair();
@@ -134,12 +138,14 @@ TEST_F(IntakeTest, RouteNamesTheNearestReceivingUnitAndAFreshChallenge) {
   EXPECT_EQ(recipient.at("keys").at(0).at("public_key").as_string(),
             crypto::to_base64url(township.public_key.bytes));
   EXPECT_EQ(answer.at("pow").at("difficulty").as_int64(), 4);
-  EXPECT_NE(route(deployment_.site_token).at("pow").at("challenge"), answer.at("pow").at("challenge"));
+  EXPECT_NE(route(deployment_.site_token).at("pow").at("challenge"),
+            answer.at("pow").at("challenge"));
   EXPECT_EQ(client_->get("/api/v1/route?site=" + deployment_.site_token + "&category=nonsense")
                 .result_int(),
             400);
-  EXPECT_EQ(client_->get("/api/v1/route?site=" + deployment_.site_token +
-                         "&category=bribery&accused_level=emperor")
+  EXPECT_EQ(client_
+                ->get("/api/v1/route?site=" + deployment_.site_token +
+                      "&category=bribery&accused_level=emperor")
                 .result_int(),
             400);
   stop();
@@ -149,8 +155,7 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
   start();
   const std::string marker = "marker-5d1e0c9b village head diverted relief funds";
   const auto answer = route(deployment_.site_token);
-  const BuiltReport report =
-      report_for(answer, {.text = marker, .derive_receipt = true});
+  const BuiltReport report = report_for(answer, {.text = marker, .derive_receipt = true});
   const auto submitted = client_->post_bytes("/api/v1/reports", report.envelope);
   ASSERT_EQ(submitted.result_int(), 201) << submitted.body();
   const auto receipt_answer = HttpsClient::json(submitted).as_object();
@@ -159,9 +164,11 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
 
   // Follow-up with the receipt: derive the lookup key as the phone would.
   auto keys = crypto::derive_receipt_keys(report.receipt, deployment_.record.receipt_salt).value();
-  const auto session = client_->post_json(
-      "/api/v1/followup/session",
-      R"({"lookup_key":")" + crypto::to_base64url(std::span<const std::byte>(keys.lookup_key.data(), keys.lookup_key.size())) + R"("})");
+  const auto session = client_->post_json("/api/v1/followup/session",
+                                          R"({"lookup_key":")" +
+                                              crypto::to_base64url(std::span<const std::byte>(
+                                                  keys.lookup_key.data(), keys.lookup_key.size())) +
+                                              R"("})");
   ASSERT_EQ(session.result_int(), 201) << session.body();
   const std::string bearer =
       "Bearer " + std::string(HttpsClient::json(session).at("session").as_string());
@@ -175,12 +182,14 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
 
   // A follow-up message sealed to the unit's keys is stored.
   const auto clue_bytes = crypto::from_base64url(clue_id).value();
-  const std::vector<crypto::BoxPublicKey> unit_keys{deployment_.unit_keys.at("township").public_key};
+  const std::vector<crypto::BoxPublicKey> unit_keys{
+      deployment_.unit_keys.at("township").public_key};
   auto message = crypto::seal_payload(crypto::PayloadDomain::kMessage, clue_bytes, unit_keys,
-                                      crypto::as_bytes("also: marker-message-77ab")).value();
+                                      crypto::as_bytes("also: marker-message-77ab"))
+                     .value();
   const auto posted = client_->post_bytes(
-      "/api/v1/followup/messages", std::string(reinterpret_cast<const char*>(message.data()), message.size()),
-      bearer);
+      "/api/v1/followup/messages",
+      std::string(reinterpret_cast<const char*>(message.data()), message.size()), bearer);
   EXPECT_EQ(posted.result_int(), 201) << posted.body();
   EXPECT_EQ(client_->get("/api/v1/followup", "Bearer AAAA").result_int(), 404);
   stop();
@@ -190,11 +199,13 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
   storage::ClueId id;
   std::copy(clue_bytes.begin(), clue_bytes.end(), id.begin());
   const auto stored = store->get(storage::Family::kClues, storage::envelope_key(id)).value();
-  auto opened = crypto::open_envelope(crypto::as_bytes(stored), deployment_.unit_keys.at("township"));
+  auto opened =
+      crypto::open_envelope(crypto::as_bytes(stored), deployment_.unit_keys.at("township"));
   ASSERT_TRUE(opened.has_value());
   const std::string body(reinterpret_cast<const char*>(opened->data()), opened->size());
   EXPECT_NE(body.find(marker), std::string::npos) << body;
-  auto clue = storage::decode_clue(store->get(storage::Family::kClues, storage::clue_key(id)).value());
+  auto clue =
+      storage::decode_clue(store->get(storage::Family::kClues, storage::clue_key(id)).value());
   ASSERT_TRUE(clue.has_value());
   EXPECT_EQ(clue->messages, 1u);
   EXPECT_EQ(clue->unit_id, deployment_.unit_ids.at("township"));
@@ -223,7 +234,8 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
 TEST_F(IntakeTest, RefusedReportsChangeNothing) {
   start();
   const auto wrong = [&](ReportOptions options) {
-    return client_->post_bytes("/api/v1/reports", report_for(route(deployment_.site_token), options).envelope);
+    return client_->post_bytes("/api/v1/reports",
+                               report_for(route(deployment_.site_token), options).envelope);
   };
   // Forged token: signed by another key.
   expect_refused_without_change(404, [&] {
@@ -231,7 +243,8 @@ TEST_F(IntakeTest, RefusedReportsChangeNothing) {
     return wrong({.token = crypto::sign_site_token({deployment_.site_id, 1}, other)});
   });
   // Revoked poster.
-  expect_refused_without_change(410, [&] { return wrong({.token = deployment_.revoked_site_token}); });
+  expect_refused_without_change(410,
+                                [&] { return wrong({.token = deployment_.revoked_site_token}); });
   // Sealed to the county instead of the township: 409 with the current route.
   expect_refused_without_change(409, [&] {
     const auto response = wrong({.recipients = {deployment_.unit_keys.at("county").public_key}});
@@ -244,7 +257,8 @@ TEST_F(IntakeTest, RefusedReportsChangeNothing) {
     return wrong({.challenge = invented});
   });
   // Not an envelope at all, and a truncated one.
-  expect_refused_without_change(400, [&] { return client_->post_bytes("/api/v1/reports", "CLE1 garbage"); });
+  expect_refused_without_change(
+      400, [&] { return client_->post_bytes("/api/v1/reports", "CLE1 garbage"); });
   expect_refused_without_change(400, [&] {
     std::string envelope = report_for(route(deployment_.site_token)).envelope;
     envelope.pop_back();
@@ -257,9 +271,8 @@ TEST_F(IntakeTest, RefusedReportsChangeNothing) {
     return client_->post_bytes("/api/v1/reports", std::string(crypto::kMaxEnvelopeBytes + 1, 'x'));
   });
   // Malformed JSON to the follow-up session.
-  expect_refused_without_change(400, [&] {
-    return client_->post_json("/api/v1/followup/session", R"({"lookup_key": )");
-  });
+  expect_refused_without_change(
+      400, [&] { return client_->post_json("/api/v1/followup/session", R"({"lookup_key": )"); });
   // An unknown receipt.
   expect_refused_without_change(404, [&] {
     return client_->post_json("/api/v1/followup/session",
@@ -288,8 +301,8 @@ TEST_F(IntakeTest, ReplayedProofOfWorkAndReusedReceiptAreRefused) {
   const BuiltReport stale = report_for(answer, {.text = "stale"});
   EXPECT_EQ(client_->post_bytes("/api/v1/reports", stale.envelope).result_int(), 403);
   // A receipt lookup hash already in use by the second report.
-  const BuiltReport reused =
-      report_for(route(deployment_.site_token), {.text = "reused", .lookup_hash = second.lookup_hash});
+  const BuiltReport reused = report_for(route(deployment_.site_token),
+                                        {.text = "reused", .lookup_hash = second.lookup_hash});
   EXPECT_EQ(client_->post_bytes("/api/v1/reports", reused.envelope).result_int(), 409);
   stop();
   // Exactly the second report's six records were added: clue, envelope,

@@ -355,17 +355,17 @@ TEST_F(RegistryCliTest, UnitLevelsComeFromTheRoutingPolicy) {
   expect_one_line_error(
       registry("unit add --name Hamlet --level hamlet --parent " + std::to_string(village)), 2,
       "--level must be one of central, province");
-  const CommandRun added =
-      clueline("unit add --name Hamlet --level hamlet --parent " + std::to_string(village) + config);
+  const CommandRun added = clueline("unit add --name Hamlet --level hamlet --parent " +
+                                    std::to_string(village) + config);
   ASSERT_EQ(added.exit_code, 0) << added.err;
   EXPECT_EQ(json::parse(added.out).at("level"), "hamlet");
   // The policy has no "central": what it does not know is refused with its levels.
   expect_one_line_error(clueline("unit add --name Top --level central" + config), 2,
                         "--level must be one of province, city, county, township, village, hamlet");
   // Under the built-in ladder the registry is no longer a tree it can extend.
-  expect_one_line_error(registry("unit add --name V2 --level village --parent " +
-                                 std::to_string(province)),
-                        1, "routing policy's levels");
+  expect_one_line_error(
+      registry("unit add --name V2 --level village --parent " + std::to_string(province)), 1,
+      "routing policy's levels");
 }
 
 // ---- demo ---------------------------------------------------------------------

@@ -55,8 +55,7 @@ ServerProcess::ServerProcess(const std::string& name, const ServerOptions& optio
                              << "tls_private_key = \"" << key.string() << "\"\n"
                              << "[ops]\naddress = \"127.0.0.1\"\nport = 0\n"
                              << "min_free_disk_bytes = 1048576\n"
-                             << "[storage]\ndata_dir = \"" << data_dir_.string()
-                             << "\"\n"
+                             << "[storage]\ndata_dir = \"" << data_dir_.string() << "\"\n"
                              << options.extra_config;
 
   access_log_ = log_dir / (name + ".access.log");

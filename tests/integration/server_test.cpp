@@ -2,7 +2,6 @@
 // `clueline serve` process and ends by stopping it with SIGTERM, asserting a
 // clean exit and no sanitizer report.
 #include <gtest/gtest.h>
-#include <csignal>
 #include <openssl/ssl.h>
 #include <sys/wait.h>
 
@@ -14,7 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/json/parse.hpp>
-
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -67,7 +66,8 @@ class TlsClient {
     stream_.emplace(io_, context_);
     stream_->set_verify_callback(ssl::host_name_verification("localhost"));
     SSL_set_tlsext_host_name(stream_->native_handle(), "localhost");
-    beast::get_lowest_layer(*stream_).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::get_lowest_layer(*stream_).connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     boost::system::error_code ec;
     stream_->handshake(ssl::stream_base::client, ec);
     return ec;
@@ -97,7 +97,9 @@ class TlsClient {
   beast::flat_buffer buffer_;
 };
 
-boost::json::value json_body(const Response& response) { return boost::json::parse(response.body()); }
+boost::json::value json_body(const Response& response) {
+  return boost::json::parse(response.body());
+}
 
 void expect_security_headers(const Response& response, bool tls) {
   const std::string csp{response["Content-Security-Policy"]};
@@ -125,7 +127,8 @@ class ServerTest : public ::testing::Test {
     const int status = server_->terminate(std::chrono::seconds(20));
     const std::string log = server_->stderr_text();
     ASSERT_NE(status, -1) << "server did not stop within 20 s after SIGTERM\n" << log;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status << "\n" << log;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status << "\n"
+                                                               << log;
     EXPECT_EQ(log.find("Sanitizer"), std::string::npos) << log;
     EXPECT_EQ(log.find("runtime error"), std::string::npos) << log;
     EXPECT_NE(log.find("clueline: stopped"), std::string::npos) << log;
@@ -135,7 +138,9 @@ class ServerTest : public ::testing::Test {
 
   virtual ServerOptions options() const { return {}; }
 
-  TlsClient tls_client() const { return TlsClient(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION); }
+  TlsClient tls_client() const {
+    return TlsClient(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION);
+  }
 
   std::optional<ServerProcess> server_;
 };
@@ -219,10 +224,12 @@ TEST_F(ServerTest, MetricsAreValidPrometheusText) {
   }
   EXPECT_GT(samples, 10);
   const std::string& text = response.body();
-  EXPECT_NE(text.find(R"(clueline_http_requests_total{listener="public",route="index",status="200"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find(R"(clueline_http_requests_total{listener="public",route="index",status="200"} 1)"),
+      std::string::npos)
       << text;
-  EXPECT_NE(text.find("clueline_http_request_duration_seconds_bucket{listener=\"public\",route=\"index\",le=\"+Inf\"} 1"),
+  EXPECT_NE(text.find("clueline_http_request_duration_seconds_bucket{listener=\"public\",route="
+                      "\"index\",le=\"+Inf\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("clueline_open_connections{listener=\"public\"} 1"), std::string::npos);
   EXPECT_NE(text.find("clueline_rocksdb_estimate_num_keys"), std::string::npos);
@@ -292,7 +299,8 @@ TEST_F(ServerTest, OversizeHeadIs431) {
 TEST_F(ServerTest, MalformedRequestIs400) {
   TlsClient client = tls_client();
   ASSERT_FALSE(client.connect(server_->public_port()));
-  const Response response = client.send_raw("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
+  const Response response =
+      client.send_raw("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n");
   EXPECT_EQ(response.result(), http::status::bad_request);
   EXPECT_EQ(json_body(response).at("error").at("code"), "invalid_argument");
 }
@@ -305,7 +313,8 @@ TEST_F(ServerTest, Tls11IsRefusedAndTls12And13Accepted) {
   ASSERT_FALSE(tls12.connect(server_->public_port()));
   EXPECT_STREQ(SSL_get_version(tls12.stream().native_handle()), "TLSv1.2");
   const std::string cipher = SSL_get_cipher_name(tls12.stream().native_handle());
-  EXPECT_TRUE(cipher.find("GCM") != std::string::npos || cipher.find("CHACHA20") != std::string::npos)
+  EXPECT_TRUE(cipher.find("GCM") != std::string::npos ||
+              cipher.find("CHACHA20") != std::string::npos)
       << cipher;
   EXPECT_EQ(tls12.send(make_request(http::verb::get, "/")).result(), http::status::ok);
 
@@ -329,7 +338,8 @@ TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnectionsPromptly) {
 }
 
 TEST_F(ServerTest, AccessLogHasOneLinePerRequestAndNoAddresses) {
-  for (const char* target : {"/healthz", "/readyz", "/nope"}) plain_get(server_->ops_port(), target);
+  for (const char* target : {"/healthz", "/readyz", "/nope"})
+    plain_get(server_->ops_port(), target);
   // A line is written once its response has been sent, so the client may
   // read the response first; stopping the server settles the log.
   ASSERT_NE(server_->terminate(std::chrono::seconds(20)), -1);

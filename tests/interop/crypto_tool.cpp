@@ -4,9 +4,8 @@
 //
 // Binary arguments and outputs are base64url; results are one JSON object on
 // stdout; failures exit 1 with one line on stderr.
-#include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
-
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -61,7 +60,8 @@ Bytes read_binary(const std::string& path) {
 
 void write_binary(const std::string& path, std::span<const std::byte> bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
@@ -89,7 +89,8 @@ crypto::PayloadDomain domain(const Arguments& args) {
 template <std::size_t N>
 std::array<std::byte, N> fixed(const Arguments& args, const std::string& name) {
   const Bytes bytes = decode(args, name);
-  if (bytes.size() != N) throw std::runtime_error("--" + name + " must be " + std::to_string(N) + " bytes");
+  if (bytes.size() != N)
+    throw std::runtime_error("--" + name + " must be " + std::to_string(N) + " bytes");
   std::array<std::byte, N> result;
   std::copy(bytes.begin(), bytes.end(), result.begin());
   return result;
@@ -112,20 +113,24 @@ boost::json::object run(const std::string& command, const Arguments& args) {
             {"secret_key", encode(pair.secret_key.bytes())}};
   }
   if (command == "sign-token") {
-    const auto pair = check(crypto::signing_key_pair_from_secret(decode(args, "secret-key")), "--secret-key");
-    const crypto::SiteToken token{static_cast<std::uint32_t>(std::stoul(args.one("site-id"))),
-                                  static_cast<std::uint16_t>(std::stoul(args.one("token-version")))};
+    const auto pair =
+        check(crypto::signing_key_pair_from_secret(decode(args, "secret-key")), "--secret-key");
+    const crypto::SiteToken token{
+        static_cast<std::uint32_t>(std::stoul(args.one("site-id"))),
+        static_cast<std::uint16_t>(std::stoul(args.one("token-version")))};
     return {{"token", crypto::sign_site_token(token, pair)}};
   }
   if (command == "verify-token") {
-    const auto key = check(crypto::signing_public_key_from(decode(args, "public-key")), "--public-key");
+    const auto key =
+        check(crypto::signing_public_key_from(decode(args, "public-key")), "--public-key");
     const auto token = check(crypto::verify_site_token(args.one("token"), key), "token");
     return {{"site_id", token.site_id}, {"token_version", token.token_version}};
   }
   if (command == "seal-envelope") {
     crypto::EnvelopeHeader header;
     const Bytes token = check(crypto::from_base64url(args.one("token")), "--token");
-    if (token.size() != header.site_token.size()) throw std::runtime_error("--token has the wrong length");
+    if (token.size() != header.site_token.size())
+      throw std::runtime_error("--token has the wrong length");
     std::copy(token.begin(), token.end(), header.site_token.begin());
     header.category = args.one("category");
     header.accused_level = args.one("accused-level");
@@ -167,9 +172,10 @@ boost::json::object run(const std::string& command, const Arguments& args) {
     return {{"bytes", payload.size()}};
   }
   if (command == "open-payload") {
-    const auto plaintext = check(crypto::open_payload(domain(args), decode(args, "context"),
-                                                      read_binary(args.one("in")), box_key_pair(args)),
-                                 "open_payload");
+    const auto plaintext =
+        check(crypto::open_payload(domain(args), decode(args, "context"),
+                                   read_binary(args.one("in")), box_key_pair(args)),
+              "open_payload");
     write_binary(args.one("out"), plaintext.bytes());
     return {{"bytes", plaintext.size()}};
   }
@@ -179,7 +185,8 @@ boost::json::object run(const std::string& command, const Arguments& args) {
     std::copy(key_bytes.begin(), key_bytes.end(), key.data());
     const Bytes input = read_binary(args.one("in"));
     if (command == "encrypt-attachment") {
-      write_binary(args.one("out"), check(crypto::encrypt_attachment(input, key), "encrypt_attachment"));
+      write_binary(args.one("out"),
+                   check(crypto::encrypt_attachment(input, key), "encrypt_attachment"));
     } else {
       const auto plaintext = check(crypto::decrypt_attachment(input, key), "decrypt_attachment");
       write_binary(args.one("out"), std::span<const std::byte>(plaintext.data(), plaintext.size()));
@@ -192,14 +199,17 @@ boost::json::object run(const std::string& command, const Arguments& args) {
     const Bytes salt = decode(args, "salt");
     const auto account = check(crypto::derive_account_keys(args.one("passphrase"), salt, params),
                                "derive_account_keys");
-    const Bytes blob = check(
-        crypto::wrap_unit_secret_key(box_key_pair(args), account, salt, params), "wrap_unit_secret_key");
+    const Bytes blob =
+        check(crypto::wrap_unit_secret_key(box_key_pair(args), account, salt, params),
+              "wrap_unit_secret_key");
     return {{"blob", encode(blob)}};
   }
   if (command == "unwrap-key") {
-    const auto pair = check(crypto::unwrap_unit_secret_key(decode(args, "blob"), args.one("passphrase")),
-                            "unwrap_unit_secret_key");
-    return {{"public_key", encode(pair.public_key.bytes)}, {"secret_key", encode(pair.secret_key.bytes())}};
+    const auto pair =
+        check(crypto::unwrap_unit_secret_key(decode(args, "blob"), args.one("passphrase")),
+              "unwrap_unit_secret_key");
+    return {{"public_key", encode(pair.public_key.bytes)},
+            {"secret_key", encode(pair.secret_key.bytes())}};
   }
   if (command == "derive-receipt") {
     const auto keys = check(crypto::derive_receipt_keys(args.one("receipt"), decode(args, "salt")),
@@ -210,8 +220,8 @@ boost::json::object run(const std::string& command, const Arguments& args) {
             {"reply_secret_key", encode(keys.reply_key_pair.secret_key.bytes())}};
   }
   if (command == "solve-pow") {
-    const auto nonce =
-        crypto::solve_pow(fixed<32>(args, "challenge"), static_cast<unsigned>(std::stoul(args.one("difficulty"))));
+    const auto nonce = crypto::solve_pow(fixed<32>(args, "challenge"),
+                                         static_cast<unsigned>(std::stoul(args.one("difficulty"))));
     return {{"nonce", encode(nonce)}};
   }
   throw std::runtime_error("unknown command " + command);

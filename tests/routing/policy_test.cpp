@@ -225,16 +225,15 @@ TEST(PolicyRefusal, DesignationsThatDoNotFitTheTreeAreNamed) {
 
 TEST(PolicyRefusal, HandlerBelowTheRecusingUnitIsNamed) {
   // City 2 has a county (3) and, skipping a level, a township (7).
-  const Tree tree =
-      Tree::make({{.id = 1, .parent_id = 0, .level = "province", .receiving = true},
-                  {.id = 2, .parent_id = 1, .level = "city", .receiving = true},
-                  {.id = 3, .parent_id = 2, .level = "county", .receiving = true},
-                  {.id = 7, .parent_id = 2, .level = "township", .receiving = true}},
-                 Levels{})
-          .value();
+  const Tree tree = Tree::make({{.id = 1, .parent_id = 0, .level = "province", .receiving = true},
+                                {.id = 2, .parent_id = 1, .level = "city", .receiving = true},
+                                {.id = 3, .parent_id = 2, .level = "county", .receiving = true},
+                                {.id = 7, .parent_id = 2, .level = "township", .receiving = true}},
+                               Levels{})
+                        .value();
   std::string problem;
-  auto policy = Policy::parse("[[cross_jurisdiction]]\nparent = 2\nrecusing = 3\nhandler = 7",
-                              problem);
+  auto policy =
+      Policy::parse("[[cross_jurisdiction]]\nparent = 2\nrecusing = 3\nhandler = 7", problem);
   ASSERT_TRUE(policy) << problem;
   EXPECT_FALSE(policy->check_against(tree, problem));
   EXPECT_EQ(problem,

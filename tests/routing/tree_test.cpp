@@ -132,16 +132,17 @@ TEST(Tree, TreeStaysUsableAfterCopyAndMove) {
 
 TEST(Tree, MakeNamesTheUnitAndTheProblem) {
   std::string problem;
-  EXPECT_FALSE(Tree::make({{.id = 1, .parent_id = 2, .level = "city", .receiving = true},
-                           {.id = 2, .parent_id = 1, .level = "county", .receiving = true,
-                            .name = "Loop"}},
-                          Levels{}, &problem));
+  EXPECT_FALSE(
+      Tree::make({{.id = 1, .parent_id = 2, .level = "city", .receiving = true},
+                  {.id = 2, .parent_id = 1, .level = "county", .receiving = true, .name = "Loop"}},
+                 Levels{}, &problem));
   EXPECT_EQ(problem, "unit 1 (city): its parent links form a cycle");
   EXPECT_FALSE(Tree::make({{.id = 1, .parent_id = 0, .level = "county", .receiving = true},
                            {.id = 2, .parent_id = 1, .level = "city", .receiving = true}},
                           Levels{}, &problem));
-  EXPECT_EQ(problem, "unit 2 (city): level city is not below its parent unit 1 (county)'s level "
-                     "county");
+  EXPECT_EQ(problem,
+            "unit 2 (city): level city is not below its parent unit 1 (county)'s level "
+            "county");
   EXPECT_FALSE(Tree::make({{.id = 1, .parent_id = 0, .level = "county", .receiving = true},
                            {.id = 1, .parent_id = 0, .level = "city", .receiving = true}},
                           Levels{}, &problem));

@@ -34,27 +34,35 @@ TEST(Metrics, CountsByRouteAndStatus) {
   metrics.record_request(0, 404, milliseconds(1));
   std::string text;
   metrics.render(text, true);
-  EXPECT_TRUE(contains(text, "clueline_http_requests_total{listener=\"public\",route=\"index\",status=\"200\"} 2\n"))
+  EXPECT_TRUE(contains(
+      text, "clueline_http_requests_total{listener=\"public\",route=\"index\",status=\"200\"} 2\n"))
       << text;
-  EXPECT_TRUE(contains(text, "clueline_http_requests_total{listener=\"public\",route=\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_TRUE(contains(
+      text,
+      "clueline_http_requests_total{listener=\"public\",route=\"unmatched\",status=\"404\"} 1\n"));
   EXPECT_FALSE(contains(text, "status=\"500\""));
 }
 
 TEST(Metrics, HistogramIsCumulativeAndCountMatchesInf) {
   Metrics metrics("public", {"unmatched", "index"});
-  metrics.record_request(1, 200, microseconds(300));   // <= 0.0005
-  metrics.record_request(1, 200, milliseconds(20));    // <= 0.025
+  metrics.record_request(1, 200, microseconds(300));        // <= 0.0005
+  metrics.record_request(1, 200, milliseconds(20));         // <= 0.025
   metrics.record_request(1, 200, std::chrono::seconds(9));  // > 5: +Inf only
   std::string text;
   metrics.render(text, false);
-  const std::string prefix = "clueline_http_request_duration_seconds_bucket{listener=\"public\",route=\"index\",";
+  const std::string prefix =
+      "clueline_http_request_duration_seconds_bucket{listener=\"public\",route=\"index\",";
   EXPECT_TRUE(contains(text, prefix + "le=\"0.0005\"} 1\n")) << text;
   EXPECT_TRUE(contains(text, prefix + "le=\"0.01\"} 1\n"));
   EXPECT_TRUE(contains(text, prefix + "le=\"0.025\"} 2\n"));
   EXPECT_TRUE(contains(text, prefix + "le=\"5\"} 2\n"));
   EXPECT_TRUE(contains(text, prefix + "le=\"+Inf\"} 3\n"));
-  EXPECT_TRUE(contains(text, "clueline_http_request_duration_seconds_count{listener=\"public\",route=\"index\"} 3\n"));
-  EXPECT_TRUE(contains(text, "clueline_http_request_duration_seconds_sum{listener=\"public\",route=\"index\"} 9.0203\n"));
+  EXPECT_TRUE(contains(
+      text,
+      "clueline_http_request_duration_seconds_count{listener=\"public\",route=\"index\"} 3\n"));
+  EXPECT_TRUE(contains(
+      text,
+      "clueline_http_request_duration_seconds_sum{listener=\"public\",route=\"index\"} 9.0203\n"));
 }
 
 TEST(Metrics, HelpLinesOnlyWhenAsked) {

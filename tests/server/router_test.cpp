@@ -10,13 +10,23 @@ asio::awaitable<Response> unused_handler(Request) { co_return Response{}; }
 Router make_router() {
   Router router;
   router.add({.method = http::verb::get, .path = "/", .name = "index", .handler = unused_handler});
-  router.add({.method = http::verb::get, .path = "/static/", .is_prefix = true, .name = "static",
+  router.add({.method = http::verb::get,
+              .path = "/static/",
+              .is_prefix = true,
+              .name = "static",
               .handler = unused_handler});
-  router.add({.method = http::verb::get, .path = "/static/special.css", .name = "special",
+  router.add({.method = http::verb::get,
+              .path = "/static/special.css",
+              .name = "special",
               .handler = unused_handler});
-  router.add({.method = http::verb::post, .path = "/api/v1/reports", .name = "reports_post",
-              .body_limit = 4096, .handler = unused_handler});
-  router.add({.method = http::verb::get, .path = "/api/v1/reports", .name = "reports_get",
+  router.add({.method = http::verb::post,
+              .path = "/api/v1/reports",
+              .name = "reports_post",
+              .body_limit = 4096,
+              .handler = unused_handler});
+  router.add({.method = http::verb::get,
+              .path = "/api/v1/reports",
+              .name = "reports_get",
               .handler = unused_handler});
   return router;
 }

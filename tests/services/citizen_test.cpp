@@ -4,12 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
-
-#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -63,8 +62,8 @@ class CitizenTest : public ::testing::Test {
   }
 
   RouteOffer offer() {
-    auto offered = offer_route(*intake_, deployment_.site_token, "bribery", "village",
-                               SystemClock::now());
+    auto offered =
+        offer_route(*intake_, deployment_.site_token, "bribery", "village", SystemClock::now());
     EXPECT_TRUE(offered.has_value());
     return std::move(offered).value();
   }
@@ -163,11 +162,11 @@ TEST_F(CitizenTest, RefusedReportsChangeNothingAndSpendNothing) {
 
   // Sealed to a key the route does not name: reseal, and the challenge is
   // still good for the resealed envelope.
-  clueline::testing::ReportOptions wrong_keys{.challenge = offered.challenge.challenge,
-                                              .difficulty = offered.challenge.difficulty,
-                                              .recipients = {crypto::generate_box_key_pair()
-                                                                 .public_key},
-                                              .token = deployment_.site_token};
+  clueline::testing::ReportOptions wrong_keys{
+      .challenge = offered.challenge.challenge,
+      .difficulty = offered.challenge.difficulty,
+      .recipients = {crypto::generate_box_key_pair().public_key},
+      .token = deployment_.site_token};
   auto reseal = run(submit_report(context_, clueline::testing::build_report(wrong_keys).envelope));
   ASSERT_TRUE(reseal.has_value());
   ASSERT_TRUE(std::holds_alternative<ResealRequired>(*reseal));
@@ -187,12 +186,12 @@ TEST_F(CitizenTest, AReceiptOpensASessionAndAnUnknownOneDoesNot) {
   const std::string receipt = crypto::generate_receipt();
   auto keys = crypto::derive_receipt_keys(receipt, deployment_.record.receipt_salt);
   ASSERT_TRUE(keys.has_value());
-  auto built = clueline::testing::build_report({.challenge = offered.challenge.challenge,
-                                                .difficulty = offered.challenge.difficulty,
-                                                .recipients = {crypto::BoxPublicKey{
-                                                    offered.route.keys.front()->public_key}},
-                                                .token = deployment_.site_token,
-                                                .lookup_hash = keys->lookup_hash});
+  auto built = clueline::testing::build_report(
+      {.challenge = offered.challenge.challenge,
+       .difficulty = offered.challenge.difficulty,
+       .recipients = {crypto::BoxPublicKey{offered.route.keys.front()->public_key}},
+       .token = deployment_.site_token,
+       .lookup_hash = keys->lookup_hash});
   const ReportAccepted accepted = submit(built.envelope);
 
   const std::vector<std::byte> lookup_key(keys->lookup_key.bytes().begin(),
@@ -239,8 +238,7 @@ TEST_F(CitizenTest, AttachmentPartsComeInOrderWithinTheLimits) {
   EXPECT_EQ(part1->total_bytes, stream.size());
   EXPECT_EQ(run(put_attachment_part(context_, session, {0, 2, false, first})).error().code,
             errc::conflict);
-  auto stored =
-      store_->get(Family::kClues, storage::attachment_part_key(accepted.clue.id, 0, 1));
+  auto stored = store_->get(Family::kClues, storage::attachment_part_key(accepted.clue.id, 0, 1));
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(*stored, rest);
 }

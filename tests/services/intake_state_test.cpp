@@ -70,7 +70,8 @@ TEST(ChallengeBook, RefusesForeignTamperedAndUnsolvedChallenges) {
   // with overwhelming probability; find one that fails to be sure).
   const auto hard = book.issue(16, now, 120s);
   crypto::PowNonce wrong{};
-  while (crypto::verify_pow(hard.challenge, wrong, 16)) wrong[7] = static_cast<std::byte>(std::to_integer<int>(wrong[7]) + 1);
+  while (crypto::verify_pow(hard.challenge, wrong, 16))
+    wrong[7] = static_cast<std::byte>(std::to_integer<int>(wrong[7]) + 1);
   EXPECT_FALSE(book.check(hard.challenge, wrong, now));
 }
 

@@ -18,8 +18,8 @@ namespace clueline::storage {
 namespace {
 
 using testing::FaultInjectionFileSystem;
-using testing::wait_writable;
 using testing::TempDirectory;
+using testing::wait_writable;
 
 class FaultInjectionTest : public ::testing::Test {
  protected:

@@ -18,8 +18,8 @@ namespace clueline::storage {
 namespace {
 
 using testing::FaultInjectionFileSystem;
-using testing::wait_writable;
 using testing::TempDirectory;
+using testing::wait_writable;
 
 class GroupCommitTest : public ::testing::Test {
  protected:
@@ -174,7 +174,8 @@ TEST_F(GroupCommitTest, FailedSyncFailsEverySubmissionInTheBatch) {
   fs_->fail_syncs(true);
   std::vector<std::promise<result<void>>> done(5);
   for (int i = 0; i < 5; ++i) {
-    writer.enqueue(put("k" + std::to_string(i), "v"), [&done, i](result<void> r) { done[i].set_value(r); });
+    writer.enqueue(put("k" + std::to_string(i), "v"),
+                   [&done, i](result<void> r) { done[i].set_value(r); });
   }
   for (auto& promise : done) {
     const auto outcome = promise.get_future().get();
@@ -190,9 +191,8 @@ TEST_F(GroupCommitTest, FullQueueRefusesAtOnceWithUnavailable) {
   std::promise<result<void>> queued;
   writer.enqueue(put("queued", "1"), [&](result<void> r) { queued.set_value(r); });
   bool refused_inline = false;
-  writer.enqueue(put("refused", "1"), [&](result<void> r) {
-    refused_inline = !r && r.error() == errc::unavailable;
-  });
+  writer.enqueue(put("refused", "1"),
+                 [&](result<void> r) { refused_inline = !r && r.error() == errc::unavailable; });
   EXPECT_TRUE(refused_inline);
   fs_->hold_syncs(false);
   EXPECT_TRUE(first.get());

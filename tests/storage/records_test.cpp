@@ -277,10 +277,12 @@ TEST(RecordDecoding, ClueRouteIsOptionalAndRoundTrips) {
 
 TEST(RecordDecoding, ClueEscalationsAreOptionalAndRoundTrip) {
   Clue clue = sample_clue();
-  clue.escalations = {{.unit_id = 3, .reason = "acknowledge_overdue", .deadline = 1'800'000'000,
-                       .at = 1'800'000'060},
-                      {.unit_id = 2, .reason = "handle_overdue", .deadline = 1'807'000'000,
-                       .at = 1'807'000'001}};
+  clue.escalations = {
+      {.unit_id = 3,
+       .reason = "acknowledge_overdue",
+       .deadline = 1'800'000'000,
+       .at = 1'800'000'060},
+      {.unit_id = 2, .reason = "handle_overdue", .deadline = 1'807'000'000, .at = 1'807'000'001}};
   clue.next_check_at = 1'808'000'000;
   const auto decoded = decode_clue(encode(clue));
   ASSERT_TRUE(decoded) << decoded.error().message();
@@ -322,9 +324,11 @@ TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   clue.next_check_at = 1'800'000'000;
   IndexEntries entries;
   apply_mutations(entries, index_mutations(nullptr, clue));
-  EXPECT_EQ(entries, (IndexEntries{
-                         {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
-                         {{Family::kDeadlines, deadline_key(1'800'000'000, clue.id)}, ""}}));
+  EXPECT_EQ(
+      entries,
+      (IndexEntries{
+          {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
+          {{Family::kDeadlines, deadline_key(1'800'000'000, clue.id)}, ""}}));
   EXPECT_TRUE(index_mutations(&clue, clue).empty()) << "nothing changed, nothing written";
 
   Clue escalated = clue;
@@ -333,11 +337,13 @@ TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   const auto escalating = index_mutations(&clue, escalated);
   EXPECT_EQ(escalating.size(), 3u) << "old deadline entry out, new one and the county's entry in";
   apply_mutations(entries, escalating);
-  EXPECT_EQ(entries, (IndexEntries{
-                         {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
-                         {{Family::kQueue, queue_key(3, ClueStatus::kReceived, clue.received_at, clue.id)},
-                          "escalated"},
-                         {{Family::kDeadlines, deadline_key(1'800'500'000, clue.id)}, ""}}));
+  EXPECT_EQ(
+      entries,
+      (IndexEntries{
+          {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
+          {{Family::kQueue, queue_key(3, ClueStatus::kReceived, clue.received_at, clue.id)},
+           "escalated"},
+          {{Family::kDeadlines, deadline_key(1'800'500'000, clue.id)}, ""}}));
 
   // A status change moves every queue entry; nothing left to check drops
   // the deadline entry.
@@ -345,17 +351,21 @@ TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   closed.status = ClueStatus::kClosed;
   closed.next_check_at = 0;
   apply_mutations(entries, index_mutations(&escalated, closed));
-  EXPECT_EQ(entries, (IndexEntries{
-                         {{Family::kQueue, queue_key(4, ClueStatus::kClosed, clue.received_at, clue.id)}, ""},
-                         {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)},
-                          "escalated"}}));
+  EXPECT_EQ(
+      entries,
+      (IndexEntries{
+          {{Family::kQueue, queue_key(4, ClueStatus::kClosed, clue.received_at, clue.id)}, ""},
+          {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)},
+           "escalated"}}));
 
   // A unit that saw it escalated and then handles it has one entry: handling.
   Clue transferred = closed;
   transferred.unit_id = 3;
   apply_mutations(entries, index_mutations(&closed, transferred));
-  EXPECT_EQ(entries, (IndexEntries{
-                         {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)}, ""}}));
+  EXPECT_EQ(
+      entries,
+      (IndexEntries{
+          {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)}, ""}}));
 }
 
 TEST(ClueIndexes, DeadlineKeysSortByTimeAndParseBack) {
@@ -540,7 +550,8 @@ TEST_F(RegistryTest, EveryRegistryChangeIsAuditedInTheSameBatch) {
   Unit changed = *get_unit(*store_, province_id);
   for (UnitKey& key : changed.keys) key.current = false;
   ASSERT_TRUE(put_unit(*store_, changed));
-  const auto site_id = add_site(*store_, {.name = "Board", .unit_id = province_id, .kind = "school"});
+  const auto site_id =
+      add_site(*store_, {.name = "Board", .unit_id = province_id, .kind = "school"});
   ASSERT_TRUE(site_id);
   ASSERT_TRUE(revoke_site(*store_, *site_id));
   // Refused changes write no entry.
@@ -551,8 +562,11 @@ TEST_F(RegistryTest, EveryRegistryChangeIsAuditedInTheSameBatch) {
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 5u);
   const std::vector<std::pair<std::string, std::string>> expected = {
-      {"deployment.save", "deployment"}, {"unit.add", "unit:1"}, {"unit.update", "unit:1"},
-      {"site.add", "site:1"},            {"site.revoke", "site:1"}};
+      {"deployment.save", "deployment"},
+      {"unit.add", "unit:1"},
+      {"unit.update", "unit:1"},
+      {"site.add", "site:1"},
+      {"site.revoke", "site:1"}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ((*entries)[i].record.actor, "operator:cli");
     EXPECT_EQ((*entries)[i].record.action, expected[i].first);
@@ -569,8 +583,7 @@ TEST_F(RegistryTest, EveryRegistryChangeIsAuditedInTheSameBatch) {
 
   // A change whose audit entry cannot be chained is not made at all.
   put_raw(Family::kMeta, std::string(kAuditHeadKey), "damaged");
-  EXPECT_EQ(add_unit(*store_, unit("City", "city", province_id)).error(),
-            errc::storage_corruption);
+  EXPECT_EQ(add_unit(*store_, unit("City", "city", province_id)).error(), errc::storage_corruption);
   EXPECT_EQ(list_units(*store_)->size(), 1u);
   EXPECT_EQ(get_site(*store_, *site_id)->token_version, 2);
   EXPECT_EQ(revoke_site(*store_, *site_id).error(), errc::storage_corruption);

@@ -8,7 +8,6 @@
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
-
 #include <string_view>
 #include <type_traits>
 
@@ -17,15 +16,15 @@ namespace clueline {
 // Values are stable: they appear in logs and metrics by name, never by number.
 enum class errc {
   // 0 is success in boost::system; the enum starts at 1.
-  invalid_argument = 1,  // a field is missing, malformed or out of range
-  malformed_json,        // the body is not the JSON the route expects
-  not_found,             // the addressed object or route does not exist
-  method_not_allowed,    // the route exists, the method does not
-  conflict,              // the request contradicts current state
-  gone,                  // the object existed and was revoked
-  authentication_failed, // a signature, MAC, seal or login proof did not verify
-  payload_too_large,     // body over the route's limit
-  header_too_large,      // request head over the header limit
+  invalid_argument = 1,   // a field is missing, malformed or out of range
+  malformed_json,         // the body is not the JSON the route expects
+  not_found,              // the addressed object or route does not exist
+  method_not_allowed,     // the route exists, the method does not
+  conflict,               // the request contradicts current state
+  gone,                   // the object existed and was revoked
+  authentication_failed,  // a signature, MAC, seal or login proof did not verify
+  payload_too_large,      // body over the route's limit
+  header_too_large,       // request head over the header limit
   unsupported_media_type,
   rate_limited,
   request_timeout,

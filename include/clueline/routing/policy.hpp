@@ -51,8 +51,8 @@ enum class Accused : std::uint8_t {
 std::string_view accused_name(Accused accused) noexcept;
 
 struct CategoryRule {
-  std::string name;                   // [a-z][a-z0-9_]{0,31}
-  std::string minimum_level;          // empty: none
+  std::string name;           // [a-z][a-z0-9_]{0,31}
+  std::string minimum_level;  // empty: none
   Accused accused = Accused::kCadre;
   friend bool operator==(const CategoryRule&, const CategoryRule&) = default;
 };

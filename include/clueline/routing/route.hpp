@@ -73,9 +73,9 @@ struct Decision {
 };
 
 struct RouteRequest {
-  std::uint32_t site_unit_id = 0;        // the locality of the site
-  std::string_view category;             // a category of the policy
-  std::string_view accused_level;        // empty = unknown
+  std::uint32_t site_unit_id = 0;          // the locality of the site
+  std::string_view category;               // a category of the policy
+  std::string_view accused_level;          // empty = unknown
   std::span<const std::uint32_t> recused;  // units that recused themselves
 };
 

@@ -21,7 +21,7 @@ struct UnitNode {
   std::uint32_t parent_id = 0;  // 0 for a root
   std::string level;            // a name of the tree's Levels
   bool receiving = false;
-  std::string name = {};        // for explanations; may be empty
+  std::string name = {};  // for explanations; may be empty
 };
 
 class Tree {

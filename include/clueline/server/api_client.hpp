@@ -38,8 +38,8 @@ class ApiClient {
     Method method = Method::kGet;
     std::string target;  // origin form: "/api/v1/route?site=..."
     std::string body;
-    std::string content_type;  // empty: none
-    std::string bearer;        // empty: no Authorization header
+    std::string content_type;                                  // empty: none
+    std::string bearer;                                        // empty: no Authorization header
     std::vector<std::pair<std::string, std::string>> headers;  // any others
   };
 

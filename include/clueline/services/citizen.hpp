@@ -12,10 +12,9 @@
 // needs; its message says what was wrong (docs/api.md lists each).
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>

@@ -84,13 +84,13 @@ struct Config {
     unsigned difficulty = 16;      // leading zero bits at rest; 0..32
     unsigned max_difficulty = 24;  // ceiling under load; difficulty..32
     // Each doubling of the submission rate above this adds one bit.
-    unsigned load_threshold_per_second = 50;  // 1..1000000
+    unsigned load_threshold_per_second = 50;       // 1..1000000
     std::chrono::seconds challenge_lifetime{120};  // 10..3600
   } pow;
   // Token buckets on report submissions; they hold no client identifiers.
   struct Limits {
-    unsigned site_submissions_per_second = 1;  // refill per site; 1..1000000
-    unsigned site_burst = 20;                  // bucket size per site; 1..1000000
+    unsigned site_submissions_per_second = 1;      // refill per site; 1..1000000
+    unsigned site_burst = 20;                      // bucket size per site; 1..1000000
     unsigned global_submissions_per_second = 500;  // 1..1000000
     unsigned global_burst = 5000;                  // 1..1000000
   } limits;
@@ -105,9 +105,9 @@ struct Config {
   // routing/escalation.hpp). Periods in days are calendar days; a deadline
   // that falls on a rest day moves to the end of the next working day.
   struct Deadlines {
-    unsigned acknowledge_days = 15;        // 1..365
-    unsigned handle_days = 90;             // 1..3650, >= acknowledge_days
-    unsigned transfer_working_days = 5;    // 1..60
+    unsigned acknowledge_days = 15;      // 1..365
+    unsigned handle_days = 90;           // 1..3650, >= acknowledge_days
+    unsigned transfer_working_days = 5;  // 1..60
     // An overdue clue becomes visible one receiving unit further up after
     // each further period of this many working days; 1..60.
     unsigned escalation_working_days = 5;

@@ -5,7 +5,6 @@
 
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
-
 #include <string>
 #include <utility>
 

@@ -66,10 +66,10 @@ struct Unit {
 };
 
 struct Site {
-  std::uint32_t id = 0;  // >= 1, assigned by add_site
-  std::string name;      // 1..200 bytes of UTF-8
-  std::uint32_t unit_id = 0;  // the locality the site belongs to
-  std::string kind;           // e.g. village_board, school, clinic ([a-z0-9_]{1,32})
+  std::uint32_t id = 0;             // >= 1, assigned by add_site
+  std::string name;                 // 1..200 bytes of UTF-8
+  std::uint32_t unit_id = 0;        // the locality the site belongs to
+  std::string kind;                 // e.g. village_board, school, clinic ([a-z0-9_]{1,32})
   std::uint16_t token_version = 1;  // bumped by revoke_site
   friend bool operator==(const Site&, const Site&) = default;
 };
@@ -121,7 +121,7 @@ struct Clue {
   std::uint32_t messages = 0;              // reporter -> unit, numbered 1..messages
   std::uint32_t replies = 0;               // unit -> reporter, numbered 1..replies
   std::vector<AttachmentState> attachments;
-  std::vector<RouteStep> route;  // why unit_id handles it, rule by rule
+  std::vector<RouteStep> route;         // why unit_id handles it, rule by rule
   std::vector<Escalation> escalations;  // oldest first; each unit at most once
   // When the escalation job must look at the clue next; 0 = never (closed,
   // or already visible all the way up). Indexed in kDeadlines.
@@ -137,16 +137,16 @@ struct SealedNote {
 
 // ---- keys -------------------------------------------------------------------
 
-std::string unit_key(std::uint32_t unit_id);  // kUnits
-std::string site_key(std::uint32_t site_id);  // kSites
-inline constexpr std::string_view kDeploymentKey = "deployment";  // kMeta
+std::string unit_key(std::uint32_t unit_id);                        // kUnits
+std::string site_key(std::uint32_t site_id);                        // kSites
+inline constexpr std::string_view kDeploymentKey = "deployment";    // kMeta
 inline constexpr std::string_view kNextUnitIdKey = "next_unit_id";  // kMeta
 inline constexpr std::string_view kNextSiteIdKey = "next_site_id";  // kMeta
 
 // kClues: the clue record, its envelope, its notes and attachment parts, all
 // under the 16-byte id so that one prefix scan finds everything of a clue.
-std::string clue_key(const ClueId& id);      // id ‖ 'm'
-std::string envelope_key(const ClueId& id);  // id ‖ 'e'
+std::string clue_key(const ClueId& id);                        // id ‖ 'm'
+std::string envelope_key(const ClueId& id);                    // id ‖ 'e'
 std::string message_key(const ClueId& id, std::uint32_t seq);  // id ‖ 'x' ‖ u32be
 std::string reply_key(const ClueId& id, std::uint32_t seq);    // id ‖ 'r' ‖ u32be
 std::string attachment_part_key(const ClueId& id, std::uint8_t index, std::uint32_t part);
