@@ -11,6 +11,8 @@ packages=(
   libtomlplusplus-dev libgtest-dev libjemalloc-dev
   clang libclang-rt-14-dev clang-format
   openssl curl ca-certificates
+  # /metrics is checked by a strict exposition parser and Prometheus's linter.
+  python3-prometheus-client prometheus
 )
 # Node.js runs the browser crypto module's tests; any Node.js >= 18 will do,
 # so an existing installation (e.g. from another repository) is kept.

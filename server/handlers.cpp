@@ -96,26 +96,22 @@ Readiness check_readiness(const OpsState& state) {
 
 std::string render_metrics(const OpsState& state) {
   std::string out;
-  bool first = true;
-  for (const Metrics* metrics : state.listener_metrics) {
-    metrics->render(out, first);
-    first = false;
-  }
+  Metrics::render(out, state.listener_metrics);
   for (const auto& [name, value] : state.store->statistics()) {
     render_gauge(out, "clueline_rocksdb_" + name, "RocksDB property " + name + ".",
                  static_cast<double>(value));
   }
   if (state.writer != nullptr) {
     const auto stats = state.writer->stats();
-    render_gauge(out, "clueline_group_commit_submissions",
-                 "Submissions written (or failed) by the group-commit writer since start.",
-                 static_cast<double>(stats.submissions));
-    render_gauge(out, "clueline_group_commit_batches",
-                 "Synced WriteBatches of the group-commit writer since start.",
-                 static_cast<double>(stats.batches));
-    render_gauge(out, "clueline_group_commit_failed_submissions",
-                 "Submissions whose batch failed to write since start.",
-                 static_cast<double>(stats.failed_submissions));
+    render_counter(out, "clueline_group_commit_submissions_total",
+                   "Submissions written (or failed) by the group-commit writer since start.",
+                   static_cast<double>(stats.submissions));
+    render_counter(out, "clueline_group_commit_batches_total",
+                   "Synced WriteBatches of the group-commit writer since start.",
+                   static_cast<double>(stats.batches));
+    render_counter(out, "clueline_group_commit_failed_submissions_total",
+                   "Submissions whose batch failed to write since start.",
+                   static_cast<double>(stats.failed_submissions));
   }
   if (state.escalation != nullptr) {
     const auto stats = state.escalation->stats();

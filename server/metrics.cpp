@@ -79,63 +79,79 @@ void render_counter(std::string& out, std::string_view name, std::string_view he
   append_sample(out, name, "", value);
 }
 
-void Metrics::render(std::string& out, bool with_help) const {
-  const auto header = [&](std::string_view name, std::string_view type, std::string_view help) {
-    if (with_help) append_header(out, name, type, help);
+void Metrics::render(std::string& out) const {
+  const Metrics* self = this;
+  render(out, std::span<const Metrics* const>(&self, 1));
+}
+
+void Metrics::render(std::string& out, std::span<const Metrics* const> sets) {
+  const auto listener_label = [](const Metrics& set) {
+    return "listener=\"" + set.listener_ + "\"";
   };
-  const std::string listener_label = "listener=\"" + listener_ + "\"";
-  const auto route_labels = [&](std::size_t r) {
-    return listener_label + ",route=\"" + route_names_[r] + "\"";
+  const auto route_labels = [&](const Metrics& set, std::size_t r) {
+    return listener_label(set) + ",route=\"" + set.route_names_[r] + "\"";
   };
 
-  header("clueline_http_requests_total", "counter", "HTTP requests answered, by route and status.");
-  for (std::size_t r = 0; r < route_names_.size(); ++r) {
-    for (unsigned status = 0; status < kStatusSlots; ++status) {
-      const std::uint64_t n = routes_[r].by_status[status].load(std::memory_order_relaxed);
-      if (n == 0) continue;
-      append_sample(out, "clueline_http_requests_total",
-                    route_labels(r) + ",status=\"" + std::to_string(status) + "\"", n);
-    }
-  }
-
-  header("clueline_http_request_duration_seconds", "histogram",
-         "Time from the end of the request head to the end of the response write.");
-  for (std::size_t r = 0; r < route_names_.size(); ++r) {
-    const RouteSeries& series = routes_[r];
-    if (series.count.load(std::memory_order_relaxed) == 0) continue;
-    const std::string labels = route_labels(r);
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b <= kBucketsSeconds.size(); ++b) {
-      cumulative += series.buckets[b].load(std::memory_order_relaxed);
-      std::string le = "+Inf";
-      if (b < kBucketsSeconds.size()) {
-        le.clear();
-        append_number(le, kBucketsSeconds[b]);
+  append_header(out, "clueline_http_requests_total", "counter",
+                "HTTP requests answered, by route and status.");
+  for (const Metrics* set : sets) {
+    for (std::size_t r = 0; r < set->route_names_.size(); ++r) {
+      for (unsigned status = 0; status < kStatusSlots; ++status) {
+        const std::uint64_t n = set->routes_[r].by_status[status].load(std::memory_order_relaxed);
+        if (n == 0) continue;
+        append_sample(out, "clueline_http_requests_total",
+                      route_labels(*set, r) + ",status=\"" + std::to_string(status) + "\"", n);
       }
-      append_sample(out, "clueline_http_request_duration_seconds_bucket",
-                    labels + ",le=\"" + le + "\"", cumulative);
     }
-    // _count must equal the +Inf bucket, so it is taken from the bucket reads
-    // rather than from the separate counter, which may have moved meanwhile.
-    append_sample(
-        out, "clueline_http_request_duration_seconds_sum", labels,
-        static_cast<double>(series.sum_microseconds.load(std::memory_order_relaxed)) / 1e6);
-    append_sample(out, "clueline_http_request_duration_seconds_count", labels, cumulative);
   }
 
-  header("clueline_open_connections", "gauge", "Connections currently open.");
-  append_sample(out, "clueline_open_connections", listener_label, open_connections());
-  header("clueline_connections_accepted_total", "counter", "Connections accepted.");
-  append_sample(out, "clueline_connections_accepted_total", listener_label,
-                accepted_.load(std::memory_order_relaxed));
-  header("clueline_connections_rejected_total", "counter",
-         "Connections closed at once because max_connections was reached.");
-  append_sample(out, "clueline_connections_rejected_total", listener_label,
-                rejected_.load(std::memory_order_relaxed));
-  header("clueline_tls_handshake_failures_total", "counter",
-         "TLS handshakes that failed or timed out.");
-  append_sample(out, "clueline_tls_handshake_failures_total", listener_label,
-                handshake_failures_.load(std::memory_order_relaxed));
+  append_header(out, "clueline_http_request_duration_seconds", "histogram",
+                "Time from the end of the request head to the end of the response write.");
+  for (const Metrics* set : sets) {
+    for (std::size_t r = 0; r < set->route_names_.size(); ++r) {
+      const RouteSeries& series = set->routes_[r];
+      if (series.count.load(std::memory_order_relaxed) == 0) continue;
+      const std::string labels = route_labels(*set, r);
+      std::uint64_t cumulative = 0;
+      for (std::size_t b = 0; b <= kBucketsSeconds.size(); ++b) {
+        cumulative += series.buckets[b].load(std::memory_order_relaxed);
+        std::string le = "+Inf";
+        if (b < kBucketsSeconds.size()) {
+          le.clear();
+          append_number(le, kBucketsSeconds[b]);
+        }
+        append_sample(out, "clueline_http_request_duration_seconds_bucket",
+                      labels + ",le=\"" + le + "\"", cumulative);
+      }
+      // _count must equal the +Inf bucket, so it is taken from the bucket
+      // reads rather than from the separate counter, which may have moved
+      // meanwhile.
+      append_sample(
+          out, "clueline_http_request_duration_seconds_sum", labels,
+          static_cast<double>(series.sum_microseconds.load(std::memory_order_relaxed)) / 1e6);
+      append_sample(out, "clueline_http_request_duration_seconds_count", labels, cumulative);
+    }
+  }
+
+  append_header(out, "clueline_open_connections", "gauge", "Connections currently open.");
+  for (const Metrics* set : sets) {
+    append_sample(out, "clueline_open_connections", listener_label(*set), set->open_connections());
+  }
+  const auto counter_family = [&](std::string_view name, std::string_view help,
+                                  std::atomic<std::uint64_t> Metrics::*member) {
+    append_header(out, name, "counter", help);
+    for (const Metrics* set : sets) {
+      append_sample(out, name, listener_label(*set),
+                    (set->*member).load(std::memory_order_relaxed));
+    }
+  };
+  counter_family("clueline_connections_accepted_total", "Connections accepted.",
+                 &Metrics::accepted_);
+  counter_family("clueline_connections_rejected_total",
+                 "Connections closed at once because max_connections was reached.",
+                 &Metrics::rejected_);
+  counter_family("clueline_tls_handshake_failures_total",
+                 "TLS handshakes that failed or timed out.", &Metrics::handshake_failures_);
 }
 
 }  // namespace clueline::server

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,9 +34,12 @@ class Metrics {
 
   std::int64_t open_connections() const noexcept;
 
-  // Appends this set's families. `with_help` writes HELP/TYPE lines; pass it
-  // for the first set of a scrape only, so families are declared once.
-  void render(std::string& out, bool with_help) const;
+  // Appends the families of every set in `sets` (one per listener): each
+  // family once, HELP and TYPE first, then its samples from every set, so
+  // that the exposition is valid (a family's samples are contiguous).
+  static void render(std::string& out, std::span<const Metrics* const> sets);
+  // The same for this set alone.
+  void render(std::string& out) const;
 
  private:
   static constexpr std::array<double, 12> kBucketsSeconds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

@@ -233,6 +233,36 @@ TEST_F(ServerTest, MetricsAreValidPrometheusText) {
             std::string::npos);
   EXPECT_NE(text.find("clueline_open_connections{listener=\"public\"} 1"), std::string::npos);
   EXPECT_NE(text.find("clueline_rocksdb_estimate_num_keys"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE clueline_group_commit_submissions_total counter"), std::string::npos);
+}
+
+// A scrape after both listeners have answered, checked by a strict parser
+// (prometheus_client: each family once, contiguous, counters end in _total)
+// and by `promtool check metrics` (Prometheus's own linter).
+TEST_F(ServerTest, MetricsPassAStrictParserAndPromtool) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  ASSERT_EQ(client.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+  ASSERT_EQ(plain_get(server_->ops_port(), "/healthz").result(), http::status::ok);
+  ASSERT_EQ(plain_get(server_->ops_port(), "/metrics").result(), http::status::ok);
+  const Response response = plain_get(server_->ops_port(), "/metrics");
+  ASSERT_EQ(response.result(), http::status::ok);
+  ASSERT_NE(response.body().find("listener=\"ops\",route=\"metrics\""), std::string::npos);
+
+  const std::filesystem::path scratch = server_->data_dir().parent_path();
+  const std::filesystem::path scrape = scratch / "scrape.txt";
+  std::ofstream(scrape) << response.body();
+  const auto run = [&](const std::string& command) {
+    const std::filesystem::path output = scratch / "check-output.txt";
+    const int status = std::system((command + " > '" + output.string() + "' 2>&1").c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(output));
+  };
+  const auto [parsed, parser_output] =
+      run(std::string("/usr/bin/python3 ") + CLUELINE_SOURCE_DIR +
+          "/tests/integration/check_exposition.py '" + scrape.string() + "'");
+  EXPECT_EQ(parsed, 0) << parser_output << response.body();
+  const auto [linted, promtool_output] = run("promtool check metrics < '" + scrape.string() + "'");
+  EXPECT_EQ(linted, 0) << promtool_output << response.body();
 }
 
 TEST_F(ServerTest, LandingPageOverTlsCarriesSecurityHeaders) {

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace clueline::server {
 namespace {
@@ -33,7 +36,7 @@ TEST(Metrics, CountsByRouteAndStatus) {
   metrics.record_request(1, 200, milliseconds(1));
   metrics.record_request(0, 404, milliseconds(1));
   std::string text;
-  metrics.render(text, true);
+  metrics.render(text);
   EXPECT_TRUE(contains(
       text, "clueline_http_requests_total{listener=\"public\",route=\"index\",status=\"200\"} 2\n"))
       << text;
@@ -49,7 +52,7 @@ TEST(Metrics, HistogramIsCumulativeAndCountMatchesInf) {
   metrics.record_request(1, 200, milliseconds(20));         // <= 0.025
   metrics.record_request(1, 200, std::chrono::seconds(9));  // > 5: +Inf only
   std::string text;
-  metrics.render(text, false);
+  metrics.render(text);
   const std::string prefix =
       "clueline_http_request_duration_seconds_bucket{listener=\"public\",route=\"index\",";
   EXPECT_TRUE(contains(text, prefix + "le=\"0.0005\"} 1\n")) << text;
@@ -65,13 +68,42 @@ TEST(Metrics, HistogramIsCumulativeAndCountMatchesInf) {
       "clueline_http_request_duration_seconds_sum{listener=\"public\",route=\"index\"} 9.0203\n"));
 }
 
-TEST(Metrics, HelpLinesOnlyWhenAsked) {
-  Metrics metrics("ops", {"unmatched"});
-  std::string with_help, without_help;
-  metrics.render(with_help, true);
-  metrics.render(without_help, false);
-  EXPECT_TRUE(contains(with_help, "# TYPE clueline_http_requests_total counter\n"));
-  EXPECT_FALSE(contains(without_help, "# "));
+TEST(Metrics, EachFamilyOfSeveralListenersIsDeclaredOnceWithItsSamplesTogether) {
+  Metrics public_set("public", {"unmatched", "index"});
+  Metrics ops_set("ops", {"unmatched", "metrics"});
+  public_set.record_request(1, 200, milliseconds(1));
+  ops_set.record_request(1, 200, milliseconds(1));
+  public_set.connection_opened();
+  ops_set.connection_opened();
+  const Metrics* sets[] = {&public_set, &ops_set};
+  std::string text;
+  Metrics::render(text, sets);
+  // Walk the lines: a family, once it has ended, never comes back.
+  std::vector<std::string> families_seen;
+  std::size_t type_lines = 0;
+  for (std::size_t start = 0; start < text.size();) {
+    const std::size_t end = text.find('\n', start);
+    const std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.starts_with("# TYPE ")) ++type_lines;
+    if (line.starts_with("#")) continue;
+    std::string family = line.substr(0, line.find_first_of("{ "));
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      if (family.starts_with("clueline_http_request_duration_seconds") &&
+          family.ends_with(suffix)) {
+        family = "clueline_http_request_duration_seconds";
+      }
+    }
+    if (families_seen.empty() || families_seen.back() != family) {
+      EXPECT_EQ(std::count(families_seen.begin(), families_seen.end(), family), 0)
+          << family << " is split:\n"
+          << text;
+      families_seen.push_back(family);
+    }
+  }
+  EXPECT_EQ(type_lines, families_seen.size()) << text;
+  EXPECT_TRUE(contains(text, "clueline_open_connections{listener=\"public\"} 1\n"));
+  EXPECT_TRUE(contains(text, "clueline_open_connections{listener=\"ops\"} 1\n"));
 }
 
 TEST(Metrics, ConnectionGaugeFollowsOpenAndClose) {
@@ -82,7 +114,7 @@ TEST(Metrics, ConnectionGaugeFollowsOpenAndClose) {
   metrics.connection_rejected();
   EXPECT_EQ(metrics.open_connections(), 1);
   std::string text;
-  metrics.render(text, false);
+  metrics.render(text);
   EXPECT_TRUE(contains(text, "clueline_open_connections{listener=\"public\"} 1\n"));
   EXPECT_TRUE(contains(text, "clueline_connections_accepted_total{listener=\"public\"} 2\n"));
   EXPECT_TRUE(contains(text, "clueline_connections_rejected_total{listener=\"public\"} 1\n"));
@@ -93,7 +125,7 @@ TEST(Metrics, OutOfRangeIndexAndStatusAreCountedNotLost) {
   metrics.record_request(99, 200, milliseconds(1));
   metrics.record_request(1, 999, milliseconds(1));
   std::string text;
-  metrics.render(text, false);
+  metrics.render(text);
   EXPECT_TRUE(contains(text, "route=\"unmatched\",status=\"200\"} 1\n")) << text;
   EXPECT_TRUE(contains(text, "route=\"index\",status=\"0\"} 1\n"));
 }
@@ -108,7 +140,7 @@ TEST(Metrics, ConcurrentRecordingLosesNothing) {
   }
   for (auto& thread : threads) thread.join();
   std::string text;
-  metrics.render(text, false);
+  metrics.render(text);
   EXPECT_TRUE(contains(text, "route=\"index\",status=\"200\"} 40000\n")) << text;
 }
 
