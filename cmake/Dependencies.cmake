@@ -6,6 +6,8 @@ find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
 find_package(OpenSSL 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+# RFC 6238 one-time codes for supervisor logins (services/totp.cpp).
+pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
 find_package(ZXing 1.4 REQUIRED)
 find_package(tomlplusplus 3 REQUIRED)
 

@@ -58,6 +58,10 @@ std::string_view error_name(errc e) noexcept {
       return "unavailable";
     case errc::internal:
       return "internal";
+    case errc::unauthenticated:
+      return "unauthenticated";
+    case errc::forbidden:
+      return "forbidden";
   }
   return "unknown";
 }

@@ -8,7 +8,7 @@ packages=(
   build-essential g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev libsodium-dev librocksdb-dev libzxing-dev
-  libtomlplusplus-dev libgtest-dev libjemalloc-dev
+  libtomlplusplus-dev libgtest-dev libjemalloc-dev liboath-dev
   clang libclang-rt-14-dev clang-format
   openssl curl ca-certificates
   # /metrics is checked by a strict exposition parser and Prometheus's linter.

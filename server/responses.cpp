@@ -40,6 +40,10 @@ http::status http_status(errc e) noexcept {
       return http::status::service_unavailable;
     case errc::internal:
       return http::status::internal_server_error;
+    case errc::unauthenticated:
+      return http::status::unauthorized;
+    case errc::forbidden:
+      return http::status::forbidden;
   }
   return http::status::internal_server_error;
 }

@@ -18,6 +18,7 @@
 
 #include "clueline/storage/audit.hpp"
 #include "json_record.hpp"
+#include "registry_write.hpp"
 
 namespace clueline::storage {
 namespace {
@@ -464,6 +465,20 @@ result<void> save_deployment(Store& store, const Deployment& deployment) {
       store, std::move(batch), "deployment.save", "deployment",
       json::object{{"site_signing_public_key", hex(deployment.site_signing_public_key)}});
 }
+
+namespace detail {
+
+result<std::uint32_t> next_registry_id(const Store& store, std::string_view counter) {
+  return next_id(store, counter);
+}
+
+result<void> write_registry_change(Store& store, std::vector<Mutation> batch, std::string action,
+                                   std::string object, json::object detail) {
+  return write_audited(store, std::move(batch), std::move(action), std::move(object),
+                       std::move(detail));
+}
+
+}  // namespace detail
 
 result<Unit> get_unit(const Store& store, std::uint32_t unit_id) {
   auto stored = store.get(Family::kUnits, unit_key(unit_id));

@@ -33,6 +33,8 @@ enum class errc {
   storage_no_space,    // the disk is full
   unavailable,         // shutting down or a dependency is down
   internal,            // a bug: logged, never detailed to the client
+  unauthenticated,     // no valid session: sign in first
+  forbidden,           // signed in, but the role may not do this here
 };
 
 const boost::system::error_category& error_category() noexcept;

@@ -1,0 +1,19 @@
+// RFC 6238 time-based one-time codes (HMAC-SHA1, 30 s steps, 6 digits),
+// through Debian's liboath rather than by hand. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace clueline::services {
+
+// True if `code` is the code of `secret` (raw bytes) for the step of `now`
+// or the step just before or after it (clock drift of up to 30 s).
+bool totp_matches(std::string_view secret, std::string_view code,
+                  std::chrono::system_clock::time_point now);
+
+// The code of `secret` at `now` (for enrolment checks and tests).
+std::string totp_code(std::string_view secret, std::chrono::system_clock::time_point now);
+
+}  // namespace clueline::services
