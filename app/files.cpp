@@ -58,10 +58,11 @@ void write_file(const fs::path& path, std::span<const std::byte> content) {
   if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-void replace_file(const fs::path& path, std::string_view content) {
+void replace_file(const fs::path& path, std::string_view content, mode_t mode) {
   fs::path temporary = path;
   temporary += ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  ::unlink(temporary.c_str());  // a stale one may have another mode
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
     throw std::runtime_error("cannot create " + temporary.string() + ": " + std::strerror(errno));
   }

@@ -43,7 +43,8 @@ void write_file(const std::filesystem::path& path, std::span<const std::byte> co
 
 // Writes a sibling temporary file, syncs it and renames it over `path`, so
 // that a reader sees the old or the new content, never half of either.
-void replace_file(const std::filesystem::path& path, std::string_view content);
+// The file gets `mode` (0600 for a session token).
+void replace_file(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
 
 // A key file (as `clueline keygen` writes them) holds one base64url value
 // and a newline.

@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "account_commands.hpp"
 #include "client_commands.hpp"
 #include "clueline/services/config.hpp"
 #include "commands.hpp"
@@ -89,6 +90,23 @@ commands:
                             current head with an auditor's key (keygen site-signing
                             --name auditor) into a new FILE to keep off the server;
                             takes --data-dir DIR or --config FILE, server stopped
+  account add --name N --unit ID --role handler|unit_admin|auditor|admin
+         [--unit-key-file FILE.key] [--passphrase-file F] [--totp-secret-file F]
+         [--kdf-opslimit N --kdf-memlimit BYTES]
+  account list
+  account unlock --id ID
+                            supervisor accounts, offline (--data-dir DIR or --config
+                            FILE, server stopped): the first accounts of a deployment
+                            and of a unit, and recovery; a handler's or unit_admin's
+                            unit key is wrapped under the passphrase (asked on the
+                            terminal unless --passphrase-file), which never leaves here
+  login --server URL [--ca-file PEM] --account NAME [--passphrase-file F] [--totp CODE]
+  logout
+  whoami [--unlock [--passphrase-file F]]
+                            sign in to a running server (the session token is kept in
+                            a 0600 file: $CLUELINE_SESSION_FILE, else
+                            ~/.config/clueline/session.json), sign out, and show the
+                            account; --unlock unwraps its unit keys on this device
   help                      show this text
 
 Every setting can be overridden by an environment variable named
@@ -118,6 +136,10 @@ int main(int argc, char** argv) {
     if (command == "audit") return clueline::app::audit(rest);
     if (command == "queue") return clueline::app::queue(rest);
     if (command == "deadlines") return clueline::app::deadlines(rest);
+    if (command == "account") return clueline::app::account(rest);
+    if (command == "login") return clueline::app::login(rest);
+    if (command == "logout") return clueline::app::logout(rest);
+    if (command == "whoami") return clueline::app::whoami(rest);
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return EXIT_SUCCESS;

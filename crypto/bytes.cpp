@@ -26,4 +26,8 @@ void random_bytes(std::span<std::byte> out) {
   randombytes_buf(out.data(), out.size());
 }
 
+void wipe(std::span<std::byte> bytes) noexcept {
+  if (!bytes.empty()) sodium_memzero(bytes.data(), bytes.size());
+}
+
 }  // namespace clueline::crypto

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "auth_routes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
@@ -397,9 +398,11 @@ void add_intake_routes(Router& router, const services::CitizenContext* context) 
               .handler = bind_context<&put_attachment_part>(context)});
 }
 
-void add_public_listener_routes(Router& router, const services::CitizenContext* citizen) {
+void add_public_listener_routes(Router& router, const services::CitizenContext* citizen,
+                                services::AuthContext* auth) {
   add_public_routes(router);
   add_intake_routes(router, citizen);
+  add_auth_routes(router, auth);
 }
 
 }  // namespace clueline::server

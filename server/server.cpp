@@ -24,6 +24,7 @@
 #include "clueline/server/tls.hpp"
 #include "clueline/services/config.hpp"
 #include "clueline/services/escalation.hpp"
+#include "clueline/storage/accounts.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "handlers.hpp"
 #include "intake_routes.hpp"
@@ -338,6 +339,14 @@ Limits limits_from(const services::Config::Server& server) {
           .max_connections = server.max_connections};
 }
 
+services::AuthSettings auth_settings(const services::Config::Accounts& accounts) {
+  services::AuthSettings settings;
+  settings.session_idle = accounts.session_idle;
+  settings.session_absolute = accounts.session_absolute;
+  settings.max_failed_logins = accounts.max_failed_logins;
+  return settings;
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -349,11 +358,26 @@ struct Server::Impl {
         tls(make_server_tls_context(config.server.tls_certificate, config.server.tls_private_key)),
         blocking_pool(2),
         writer(*store),
-        intake(*store, config) {
+        intake(*store, config),
+        account_sessions(auth_settings(config.accounts)) {
     intake_context = {.intake = &intake,
                       .store = store.get(),
                       .writer = &writer,
                       .blocking_pool = &blocking_pool};
+    auth_context.store = store.get();
+    auth_context.writer = &writer;
+    auth_context.blocking_pool = &blocking_pool;
+    auth_context.sessions = &account_sessions;
+    auth_context.challenges = &login_challenges;
+    auth_context.claims = &intake.claims();
+    auth_context.tree = &intake.tree();
+    auth_context.settings = auth_settings(config.accounts);
+    auto auth_secret = storage::load_or_create_auth_secret(*store);
+    if (!auth_secret) {
+      throw std::runtime_error("cannot read or create the auth secret: " +
+                               auth_secret.error().message());
+    }
+    auth_context.auth_secret = *auth_secret;
     ops_state.store = store.get();
     ops_state.writer = &writer;
     ops_state.blocking_pool = &blocking_pool;
@@ -368,7 +392,7 @@ struct Server::Impl {
     public_listener.tls = &tls;
     public_listener.limits = limits_from(config.server);
     public_listener.access_log = &access_log;
-    add_public_listener_routes(public_listener.router, &intake_context);
+    add_public_listener_routes(public_listener.router, &intake_context, &auth_context);
     public_listener.metrics =
         std::make_unique<Metrics>(public_listener.name, public_listener.router.names());
 
@@ -465,6 +489,9 @@ struct Server::Impl {
   // Destroyed before `intake` and `writer`, which it uses.
   std::unique_ptr<services::EscalationJob> escalation;
   services::CitizenContext intake_context;
+  services::AccountSessions account_sessions;
+  services::LoginChallenges login_challenges;
+  services::AuthContext auth_context;
   OpsState ops_state;
   Listener public_listener;
   Listener ops_listener;

@@ -330,6 +330,12 @@ constexpr Key kKeys[] = {
      set_integer<&Config::followup, &Config::Followup::failed_lookups_per_second, 1, 1000000>},
     {"followup", "failed_lookup_burst",
      set_integer<&Config::followup, &Config::Followup::failed_lookup_burst, 1, 1000000>},
+    {"accounts", "session_idle_seconds",
+     set_integer<&Config::accounts, &Config::Accounts::session_idle, 60, 86400>},
+    {"accounts", "session_absolute_seconds",
+     set_integer<&Config::accounts, &Config::Accounts::session_absolute, 300, 604800>},
+    {"accounts", "max_failed_logins",
+     set_integer<&Config::accounts, &Config::Accounts::max_failed_logins, 3, 100>},
     {"deadlines", "acknowledge_days",
      set_integer<&Config::deadlines, &Config::Deadlines::acknowledge_days, 1, 365>},
     {"deadlines", "handle_days",
@@ -416,7 +422,8 @@ void apply_file(const toml::table& root, std::string_view source, Config& config
 
 void apply_environment(const Environment& env, Config& config) {
   for (const auto& [name, value] : env) {
-    if (!name.starts_with(kEnvPrefix) || name == kConfigFileVariable) {
+    if (!name.starts_with(kEnvPrefix) || name == kConfigFileVariable ||
+        name == kSessionFileVariable) {
       continue;
     }
     const Key* key = find_env_key(name);

@@ -15,6 +15,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace clueline::testing {
 
@@ -32,12 +34,14 @@ class HttpsClient {
   // Throws boost::system::system_error when the connection fails.
   Response request(boost::beast::http::verb method, const std::string& target,
                    const std::string& body = {}, const std::string& content_type = {},
-                   const std::string& authorization = {}) {
+                   const std::string& authorization = {},
+                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     namespace http = boost::beast::http;
     http::request<http::string_body> request{method, target, 11};
     request.set(http::field::host, "localhost");
     if (!content_type.empty()) request.set(http::field::content_type, content_type);
     if (!authorization.empty()) request.set(http::field::authorization, authorization);
+    for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
     for (int attempt = 0;; ++attempt) {

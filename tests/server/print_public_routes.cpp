@@ -7,8 +7,10 @@
 int main() {
   namespace server = clueline::server;
   server::Router router;
-  const clueline::services::CitizenContext unused{};  // handlers are never run
-  server::add_public_listener_routes(router, &unused);
+  // The handlers are never run.
+  const clueline::services::CitizenContext citizen{};
+  clueline::services::AuthContext auth{};
+  server::add_public_listener_routes(router, &citizen, &auth);
   for (const server::Route& route : router.routes()) {
     std::cout << server::http::to_string(route.method) << ' ' << route.path << '\n';
   }

@@ -68,6 +68,9 @@ class TempDir {
 };
 
 void expect_defaults(const Config& c) {
+  EXPECT_EQ(c.accounts.session_idle, seconds(1800));
+  EXPECT_EQ(c.accounts.session_absolute, seconds(43200));
+  EXPECT_EQ(c.accounts.max_failed_logins, 10u);
   EXPECT_EQ(c.server.address, "0.0.0.0");
   EXPECT_EQ(c.server.port, 8443);
   EXPECT_EQ(c.server.threads, 0u);
@@ -450,6 +453,7 @@ TEST(Config, UnknownEnvironmentVariableIsNamed) {
 
 TEST(Config, ConfigVariableAndForeignVariablesAreIgnored) {
   const Config c = parse("", {{"CLUELINE_CONFIG", "/etc/clueline.toml"},
+                              {"CLUELINE_SESSION_FILE", "/root/.config/clueline/s.json"},
                               {"HOME", "/root"},
                               {"CLUELINEX", "1"},
                               {"SERVER_PORT", "abc"}});
@@ -623,7 +627,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 37);
+  EXPECT_EQ(documented, 40);
 }
 
 }  // namespace

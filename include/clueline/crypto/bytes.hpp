@@ -21,4 +21,8 @@ bool constant_time_equal(std::span<const std::byte> a, std::span<const std::byte
 // initialize() does, if it cannot start; otherwise never fails.
 void random_bytes(std::span<std::byte> out);
 
+// Overwrites `bytes` with zeros in a way the compiler may not drop
+// (sodium_memzero), for secrets held outside SecureBuffer for a moment.
+void wipe(std::span<std::byte> bytes) noexcept;
+
 }  // namespace clueline::crypto

@@ -101,6 +101,12 @@ struct Config {
     unsigned failed_lookups_per_second = 5;  // 1..1000000
     unsigned failed_lookup_burst = 100;      // 1..1000000
   } followup;
+  // Supervisor sessions and logins (services/auth.hpp).
+  struct Accounts {
+    std::chrono::seconds session_idle{1800};       // 60..86400
+    std::chrono::seconds session_absolute{43200};  // 300..604800
+    unsigned max_failed_logins = 10;               // consecutive failures that lock; 3..100
+  } accounts;
   // Deadlines of a clue and its automatic escalation (routing/deadlines.hpp,
   // routing/escalation.hpp). Periods in days are calendar days; a deadline
   // that falls on a rest day moves to the end of the next working day.
@@ -157,6 +163,9 @@ Environment current_environment();
 
 // The environment variable that names the config file; parse_config ignores it.
 inline constexpr std::string_view kConfigFileVariable = "CLUELINE_CONFIG";
+// Where the command line keeps a supervisor session (`clueline login`); not
+// a server setting, so the server ignores it like CLUELINE_CONFIG.
+inline constexpr std::string_view kSessionFileVariable = "CLUELINE_SESSION_FILE";
 
 // Parses TOML text (source_name, e.g. the file path, is used in messages),
 // applies the CLUELINE_* overrides of `env` on top, and validates every value
