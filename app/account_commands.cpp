@@ -15,6 +15,7 @@
 #include <iostream>
 #include <string>
 
+#include "client_commands.hpp"
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/server/api_client.hpp"
 #include "clueline/services/config.hpp"
@@ -209,22 +210,6 @@ fs::path session_file() {
     throw UsageError("no HOME to keep the session in; set CLUELINE_SESSION_FILE");
   }
   return fs::path(home) / ".config" / "clueline" / "session.json";
-}
-
-json::object expect_json(const server::ApiClient::Answer& answer, const std::string& what) {
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(answer.body, ec);
-  if (answer.status / 100 != 2) {
-    std::string detail = "(no error body)";
-    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
-      const auto& error = parsed.at("error");
-      detail = std::string(error.at("code").as_string()) + ": " +
-               std::string(error.at("message").as_string());
-    }
-    throw std::runtime_error(what + ": HTTP " + std::to_string(answer.status) + " " + detail);
-  }
-  if (ec || !parsed.is_object()) throw std::runtime_error(what + ": the answer is not JSON");
-  return parsed.as_object();
 }
 
 template <std::size_t N>

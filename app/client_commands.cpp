@@ -38,27 +38,6 @@ server::ApiClient connect_to(const CommandOptions& options) {
   }
 }
 
-// The JSON body of a 2xx answer; anything else is an error naming the
-// server's error code and message.
-json::object expect(const server::ApiClient::Answer& answer, const std::string& what) {
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(answer.body, ec);
-  if (answer.status / 100 != 2) {
-    std::string detail = "(no error body)";
-    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
-      const auto& error = parsed.at("error");
-      detail = std::string(error.at("code").as_string()) + ": " +
-               std::string(error.at("message").as_string());
-    }
-    throw std::runtime_error(what + ": HTTP " + std::to_string(answer.status) + " " + detail);
-  }
-  if (ec || !parsed.is_object()) {
-    throw std::runtime_error(what + ": the server answered " + std::to_string(answer.status) +
-                             " without a JSON object");
-  }
-  return parsed.as_object();
-}
-
 template <std::size_t N>
 std::array<std::byte, N> decode_fixed(std::string_view text, const std::string& what) {
   const Bytes bytes = checked(crypto::from_base64url(text), what);
@@ -95,10 +74,10 @@ int submit_online(const CommandOptions& options) {
 
   // The route names the keys to seal to and a fresh proof-of-work challenge.
   const json::object route =
-      expect(client.call({.method = Method::kGet,
-                          .target = "/api/v1/route?site=" + token + "&category=" + category +
-                                    "&accused_level=" + accused_level}),
-             "route");
+      expect_json(client.call({.method = Method::kGet,
+                               .target = "/api/v1/route?site=" + token + "&category=" + category +
+                                         "&accused_level=" + accused_level}),
+                  "route");
   std::vector<crypto::BoxPublicKey> recipients;
   for (const auto& recipient : route.at("recipients").as_array()) {
     for (const auto& key : recipient.at("keys").as_array()) {
@@ -144,11 +123,12 @@ int submit_online(const CommandOptions& options) {
   const Bytes envelope =
       checked(crypto::seal_envelope(header, recipients, json::serialize(body)), "envelope");
 
-  const json::object received = expect(client.call({.method = Method::kPost,
-                                                    .target = "/api/v1/reports",
-                                                    .body = as_string(envelope),
-                                                    .content_type = "application/octet-stream"}),
-                                       "report");
+  const json::object received =
+      expect_json(client.call({.method = Method::kPost,
+                               .target = "/api/v1/reports",
+                               .body = as_string(envelope),
+                               .content_type = "application/octet-stream"}),
+                  "report");
   const std::string session(received.at("session").as_string());
   for (std::size_t index = 0; index < streams.size(); ++index) {
     const Bytes& stream = streams[index];
@@ -158,12 +138,12 @@ int submit_online(const CommandOptions& options) {
       const bool final_part = offset + size == stream.size();
       const std::string target = "/api/v1/followup/attachments/" + std::to_string(index) + "/" +
                                  std::to_string(part) + (final_part ? "?final=1" : "");
-      expect(client.call({.method = Method::kPut,
-                          .target = target,
-                          .body = as_string(std::span(stream).subspan(offset, size)),
-                          .content_type = "application/octet-stream",
-                          .bearer = session}),
-             "attachment " + std::to_string(index));
+      expect_json(client.call({.method = Method::kPut,
+                               .target = target,
+                               .body = as_string(std::span(stream).subspan(offset, size)),
+                               .content_type = "application/octet-stream",
+                               .bearer = session}),
+                  "attachment " + std::to_string(index));
     }
   }
   std::cout << json::serialize(json::object{{"receipt", crypto::format_receipt(receipt)},
@@ -188,16 +168,16 @@ int followup(std::span<char*> args) {
   const std::string salt_text =
       options.has("--salt")
           ? options.required("--salt")
-          : std::string(
-                expect(client.call({.method = Method::kGet,
-                                    .target = "/api/v1/sites/" +
-                                              query_safe(options.required("--token"), "--token")}),
-                       "site")
-                    .at("receipt_salt")
-                    .as_string());
+          : std::string(expect_json(client.call({.method = Method::kGet,
+                                                 .target = "/api/v1/sites/" +
+                                                           query_safe(options.required("--token"),
+                                                                      "--token")}),
+                                    "site")
+                            .at("receipt_salt")
+                            .as_string());
   const auto salt = decode_fixed<16>(salt_text, "--salt");
   const auto keys = checked(crypto::derive_receipt_keys(receipt, salt), "receipt");
-  const json::object session = expect(
+  const json::object session = expect_json(
       client.call({.method = Method::kPost,
                    .target = "/api/v1/followup/session",
                    .body = json::serialize(
@@ -205,10 +185,10 @@ int followup(std::span<char*> args) {
                    .content_type = "application/json"}),
       "follow-up session");
   json::object status =
-      expect(client.call({.method = Method::kGet,
-                          .target = "/api/v1/followup",
-                          .bearer = std::string(session.at("session").as_string())}),
-             "follow-up");
+      expect_json(client.call({.method = Method::kGet,
+                               .target = "/api/v1/followup",
+                               .bearer = std::string(session.at("session").as_string())}),
+                  "follow-up");
   // Replies are sealed to the receipt's reply key: open them here.
   const auto clue_id = checked(crypto::from_base64url(status.at("clue_id").as_string()), "clue_id");
   for (auto& reply : status.at("replies").as_array()) {
@@ -283,6 +263,25 @@ int open_stored(const CommandOptions& options) {
                                             {"body", std::move(parsed)}})
             << '\n';
   return 0;
+}
+
+json::object expect_json(const server::ApiClient::Answer& answer, const std::string& what) {
+  boost::system::error_code ec;
+  const json::value parsed = json::parse(answer.body, ec);
+  if (answer.status / 100 != 2) {
+    std::string detail = "(no error body)";
+    if (!ec && parsed.is_object() && parsed.as_object().contains("error")) {
+      const auto& error = parsed.at("error");
+      detail = std::string(error.at("code").as_string()) + ": " +
+               std::string(error.at("message").as_string());
+    }
+    throw std::runtime_error(what + ": HTTP " + std::to_string(answer.status) + " " + detail);
+  }
+  if (ec || !parsed.is_object()) {
+    throw std::runtime_error(what + ": the server answered " + std::to_string(answer.status) +
+                             " without a JSON object");
+  }
+  return parsed.as_object();
 }
 
 }  // namespace clueline::app

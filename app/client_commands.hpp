@@ -2,11 +2,18 @@
 // stored clues (client_commands.cpp).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <span>
+#include <string>
 
+#include "clueline/server/api_client.hpp"
 #include "options.hpp"
 
 namespace clueline::app {
+
+// The JSON object of a 2xx answer; anything else throws std::runtime_error
+// "WHAT: HTTP <status> <code>: <message>" with the server's error.
+boost::json::object expect_json(const server::ApiClient::Answer& answer, const std::string& what);
 
 // `submit --server URL ...`: route, seal, proof of work, POST, attachment
 // upload; prints the receipt.

@@ -18,14 +18,6 @@ using services::Refusal;
 
 std::string b64(std::span<const std::byte> bytes) { return crypto::to_base64url(bytes); }
 
-Response refusal_response(const Request& request, const Refusal& refusal) {
-  Response response = error_response(request, refusal.code, refusal.message);
-  if (refusal.retry_after_seconds != 0) {
-    response.set(http::field::retry_after, std::to_string(refusal.retry_after_seconds));
-  }
-  return response;
-}
-
 std::optional<services::SessionToken> token_from(std::string_view text) {
   auto decoded = crypto::from_base64url(text);
   if (!decoded || decoded->size() != 32) return std::nullopt;

@@ -27,14 +27,6 @@ std::string time_text(storage::UnixSeconds seconds) {
   return services::format_time(services::SystemClock::time_point(std::chrono::seconds(seconds)));
 }
 
-Response refusal_response(const Request& request, const Refusal& refusal) {
-  Response response = error_response(request, refusal.code, refusal.message);
-  if (refusal.retry_after_seconds != 0) {
-    response.set(http::field::retry_after, std::to_string(refusal.retry_after_seconds));
-  }
-  return response;
-}
-
 // ---- pieces of answers -------------------------------------------------------------
 
 json::array unit_keys_json(const storage::Unit& unit) {

@@ -64,6 +64,14 @@ Response error_response(const Request& request, errc e, std::string_view message
   return json_response(request, http_status(e), boost::json::object{{"error", std::move(error)}});
 }
 
+Response refusal_response(const Request& request, const services::Refusal& refusal) {
+  Response response = error_response(request, refusal.code, refusal.message);
+  if (refusal.retry_after_seconds != 0) {
+    response.set(http::field::retry_after, std::to_string(refusal.retry_after_seconds));
+  }
+  return response;
+}
+
 void finalize_response(Response& response, Transport transport) {
   // Pages load scripts and styles from this origin only, never inline, so an
   // injected <script> cannot run and no third party learns who reads a page.

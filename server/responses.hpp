@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "clueline/common/error.hpp"
+#include "clueline/services/outcome.hpp"
 #include "http_types.hpp"
 
 namespace clueline::server {
@@ -16,6 +17,9 @@ http::status http_status(errc e) noexcept;
 // {"error":{"code":"<error_name(e)>","message":message}} with http_status(e).
 // `message` must be safe to show to anyone (no internals, no input echo).
 Response error_response(const Request& request, errc e, std::string_view message);
+
+// error_response for a use case's refusal, with Retry-After when it gives one.
+Response refusal_response(const Request& request, const services::Refusal& refusal);
 
 // A JSON body with the given status; content-type application/json.
 Response json_response(const Request& request, http::status status, const boost::json::value& body);
