@@ -10,7 +10,7 @@ packages=(
   libssl-dev libsodium-dev librocksdb-dev libzxing-dev
   libtomlplusplus-dev libgtest-dev libjemalloc-dev liboath-dev
   clang libclang-rt-14-dev clang-format
-  openssl curl ca-certificates gdb
+  openssl curl ca-certificates
   # /metrics is checked by a strict exposition parser and Prometheus's linter.
   python3-prometheus-client prometheus
 )

@@ -3,17 +3,21 @@
 // the unit key unwrapped on the client, throttling and lockout with their
 // audit entries, browser sessions (cookie flags, CSRF), and a marker
 // passphrase that never reaches the server's logs, data or memory.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "clueline/crypto/crypto.hpp"
 #include "deployment_fixture.hpp"
@@ -28,6 +32,44 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 constexpr std::string_view kMarker = "marker-passphrase-5d1e9a77";
+
+struct ProcessMemoryScan {
+  std::uint64_t bytes_read = 0;
+  std::vector<bool> found;
+};
+
+// Reads every readable mapping of process `pid` of at most 1 GiB through
+// /proc/PID/mem (nothing is written to disk) and says which needles occur.
+ProcessMemoryScan scan_process_memory(pid_t pid, std::vector<std::string_view> needles) {
+  ProcessMemoryScan scan;
+  scan.found.assign(needles.size(), false);
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  const int mem = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY);
+  if (mem < 0) return scan;
+  constexpr std::uint64_t kMaxRegion = std::uint64_t{1} << 30;
+  for (std::string line; std::getline(maps, line);) {
+    std::istringstream fields(line);
+    std::string range, perms;
+    fields >> range >> perms;
+    if (perms.empty() || perms[0] != 'r' || line.find("[vvar]") != std::string::npos ||
+        line.find("[vsyscall]") != std::string::npos) {
+      continue;
+    }
+    const std::uint64_t begin = std::stoull(range.substr(0, range.find('-')), nullptr, 16);
+    const std::uint64_t end = std::stoull(range.substr(range.find('-') + 1), nullptr, 16);
+    if (end <= begin || end - begin > kMaxRegion) continue;
+    std::string bytes(end - begin, '\0');
+    const ssize_t got = ::pread(mem, bytes.data(), bytes.size(), static_cast<off_t>(begin));
+    if (got <= 0) continue;
+    bytes.resize(static_cast<std::size_t>(got));
+    scan.bytes_read += bytes.size();
+    for (std::size_t i = 0; i < needles.size(); ++i) {
+      if (bytes.find(needles[i]) != std::string::npos) scan.found[i] = true;
+    }
+  }
+  ::close(mem);
+  return scan;
+}
 constexpr std::string_view kFastKdf = " --kdf-opslimit 1 --kdf-memlimit 65536";
 
 class AccountCliTest : public ::testing::Test {
@@ -111,22 +153,23 @@ TEST_F(AccountCliTest, ABootstrappedHandlerSignsInAndUnwrapsTheUnitKeyOnTheClien
 
   // The passphrase never left the client: not in the server's memory, its
   // logs or its database files.
-  const fs::path core = directory_ / "server-core";
-  const std::string gcore =
-      "gcore -o " + core.string() + " " + std::to_string(server_->pid()) + " > /dev/null 2>&1";
-  ASSERT_EQ(std::system(gcore.c_str()), 0);
-  const fs::path core_file = core.string() + "." + std::to_string(server_->pid());
-  ASSERT_TRUE(fs::exists(core_file));
   const auto grep = [&](std::string_view needle, const fs::path& where) {
     const std::string command =
         "grep -r -a -q -F '" + std::string(needle) + "' '" + where.string() + "'";
     return std::system(command.c_str());
   };
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps the heap in one reservation of terabytes that cannot be read
+  // through; the release build runs the memory check.
+  std::cout << "[ SKIPPED ] the server memory scan under AddressSanitizer\n";
+#else
   // The search does find what the server holds (a unit name it keeps in
   // memory), so not finding the marker means something.
-  EXPECT_EQ(grep("Test township", core_file), 0);
-  EXPECT_NE(grep(kMarker, core_file), 0) << "marker found in the server's memory";
-  fs::remove(core_file);
+  const ProcessMemoryScan scan = scan_process_memory(server_->pid(), {"Test township", kMarker});
+  EXPECT_GT(scan.bytes_read, 0u);
+  EXPECT_TRUE(scan.found[0]) << "the scan cannot see the server's heap";
+  EXPECT_FALSE(scan.found[1]) << "marker found in the server's memory";
+#endif
   EXPECT_NE(grep(kMarker, directory_ / "data"), 0) << "marker found in the data directory";
   EXPECT_EQ(server_->stderr_text().find(kMarker), std::string::npos);
   EXPECT_EQ(server_->access_log_text().find(kMarker), std::string::npos);
