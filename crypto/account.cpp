@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "clueline/crypto/hash.hpp"
 #include "clueline/crypto/testing.hpp"
 #include "internal.hpp"
 
@@ -15,6 +16,10 @@ constexpr std::string_view kLoginDomain = "clueline/login/v1";
 constexpr char kKdfContext[] = "CLacct01";
 constexpr std::uint64_t kAuthSubkeyId = 1;
 constexpr std::uint64_t kWrapSubkeyId = 2;
+constexpr std::uint64_t kBoxSubkeyId = 3;
+constexpr std::string_view kActivateDomain = "clueline/activate/v1";
+constexpr std::string_view kFingerprintDomain = "clueline/account-fingerprint/v1";
+static_assert(kUnitKeyGrantBytes == kBoxSecretKeyBytes + crypto_box_SEALBYTES);
 
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -103,7 +108,8 @@ result<AccountKeys> derive_account_keys(std::string_view passphrase,
   auto master = SecureBuffer::allocate(crypto_kdf_KEYBYTES);
   auto auth_seed = SecureBuffer::allocate(kSigningSeedBytes);
   auto wrap_key = SecureBuffer::allocate(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-  if (!master || !auth_seed || !wrap_key) {
+  auto box_secret = SecureBuffer::allocate(kBoxSecretKeyBytes);
+  if (!master || !auth_seed || !wrap_key || !box_secret) {
     return errc::internal;
   }
   if (crypto_pwhash(detail::uc(master->bytes()), master->size(), passphrase.data(),
@@ -116,11 +122,17 @@ result<AccountKeys> derive_account_keys(std::string_view passphrase,
                              kKdfContext, detail::uc(master->bytes()));
   crypto_kdf_derive_from_key(detail::uc(wrap_key->bytes()), wrap_key->size(), kWrapSubkeyId,
                              kKdfContext, detail::uc(master->bytes()));
+  crypto_kdf_derive_from_key(detail::uc(box_secret->bytes()), box_secret->size(), kBoxSubkeyId,
+                             kKdfContext, detail::uc(master->bytes()));
   auto auth = signing_key_pair_from_seed(auth_seed->bytes());
   if (!auth) {
     return auth.error();
   }
-  return AccountKeys{std::move(*auth), std::move(*wrap_key)};
+  auto box = box_key_pair_from_secret(box_secret->bytes());
+  if (!box) {
+    return box.error();
+  }
+  return AccountKeys{std::move(*auth), std::move(*wrap_key), std::move(*box)};
 }
 
 result<Bytes> wrap_unit_secret_key(const BoxKeyPair& unit, const AccountKeys& account,
@@ -232,6 +244,94 @@ bool verify_login_proof(std::span<const std::byte> challenge32,
   const Bytes message = with_domain(kLoginDomain, challenge32);
   return crypto_sign_verify_detached(detail::uc(signature), detail::uc(message), message.size(),
                                      detail::uc(auth.bytes)) == 0;
+}
+
+namespace {
+
+Bytes activation_message(std::span<const std::byte> code32, const BoxPublicKey& box_public_key) {
+  Bytes message = with_domain(kActivateDomain, code32);
+  detail::append(message, box_public_key.bytes);
+  return message;
+}
+
+}  // namespace
+
+Bytes sign_activation(std::span<const std::byte> code32, const BoxPublicKey& box_public_key,
+                      const SigningKeyPair& auth) {
+  if (code32.size() != kInvitationCodeBytes || auth.secret_key.size() != kSigningSecretKeyBytes) {
+    throw std::invalid_argument("sign_activation: the code must be 32 bytes and the secret key 64");
+  }
+  detail::ensure_started().value();
+  const Bytes message = activation_message(code32, box_public_key);
+  Bytes signature(kActivationProofBytes);
+  crypto_sign_detached(detail::uc(std::span(signature)), nullptr, detail::uc(message),
+                       message.size(), detail::uc(auth.secret_key.bytes()));
+  return signature;
+}
+
+bool verify_activation(std::span<const std::byte> code32, const BoxPublicKey& box_public_key,
+                       std::span<const std::byte> signature, const SigningPublicKey& auth) {
+  if (code32.size() != kInvitationCodeBytes || signature.size() != kActivationProofBytes ||
+      !detail::ensure_started()) {
+    return false;
+  }
+  const Bytes message = activation_message(code32, box_public_key);
+  return crypto_sign_verify_detached(detail::uc(signature), detail::uc(message), message.size(),
+                                     detail::uc(auth.bytes)) == 0;
+}
+
+std::string account_fingerprint(const SigningPublicKey& auth, const BoxPublicKey& box) {
+  const auto digest =
+      blake2b<32>({detail::ascii(kFingerprintDomain), std::span<const std::byte>(auth.bytes),
+                   std::span<const std::byte>(box.bytes)});
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < 10; ++i) {
+    if (i > 0 && i % 2 == 0) text += '-';
+    const auto byte = std::to_integer<unsigned>(digest[i]);
+    text += kHex[byte >> 4];
+    text += kHex[byte & 15];
+  }
+  return text;
+}
+
+result<Bytes> seal_unit_key_grant(const BoxKeyPair& unit, const BoxPublicKey& recipient) {
+  if (auto started = detail::ensure_started(); !started) {
+    return started.error();
+  }
+  if (!consistent(unit)) {
+    return errc::invalid_argument;
+  }
+  Bytes grant(kUnitKeyGrantBytes);
+  if (crypto_box_seal(detail::uc(std::span(grant)), detail::uc(unit.secret_key.bytes()),
+                      unit.secret_key.size(), detail::uc(std::span(recipient.bytes))) != 0) {
+    return errc::invalid_argument;
+  }
+  return grant;
+}
+
+result<BoxKeyPair> open_unit_key_grant(std::span<const std::byte> grant,
+                                       const BoxKeyPair& recipient, const KeyId& expected) {
+  if (grant.size() != kUnitKeyGrantBytes || recipient.secret_key.size() != kBoxSecretKeyBytes) {
+    return errc::invalid_argument;
+  }
+  if (auto started = detail::ensure_started(); !started) {
+    return started.error();
+  }
+  auto secret = SecureBuffer::allocate(kBoxSecretKeyBytes);
+  if (!secret) {
+    return secret.error();
+  }
+  if (crypto_box_seal_open(detail::uc(secret->bytes()), detail::uc(grant), grant.size(),
+                           detail::uc(std::span(recipient.public_key.bytes)),
+                           detail::uc(recipient.secret_key.bytes())) != 0) {
+    return errc::authentication_failed;
+  }
+  auto pair = box_key_pair_from_secret(secret->bytes());
+  if (!pair || key_id(pair->public_key) != expected) {
+    return errc::authentication_failed;
+  }
+  return pair;
 }
 
 }  // namespace clueline::crypto

@@ -248,7 +248,7 @@ asio::awaitable<Response> serve_followup(const services::CitizenContext* context
                     {"received_at", time_text(clue.received_at)},
                     {"deadlines", json::object{{"acknowledge_by", time_text(clue.acknowledge_by)},
                                                {"handle_by", time_text(clue.handle_by)}}}};
-  if (view->unit != nullptr) body["unit"] = unit_with_keys_json(*view->unit);
+  if (view->unit) body["unit"] = unit_with_keys_json(*view->unit);
   json::array replies;
   for (const services::SealedNoteView& note : view->replies) {
     replies.push_back(json::object{{"seq", note.seq},
@@ -285,7 +285,7 @@ asio::awaitable<Response> post_followup_message(const services::CitizenContext* 
     json::object body = {
         {"error", json::object{{"code", "conflict"},
                                {"message", "seal the message to the unit keys given here"}}},
-        {"unit", unit_with_keys_json(*reseal->unit)}};
+        {"unit", unit_with_keys_json(reseal->unit)}};
     co_return json_response(request, http::status::conflict, body);
   }
   const auto& stored = std::get<services::MessageStored>(*answer);

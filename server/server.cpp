@@ -370,7 +370,7 @@ struct Server::Impl {
     auth_context.sessions = &account_sessions;
     auth_context.challenges = &login_challenges;
     auth_context.claims = &intake.claims();
-    auth_context.tree = &intake.tree();
+    auth_context.registry = &intake.registry();
     auth_context.settings = auth_settings(config.accounts);
     auto auth_secret = storage::load_or_create_auth_secret(*store);
     if (!auth_secret) {
@@ -427,7 +427,7 @@ struct Server::Impl {
 
   void start() {
     // Before the listeners: /metrics may read the job's stats from the start.
-    escalation = std::make_unique<services::EscalationJob>(*store, writer, intake.tree(),
+    escalation = std::make_unique<services::EscalationJob>(*store, writer, intake.registry(),
                                                            intake.deadline_policy(),
                                                            intake.claims(), escalation_interval);
     ops_state.escalation = escalation.get();

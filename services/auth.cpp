@@ -303,7 +303,7 @@ void logout(AuthContext& context, const SessionToken& token) { context.sessions-
 
 std::optional<Refusal> check_authorized(const AuthContext& context, const Actor& actor,
                                         Action action, const Resource& resource) {
-  switch (authorize(actor, action, resource, *context.tree)) {
+  switch (authorize(actor, action, resource, context.registry->current()->tree)) {
     case Verdict::kAllow:
       return std::nullopt;
     case Verdict::kForbidden:

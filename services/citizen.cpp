@@ -278,7 +278,7 @@ boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext conte
                                         std::bind_front(&read_clue, context.store, *clue_id, true));
   if (!read.clue) co_return read_refusal(read.error);
   FollowupView view{.clue = std::move(*read.clue),
-                    .unit = nullptr,
+                    .unit = std::nullopt,
                     .replies = std::move(read.replies),
                     .messages = std::move(read.messages)};
   view.unit = context.intake->unit(view.clue.unit_id);
@@ -299,10 +299,10 @@ boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenCont
       *context.blocking_pool, std::bind_front(&read_clue, context.store, *clue_id, false));
   if (!read.clue) co_return read_refusal(read.error);
   storage::Clue& clue = *read.clue;
-  const storage::Unit* unit = context.intake->unit(clue.unit_id);
-  if (unit == nullptr) co_return refuse(errc::internal, "internal error");
+  const std::optional<storage::Unit> unit = context.intake->unit(clue.unit_id);
+  if (!unit) co_return refuse(errc::internal, "internal error");
   if (!same_key_set(payload->recipients, current_keys(*unit))) {
-    co_return MessageAnswer{ResealToUnit{unit}};
+    co_return MessageAnswer{ResealToUnit{*unit}};
   }
   const storage::SealedNote note{unix_seconds(SystemClock::now()), std::move(sealed)};
   clue.messages += 1;

@@ -180,11 +180,11 @@ EscalationPassResult run_escalation_pass(storage::Store& store, storage::GroupCo
 }
 
 EscalationJob::EscalationJob(storage::Store& store, storage::GroupCommitWriter& writer,
-                             const routing::Tree& tree, const routing::DeadlinePolicy& policy,
+                             const Registry& registry, const routing::DeadlinePolicy& policy,
                              storage::ClaimSet& claims, std::chrono::seconds interval)
     : store_(store),
       writer_(writer),
-      tree_(tree),
+      registry_(registry),
       policy_(policy),
       claims_(claims),
       interval_(interval),
@@ -210,8 +210,9 @@ void EscalationJob::run() {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
+    const auto registry = registry_.current();
     const EscalationPassResult pass =
-        run_escalation_pass(store_, writer_, tree_, policy_, claims_, now);
+        run_escalation_pass(store_, writer_, registry->tree, policy_, claims_, now);
     std::unique_lock lock(mutex_);
     ++stats_.passes;
     stats_.escalations += pass.steps;

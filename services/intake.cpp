@@ -147,44 +147,42 @@ result<storage::ClueId> SessionTable::find(std::span<const std::byte> token,
   return found->second.clue;
 }
 
+namespace {
+
+std::shared_ptr<const RegistrySnapshot> initial_registry(const storage::Store& store,
+                                                         const routing::Policy& policy,
+                                                         const Config& config) {
+  crypto::initialize();
+  std::string problem;
+  auto registry =
+      read_registry(store, policy,
+                    config.routing.policy_file.empty() ? std::string("(built-in)")
+                                                       : config.routing.policy_file.string(),
+                    &problem);
+  if (!registry) {
+    throw std::runtime_error(
+        problem.empty() ? "cannot read the registry: " + registry.error().message() : problem);
+  }
+  return *registry;
+}
+
+}  // namespace
+
 Intake::Intake(storage::Store& store, const Config& config)
     : config_(config),
       policy_(load_routing_policy(config.routing.policy_file)),
       deadline_policy_(services::deadline_policy(config.deadlines)),
+      registry_(initial_registry(store, policy_, config)),
       global_bucket_(config.limits.global_submissions_per_second, config.limits.global_burst),
       lookup_bucket_(config.followup.failed_lookups_per_second,
                      config.followup.failed_lookup_burst),
-      sessions_(config.followup.session_lifetime) {
-  crypto::initialize();
-  auto deployment = storage::load_deployment(store);
-  if (deployment) {
-    deployment_ = *deployment;
-    auto key = crypto::signing_public_key_from(deployment->site_signing_public_key);
-    if (!key) throw std::runtime_error("the deployment's site-signing public key is invalid");
-    signing_key_ = *key;
-  } else if (deployment.error() != errc::not_found) {
-    throw std::runtime_error("cannot read the deployment record: " + deployment.error().message());
-  }
-  auto units = storage::list_units(store);
-  if (!units) throw std::runtime_error("cannot read the units: " + units.error().message());
-  tree_ = unit_tree(*units, policy_,
-                    config.routing.policy_file.empty() ? std::string("(built-in)")
-                                                       : config.routing.policy_file.string());
-  for (storage::Unit& unit : *units) {
-    const std::uint32_t id = unit.id;
-    units_.emplace(id, std::move(unit));
-  }
-  auto sites = storage::list_sites(store);
-  if (!sites) throw std::runtime_error("cannot read the sites: " + sites.error().message());
-  for (storage::Site& site : *sites) {
-    const std::uint32_t id = site.id;
-    sites_.emplace(id, std::move(site));
-  }
-}
+      sessions_(config.followup.session_lifetime) {}
 
-const storage::Unit* Intake::unit(std::uint32_t id) const {
-  const auto found = units_.find(id);
-  return found == units_.end() ? nullptr : &found->second;
+std::optional<storage::Unit> Intake::unit(std::uint32_t id) const {
+  const auto registry = registry_.current();
+  const storage::Unit* found = registry->unit(id);
+  if (found == nullptr) return std::nullopt;
+  return *found;
 }
 
 result<SiteContext> Intake::verify_token(std::string_view token) const {
@@ -195,7 +193,8 @@ result<SiteContext> Intake::verify_token(std::string_view token) const {
 }
 
 result<SiteContext> Intake::verify_token_bytes(std::span<const std::byte> raw) const {
-  if (!signing_key_ || raw.size() != crypto::kSiteTokenBytes) return errc::not_found;
+  auto registry = registry_.current();
+  if (!registry->signing_key || raw.size() != crypto::kSiteTokenBytes) return errc::not_found;
   const std::string cache_key(reinterpret_cast<const char*>(raw.data()), raw.size());
   std::optional<std::uint32_t> site_id;
   {
@@ -209,7 +208,7 @@ result<SiteContext> Intake::verify_token_bytes(std::span<const std::byte> raw) c
     token_version = static_cast<std::uint16_t>((std::to_integer<unsigned>(raw[4]) << 8) |
                                                std::to_integer<unsigned>(raw[5]));
   } else {
-    auto token = crypto::verify_site_token_bytes(raw, *signing_key_);
+    auto token = crypto::verify_site_token_bytes(raw, *registry->signing_key);
     if (!token) return errc::not_found;
     site_id = token->site_id;
     token_version = token->token_version;
@@ -217,24 +216,25 @@ result<SiteContext> Intake::verify_token_bytes(std::span<const std::byte> raw) c
     if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
     verified_.emplace(cache_key, token->site_id);
   }
-  const auto site = sites_.find(*site_id);
-  if (site == sites_.end()) return errc::not_found;
-  if (site->second.token_version != token_version) return errc::gone;
-  const storage::Unit* locality = unit(site->second.unit_id);
+  const storage::Site* site = registry->site(*site_id);
+  if (site == nullptr) return errc::not_found;
+  if (site->token_version != token_version) return errc::gone;
+  const storage::Unit* locality = registry->unit(site->unit_id);
   if (locality == nullptr) return errc::not_found;
-  return SiteContext{&site->second, locality};
+  return SiteContext{std::move(registry), site, locality};
 }
 
 result<RouteAnswer> Intake::route(const SiteContext& site, std::string_view category,
                                   std::string_view accused_level) const {
-  auto decision = routing::route(*tree_, policy_,
+  auto decision = routing::route(site.registry->tree, policy_,
                                  {.site_unit_id = site.unit->id,
                                   .category = category,
                                   .accused_level = accused_level,
                                   .recused = {}});
   if (!decision) return decision.error();
   RouteAnswer answer;
-  answer.unit = unit(decision->unit_id);
+  answer.registry = site.registry;
+  answer.unit = site.registry->unit(decision->unit_id);
   if (answer.unit == nullptr) return errc::internal;
   for (const storage::UnitKey& key : answer.unit->keys) {
     if (key.current) answer.keys.push_back(&key);
@@ -323,7 +323,7 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
   clue.handle_by = deadlines.handle_by;
   // When the escalation job first needs to look at it: the acknowledgement
   // deadline, unless nobody above the unit could be shown the clue.
-  clue.next_check_at = routing::plan_escalation(*tree_, deadline_policy_,
+  clue.next_check_at = routing::plan_escalation(route.registry->tree, deadline_policy_,
                                                 {.unit_id = clue.unit_id,
                                                  .acknowledge_by = clue.acknowledge_by,
                                                  .handle_by = clue.handle_by},

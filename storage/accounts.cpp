@@ -31,6 +31,9 @@ using json_record::versioned;
 constexpr std::size_t kMaxRecords = 1'000'000;
 constexpr std::size_t kWrappedKeyBytes = 116;
 constexpr std::size_t kMaxTotpSecretBytes = 64;
+constexpr std::size_t kGrantBytes = 80;
+constexpr std::size_t kMaxGrants = 64;
+constexpr std::size_t kMaxInvitations = 100'000;
 
 std::string hex_string(std::string_view bytes) {
   std::string out;
@@ -65,6 +68,8 @@ json::object account_detail(const Account& account) {
           {"state", state_name(account.state)},
           {"auth_public_key", hex(account.auth_public_key)},
           {"wrapped_key_ids", std::move(key_ids)},
+          {"box_public_key", hex(account.box_public_key)},
+          {"pending_grants", account.pending_grants.size()},
           {"totp", !account.totp_secret.empty()}};
 }
 
@@ -122,6 +127,12 @@ std::string account_key(std::uint32_t account_id) { return "a" + id_value(accoun
 
 std::string account_name_key(std::string_view login) { return "n" + std::string(login); }
 
+std::string invitation_key(const Bytes32& code_hash) {
+  std::string key = "i";
+  key.append(reinterpret_cast<const char*>(code_hash.data()), code_hash.size());
+  return key;
+}
+
 std::string encode(const Account& value) {
   json::object object = versioned();
   object["id"] = value.id;
@@ -137,6 +148,14 @@ std::string encode(const Account& value) {
     keys.push_back(json::object{{"key_id", hex(key.key_id)}, {"blob", hex_string(key.blob)}});
   }
   object["wrapped_keys"] = std::move(keys);
+  object["box_public_key"] = hex(value.box_public_key);
+  json::array grants;
+  for (const UnitKeyGrant& grant : value.pending_grants) {
+    grants.push_back(json::object{{"key_id", hex(grant.key_id)},
+                                  {"grant", hex_string(grant.grant)},
+                                  {"granted_by", grant.granted_by}});
+  }
+  object["pending_grants"] = std::move(grants);
   object["state"] = static_cast<int>(value.state);
   object["totp_secret"] = hex_string(value.totp_secret);
   object["created_at"] = value.created_at;
@@ -165,6 +184,21 @@ result<Account> decode_account(std::string_view bytes) {
       if (wrapped.blob.size() != kWrappedKeyBytes) throw Corrupt{};
       account.wrapped_keys.push_back(std::move(wrapped));
     }
+    // Records written before onboarding existed have neither field.
+    if (object.contains("box_public_key")) {
+      account.box_public_key = bytes_field<32>(object, "box_public_key");
+    }
+    if (object.contains("pending_grants")) {
+      for (const json::value& item : array_field(object, "pending_grants")) {
+        const json::object& entry = object_of(item);
+        UnitKeyGrant grant{.key_id = bytes_field<16>(entry, "key_id"),
+                           .grant = unhex_string(string_field(entry, "grant"), kGrantBytes),
+                           .granted_by = integer_field<std::uint32_t>(entry, "granted_by")};
+        if (grant.grant.size() != kGrantBytes) throw Corrupt{};
+        account.pending_grants.push_back(std::move(grant));
+      }
+      if (account.pending_grants.size() > kMaxGrants) throw Corrupt{};
+    }
     account.state = enum_field<AccountState>(object, "state", 1, 3);
     account.totp_secret = unhex_string(string_field(object, "totp_secret"), kMaxTotpSecretBytes);
     account.created_at = integer_field<std::int64_t>(object, "created_at");
@@ -173,6 +207,89 @@ result<Account> decode_account(std::string_view bytes) {
     account.last_failed_at = integer_field<std::int64_t>(object, "last_failed_at");
     return account;
   });
+}
+
+std::string encode(const Invitation& value) {
+  json::object object = versioned();
+  object["code_hash"] = hex(value.code_hash);
+  object["login_name"] = value.login_name;
+  object["unit_id"] = value.unit_id;
+  object["role"] = static_cast<int>(value.role);
+  object["created_by"] = value.created_by;
+  object["created_at"] = value.created_at;
+  object["expires_at"] = value.expires_at;
+  return json::serialize(object);
+}
+
+result<Invitation> decode_invitation(std::string_view bytes) {
+  return decode_with<Invitation>(bytes, [](const json::object& object) {
+    Invitation invitation;
+    invitation.code_hash = bytes_field<32>(object, "code_hash");
+    invitation.login_name = string_field(object, "login_name");
+    if (!valid_login_name(invitation.login_name)) throw Corrupt{};
+    invitation.unit_id = integer_field<std::uint32_t>(object, "unit_id");
+    invitation.role = enum_field<Role>(object, "role", 1, 4);
+    invitation.created_by = integer_field<std::uint32_t>(object, "created_by");
+    invitation.created_at = integer_field<std::int64_t>(object, "created_at");
+    invitation.expires_at = integer_field<std::int64_t>(object, "expires_at");
+    return invitation;
+  });
+}
+
+result<Invitation> get_invitation(const Store& store, const Bytes32& code_hash) {
+  auto stored = store.get(Family::kAccounts, invitation_key(code_hash));
+  if (!stored) return stored.error();
+  auto invitation = decode_invitation(*stored);
+  if (invitation && invitation->code_hash != code_hash) return errc::storage_corruption;
+  return invitation;
+}
+
+result<std::vector<Invitation>> list_invitations(const Store& store) {
+  auto rows = store.scan(Family::kAccounts, "i", kMaxInvitations);
+  if (!rows) return rows.error();
+  std::vector<Invitation> invitations;
+  invitations.reserve(rows->size());
+  for (const auto& [key, value] : *rows) {
+    auto invitation = decode_invitation(value);
+    if (!invitation) return invitation.error();
+    invitations.push_back(std::move(*invitation));
+  }
+  return invitations;
+}
+
+result<std::uint32_t> next_account_id(const Store& store) {
+  return detail::next_registry_id(store, kNextAccountIdKey);
+}
+
+RegistryChange account_added(const Account& account) {
+  return {
+      .mutations = {{Family::kAccounts, account_key(account.id), encode(account)},
+                    {Family::kAccounts, account_name_key(account.login_name), id_value(account.id)},
+                    {Family::kMeta, std::string(kNextAccountIdKey),
+                     std::to_string(account.id + 1)}},
+      .action = "account.add",
+      .object = "account:" + std::to_string(account.id),
+      .detail = json::serialize(account_detail(account))};
+}
+
+RegistryChange account_updated(const Account& account, std::string action) {
+  return {.mutations = {{Family::kAccounts, account_key(account.id), encode(account)}},
+          .action = std::move(action),
+          .object = "account:" + std::to_string(account.id),
+          .detail = json::serialize(account_detail(account))};
+}
+
+RegistryChange invitation_added(const Invitation& invitation) {
+  // The object names the invitation by a prefix of its code's hash: enough
+  // to tell invitations apart in the log, useless for activating one.
+  return {
+      .mutations = {{Family::kAccounts, invitation_key(invitation.code_hash), encode(invitation)}},
+      .action = "account.invite",
+      .object = "invitation:" + hex(invitation.code_hash).substr(0, 16),
+      .detail = json::serialize(json::object{{"login_name", invitation.login_name},
+                                             {"unit_id", invitation.unit_id},
+                                             {"role", role_name(invitation.role)},
+                                             {"expires_at", invitation.expires_at}})};
 }
 
 result<Account> get_account(const Store& store, std::uint32_t account_id) {
@@ -244,14 +361,7 @@ result<std::uint32_t> add_account(Store& store, Account account) {
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   }
-  std::vector<Mutation> batch{
-      {Family::kAccounts, account_key(account.id), encode(account)},
-      {Family::kAccounts, account_name_key(account.login_name), id_value(account.id)},
-      {Family::kMeta, std::string(kNextAccountIdKey), std::to_string(account.id + 1)}};
-  if (auto written = detail::write_registry_change(store, std::move(batch), "account.add",
-                                                   "account:" + std::to_string(account.id),
-                                                   account_detail(account));
-      !written) {
+  if (auto written = detail::write_registry_change(store, account_added(account)); !written) {
     return written.error();
   }
   return account.id;
@@ -261,10 +371,7 @@ result<void> put_account(Store& store, const Account& account, std::string actio
   auto existing = get_account(store, account.id);
   if (!existing) return existing.error();
   if (existing->login_name != account.login_name) return errc::invalid_argument;
-  std::vector<Mutation> batch{{Family::kAccounts, account_key(account.id), encode(account)}};
-  return detail::write_registry_change(store, std::move(batch), std::move(action),
-                                       "account:" + std::to_string(account.id),
-                                       account_detail(account));
+  return detail::write_registry_change(store, account_updated(account, std::move(action)));
 }
 
 }  // namespace clueline::storage

@@ -413,25 +413,24 @@ namespace {
 
 constexpr std::string_view kRegistryActor = "operator:cli";
 
-// Writes `batch` (synced) together with the audit entry of the change it
-// makes, so that no registry change is stored without its entry. The
-// registry functions run only in tools that hold the database lock, so the
-// audit head read here cannot be raced.
-result<void> write_audited(Store& store, std::vector<Mutation> batch, std::string action,
-                           std::string object, json::object detail) {
+// Writes the change (synced) together with its audit entry, so that no
+// registry change is stored without it. The registry functions run only in
+// tools that hold the database lock, so the audit head read here cannot be
+// raced.
+result<void> write_audited(Store& store, RegistryChange change) {
   auto head = load_audit_head(store);
   if (!head) return head.error();
   const AuditRecord record{.at = std::chrono::duration_cast<std::chrono::seconds>(
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count(),
                            .actor = std::string(kRegistryActor),
-                           .action = std::move(action),
-                           .object = std::move(object),
-                           .detail = json::serialize(detail)};
+                           .action = std::move(change.action),
+                           .object = std::move(change.object),
+                           .detail = std::move(change.detail)};
   auto entries = chain_audit_records(*head, std::span(&record, 1));
   if (!entries) return entries.error();
-  std::move(entries->begin(), entries->end(), std::back_inserter(batch));
-  return store.write(batch);
+  std::move(entries->begin(), entries->end(), std::back_inserter(change.mutations));
+  return store.write(change.mutations);
 }
 
 json::array key_ids_of(const Unit& unit, bool current_only) {
@@ -460,10 +459,7 @@ result<Deployment> load_deployment(const Store& store) {
 }
 
 result<void> save_deployment(Store& store, const Deployment& deployment) {
-  std::vector<Mutation> batch{{Family::kMeta, std::string(kDeploymentKey), encode(deployment)}};
-  return write_audited(
-      store, std::move(batch), "deployment.save", "deployment",
-      json::object{{"site_signing_public_key", hex(deployment.site_signing_public_key)}});
+  return write_audited(store, deployment_saved(deployment));
 }
 
 namespace detail {
@@ -472,13 +468,56 @@ result<std::uint32_t> next_registry_id(const Store& store, std::string_view coun
   return next_id(store, counter);
 }
 
-result<void> write_registry_change(Store& store, std::vector<Mutation> batch, std::string action,
-                                   std::string object, json::object detail) {
-  return write_audited(store, std::move(batch), std::move(action), std::move(object),
-                       std::move(detail));
+result<void> write_registry_change(Store& store, RegistryChange change) {
+  return write_audited(store, std::move(change));
 }
 
 }  // namespace detail
+
+RegistryChange unit_added(const Unit& unit) {
+  return {.mutations = {{Family::kUnits, unit_key(unit.id), encode(unit)},
+                        {Family::kMeta, std::string(kNextUnitIdKey), std::to_string(unit.id + 1)}},
+          .action = "unit.add",
+          .object = "unit:" + std::to_string(unit.id),
+          .detail = json::serialize(unit_detail(unit))};
+}
+
+RegistryChange unit_updated(const Unit& unit, std::string action) {
+  return {.mutations = {{Family::kUnits, unit_key(unit.id), encode(unit)}},
+          .action = std::move(action),
+          .object = "unit:" + std::to_string(unit.id),
+          .detail = json::serialize(unit_detail(unit))};
+}
+
+RegistryChange site_added(const Site& site) {
+  return {.mutations = {{Family::kSites, site_key(site.id), encode(site)},
+                        {Family::kMeta, std::string(kNextSiteIdKey), std::to_string(site.id + 1)}},
+          .action = "site.add",
+          .object = "site:" + std::to_string(site.id),
+          .detail = json::serialize(json::object{{"name", site.name},
+                                                 {"unit_id", site.unit_id},
+                                                 {"kind", site.kind},
+                                                 {"token_version", site.token_version}})};
+}
+
+RegistryChange site_revoked(const Site& site) {
+  return {.mutations = {{Family::kSites, site_key(site.id), encode(site)}},
+          .action = "site.revoke",
+          .object = "site:" + std::to_string(site.id),
+          .detail = json::serialize(json::object{{"token_version", site.token_version}})};
+}
+
+RegistryChange deployment_saved(const Deployment& deployment) {
+  return {.mutations = {{Family::kMeta, std::string(kDeploymentKey), encode(deployment)}},
+          .action = "deployment.save",
+          .object = "deployment",
+          .detail = json::serialize(
+              json::object{{"site_signing_public_key", hex(deployment.site_signing_public_key)}})};
+}
+
+result<std::uint32_t> next_unit_id(const Store& store) { return next_id(store, kNextUnitIdKey); }
+
+result<std::uint32_t> next_site_id(const Store& store) { return next_id(store, kNextSiteIdKey); }
 
 result<Unit> get_unit(const Store& store, std::uint32_t unit_id) {
   auto stored = store.get(Family::kUnits, unit_key(unit_id));
@@ -500,23 +539,14 @@ result<std::uint32_t> add_unit(Store& store, Unit unit) {
   auto id = next_id(store, kNextUnitIdKey);
   if (!id) return id.error();
   unit.id = *id;
-  std::vector<Mutation> batch{
-      {Family::kUnits, unit_key(unit.id), encode(unit)},
-      {Family::kMeta, std::string(kNextUnitIdKey), std::to_string(unit.id + 1)}};
-  if (auto written = write_audited(store, std::move(batch), "unit.add",
-                                   "unit:" + std::to_string(unit.id), unit_detail(unit));
-      !written) {
-    return written.error();
-  }
+  if (auto written = write_audited(store, unit_added(unit)); !written) return written.error();
   return unit.id;
 }
 
 result<void> put_unit(Store& store, const Unit& unit) {
   if (auto existing = get_unit(store, unit.id); !existing) return existing.error();
   if (!valid_name(unit.name)) return errc::invalid_argument;
-  std::vector<Mutation> batch{{Family::kUnits, unit_key(unit.id), encode(unit)}};
-  return write_audited(store, std::move(batch), "unit.update", "unit:" + std::to_string(unit.id),
-                       unit_detail(unit));
+  return write_audited(store, unit_updated(unit, "unit.update"));
 }
 
 result<std::vector<Unit>> list_units(const Store& store) {
@@ -539,18 +569,7 @@ result<std::uint32_t> add_site(Store& store, Site site) {
   auto id = next_id(store, kNextSiteIdKey);
   if (!id) return id.error();
   site.id = *id;
-  std::vector<Mutation> batch{
-      {Family::kSites, site_key(site.id), encode(site)},
-      {Family::kMeta, std::string(kNextSiteIdKey), std::to_string(site.id + 1)}};
-  if (auto written =
-          write_audited(store, std::move(batch), "site.add", "site:" + std::to_string(site.id),
-                        json::object{{"name", site.name},
-                                     {"unit_id", site.unit_id},
-                                     {"kind", site.kind},
-                                     {"token_version", site.token_version}});
-      !written) {
-    return written.error();
-  }
+  if (auto written = write_audited(store, site_added(site)); !written) return written.error();
   return site.id;
 }
 
@@ -565,13 +584,7 @@ result<Site> revoke_site(Store& store, std::uint32_t site_id) {
   // but a site revoked 65,535 times is a sign of misuse: refuse.
   if (site->token_version == UINT16_MAX) return errc::conflict;
   ++site->token_version;
-  std::vector<Mutation> batch{{Family::kSites, site_key(site_id), encode(*site)}};
-  if (auto written =
-          write_audited(store, std::move(batch), "site.revoke", "site:" + std::to_string(site_id),
-                        json::object{{"token_version", site->token_version}});
-      !written) {
-    return written.error();
-  }
+  if (auto written = write_audited(store, site_revoked(*site)); !written) return written.error();
   return *site;
 }
 

@@ -128,7 +128,9 @@ class LoginTest : public ::testing::Test {
     context_.sessions = &sessions_;
     context_.challenges = &challenges_;
     context_.claims = &claims_;
-    context_.tree = &*tree_;
+    registry_ = std::make_unique<Registry>(
+        std::make_shared<const RegistrySnapshot>(RegistrySnapshot{.tree = *tree_}));
+    context_.registry = registry_.get();
     context_.auth_secret = storage::load_or_create_auth_secret(*store_).value();
     context_.settings.max_failed_logins = 5;
     context_.clock = [this] { return now_; };
@@ -189,6 +191,7 @@ class LoginTest : public ::testing::Test {
   std::unique_ptr<storage::Store> store_;
   std::uint32_t unit_id_ = 0, other_unit_id_ = 0;
   std::optional<routing::Tree> tree_;
+  std::unique_ptr<Registry> registry_;
   std::unique_ptr<storage::GroupCommitWriter> writer_;
   asio::thread_pool pool_{1};
   AccountSessions sessions_{AuthSettings{}};

@@ -147,7 +147,7 @@ TEST_F(CitizenTest, AReportIsStoredWithItsIndexesAndOpensAFollowUpSession) {
   auto view = run(read_followup(context_, accepted.session->token));
   ASSERT_TRUE(view.has_value());
   EXPECT_EQ(view->clue.id, accepted.clue.id);
-  ASSERT_NE(view->unit, nullptr);
+  ASSERT_TRUE(view->unit.has_value());
   EXPECT_EQ(view->unit->id, accepted.clue.unit_id);
   EXPECT_TRUE(view->replies.empty());
 }

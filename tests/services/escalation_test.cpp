@@ -288,7 +288,9 @@ TEST_F(EscalationPassTest, TheJobThreadRunsAPassAtStartAndReportsIt) {
   // Received long ago: the first pass (real clock) escalates it all the way.
   const Clue clue = add_clue(7, at_local(2020, 3, 2, 10, 0));
   {
-    EscalationJob job(*store_, *writer_, tree_, policy_, claims_, std::chrono::seconds(3600));
+    const Registry registry(
+        std::make_shared<const RegistrySnapshot>(RegistrySnapshot{.tree = tree_}));
+    EscalationJob job(*store_, *writer_, registry, policy_, claims_, std::chrono::seconds(3600));
     for (int i = 0; i < 500 && job.stats().passes == 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "clueline/common/error.hpp"
@@ -48,11 +49,14 @@ result<void> validate(const KdfParams& params);
 struct AccountKeys {
   SigningKeyPair auth;    // login key pair, from auth_seed
   SecureBuffer wrap_key;  // 32 bytes
+  BoxKeyPair box;         // receives unit-key grants (spec §9.4)
 };
 
 // master = Argon2id13(passphrase, salt16, params) (32 bytes);
 // auth = crypto_sign_seed_keypair(kdf(1, "CLacct01", master));
-// wrap_key = kdf(2, "CLacct01", master), kdf = crypto_kdf_derive_from_key.
+// wrap_key = kdf(2, "CLacct01", master);
+// box = the X25519 pair of secret kdf(3, "CLacct01", master),
+// kdf = crypto_kdf_derive_from_key.
 // errc::invalid_argument for a salt that is not 16 bytes or invalid params;
 // errc::internal if Argon2id cannot get its memory. Slow on purpose.
 result<AccountKeys> derive_account_keys(std::string_view passphrase,
@@ -100,5 +104,39 @@ Bytes sign_login_challenge(std::span<const std::byte> challenge32, const Signing
 // false for wrong lengths too.
 bool verify_login_proof(std::span<const std::byte> challenge32,
                         std::span<const std::byte> signature, const SigningPublicKey& auth);
+
+// ---- onboarding (spec §9.4) ----------------------------------------------------
+
+inline constexpr std::size_t kInvitationCodeBytes = 32;
+inline constexpr std::size_t kActivationProofBytes = 64;
+inline constexpr std::size_t kUnitKeyGrantBytes = 80;  // crypto_box_seal of a 32-byte key
+
+// The activation proof: crypto_sign_detached("clueline/activate/v1" ‖ code32 ‖
+// box_public_key, auth secret key). It shows that whoever holds the
+// invitation code also holds the login key and chose the box key. Throws
+// std::invalid_argument unless the code is 32 bytes and the secret key 64.
+Bytes sign_activation(std::span<const std::byte> code32, const BoxPublicKey& box_public_key,
+                      const SigningKeyPair& auth);
+bool verify_activation(std::span<const std::byte> code32, const BoxPublicKey& box_public_key,
+                       std::span<const std::byte> signature, const SigningPublicKey& auth);
+
+// What a person compares out of band before granting a unit key to a new
+// account: the first 10 bytes of BLAKE2b-32("clueline/account-fingerprint/v1"
+// ‖ auth public key ‖ box public key) as five groups of four lower-case hex
+// digits, e.g. "3f2a-09bc-77d1-e0a4-5b6c". A server that swapped either key
+// changes it.
+std::string account_fingerprint(const SigningPublicKey& auth, const BoxPublicKey& box);
+
+// A unit secret key sealed to an account's box key:
+// crypto_box_seal(unit secret key, box public key), 80 bytes. Anyone may
+// make one for any key; what makes it a grant is that a member of the unit
+// compared the fingerprint first. errc::invalid_argument for an
+// inconsistent unit pair.
+result<Bytes> seal_unit_key_grant(const BoxKeyPair& unit, const BoxPublicKey& recipient);
+// Opens a grant with the account's box pair and checks that the key inside
+// has id `expected`. errc::invalid_argument for a wrong size;
+// errc::authentication_failed if it does not open or holds another key.
+result<BoxKeyPair> open_unit_key_grant(std::span<const std::byte> grant,
+                                       const BoxKeyPair& recipient, const KeyId& expected);
 
 }  // namespace clueline::crypto

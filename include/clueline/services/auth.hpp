@@ -38,6 +38,7 @@
 #include "clueline/crypto/secure_buffer.hpp"
 #include "clueline/services/authorization.hpp"
 #include "clueline/services/outcome.hpp"
+#include "clueline/services/registry.hpp"
 #include "clueline/storage/accounts.hpp"
 #include "clueline/storage/claims.hpp"
 #include "clueline/storage/group_commit.hpp"
@@ -125,8 +126,8 @@ struct AuthContext {
   AccountSessions* sessions = nullptr;
   LoginChallenges* challenges = nullptr;
   storage::ClaimSet* claims = nullptr;  // one change of an account at a time
-  const routing::Tree* tree = nullptr;
-  storage::Bytes32 auth_secret{};  // storage::load_or_create_auth_secret
+  const Registry* registry = nullptr;   // the units, for authorization
+  storage::Bytes32 auth_secret{};       // storage::load_or_create_auth_secret
   AuthSettings settings;
   std::function<AuthClock::time_point()> clock = [] { return AuthClock::now(); };
 };

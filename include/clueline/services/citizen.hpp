@@ -111,7 +111,7 @@ struct SealedNoteView {
 };
 struct FollowupView {
   storage::Clue clue;
-  const storage::Unit* unit = nullptr;  // the handling unit; null if unknown
+  std::optional<storage::Unit> unit;  // the handling unit; none if unknown
   std::vector<SealedNoteView> replies;
   std::vector<SealedNoteView> messages;
 };
@@ -125,7 +125,7 @@ struct MessageStored {
 };
 // The message was sealed to other keys than the handling unit's: seal again.
 struct ResealToUnit {
-  const storage::Unit* unit = nullptr;
+  storage::Unit unit;
 };
 using MessageAnswer = std::variant<MessageStored, ResealToUnit>;
 // Stores a sealed message (crypto-spec §4, message domain). invalid_argument

@@ -26,6 +26,7 @@
 
 #include "clueline/routing/deadlines.hpp"
 #include "clueline/routing/tree.hpp"
+#include "clueline/services/registry.hpp"
 #include "clueline/storage/claims.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/records.hpp"
@@ -62,9 +63,10 @@ EscalationPassResult run_escalation_pass(storage::Store& store, storage::GroupCo
 // destroyed after the job.
 class EscalationJob {
  public:
-  EscalationJob(storage::Store& store, storage::GroupCommitWriter& writer,
-                const routing::Tree& tree, const routing::DeadlinePolicy& policy,
-                storage::ClaimSet& claims, std::chrono::seconds interval);
+  // Each pass routes over the registry's snapshot of the moment.
+  EscalationJob(storage::Store& store, storage::GroupCommitWriter& writer, const Registry& registry,
+                const routing::DeadlinePolicy& policy, storage::ClaimSet& claims,
+                std::chrono::seconds interval);
   // Stops: waits for a pass in progress to end.
   ~EscalationJob();
   EscalationJob(const EscalationJob&) = delete;
@@ -84,7 +86,7 @@ class EscalationJob {
 
   storage::Store& store_;
   storage::GroupCommitWriter& writer_;
-  const routing::Tree& tree_;
+  const Registry& registry_;
   const routing::DeadlinePolicy& policy_;
   storage::ClaimSet& claims_;
   const std::chrono::seconds interval_;

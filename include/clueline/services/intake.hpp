@@ -4,8 +4,9 @@
 // wrappers that move the blocking parts (RocksDB) off the network threads.
 //
 // Thread safety: every member function may be called from any thread at
-// once; the snapshot of units and sites is immutable after construction and
-// the mutable parts (challenges, buckets, sessions, claims) lock internally.
+// once; units and sites come from the Registry's current snapshot (replaced
+// by the administration API), and the mutable parts (challenges, buckets,
+// sessions, claims) lock internally.
 #pragma once
 
 #include <array>
@@ -33,6 +34,7 @@
 #include "clueline/routing/route.hpp"
 #include "clueline/routing/tree.hpp"
 #include "clueline/services/config.hpp"
+#include "clueline/services/registry.hpp"
 #include "clueline/storage/audit.hpp"
 #include "clueline/storage/claims.hpp"
 #include "clueline/storage/records.hpp"
@@ -124,14 +126,18 @@ class SessionTable {
 // parts, the escalation job).
 using ClaimSet = storage::ClaimSet;
 
-// The site and unit of a verified token.
+// The site and unit of a verified token; the pointers point into
+// `registry`, which the context keeps alive.
 struct SiteContext {
+  std::shared_ptr<const RegistrySnapshot> registry;
   const storage::Site* site = nullptr;
   const storage::Unit* unit = nullptr;  // the site's locality
 };
 
-// The route the server computes for a report, with the keys to seal to.
+// The route the server computes for a report, with the keys to seal to;
+// the pointers point into `registry`, which the answer keeps alive.
 struct RouteAnswer {
+  std::shared_ptr<const RegistrySnapshot> registry;
   routing::Decision decision;
   const storage::Unit* unit = nullptr;
   std::vector<const storage::UnitKey*> keys;  // the unit's current keys
@@ -150,11 +156,13 @@ class Intake {
   const Config& config() const noexcept { return config_; }
   const routing::Policy& policy() const noexcept { return policy_; }
   const routing::Levels& levels() const noexcept { return policy_.levels(); }
-  // The stored units as a routing tree (loaded at construction).
-  const routing::Tree& tree() const noexcept { return *tree_; }
   // config.deadlines as periods and a working-day calendar.
   const routing::DeadlinePolicy& deadline_policy() const noexcept { return deadline_policy_; }
-  const std::optional<storage::Deployment>& deployment() const noexcept { return deployment_; }
+  // The registry the intake routes over (loaded at construction; the
+  // administration API replaces its snapshot after each change).
+  Registry& registry() noexcept { return registry_; }
+  const Registry& registry() const noexcept { return registry_; }
+  std::optional<storage::Deployment> deployment() const { return registry_.current()->deployment; }
 
   // Verifies a token given as text (94 base64url characters) or raw bytes:
   // not_found if it is malformed, forged or names no site; gone if its
@@ -167,7 +175,8 @@ class Intake {
   result<RouteAnswer> route(const SiteContext& site, std::string_view category,
                             std::string_view accused_level) const;
 
-  const storage::Unit* unit(std::uint32_t id) const;
+  // A copy of unit `id` as currently registered.
+  std::optional<storage::Unit> unit(std::uint32_t id) const;
 
   // The difficulty to demand now: pow.difficulty plus one bit per doubling
   // of the recent submission rate above pow.load_threshold_per_second,
@@ -204,11 +213,7 @@ class Intake {
   const Config config_;
   routing::Policy policy_;
   routing::DeadlinePolicy deadline_policy_;
-  std::optional<storage::Deployment> deployment_;
-  std::optional<crypto::SigningPublicKey> signing_key_;
-  std::unordered_map<std::uint32_t, storage::Unit> units_;
-  std::unordered_map<std::uint32_t, storage::Site> sites_;
-  std::optional<routing::Tree> tree_;
+  Registry registry_;
 
   // Ed25519 verification costs ~50 us; posters are few and scanned often,
   // so verified raw tokens are remembered (bounded; cleared when full).

@@ -188,6 +188,27 @@ result<Site> decode_site(std::string_view bytes);
 result<Clue> decode_clue(std::string_view bytes);
 result<SealedNote> decode_note(std::string_view bytes);
 
+// ---- registry changes -----------------------------------------------------------
+//
+// A change of the registry as both the offline tools (below) and the running
+// server (services/admin.hpp, through the group-commit writer) write it: the
+// mutations and what its audit entry says. Pure; no I/O.
+struct RegistryChange {
+  std::vector<Mutation> mutations;
+  std::string action;  // "unit.add", "site.revoke", ...
+  std::string object;  // "unit:7", "site:3", "deployment", ...
+  std::string detail;  // JSON object text: the new values
+};
+// `unit.id` must be assigned; also sets kMeta next_unit_id to id + 1.
+RegistryChange unit_added(const Unit& unit);
+// `action` is "unit.update", "unit.add_key" or "unit.deactivate".
+RegistryChange unit_updated(const Unit& unit, std::string action);
+// `site.id` must be assigned; also sets kMeta next_site_id to id + 1.
+RegistryChange site_added(const Site& site);
+// `site` with its new token_version.
+RegistryChange site_revoked(const Site& site);
+RegistryChange deployment_saved(const Deployment& deployment);
+
 // ---- registry (blocking) ------------------------------------------------------
 //
 // Every change below is written, in the same synced batch, with its audit
@@ -217,6 +238,9 @@ result<std::vector<Unit>> list_units(const Store& store);
 result<std::uint32_t> add_site(Store& store, Site site);
 result<Site> get_site(const Store& store, std::uint32_t site_id);
 result<std::vector<Site>> list_sites(const Store& store);
+// The id the next add_unit / add_site would assign (kMeta counters).
+result<std::uint32_t> next_unit_id(const Store& store);
+result<std::uint32_t> next_site_id(const Store& store);
 // Increments token_version so that every poster printed before is refused
 // (410); returns the updated site. not_found if absent.
 result<Site> revoke_site(Store& store, std::uint32_t site_id);
