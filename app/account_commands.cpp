@@ -19,6 +19,7 @@
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/server/api_client.hpp"
 #include "clueline/services/config.hpp"
+#include "clueline/services/registry_json.hpp"
 #include "clueline/storage/accounts.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -87,18 +88,7 @@ crypto::KdfParams kdf_params(const CommandOptions& options) {
   return params;
 }
 
-json::object account_json(const storage::Account& account) {
-  json::array key_ids;
-  for (const auto& key : account.wrapped_keys)
-    key_ids.emplace_back(crypto::to_base64url(key.key_id));
-  return {{"id", account.id},
-          {"login_name", account.login_name},
-          {"unit_id", account.unit_id},
-          {"role", storage::role_name(account.role)},
-          {"state", storage::state_name(account.state)},
-          {"second_factor", !account.totp_secret.empty()},
-          {"wrapped_key_ids", std::move(key_ids)}};
-}
+using services::account_json;
 
 // ---- offline ---------------------------------------------------------------------
 

@@ -134,30 +134,9 @@ storage::Deployment require_matching_deployment(const storage::Store& store,
   return *deployment;
 }
 
-boost::json::object unit_json(const storage::Unit& unit) {
-  boost::json::array keys;
-  for (const storage::UnitKey& key : unit.keys) {
-    keys.push_back(boost::json::object{{"key_id", crypto::to_base64url(key.key_id)},
-                                       {"public_key", crypto::to_base64url(key.public_key)},
-                                       {"current", key.current}});
-  }
-  return {{"id", unit.id},          {"name", unit.name},
-          {"level", unit.level},    {"parent_id", unit.parent_id},
-          {"active", unit.active},  {"receiving", unit.receiving()},
-          {"keys", std::move(keys)}};
-}
-
-boost::json::object site_json(const storage::Site& site) {
-  return {{"id", site.id},
-          {"name", site.name},
-          {"unit_id", site.unit_id},
-          {"kind", site.kind},
-          {"token_version", site.token_version}};
-}
-
 boost::json::object signed_site_json(const storage::Site& site, const crypto::SigningKeyPair& key,
                                      std::string_view base_url) {
-  boost::json::object object = site_json(site);
+  boost::json::object object = services::site_json(site);
   const std::string token = crypto::sign_site_token({site.id, site.token_version}, key);
   object["token"] = token;
   object["url"] = site_url(base_url, token);

@@ -12,6 +12,7 @@
 
 #include "clueline/crypto/keys.hpp"
 #include "clueline/services/config.hpp"
+#include "clueline/services/registry_json.hpp"
 #include "clueline/storage/records.hpp"
 #include "clueline/storage/store.hpp"
 
@@ -55,13 +56,6 @@ std::string site_url(std::string_view base_url, std::string_view token);
 storage::Deployment require_matching_deployment(const storage::Store& store,
                                                 const crypto::SigningKeyPair& key,
                                                 const std::filesystem::path& key_file);
-
-// {"id", "name", "level", "parent_id", "active", "receiving",
-//  "keys": [{"key_id", "public_key", "current"}]}, binary values base64url.
-boost::json::object unit_json(const storage::Unit& unit);
-
-// {"id", "name", "unit_id", "kind", "token_version"}.
-boost::json::object site_json(const storage::Site& site);
 
 // site_json plus "token" (signed for the site's current version) and "url".
 boost::json::object signed_site_json(const storage::Site& site, const crypto::SigningKeyPair& key,

@@ -35,6 +35,8 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
+using services::site_json;
+using services::unit_json;
 
 constexpr std::size_t kMaxNameBytes = 200;
 

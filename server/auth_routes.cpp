@@ -8,6 +8,7 @@
 
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/services/intake.hpp"
+#include "clueline/services/registry_json.hpp"
 #include "responses.hpp"
 
 namespace clueline::server {
@@ -62,19 +63,6 @@ std::string session_cookie(const services::SessionToken& token, std::int64_t max
 
 std::string cleared_cookie() {
   return std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0";
-}
-
-json::object account_json(const storage::Account& account) {
-  return {{"id", account.id},
-          {"login_name", account.login_name},
-          {"unit_id", account.unit_id},
-          {"role", storage::role_name(account.role)},
-          {"state", storage::state_name(account.state)},
-          {"second_factor", !account.totp_secret.empty()}};
-}
-
-std::string time_text(storage::UnixSeconds seconds) {
-  return services::format_time(services::SystemClock::time_point(std::chrono::seconds(seconds)));
 }
 
 // The login page is served by this origin, so a browser's sign-in comes
@@ -145,7 +133,7 @@ asio::awaitable<Response> serve_login(services::AuthContext* context, Request re
   std::memcpy(attempt.challenge.data(), challenge->data(), attempt.challenge.size());
   auto logged_in = co_await services::login(*context, std::move(attempt));
   if (!logged_in) co_return refusal_response(request, logged_in.error());
-  json::object answer{{"account", account_json(logged_in->account)},
+  json::object answer{{"account", services::account_json(logged_in->account)},
                       {"expires_at", services::format_time(logged_in->session.expires_at)}};
   // A browser's token goes only into the HttpOnly cookie, out of reach of
   // the page's scripts; the command line keeps it in a 0600 file.
@@ -186,17 +174,26 @@ asio::awaitable<Response> serve_me(services::AuthContext* context, Request reque
   }
   auto account = co_await services::own_account(*context, *actor);
   if (!account) co_return refusal_response(request, account.error());
+  // The account's own keys travel to it: the CLK1 blobs only its
+  // passphrase opens, and the grants only its box key opens.
   json::array wrapped;
   for (const storage::WrappedUnitKey& key : account->wrapped_keys) {
     wrapped.push_back(
         json::object{{"key_id", b64(key.key_id)}, {"blob", b64(crypto::as_bytes(key.blob))}});
   }
-  json::object body = account_json(*account);
-  body["created_at"] = time_text(account->created_at);
-  body["last_login_at"] = account->last_login_at == 0
-                              ? json::value(nullptr)
-                              : json::value(time_text(account->last_login_at));
+  json::array grants;
+  for (const storage::UnitKeyGrant& grant : account->pending_grants) {
+    grants.push_back(json::object{{"key_id", b64(grant.key_id)},
+                                  {"grant", b64(crypto::as_bytes(grant.grant))},
+                                  {"granted_by", grant.granted_by}});
+  }
+  json::object body = services::account_json(*account);
+  body["salt"] = b64(account->salt);
+  body["kdf"] = json::object{{"algorithm", "argon2id13"},
+                             {"opslimit", account->kdf_opslimit},
+                             {"memlimit", account->kdf_memlimit}};
   body["wrapped_unit_keys"] = std::move(wrapped);
+  body["pending_grants"] = std::move(grants);
   co_return json_response(request, http::status::ok, json::object{{"account", std::move(body)}});
 }
 
@@ -234,6 +231,16 @@ std::optional<Response> cross_site_refusal(const Request& request, const Request
   if (same_origin && request[kCsrfHeader] == "1") return std::nullopt;
   return error_response(request, errc::forbidden,
                         "cross-site request refused: send Origin and X-Clueline-CSRF: 1");
+}
+
+std::variant<services::Actor, Response> signed_in_actor(const Request& request,
+                                                        services::AuthContext& context) {
+  const auto session = request_session(request);
+  if (!session) return error_response(request, errc::unauthenticated, "not signed in");
+  if (auto refused = cross_site_refusal(request, *session)) return std::move(*refused);
+  auto actor = services::authenticate(context, session->token);
+  if (!actor) return refusal_response(request, actor.error());
+  return *actor;
 }
 
 void add_auth_routes(Router& router, services::AuthContext* context) {

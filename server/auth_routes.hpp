@@ -10,6 +10,7 @@
 #pragma once
 
 #include <optional>
+#include <variant>
 
 #include "clueline/services/auth.hpp"
 #include "router.hpp"
@@ -32,6 +33,12 @@ std::optional<RequestSession> request_session(const Request& request);
 // requests and safe methods pass; a cookie request needs the same Origin and
 // the CSRF header.
 std::optional<Response> cross_site_refusal(const Request& request, const RequestSession& session);
+
+// The actor of a request that needs a session, or the answer refusing it:
+// 401 without a valid session, 403 for a cookie request that changes state
+// without the same-origin proof.
+std::variant<services::Actor, Response> signed_in_actor(const Request& request,
+                                                        services::AuthContext& context);
 
 // `context` is not owned and must outlive the router.
 void add_auth_routes(Router& router, services::AuthContext* context);

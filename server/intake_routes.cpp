@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "admin_routes.hpp"
 #include "auth_routes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/envelope.hpp"
@@ -391,10 +392,11 @@ void add_intake_routes(Router& router, const services::CitizenContext* context) 
 }
 
 void add_public_listener_routes(Router& router, const services::CitizenContext* citizen,
-                                services::AuthContext* auth) {
+                                services::AuthContext* auth, services::AdminContext* admin) {
   add_public_routes(router);
   add_intake_routes(router, citizen);
   add_auth_routes(router, auth);
+  add_admin_routes(router, admin);
 }
 
 }  // namespace clueline::server

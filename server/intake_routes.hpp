@@ -4,6 +4,7 @@
 // and serialises its answer.
 #pragma once
 
+#include "clueline/services/admin.hpp"
 #include "clueline/services/auth.hpp"
 #include "clueline/services/citizen.hpp"
 #include "router.hpp"
@@ -16,6 +17,6 @@ void add_intake_routes(Router& router, const services::CitizenContext* context);
 // Every route of the public listener: the pages (add_public_routes) and the
 // citizen API. docs/openapi.yaml documents each (a ctest compares them).
 void add_public_listener_routes(Router& router, const services::CitizenContext* citizen,
-                                services::AuthContext* auth);
+                                services::AuthContext* auth, services::AdminContext* admin);
 
 }  // namespace clueline::server

@@ -378,6 +378,12 @@ struct Server::Impl {
                                auth_secret.error().message());
     }
     auth_context.auth_secret = *auth_secret;
+    admin_context.auth = &auth_context;
+    admin_context.registry = &intake.registry();
+    admin_context.policy = &intake.policy();
+    admin_context.policy_name = config.routing.policy_file.empty()
+                                    ? std::string("(built-in)")
+                                    : config.routing.policy_file.string();
     ops_state.store = store.get();
     ops_state.writer = &writer;
     ops_state.blocking_pool = &blocking_pool;
@@ -392,7 +398,8 @@ struct Server::Impl {
     public_listener.tls = &tls;
     public_listener.limits = limits_from(config.server);
     public_listener.access_log = &access_log;
-    add_public_listener_routes(public_listener.router, &intake_context, &auth_context);
+    add_public_listener_routes(public_listener.router, &intake_context, &auth_context,
+                               &admin_context);
     public_listener.metrics =
         std::make_unique<Metrics>(public_listener.name, public_listener.router.names());
 
@@ -492,6 +499,7 @@ struct Server::Impl {
   services::AccountSessions account_sessions;
   services::LoginChallenges login_challenges;
   services::AuthContext auth_context;
+  services::AdminContext admin_context;
   OpsState ops_state;
   Listener public_listener;
   Listener ops_listener;

@@ -10,7 +10,8 @@ int main() {
   // The handlers are never run.
   const clueline::services::CitizenContext citizen{};
   clueline::services::AuthContext auth{};
-  server::add_public_listener_routes(router, &citizen, &auth);
+  clueline::services::AdminContext admin{};
+  server::add_public_listener_routes(router, &citizen, &auth, &admin);
   for (const server::Route& route : router.routes()) {
     std::cout << server::http::to_string(route.method) << ' ' << route.path << '\n';
   }

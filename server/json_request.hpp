@@ -1,0 +1,48 @@
+// Reading JSON request bodies: one object with known members, each checked
+// for type and size, so that every handler refuses malformed input the
+// same way (400 with a message saying what is accepted) before it calls a
+// service.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http_types.hpp"
+
+namespace clueline::server {
+
+class JsonRequest {
+ public:
+  // The body as a JSON object whose members are all in `accepted`; nothing
+  // (and `problem` set) otherwise.
+  static std::optional<JsonRequest> parse(const Request& request,
+                                          std::initializer_list<std::string_view> accepted,
+                                          std::string& problem);
+
+  bool has(std::string_view name) const { return object_.contains(name); }
+  // Each returns nothing if the member is absent or of the wrong shape.
+  std::optional<std::string> text(std::string_view name, std::size_t max_bytes = 1024) const;
+  // An integer 1..2^32-1.
+  std::optional<std::uint32_t> id(std::string_view name) const;
+  std::optional<std::uint64_t> integer(std::string_view name) const;
+  std::optional<bool> boolean(std::string_view name) const;
+  // base64url of exactly `size` bytes.
+  std::optional<std::vector<std::byte>> bytes(std::string_view name, std::size_t size) const;
+  const boost::json::object& object() const { return object_; }
+
+ private:
+  explicit JsonRequest(boost::json::object object) : object_(std::move(object)) {}
+  boost::json::object object_;
+};
+
+// The unsigned integer value of query parameter `name` of the target, or
+// nothing when absent or malformed.
+std::optional<std::uint32_t> query_id(const Request& request, std::string_view name);
+
+}  // namespace clueline::server
