@@ -20,10 +20,13 @@
 #include "clueline/server/api_client.hpp"
 #include "clueline/services/config.hpp"
 #include "clueline/services/registry_json.hpp"
+#include "clueline/services/totp.hpp"
 #include "clueline/storage/accounts.hpp"
 #include "files.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "registry_online.hpp"
+#include "session.hpp"
 
 namespace clueline::app {
 namespace {
@@ -31,62 +34,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using Method = server::ApiClient::Method;
-
-// A passphrase held in a std::string for the moment it is needed; wiped
-// when it goes.
-class Passphrase {
- public:
-  explicit Passphrase(std::string text) : text_(std::move(text)) {}
-  ~Passphrase() { crypto::wipe(std::as_writable_bytes(std::span(text_.data(), text_.size()))); }
-  Passphrase(const Passphrase&) = delete;
-  Passphrase& operator=(const Passphrase&) = delete;
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-};
-
-Passphrase read_passphrase(const CommandOptions& options, std::string_view prompt) {
-  std::string text;
-  if (options.has("--passphrase-file")) {
-    text = read_text(options.required("--passphrase-file"));
-  } else {
-    if (!::isatty(STDIN_FILENO)) {
-      throw UsageError("no terminal to ask for the passphrase on; give --passphrase-file FILE");
-    }
-    std::cerr << prompt << std::flush;
-    termios saved{};
-    ::tcgetattr(STDIN_FILENO, &saved);
-    termios quiet = saved;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-    std::getline(std::cin, text);
-    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    std::cerr << '\n';
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.size() < 12) {
-    crypto::wipe(std::as_writable_bytes(std::span(text.data(), text.size())));
-    throw UsageError("the passphrase must have at least 12 characters");
-  }
-  return Passphrase(std::move(text));
-}
-
-crypto::KdfParams kdf_params(const CommandOptions& options) {
-  crypto::KdfParams params;
-  if (options.has("--kdf-opslimit")) {
-    params.opslimit =
-        static_cast<std::uint32_t>(parse_id(options.required("--kdf-opslimit"), "--kdf-opslimit"));
-  }
-  if (options.has("--kdf-memlimit")) {
-    params.memlimit = parse_id(options.required("--kdf-memlimit"), "--kdf-memlimit");
-  }
-  if (!crypto::validate(params)) {
-    throw UsageError(
-        "--kdf-opslimit must be 1..10 and --kdf-memlimit a multiple of 1024 in 8192..1073741824");
-  }
-  return params;
-}
 
 using services::account_json;
 
@@ -185,23 +132,6 @@ int account_unlock(const CommandOptions& options) {
 
 // ---- against a running server -------------------------------------------------------
 
-// Where `login` keeps the session: $CLUELINE_SESSION_FILE, else
-// $XDG_CONFIG_HOME/clueline/session.json, else ~/.config/clueline/session.json.
-fs::path session_file() {
-  if (const char* file = std::getenv(services::kSessionFileVariable.data());
-      file != nullptr && *file != '\0') {
-    return file;
-  }
-  if (const char* config = std::getenv("XDG_CONFIG_HOME"); config != nullptr && *config != '\0') {
-    return fs::path(config) / "clueline" / "session.json";
-  }
-  const char* home = std::getenv("HOME");
-  if (home == nullptr || *home == '\0') {
-    throw UsageError("no HOME to keep the session in; set CLUELINE_SESSION_FILE");
-  }
-  return fs::path(home) / ".config" / "clueline" / "session.json";
-}
-
 template <std::size_t N>
 std::array<std::byte, N> fixed_bytes(const json::value& value, const std::string& what) {
   const auto bytes = checked(crypto::from_base64url(value.as_string()), what);
@@ -212,37 +142,199 @@ std::array<std::byte, N> fixed_bytes(const json::value& value, const std::string
   return out;
 }
 
-struct SavedSession {
-  std::string server;
-  std::string ca_file;
-  std::string session;
-};
 
-SavedSession load_session() {
-  const fs::path file = session_file();
-  if (!fs::exists(file))
-    throw UsageError("not logged in: run clueline login --server URL --account NAME");
-  boost::system::error_code ec;
-  const json::value saved = json::parse(read_text(file), ec);
-  if (ec || !saved.is_object()) throw std::runtime_error(file.string() + ": not a session file");
-  return {std::string(saved.at("server").as_string()), std::string(saved.at("ca_file").as_string()),
-          std::string(saved.at("session").as_string())};
+// ---- administration against a running server (--server URL) --------------------------
+
+int account_invite(const CommandOptions& options) {
+  json::object body{{"account", options.required("--name")},
+                    {"unit_id", parse_id(options.required("--unit"), "--unit")},
+                    {"role", options.required("--role")}};
+  SignedIn session = signed_in(options);
+  json::object answer =
+      call_json(session, Method::kPost, "/api/v1/admin/invitations", &body, "account invite");
+  std::cout << json::serialize(answer.at("invitation")) << '\n';
+  std::cerr << "clueline: give the code to the invitee in person or over a trusted channel; it "
+               "is shown only once\n";
+  return 0;
 }
 
-server::ApiClient client_for(const std::string& url, const std::string& ca_file) {
-  try {
-    return server::ApiClient(url, ca_file);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--server: ") + e.what());
+int account_list_online(const CommandOptions& options) {
+  const std::uint32_t unit_id = parse_id(options.required("--unit"), "--unit");
+  SignedIn session = signed_in(options);
+  json::object answer = call_json(session, Method::kGet,
+                                  "/api/v1/admin/accounts?unit=" + std::to_string(unit_id),
+                                  nullptr, "account list");
+  for (const json::value& account : answer.at("accounts").as_array()) {
+    std::cout << json::serialize(account) << '\n';
   }
+  return 0;
+}
+
+int account_change(const CommandOptions& options, std::string_view change) {
+  json::object body{{"account_id", parse_id(options.required("--id"), "--id")},
+                    {"change", change}};
+  SignedIn session = signed_in(options);
+  json::object answer = call_json(session, Method::kPost, "/api/v1/admin/accounts/change", &body,
+                                  "account " + std::string(change));
+  std::cout << json::serialize(answer.at("account")) << '\n';
+  return 0;
+}
+
+// The invitee's side: keys from a new passphrase, made here; the server
+// gets only public keys and the proof.
+int account_activate(const CommandOptions& options) {
+  crypto::initialize();
+  const std::string server_url = options.required("--server");
+  const std::string ca_file =
+      options.has("--ca-file") ? fs::absolute(options.required("--ca-file")).string() : "";
+  const auto code_bytes = crypto::from_base64url(options.required("--invitation"));
+  if (!code_bytes || code_bytes->size() != crypto::kInvitationCodeBytes) {
+    throw UsageError("--invitation: the 43-character code of `clueline account invite`");
+  }
+  const crypto::KdfParams params = kdf_params(options);
+  const Passphrase passphrase = read_passphrase(options, "new passphrase: ");
+  std::array<std::byte, 16> salt{};
+  crypto::random_bytes(salt);
+  const crypto::AccountKeys keys =
+      checked(crypto::derive_account_keys(passphrase.text(), salt, params), "passphrase");
+  const crypto::Bytes proof = crypto::sign_activation(*code_bytes, keys.box.public_key, keys.auth);
+  json::object body{{"invitation", crypto::to_base64url(*code_bytes)},
+                    {"salt", crypto::to_base64url(salt)},
+                    {"kdf", json::object{{"opslimit", params.opslimit},
+                                         {"memlimit", params.memlimit}}},
+                    {"auth_public_key", crypto::to_base64url(keys.auth.public_key.bytes)},
+                    {"box_public_key", crypto::to_base64url(keys.box.public_key.bytes)},
+                    {"proof", crypto::to_base64url(proof)},
+                    {"second_factor", options.has("--second-factor")}};
+  server::ApiClient client = client_for(server_url, ca_file);
+  json::object answer = expect_json(client.call({.method = Method::kPost,
+                                                 .target = "/api/v1/auth/activate",
+                                                 .body = json::serialize(body),
+                                                 .content_type = "application/json"}),
+                                    "account activate");
+  json::object& account = answer.at("account").as_object();
+  // Computed here from the keys made here, not taken from the server: this
+  // is what the granting member compares.
+  const std::string fingerprint =
+      crypto::account_fingerprint(keys.auth.public_key, keys.box.public_key);
+  json::object printed{{"account", account}, {"fingerprint", fingerprint}};
+  if (const json::value* secret = answer.if_contains("totp_secret")) {
+    const auto raw = checked(crypto::from_base64url(secret->as_string()), "totp_secret");
+    const std::string text(reinterpret_cast<const char*>(raw.data()), raw.size());
+    printed["totp_uri"] =
+        services::totp_uri(std::string(account.at("login_name").as_string()), text);
+    if (options.has("--totp-secret-out")) {
+      replace_file(options.required("--totp-secret-out"), text, 0600);
+    }
+  }
+  std::cout << json::serialize(printed) << '\n';
+  std::cerr << "clueline: tell a member of your unit this fingerprint in person or by phone: "
+            << fingerprint << "\n";
+  return 0;
+}
+
+// The unit key of the signed-in member: from --unit-key-file, else unwrapped
+// here from the member's own blob with its passphrase.
+crypto::BoxKeyPair granting_key(const CommandOptions& options, SignedIn& session,
+                                const std::string& key_id) {
+  if (options.has("--unit-key-file")) {
+    auto pair = checked(crypto::box_key_pair_from_secret(
+                            read_key_file(options.required("--unit-key-file"))),
+                        "--unit-key-file");
+    if (crypto::to_base64url(crypto::key_id(pair.public_key)) != key_id) {
+      throw std::runtime_error("--unit-key-file: not the unit key " + key_id);
+    }
+    return pair;
+  }
+  const json::object me = call_json(session, Method::kGet, "/api/v1/auth/me", nullptr, "whoami");
+  for (const json::value& wrapped : me.at("account").at("wrapped_unit_keys").as_array()) {
+    if (wrapped.at("key_id").as_string() != key_id) continue;
+    const Passphrase passphrase = read_passphrase(options, "your passphrase: ");
+    const auto blob = checked(crypto::from_base64url(wrapped.at("blob").as_string()), "blob");
+    return checked(crypto::unwrap_unit_secret_key(blob, passphrase.text()),
+                   "unwrapping your unit key");
+  }
+  throw std::runtime_error("you hold no wrapped copy of unit key " + key_id +
+                           "; give --unit-key-file");
+}
+
+int account_grant(const CommandOptions& options) {
+  crypto::initialize();
+  const std::string name = options.required("--account");
+  const std::string expected = options.required("--fingerprint");
+  SignedIn session = signed_in(options);
+  const json::object awaiting = call_json(session, Method::kGet, "/api/v1/accounts/awaiting-key",
+                                          nullptr, "accounts awaiting a key");
+  const json::object* target = nullptr;
+  for (const json::value& account : awaiting.at("accounts").as_array()) {
+    if (account.at("login_name").as_string() == name) target = &account.as_object();
+  }
+  if (target == nullptr) {
+    throw std::runtime_error("account " + name +
+                             " is not waiting for a key of your unit (not activated yet, of "
+                             "another unit, or it has the key already)");
+  }
+  // Recomputed from the keys the server hands out: a server that swapped a
+  // key cannot make it match the newcomer's own fingerprint.
+  const auto auth_key = fixed_bytes<32>(target->at("auth_public_key"), "auth_public_key");
+  const auto box_key = fixed_bytes<32>(target->at("box_public_key"), "box_public_key");
+  const std::string fingerprint = crypto::account_fingerprint(crypto::SigningPublicKey{auth_key},
+                                                              crypto::BoxPublicKey{box_key});
+  if (!crypto::constant_time_equal(crypto::as_bytes(fingerprint), crypto::as_bytes(expected))) {
+    throw std::runtime_error("--fingerprint does not match the keys the server gives for " + name +
+                             " (" + fingerprint +
+                             "): do not grant; ask the newcomer again and tell an administrator");
+  }
+  json::array granted;
+  for (const json::value& key_id : target->at("missing_key_ids").as_array()) {
+    const std::string id(key_id.as_string());
+    const crypto::BoxKeyPair unit_key = granting_key(options, session, id);
+    const crypto::Bytes grant =
+        checked(crypto::seal_unit_key_grant(unit_key, crypto::BoxPublicKey{box_key}), "grant");
+    json::object body{{"account_id", target->at("id")},
+                      {"key_id", id},
+                      {"grant", crypto::to_base64url(grant)}};
+    call_json(session, Method::kPost, "/api/v1/accounts/grants", &body, "account grant");
+    granted.push_back(json::value(id));
+  }
+  std::cout << json::serialize(json::object{{"account", name}, {"granted_key_ids", granted}})
+            << '\n';
+  return 0;
 }
 
 }  // namespace
 
 int account(std::span<char*> args) {
-  if (args.empty()) throw UsageError("account needs a subcommand: add, list or unlock");
+  if (args.empty()) {
+    throw UsageError(
+        "account needs a subcommand: add, list, unlock (offline) or invite, activate, grant, "
+        "list, disable, enable, unlock, reset-totp (--server URL)");
+  }
   const std::string_view sub = args[0];
   const auto rest = args.subspan(1);
+  if (sub == "activate") {
+    return account_activate(CommandOptions(
+        rest, {"--server", "--ca-file", "--invitation", "--passphrase-file", "--kdf-opslimit",
+               "--kdf-memlimit", "--totp-secret-out"},
+        {}, {"--second-factor"}));
+  }
+  if (wants_server(rest)) {
+    if (sub == "invite") {
+      return account_invite(CommandOptions(rest, {"--server", "--name", "--unit", "--role"}));
+    }
+    if (sub == "grant") {
+      return account_grant(CommandOptions(rest, {"--server", "--account", "--fingerprint",
+                                                 "--unit-key-file", "--passphrase-file"}));
+    }
+    if (sub == "list") return account_list_online(CommandOptions(rest, {"--server", "--unit"}));
+    if (sub == "disable" || sub == "enable" || sub == "unlock" || sub == "reset-totp") {
+      return account_change(CommandOptions(rest, {"--server", "--id"}),
+                            sub == "reset-totp" ? "reset_second_factor" : sub);
+    }
+    throw UsageError("unknown account subcommand \"" + std::string(sub) +
+                     "\" with --server; accepted: invite, grant, list, disable, enable, unlock, "
+                     "reset-totp");
+  }
   if (sub == "add") {
     return account_add(CommandOptions(
         rest, {"--data-dir", "--config", "--name", "--unit", "--role", "--passphrase-file",
@@ -252,7 +344,8 @@ int account(std::span<char*> args) {
   if (sub == "unlock")
     return account_unlock(CommandOptions(rest, {"--data-dir", "--config", "--id"}));
   throw UsageError("unknown account subcommand \"" + std::string(sub) +
-                   "\"; accepted: add, list, unlock");
+                   "\"; accepted offline: add, list, unlock; with --server URL: invite, grant, "
+                   "list, disable, enable, unlock, reset-totp; and activate");
 }
 
 int login(std::span<char*> args) {
@@ -326,35 +419,78 @@ int logout(std::span<char*> args) {
   return 0;
 }
 
+namespace {
+
+// The unit keys of the signed-in account, opened here with its passphrase:
+// its CLK1 blobs, and any grant waiting for it, which is then wrapped under
+// its own wrap key and stored (POST /api/v1/auth/me/keys) so that the next
+// unlock needs no grant. `me` is the answer of GET /api/v1/auth/me.
+std::vector<crypto::BoxKeyPair> unlock_unit_keys(const CommandOptions& options, SignedIn& session,
+                                                 const json::object& me) {
+  const json::object& account = me.at("account").as_object();
+  const auto salt = fixed_bytes<16>(account.at("salt"), "salt");
+  const crypto::KdfParams params{
+      .opslimit = account.at("kdf").at("opslimit").to_number<std::uint32_t>(),
+      .memlimit = account.at("kdf").at("memlimit").to_number<std::uint64_t>()};
+  const Passphrase passphrase = read_passphrase(options, "passphrase: ");
+  const crypto::AccountKeys keys = checked(
+      crypto::derive_account_keys(passphrase.text(), salt, params), "the account's KDF parameters");
+  std::vector<crypto::BoxKeyPair> unlocked;
+  for (const json::value& wrapped : account.at("wrapped_unit_keys").as_array()) {
+    const auto blob = checked(crypto::from_base64url(wrapped.at("blob").as_string()), "blob");
+    auto pair = crypto::unwrap_unit_secret_key(blob, keys);
+    if (!pair) throw std::runtime_error("a unit key did not unwrap with this passphrase");
+    unlocked.push_back(std::move(*pair));
+  }
+  for (const json::value& pending : account.at("pending_grants").as_array()) {
+    const auto key_id = fixed_bytes<16>(pending.at("key_id"), "key_id");
+    const auto grant = checked(crypto::from_base64url(pending.at("grant").as_string()), "grant");
+    auto pair = crypto::open_unit_key_grant(grant, keys.box, key_id);
+    if (!pair) {
+      throw std::runtime_error("a unit-key grant did not open with this passphrase's box key");
+    }
+    const crypto::Bytes blob =
+        checked(crypto::wrap_unit_secret_key(*pair, keys, salt, params), "wrap");
+    json::object body{{"key_id", crypto::to_base64url(key_id)},
+                      {"blob", crypto::to_base64url(blob)}};
+    call_json(session, Method::kPost, "/api/v1/auth/me/keys", &body, "storing the wrapped key");
+    unlocked.push_back(std::move(*pair));
+  }
+  return unlocked;
+}
+
+}  // namespace
+
 int whoami(std::span<char*> args) {
   const CommandOptions options(args, {"--passphrase-file"}, {}, {"--unlock"});
   crypto::initialize();
   const SavedSession saved = load_session();
-  server::ApiClient client = client_for(saved.server, saved.ca_file);
-  json::object me = expect_json(
-      client.call({.method = Method::kGet, .target = "/api/v1/auth/me", .bearer = saved.session}),
-      "whoami");
-  json::object& account = me.at("account").as_object();
-  json::array blobs = std::move(account.at("wrapped_unit_keys").as_array());
-  account.erase("wrapped_unit_keys");
-  json::array key_ids;
-  for (const auto& blob : blobs) key_ids.push_back(blob.at("key_id"));
-  account["wrapped_key_ids"] = std::move(key_ids);
+  SignedIn session{saved, client_for(saved.server, saved.ca_file)};
+  json::object me = call_json(session, Method::kGet, "/api/v1/auth/me", nullptr, "whoami");
+  json::object account = me.at("account").as_object();
+  for (const std::string_view secretish :
+       {"wrapped_unit_keys", "pending_grants", "salt", "kdf"}) {
+    account.erase(secretish);
+  }
   if (options.has("--unlock")) {
     // Unwrapped here, with the passphrase, on this device only: the server
-    // holds blobs it cannot open.
-    const Passphrase passphrase = read_passphrase(options, "passphrase: ");
-    json::array unlocked;
-    for (const auto& blob : blobs) {
-      const auto bytes = checked(crypto::from_base64url(blob.at("blob").as_string()), "blob");
-      auto pair = crypto::unwrap_unit_secret_key(bytes, passphrase.text());
-      if (!pair) throw std::runtime_error("a unit key did not unwrap with this passphrase");
-      unlocked.emplace_back(crypto::to_base64url(crypto::key_id(pair->public_key)));
+    // holds blobs and grants it cannot open.
+    json::array ids;
+    for (const crypto::BoxKeyPair& pair : unlock_unit_keys(options, session, me)) {
+      ids.emplace_back(crypto::to_base64url(crypto::key_id(pair.public_key)));
     }
-    account["unlocked_key_ids"] = std::move(unlocked);
+    account["unlocked_key_ids"] = std::move(ids);
   }
   std::cout << json::serialize(account) << '\n';
   return 0;
+}
+
+std::vector<crypto::BoxKeyPair> signed_in_unit_keys(const CommandOptions& options) {
+  crypto::initialize();
+  const SavedSession saved = load_session();
+  SignedIn session{saved, client_for(saved.server, saved.ca_file)};
+  const json::object me = call_json(session, Method::kGet, "/api/v1/auth/me", nullptr, "whoami");
+  return unlock_unit_keys(options, session, me);
 }
 
 }  // namespace clueline::app

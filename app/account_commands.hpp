@@ -2,6 +2,10 @@
 #pragma once
 
 #include <span>
+#include <vector>
+
+#include "clueline/crypto/keys.hpp"
+#include "options.hpp"
 
 namespace clueline::app {
 
@@ -20,5 +24,10 @@ int logout(std::span<char*> args);
 // `whoami [--unlock [--passphrase-file F]]`: the signed-in account; with
 // --unlock, unwraps its unit keys here to show that the passphrase opens them.
 int whoami(std::span<char*> args);
+
+// The unit keys of the signed-in account (`login`), unwrapped here with its
+// passphrase (--passphrase-file or the terminal); waiting grants are opened
+// and stored wrapped on the way. For `open --unlock`.
+std::vector<crypto::BoxKeyPair> signed_in_unit_keys(const CommandOptions& options);
 
 }  // namespace clueline::app

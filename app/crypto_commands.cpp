@@ -8,10 +8,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "client_commands.hpp"
 #include "clueline/crypto/crypto.hpp"
+#include "account_commands.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -168,7 +170,9 @@ int submit(std::span<char*> args) {
 
 int open(std::span<char*> args) {
   const CommandOptions options(
-      args, {"--secret-key-file", "--in", "--attachments-dir", "--data-dir", "--clue"});
+      args,
+      {"--secret-key-file", "--in", "--attachments-dir", "--data-dir", "--clue", "--passphrase-file"},
+      {}, {"--unlock"});
   if (options.has("--data-dir") || options.has("--clue")) {
     if (options.has("--in"))
       throw UsageError("give --in FILE, or --data-dir DIR --clue ID, not both");
@@ -176,12 +180,34 @@ int open(std::span<char*> args) {
   }
   crypto::initialize();
   const fs::path in = options.required("--in");
-  const auto unit = checked(
-      crypto::box_key_pair_from_secret(read_key_file(options.required("--secret-key-file"))),
-      "--secret-key-file");
+  if (options.has("--unlock") == options.has("--secret-key-file")) {
+    throw UsageError(
+        "give --secret-key-file FILE (a unit's .key), or --unlock to use the unit keys of the "
+        "signed-in account (clueline login), unwrapped here with its passphrase");
+  }
+  std::vector<crypto::BoxKeyPair> keys;
+  if (options.has("--unlock")) {
+    keys = signed_in_unit_keys(options);
+  } else {
+    keys.push_back(checked(
+        crypto::box_key_pair_from_secret(read_key_file(options.required("--secret-key-file"))),
+        "--secret-key-file"));
+  }
   const Bytes envelope = read_bytes(in);
   const auto parsed = checked(crypto::parse_envelope(envelope), in.string());
-  const auto body_bytes = checked(crypto::open_envelope(envelope, unit), in.string());
+  std::optional<crypto::SecureBuffer> opened;
+  for (const crypto::BoxKeyPair& unit : keys) {
+    if (auto body = crypto::open_envelope(envelope, unit)) {
+      opened = std::move(*body);
+      break;
+    }
+  }
+  if (!opened) {
+    throw std::runtime_error(in.string() + ": not sealed to " +
+                             (options.has("--unlock") ? "any unit key of this account"
+                                                      : "this key"));
+  }
+  const crypto::SecureBuffer& body_bytes = *opened;
   const std::string_view body_text = as_text(body_bytes.bytes());
 
   boost::system::error_code ec;

@@ -29,6 +29,7 @@
 #include "files.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "registry_online.hpp"
 
 namespace clueline::app {
 namespace {
@@ -347,6 +348,7 @@ int site_qr(std::span<char*> args) {
 
 int unit(std::span<char*> args) {
   const std::string_view action = args.empty() ? "" : args[0];
+  if (wants_server(args)) return unit_online(action, args.subspan(args.empty() ? 0 : 1));
   if (action == "add") return unit_add(args.subspan(1));
   if (action == "list") return unit_list(args.subspan(1));
   if (action == "add-key") return unit_add_key(args.subspan(1));
@@ -355,6 +357,7 @@ int unit(std::span<char*> args) {
 
 int site(std::span<char*> args) {
   const std::string_view action = args.empty() ? "" : args[0];
+  if (wants_server(args)) return site_online(action, args.subspan(args.empty() ? 0 : 1));
   if (action == "add") return site_add(args.subspan(1));
   if (action == "list") return site_list(args.subspan(1));
   if (action == "revoke") return site_revoke(args.subspan(1));

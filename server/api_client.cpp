@@ -100,6 +100,8 @@ ApiClient::ApiClient(std::string_view base_url, const std::filesystem::path& ca_
 }
 
 ApiClient::~ApiClient() = default;
+ApiClient::ApiClient(ApiClient&&) noexcept = default;
+ApiClient& ApiClient::operator=(ApiClient&&) noexcept = default;
 
 const std::string& ApiClient::host() const noexcept { return impl_->host; }
 

@@ -2,6 +2,7 @@
 
 #include <liboath/oath.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace clueline::services {
@@ -42,6 +43,25 @@ std::string totp_code(std::string_view secret, std::chrono::system_clock::time_p
     throw std::runtime_error("liboath cannot make a TOTP code");
   }
   return code;
+}
+
+std::string totp_base32(std::string_view secret) {
+  start_oath();
+  char* encoded = nullptr;
+  size_t length = 0;
+  if (oath_base32_encode(secret.data(), secret.size(), &encoded, &length) != OATH_OK) {
+    throw std::runtime_error("liboath cannot encode the secret");
+  }
+  std::string text(encoded, length);
+  free(encoded);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  return text;
+}
+
+std::string totp_uri(std::string_view login_name, std::string_view secret) {
+  // Login names are [a-z0-9._-], which need no escaping in a URI path.
+  return "otpauth://totp/clueline:" + std::string(login_name) + "?secret=" + totp_base32(secret) +
+         "&issuer=clueline&algorithm=SHA1&digits=6&period=30";
 }
 
 }  // namespace clueline::services

@@ -29,6 +29,8 @@ class ApiClient {
   ApiClient(std::string_view base_url, const std::filesystem::path& ca_file,
             std::chrono::seconds timeout = std::chrono::seconds(60));
   ~ApiClient();
+  ApiClient(ApiClient&&) noexcept;
+  ApiClient& operator=(ApiClient&&) noexcept;
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 

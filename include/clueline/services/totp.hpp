@@ -16,4 +16,9 @@ bool totp_matches(std::string_view secret, std::string_view code,
 // The code of `secret` at `now` (for enrolment checks and tests).
 std::string totp_code(std::string_view secret, std::chrono::system_clock::time_point now);
 
+// The RFC 4648 base32 text of `secret` (what authenticator apps take) and
+// the otpauth:// URI of the account (Key Uri Format), issuer "clueline".
+std::string totp_base32(std::string_view secret);
+std::string totp_uri(std::string_view login_name, std::string_view secret);
+
 }  // namespace clueline::services
