@@ -57,7 +57,7 @@ int keygen(std::span<char*> args) {
   const std::string_view kind = args[0];
   const CommandOptions options(args.subspan(1), {"--out-dir", "--name"});
   const fs::path directory = options.required("--out-dir");
-  fs::create_directories(directory);
+  create_private_directory(directory);  // a secret key goes in
   crypto::initialize();
   boost::json::object printed;
   if (kind == "unit") {

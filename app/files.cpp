@@ -1,9 +1,11 @@
 #include "files.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -72,6 +74,46 @@ void replace_file(const fs::path& path, std::string_view content, mode_t mode) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
     throw std::runtime_error("cannot write " + path.string());
+  }
+}
+
+bool create_private_directory(const fs::path& path) {
+  // "dir/" names "dir": mkdir on it would find it made by the parents' step.
+  fs::path directory = path.lexically_normal();
+  if (!directory.has_filename() && directory.has_parent_path()) {
+    directory = directory.parent_path();
+  }
+  if (fs::is_directory(directory)) return false;
+  if (directory.has_parent_path()) fs::create_directories(directory.parent_path());
+  // Created 0700 rather than tightened afterwards, so that it is never open
+  // to others, not even for a moment; chmod then undoes a umask that would
+  // take the owner's own bits away.
+  if (::mkdir(directory.c_str(), 0700) != 0) {
+    if (errno == EEXIST && fs::is_directory(directory)) return false;  // made meanwhile
+    throw std::runtime_error("cannot create " + directory.string() + ": " + std::strerror(errno));
+  }
+  if (::chmod(directory.c_str(), 0700) != 0) {
+    throw std::runtime_error("cannot set the mode of " + directory.string() + ": " +
+                             std::strerror(errno));
+  }
+  return true;
+}
+
+void require_private_directory(const fs::path& path, std::string_view what) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    throw std::runtime_error(std::string(what) + ": " + path.string() + ": " +
+                             std::strerror(errno));
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    throw std::runtime_error(std::string(what) + ": " + path.string() + " is not a directory");
+  }
+  if ((info.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    throw std::runtime_error(std::string(what) + ": " + path.string() +
+                             " is open to group or others (mode " + mode + "); run chmod 700 " +
+                             path.string());
   }
 }
 

@@ -46,6 +46,17 @@ void write_file(const std::filesystem::path& path, std::span<const std::byte> co
 // The file gets `mode` (0600 for a session token).
 void replace_file(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
 
+// Creates the directory `path` with mode 0700 (its missing parents get the
+// usual mode, as with mkdir -p) and returns true; returns false, changing
+// nothing, if it already exists. For directories that will hold secrets: a
+// data directory, its database, key directories.
+bool create_private_directory(const std::filesystem::path& path);
+
+// Throws "`what`: DIR is open to group or others (mode 0755); run chmod 700
+// DIR" unless `path` is a directory on which group and others have no
+// permission at all, or "`what`: DIR: <reason>" if it cannot be looked at.
+void require_private_directory(const std::filesystem::path& path, std::string_view what);
+
 // A key file (as `clueline keygen` writes them) holds one base64url value
 // and a newline.
 crypto::Bytes read_key_file(const std::filesystem::path& path);

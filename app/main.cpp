@@ -3,13 +3,16 @@
 #include <cstdlib>
 #include <iostream>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "account_commands.hpp"
 #include "client_commands.hpp"
 #include "clueline/services/config.hpp"
 #include "commands.hpp"
 #include "options.hpp"
+#include "usage.hpp"
 
 namespace {
 
@@ -107,7 +110,10 @@ commands:
                             a 0600 file: $CLUELINE_SESSION_FILE, else
                             ~/.config/clueline/session.json), sign out, and show the
                             account; --unlock unwraps its unit keys on this device
-  help                      show this text
+  help [COMMAND [SUBCOMMAND]]
+                            show this text, or a command's options (as does
+                            COMMAND [SUBCOMMAND] --help, or -h)
+  version                   print the version (also --version)
 
 Every setting can be overridden by an environment variable named
 CLUELINE_<TABLE>_<KEY>, e.g. CLUELINE_SERVER_PORT=8443.
@@ -124,6 +130,11 @@ int main(int argc, char** argv) {
   const std::string_view command = args[1];
   const auto rest = args.subspan(2);
   try {
+    // Before dispatch, so that asking for help never opens or creates
+    // anything, whatever else the command line holds.
+    if (const auto answered = clueline::app::answer_help(args.subspan(1), std::cout, std::cerr)) {
+      return *answered;
+    }
     if (command == "serve") return clueline::app::serve(rest);
     if (command == "demo") return clueline::app::demo(rest);
     if (command == "keygen") return clueline::app::keygen(rest);
@@ -140,6 +151,23 @@ int main(int argc, char** argv) {
     if (command == "login") return clueline::app::login(rest);
     if (command == "logout") return clueline::app::logout(rest);
     if (command == "whoami") return clueline::app::whoami(rest);
+    if (command == "version" || command == "--version") {
+      // project(VERSION) of CMakeLists.txt, defined by app/CMakeLists.txt.
+      std::cout << "clueline " << CLUELINE_VERSION << '\n';
+      return EXIT_SUCCESS;
+    }
+    if ((command == "help" || command == "--help" || command == "-h") && !rest.empty() &&
+        !std::string_view(rest[0]).starts_with('-')) {
+      // `help unit add` is `unit add --help`.
+      std::string help_flag = "--help";
+      std::vector<char*> asked(rest.begin(), rest.end());
+      asked.push_back(help_flag.data());
+      if (const auto answered = clueline::app::answer_help(asked, std::cout, std::cerr)) {
+        return *answered;
+      }
+      std::cerr << "clueline: unknown command \"" << rest[0] << "\"\n" << kUsage;
+      return 2;
+    }
     if (command == "help" || command == "--help" || command == "-h") {
       std::cout << kUsage;
       return EXIT_SUCCESS;

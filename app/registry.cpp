@@ -44,8 +44,11 @@ std::unique_ptr<storage::Store> open_database(const fs::path& data_dir, bool cre
   options.directory = database_directory(data_dir);
   options.create_if_missing = create_if_missing;
   if (create_if_missing) {
-    std::error_code ignored;  // Store::open reports what matters
-    fs::create_directories(data_dir, ignored);
+    // The database holds every clue, account and audit entry: a new data
+    // directory and the database directory in it are the owner's alone.
+    // RocksDB would create the latter with mode 0755.
+    create_private_directory(data_dir);
+    create_private_directory(options.directory);
   }
   auto store = storage::Store::open(options);
   if (store) return std::move(*store);

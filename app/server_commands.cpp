@@ -34,6 +34,21 @@ std::shared_ptr<clueline::storage::Store> open_store(const Config& config) {
   }
 }
 
+// The data directory holds every clue, account and audit entry, and the
+// demo's secret keys: a missing one is created for the server's user alone,
+// and one that group or others may enter, read or write is refused (exit 1)
+// rather than quietly tightened, since something may already have leaked
+// or rely on the wider mode.
+void prepare_data_dir(const std::filesystem::path& data_dir, std::string_view what) {
+  bool created = false;
+  try {
+    created = create_private_directory(data_dir);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(what) + ": " + e.what());
+  }
+  if (!created) require_private_directory(data_dir, what);
+}
+
 std::string url(std::string_view scheme, const std::string& address, std::uint16_t port) {
   const bool v6 = address.find(':') != std::string::npos;
   return std::string(scheme) + "://" + (v6 ? "[" + address + "]" : address) + ":" +
@@ -72,6 +87,7 @@ int serve(std::span<char*> args) {
   const Config config =
       clueline::services::load_config(config_path, clueline::services::current_environment());
   clueline::services::require_tls_files(config);
+  prepare_data_dir(config.storage.data_dir, "storage.data_dir");
   return run_server(config);
 }
 
@@ -82,7 +98,7 @@ int demo(std::span<char*> args) {
   if (!options.has("--setup-only")) clueline::server::block_termination_signals();
   const std::filesystem::path data_dir =
       std::filesystem::absolute(options.value_or("--data-dir", "demo-data"));
-  std::filesystem::create_directories(data_dir);
+  prepare_data_dir(data_dir, "--data-dir");
   const auto certificate = data_dir / "demo-cert.pem";
   const auto private_key = data_dir / "demo-key.pem";
   const bool certificate_usable = std::filesystem::exists(certificate) &&
@@ -108,6 +124,7 @@ int demo(std::span<char*> args) {
   std::string base_url = url("https", config.server.address, config.server.port);
   base_url.pop_back();  // the trailing '/'
   std::vector<DemoSite> sites;
+  prepare_data_dir(demo_dir, "storage.data_dir");
   {
     auto store = open_database(demo_dir, true);
     sites = prepare_demo_data(*store, demo_dir, base_url);

@@ -77,7 +77,7 @@ class AccountCliTest : public ::testing::Test {
   void SetUp() override {
     directory_ = fs::temp_directory_path() /
                  ("clueline-account-cli-" + std::to_string(std::random_device{}()));
-    fs::create_directories(directory_ / "data");
+    create_data_dir(directory_ / "data");
     deployment_ = write_test_deployment(directory_ / "data");
     std::ofstream(directory_ / "pass.txt") << kMarker << "\n";
     std::ofstream(directory_ / "bob-pass.txt") << "bob's own passphrase\n";

@@ -29,7 +29,7 @@ class CliIntakeTest : public ::testing::Test {
   void SetUp() override {
     directory_ = fs::temp_directory_path() /
                  ("clueline-cli-intake-" + std::to_string(std::random_device{}()));
-    fs::create_directories(directory_ / "data");
+    create_data_dir(directory_ / "data");
     deployment_ = write_test_deployment(directory_ / "data");
   }
   void TearDown() override { fs::remove_all(directory_); }

@@ -24,7 +24,7 @@ class IntakeTest : public ::testing::Test {
     directory_ =
         fs::temp_directory_path() / ("clueline-intake-" + std::to_string(std::random_device{}()));
     data_dir_ = directory_ / "data";
-    fs::create_directories(data_dir_);
+    create_data_dir(data_dir_);
     deployment_ = write_test_deployment(data_dir_);
   }
   void TearDown() override {

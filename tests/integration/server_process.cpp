@@ -26,6 +26,12 @@ std::string read_file(const std::filesystem::path& path) {
   return text.str();
 }
 
+void create_data_dir(const std::filesystem::path& path) {
+  std::filesystem::create_directories(path);
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+}
+
 CommandRun run_clueline(const std::filesystem::path& scratch_dir, const std::string& arguments) {
   const auto out = scratch_dir / "stdout";
   const auto err = scratch_dir / "stderr";
@@ -91,7 +97,12 @@ ServerProcess::ServerProcess(const std::string& name, const ServerOptions& optio
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("server exited during start-up: " + text);
+      // No destructor runs for a constructor that throws.
+      std::error_code ignored;
+      std::filesystem::remove_all(directory_, ignored);
+      const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      throw std::runtime_error("server exited during start-up (exit code " + std::to_string(code) +
+                               "): " + text);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

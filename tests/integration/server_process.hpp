@@ -22,7 +22,8 @@ struct ServerOptions {
 
 class ServerProcess {
  public:
-  // Starts the server and waits until it prints its ports. Throws on failure.
+  // Starts the server and waits until it prints its ports. Throws on failure;
+  // if the server exited, with "(exit code N): " and its stderr.
   ServerProcess(const std::string& name, const ServerOptions& options = {});
   // SIGKILLs the process if it is still running.
   ~ServerProcess();
@@ -58,6 +59,10 @@ class ServerProcess {
 };
 
 std::string read_file(const std::filesystem::path& path);
+
+// Creates `path` (and its parents) as a data directory `serve` accepts:
+// mode 0700, since it refuses one that group or others may use.
+void create_data_dir(const std::filesystem::path& path);
 
 // What one `clueline` command printed, and its exit code (-1 if it did not
 // exit normally).
