@@ -142,7 +142,6 @@ std::array<std::byte, N> fixed_bytes(const json::value& value, const std::string
   return out;
 }
 
-
 // ---- administration against a running server (--server URL) --------------------------
 
 int account_invite(const CommandOptions& options) {
@@ -161,9 +160,9 @@ int account_invite(const CommandOptions& options) {
 int account_list_online(const CommandOptions& options) {
   const std::uint32_t unit_id = parse_id(options.required("--unit"), "--unit");
   SignedIn session = signed_in(options);
-  json::object answer = call_json(session, Method::kGet,
-                                  "/api/v1/admin/accounts?unit=" + std::to_string(unit_id),
-                                  nullptr, "account list");
+  json::object answer =
+      call_json(session, Method::kGet, "/api/v1/admin/accounts?unit=" + std::to_string(unit_id),
+                nullptr, "account list");
   for (const json::value& account : answer.at("accounts").as_array()) {
     std::cout << json::serialize(account) << '\n';
   }
@@ -171,8 +170,7 @@ int account_list_online(const CommandOptions& options) {
 }
 
 int account_change(const CommandOptions& options, std::string_view change) {
-  json::object body{{"account_id", parse_id(options.required("--id"), "--id")},
-                    {"change", change}};
+  json::object body{{"account_id", parse_id(options.required("--id"), "--id")}, {"change", change}};
   SignedIn session = signed_in(options);
   json::object answer = call_json(session, Method::kPost, "/api/v1/admin/accounts/change", &body,
                                   "account " + std::string(change));
@@ -198,14 +196,14 @@ int account_activate(const CommandOptions& options) {
   const crypto::AccountKeys keys =
       checked(crypto::derive_account_keys(passphrase.text(), salt, params), "passphrase");
   const crypto::Bytes proof = crypto::sign_activation(*code_bytes, keys.box.public_key, keys.auth);
-  json::object body{{"invitation", crypto::to_base64url(*code_bytes)},
-                    {"salt", crypto::to_base64url(salt)},
-                    {"kdf", json::object{{"opslimit", params.opslimit},
-                                         {"memlimit", params.memlimit}}},
-                    {"auth_public_key", crypto::to_base64url(keys.auth.public_key.bytes)},
-                    {"box_public_key", crypto::to_base64url(keys.box.public_key.bytes)},
-                    {"proof", crypto::to_base64url(proof)},
-                    {"second_factor", options.has("--second-factor")}};
+  json::object body{
+      {"invitation", crypto::to_base64url(*code_bytes)},
+      {"salt", crypto::to_base64url(salt)},
+      {"kdf", json::object{{"opslimit", params.opslimit}, {"memlimit", params.memlimit}}},
+      {"auth_public_key", crypto::to_base64url(keys.auth.public_key.bytes)},
+      {"box_public_key", crypto::to_base64url(keys.box.public_key.bytes)},
+      {"proof", crypto::to_base64url(proof)},
+      {"second_factor", options.has("--second-factor")}};
   server::ApiClient client = client_for(server_url, ca_file);
   json::object answer = expect_json(client.call({.method = Method::kPost,
                                                  .target = "/api/v1/auth/activate",
@@ -238,9 +236,9 @@ int account_activate(const CommandOptions& options) {
 crypto::BoxKeyPair granting_key(const CommandOptions& options, SignedIn& session,
                                 const std::string& key_id) {
   if (options.has("--unit-key-file")) {
-    auto pair = checked(crypto::box_key_pair_from_secret(
-                            read_key_file(options.required("--unit-key-file"))),
-                        "--unit-key-file");
+    auto pair = checked(
+        crypto::box_key_pair_from_secret(read_key_file(options.required("--unit-key-file"))),
+        "--unit-key-file");
     if (crypto::to_base64url(crypto::key_id(pair.public_key)) != key_id) {
       throw std::runtime_error("--unit-key-file: not the unit key " + key_id);
     }
@@ -291,9 +289,8 @@ int account_grant(const CommandOptions& options) {
     const crypto::BoxKeyPair unit_key = granting_key(options, session, id);
     const crypto::Bytes grant =
         checked(crypto::seal_unit_key_grant(unit_key, crypto::BoxPublicKey{box_key}), "grant");
-    json::object body{{"account_id", target->at("id")},
-                      {"key_id", id},
-                      {"grant", crypto::to_base64url(grant)}};
+    json::object body{
+        {"account_id", target->at("id")}, {"key_id", id}, {"grant", crypto::to_base64url(grant)}};
     call_json(session, Method::kPost, "/api/v1/accounts/grants", &body, "account grant");
     granted.push_back(json::value(id));
   }
@@ -313,12 +310,15 @@ int account(std::span<char*> args) {
   const std::string_view sub = args[0];
   const auto rest = args.subspan(1);
   if (sub == "activate") {
-    return account_activate(CommandOptions(
-        rest, {"--server", "--ca-file", "--invitation", "--passphrase-file", "--kdf-opslimit",
-               "--kdf-memlimit", "--totp-secret-out"},
-        {}, {"--second-factor"}));
+    return account_activate(
+        CommandOptions(rest,
+                       {"--server", "--ca-file", "--invitation", "--passphrase-file",
+                        "--kdf-opslimit", "--kdf-memlimit", "--totp-secret-out"},
+                       {}, {"--second-factor"}));
   }
-  if (wants_server(rest)) {
+  const bool online_only = sub == "invite" || sub == "grant" || sub == "disable" ||
+                           sub == "enable" || sub == "reset-totp";
+  if (online_only || wants_server(rest)) {
     if (sub == "invite") {
       return account_invite(CommandOptions(rest, {"--server", "--name", "--unit", "--role"}));
     }
@@ -468,8 +468,7 @@ int whoami(std::span<char*> args) {
   SignedIn session{saved, client_for(saved.server, saved.ca_file)};
   json::object me = call_json(session, Method::kGet, "/api/v1/auth/me", nullptr, "whoami");
   json::object account = me.at("account").as_object();
-  for (const std::string_view secretish :
-       {"wrapped_unit_keys", "pending_grants", "salt", "kdf"}) {
+  for (const std::string_view secretish : {"wrapped_unit_keys", "pending_grants", "salt", "kdf"}) {
     account.erase(secretish);
   }
   if (options.has("--unlock")) {

@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
+#include "account_commands.hpp"
 #include "client_commands.hpp"
 #include "clueline/crypto/crypto.hpp"
-#include "account_commands.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -169,10 +169,10 @@ int submit(std::span<char*> args) {
 }
 
 int open(std::span<char*> args) {
-  const CommandOptions options(
-      args,
-      {"--secret-key-file", "--in", "--attachments-dir", "--data-dir", "--clue", "--passphrase-file"},
-      {}, {"--unlock"});
+  const CommandOptions options(args,
+                               {"--secret-key-file", "--in", "--attachments-dir", "--data-dir",
+                                "--clue", "--passphrase-file"},
+                               {}, {"--unlock"});
   if (options.has("--data-dir") || options.has("--clue")) {
     if (options.has("--in"))
       throw UsageError("give --in FILE, or --data-dir DIR --clue ID, not both");
@@ -203,9 +203,9 @@ int open(std::span<char*> args) {
     }
   }
   if (!opened) {
-    throw std::runtime_error(in.string() + ": not sealed to " +
-                             (options.has("--unlock") ? "any unit key of this account"
-                                                      : "this key"));
+    throw std::runtime_error(
+        in.string() + ": not sealed to " +
+        (options.has("--unlock") ? "any unit key of this account" : "this key"));
   }
   const crypto::SecureBuffer& body_bytes = *opened;
   const std::string_view body_text = as_text(body_bytes.bytes());

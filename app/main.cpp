@@ -44,11 +44,14 @@ commands:
                             opened by the receipt's key
   open --secret-key-file FILE --in FILE [--attachments-dir DIR]
   open --secret-key-file FILE --data-dir DIR --clue ID [--attachments-dir DIR]
+  open --unlock [--passphrase-file F] --in FILE [--attachments-dir DIR]
                             open a sealed report (a file, or a clue stored in DIR's
-                            database, server stopped) with a unit secret key and print it
+                            database, server stopped) with a unit secret key, or with
+                            the signed-in account's unit keys, and print it
   unit add --name N --level L [--parent ID] [--public-key FILE ...]
   unit add-key --id ID --public-key FILE
   unit list
+  unit deactivate --server URL --id ID
                             the jurisdiction's units; L is a level of the routing
                             policy (built-in: central, province, city, county,
                             township, village), below the parent's level;
@@ -64,7 +67,9 @@ commands:
                             revoke invalidates every printed poster of the site;
                             URL defaults to https://127.0.0.1:8443
                             unit and site take --data-dir DIR or --config FILE (as
-                            serve) and need the server stopped; they print JSON
+                            serve) and need the server stopped, or --server URL to
+                            work on a running server as a signed-in admin (tokens
+                            are still signed here); they print JSON
   route explain --site ID --category C [--accused-level L] [--recused UNIT ...]
          [--policy FILE]
                             where a clue from site ID would go and every rule that
@@ -103,6 +108,18 @@ commands:
                             and of a unit, and recovery; a handler's or unit_admin's
                             unit key is wrapped under the passphrase (asked on the
                             terminal unless --passphrase-file), which never leaves here
+  account invite --server URL --name N --unit ID --role ROLE
+  account activate --server URL --invitation CODE [--second-factor]
+  account grant --server URL --account NAME --fingerprint FP
+  account list --server URL --unit ID
+  account disable --server URL --id ID
+  account enable --server URL --id ID
+  account reset-totp --server URL --id ID
+  account unlock --server URL --id ID
+                            the same on a running server, signed in: invite a new
+                            account, activate it on the invitee's device, grant it
+                            the unit key after comparing its fingerprint, and change
+                            accounts
   login --server URL [--ca-file PEM] --account NAME [--passphrase-file F] [--totp CODE]
   logout
   whoami [--unlock [--passphrase-file F]]

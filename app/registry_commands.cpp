@@ -348,7 +348,9 @@ int site_qr(std::span<char*> args) {
 
 int unit(std::span<char*> args) {
   const std::string_view action = args.empty() ? "" : args[0];
-  if (wants_server(args)) return unit_online(action, args.subspan(args.empty() ? 0 : 1));
+  if (action == "deactivate" || wants_server(args)) {
+    return unit_online(action, args.subspan(args.empty() ? 0 : 1));
+  }
   if (action == "add") return unit_add(args.subspan(1));
   if (action == "list") return unit_list(args.subspan(1));
   if (action == "add-key") return unit_add_key(args.subspan(1));

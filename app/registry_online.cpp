@@ -49,9 +49,11 @@ int unit_add(std::span<char*> args) {
   const CommandOptions options(args, {"--server", "--name", "--level", "--parent", "--public-key"},
                                {"--public-key"});
   json::object body{{"name", options.required("--name")}, {"level", options.required("--level")}};
-  if (options.has("--parent")) body["parent_id"] = parse_id(options.required("--parent"), "--parent");
+  if (options.has("--parent"))
+    body["parent_id"] = parse_id(options.required("--parent"), "--parent");
   json::array keys;
-  for (const std::string& file : options.all("--public-key")) keys.push_back(json::value(public_key_text(file)));
+  for (const std::string& file : options.all("--public-key"))
+    keys.push_back(json::value(public_key_text(file)));
   body["public_keys"] = std::move(keys);
   SignedIn session = signed_in(options);
   print(call_json(session, Method::kPost, "/api/v1/admin/units", &body, "unit add").at("unit"));
@@ -79,9 +81,9 @@ int unit_deactivate(std::span<char*> args) {
   const CommandOptions options(args, {"--server", "--id"});
   json::object body{{"unit_id", parse_id(options.required("--id"), "--id")}};
   SignedIn session = signed_in(options);
-  print(call_json(session, Method::kPost, "/api/v1/admin/units/deactivate", &body,
-                  "unit deactivate")
-            .at("unit"));
+  print(
+      call_json(session, Method::kPost, "/api/v1/admin/units/deactivate", &body, "unit deactivate")
+          .at("unit"));
   return 0;
 }
 
@@ -96,8 +98,9 @@ int site_add(std::span<char*> args) {
                     {"kind", options.required("--kind")},
                     {"site_signing_public_key", crypto::to_base64url(key.public_key.bytes)}};
   SignedIn session = signed_in(options);
-  json::object site =
-      call_json(session, Method::kPost, "/api/v1/admin/sites", &body, "site add").at("site").as_object();
+  json::object site = call_json(session, Method::kPost, "/api/v1/admin/sites", &body, "site add")
+                          .at("site")
+                          .as_object();
   print(signed_site(std::move(site), key, base_url));
   return 0;
 }
@@ -135,10 +138,10 @@ int site_revoke(std::span<char*> args) {
                              "verify)");
   }
   json::object body{{"site_id", parse_id(options.required("--id"), "--id")}};
-  json::object site = call_json(session, Method::kPost, "/api/v1/admin/sites/revoke", &body,
-                                "site revoke")
-                          .at("site")
-                          .as_object();
+  json::object site =
+      call_json(session, Method::kPost, "/api/v1/admin/sites/revoke", &body, "site revoke")
+          .at("site")
+          .as_object();
   print(signed_site(std::move(site), key, base_url));
   return 0;
 }

@@ -82,7 +82,6 @@ fs::path session_file() {
   return fs::path(home) / ".config" / "clueline" / "session.json";
 }
 
-
 SavedSession load_session() {
   const fs::path file = session_file();
   if (!fs::exists(file))
@@ -126,8 +125,8 @@ SignedIn signed_in(const CommandOptions& options) {
 json::object call_json(SignedIn& session, server::ApiClient::Method method,
                        const std::string& target, const json::object* body,
                        const std::string& what) {
-  server::ApiClient::Request request{.method = method, .target = target,
-                                     .bearer = session.saved.session};
+  server::ApiClient::Request request{
+      .method = method, .target = target, .bearer = session.saved.session};
   if (body != nullptr) {
     request.body = json::serialize(*body);
     request.content_type = "application/json";

@@ -20,6 +20,11 @@ namespace {
   "  --ca-file PEM     the CA or self-signed certificate to trust (default: the\n" \
   "                    system's trust store)\n"
 
+// What --server means for the registry and account commands.
+#define CLUELINE_ONLINE_OPTIONS                                               \
+  "  --server URL      work on the running server at URL instead of a data\n" \
+  "                    directory, as the account signed in there with login\n"
+
 #define CLUELINE_SIGNING_OPTIONS                                           \
   "  --signing-key FILE  the deployment's site-signing.key (from keygen\n" \
   "                    site-signing), which signs the poster tokens\n"     \
@@ -107,6 +112,7 @@ without --server:
 )"},
     UsageEntry{"open",
                R"(usage: clueline open --secret-key-file FILE --in FILE [--attachments-dir DIR]
+       clueline open --unlock [--passphrase-file F] --in FILE [--attachments-dir DIR]
        clueline open --secret-key-file FILE --data-dir DIR --clue ID
                 [--attachments-dir DIR]
 
@@ -116,6 +122,10 @@ server stopped).
 
 options:
   --secret-key-file FILE  the unit's .key (from keygen unit)
+  --unlock          instead: the unit keys of the account signed in with login,
+                    unwrapped here with its passphrase (grants waiting for it
+                    are taken on the way)
+  --passphrase-file F  read that passphrase from F instead of the terminal
   --in FILE         the envelope file; its attachments are FILE.attachment-N
   --data-dir DIR    the data directory holding the clue
   --clue ID         the clue's id (base64url, as queue prints it)
@@ -136,13 +146,14 @@ options:
 )"},
     UsageEntry{"unit", R"(usage: clueline unit SUBCOMMAND [options]
 
-The jurisdiction's units, the bodies that receive and handle clues, in the
-database of a stopped server. Each subcommand takes --data-dir DIR or --config
-FILE and prints JSON.
+The jurisdiction's units, the bodies that receive and handle clues. Each
+subcommand works on the database of a stopped server (--data-dir DIR or
+--config FILE), or on a running one as a signed-in admin (--server URL), and
+prints JSON.
 )"},
     UsageEntry{"unit add",
                R"(usage: clueline unit add --name N --level L [--parent ID]
-                [--public-key FILE ...] [--data-dir DIR | --config FILE]
+                [--public-key FILE ...] [--data-dir DIR | --config FILE | --server URL]
 
 Adds a unit below its parent and prints it. Creates the data directory and
 the database (mode 0700) if they do not exist yet.
@@ -154,16 +165,17 @@ options:
   --parent ID       the unit above it; none for the top unit
   --public-key FILE a .pub from keygen unit: the unit receives reports sealed to
                     it (repeatable; a unit without keys receives nothing)
-)" CLUELINE_DATA_DIR_OPTIONS},
-    UsageEntry{"unit list", R"(usage: clueline unit list [--data-dir DIR | --config FILE]
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"unit list",
+               R"(usage: clueline unit list [--data-dir DIR | --config FILE | --server URL]
 
 Prints every unit with its level, parent and keys, as a JSON array.
 
 options:
-)" CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"unit add-key",
                R"(usage: clueline unit add-key --id ID --public-key FILE
-                [--data-dir DIR | --config FILE]
+                [--data-dir DIR | --config FILE | --server URL]
 
 Gives a unit a new key, which becomes its only current one: new reports are
 sealed to it. The old keys stay, to open the reports sealed to them.
@@ -171,16 +183,26 @@ sealed to it. The old keys stay, to open the reports sealed to them.
 options:
   --id ID           the unit
   --public-key FILE the new key, a .pub from keygen unit
-)" CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"unit deactivate", R"(usage: clueline unit deactivate --server URL --id ID
+
+Stops a unit receiving clues, on the running server: routing goes on to the
+units above it. Refused if the routing policy designates the unit.
+
+options:
+  --id ID           the unit
+)" CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"site", R"(usage: clueline site SUBCOMMAND [options]
 
 Poster sites: where a poster with a signed QR code invites reports to a unit.
-Each subcommand takes --data-dir DIR or --config FILE, needs the server
-stopped and prints JSON.
+Each subcommand works on the database of a stopped server (--data-dir DIR or
+--config FILE), or (add, list, revoke) on a running one as a signed-in admin
+(--server URL), and prints JSON. Tokens are always signed here, with the
+site-signing key file, which the server never needs.
 )"},
     UsageEntry{"site add",
                R"(usage: clueline site add --name N --unit ID --kind K --signing-key FILE
-                [--base-url URL] [--data-dir DIR | --config FILE]
+                [--base-url URL] [--data-dir DIR | --config FILE | --server URL]
 
 Adds a site and prints it with its signed token and poster URL. The first
 site records FILE's key and a new receipt salt for the deployment; later
@@ -190,26 +212,26 @@ options:
   --name N          the site's name, 1 to 200 bytes of UTF-8
   --unit ID         the unit whose area the site is in
   --kind K          1 to 32 of a-z, 0-9 and _, e.g. village_board
-)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"site list",
                R"(usage: clueline site list [--signing-key FILE [--base-url URL]]
-                [--data-dir DIR | --config FILE]
+                [--data-dir DIR | --config FILE | --server URL]
 
 Prints every site as a JSON array; with --signing-key, with its current
 token and poster URL.
 
 options:
-)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"site revoke",
                R"(usage: clueline site revoke --id ID --signing-key FILE [--base-url URL]
-                [--data-dir DIR | --config FILE]
+                [--data-dir DIR | --config FILE | --server URL]
 
 Invalidates every printed poster of a site (their URLs answer 410) and prints
 the site's new token and URL, for a new poster.
 
 options:
   --id ID           the site
-)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"site qr",
                R"(usage: clueline site qr --id ID --signing-key FILE [--base-url URL] [--svg FILE]
                 [--data-dir DIR | --config FILE]
@@ -313,10 +335,11 @@ options:
 )" CLUELINE_DATA_DIR_OPTIONS},
     UsageEntry{"account", R"(usage: clueline account SUBCOMMAND [options]
 
-Supervisor accounts, offline: the first accounts of a deployment and of a
-unit, and recovery. Each subcommand takes --data-dir DIR or --config FILE,
-needs the server stopped and prints JSON. Signing in to a running server is
-login, logout and whoami.
+Supervisor accounts. Offline (--data-dir DIR or --config FILE, server
+stopped): the first accounts of a deployment and of a unit, and recovery.
+On a running server (--server URL, signed in with login): invitations,
+activation, unit-key grants and account changes. Each prints JSON. Signing
+in is login, logout and whoami.
 )"},
     UsageEntry{"account add",
                R"(usage: clueline account add --name N --unit ID
@@ -346,21 +369,92 @@ options:
                     8192..1073741824 (default 268435456)
 )" CLUELINE_DATA_DIR_OPTIONS},
     UsageEntry{"account list", R"(usage: clueline account list [--data-dir DIR | --config FILE]
+       clueline account list --server URL --unit ID
 
-Prints every account as a JSON line: name, unit, role, state, and the ids of
-the unit keys it holds.
+Prints every account (with --server: of unit ID) as a JSON line: name, unit,
+role, state, and the ids of the unit keys it holds.
 
 options:
-)" CLUELINE_DATA_DIR_OPTIONS},
-    UsageEntry{"account unlock",
-               R"(usage: clueline account unlock --id ID [--data-dir DIR | --config FILE]
+  --unit ID         with --server: the unit whose accounts to list
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{
+        "account unlock",
+        R"(usage: clueline account unlock --id ID [--data-dir DIR | --config FILE | --server URL]
 
 Lifts the lock that failed sign-ins put on an account, and resets its count
 of failures.
 
 options:
   --id ID           the account (its id, from account list)
-)" CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"account invite",
+               R"(usage: clueline account invite --server URL --name N --unit ID
+                --role handler|unit_admin|auditor|admin
+
+Creates a one-time invitation for a new account and prints its code (shown
+only once; valid 7 days). Give the code to the invitee in person or over a
+trusted channel; they run account activate with it.
+
+options:
+  --name N          the new account's login name
+  --unit ID         its unit
+  --role ROLE       its role (a unit_admin invites handlers and unit_admins of
+                    its own unit; an admin anyone)
+)" CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"account activate",
+               R"(usage: clueline account activate --server URL [--ca-file PEM] --invitation CODE
+                [--passphrase-file F] [--second-factor [--totp-secret-out F]]
+                [--kdf-opslimit N --kdf-memlimit BYTES]
+
+Activates an invitation on the invitee's own device: a new passphrase is
+turned into keys here; the server gets only public keys. Prints the account,
+its fingerprint (tell it to the member who will grant you the unit key) and,
+with --second-factor, the otpauth:// URI for an authenticator app.
+
+options:
+)" CLUELINE_SERVER_OPTIONS R"(  --invitation CODE the code of account invite
+  --passphrase-file F  read the new passphrase from F instead of the terminal
+  --second-factor   require a one-time code at every sign-in
+  --totp-secret-out F  also write the raw second-factor secret to F (0600)
+  --kdf-opslimit N  Argon2id passes, 1..10 (default 3)
+  --kdf-memlimit BYTES  Argon2id memory (default 268435456)
+)"},
+    UsageEntry{"account grant",
+               R"(usage: clueline account grant --server URL --account NAME --fingerprint FP
+                [--unit-key-file FILE.key | --passphrase-file F]
+
+Gives a newcomer of your own unit the unit key: it is sealed here to the
+newcomer's key, after checking that the keys the server gives for NAME have
+the fingerprint FP the newcomer told you in person or by phone.
+
+options:
+  --account NAME    the newcomer (activated, of your unit)
+  --fingerprint FP  what the newcomer's account activate printed
+  --unit-key-file FILE.key  the unit's secret key; without it, your own
+                    wrapped copy is unwrapped with your passphrase
+  --passphrase-file F  read your passphrase from F instead of the terminal
+)" CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"account disable", R"(usage: clueline account disable --server URL --id ID
+
+Disables an account on the running server and ends its sessions.
+
+options:
+  --id ID           the account
+)" CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"account enable", R"(usage: clueline account enable --server URL --id ID
+
+Enables a disabled account again.
+
+options:
+  --id ID           the account
+)" CLUELINE_ONLINE_OPTIONS},
+    UsageEntry{"account reset-totp", R"(usage: clueline account reset-totp --server URL --id ID
+
+Removes an account's second factor (a lost authenticator).
+
+options:
+  --id ID           the account
+)" CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"login",
                R"(usage: clueline login --server URL [--ca-file PEM] --account NAME
                 [--passphrase-file F] [--totp CODE]
@@ -393,6 +487,7 @@ options:
 #undef CLUELINE_DATA_DIR_OPTIONS
 #undef CLUELINE_SERVER_OPTIONS
 #undef CLUELINE_SIGNING_OPTIONS
+#undef CLUELINE_ONLINE_OPTIONS
 
 constexpr std::string_view kUsagePrefix = "usage: ";
 

@@ -282,6 +282,12 @@ asio::awaitable<Response> serve_activate(AdminContext* context, Request request)
   activation.auth_public_key = crypto::SigningPublicKey{to_array<32>(*auth_key)};
   activation.box_public_key = crypto::BoxPublicKey{to_array<32>(*box_key)};
   activation.proof = *proof;
+  if (body.has("second_factor") && !body.boolean("second_factor")) {
+    co_return bad_request(request, "second_factor must be true or false");
+  }
+  if (kdf_object->size() != 2) {
+    co_return bad_request(request, "kdf has exactly the members opslimit and memlimit");
+  }
   activation.second_factor = body.boolean("second_factor").value_or(false);
   auto activated = co_await services::activate_account(*context, std::move(activation));
   if (!activated) co_return refusal_response(request, activated.error());

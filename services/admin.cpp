@@ -80,6 +80,15 @@ Refusal busy() {
   return refuse(errc::unavailable, "another change of the registry is being written; try again", 1);
 }
 
+Refusal account_busy() {
+  return refuse(errc::unavailable,
+                "another change or sign-in of this account is being written; try again", 1);
+}
+
+Refusal no_such_unit(std::uint32_t unit_id) {
+  return refuse(errc::invalid_argument, "unit_id " + std::to_string(unit_id) + ": no such unit");
+}
+
 bool valid_name(std::string_view name) {
   return !name.empty() && name.size() <= kMaxNameBytes && crypto::is_utf8(crypto::as_bytes(name));
 }
@@ -415,16 +424,21 @@ boost::asio::awaitable<Outcome<storage::Site>> add_site(AdminContext context, Ac
 
 boost::asio::awaitable<Outcome<storage::Site>> revoke_site(AdminContext context, Actor actor,
                                                            std::uint32_t site_id) {
+  {
+    // Authorized over the site's unit before anything is claimed, so that
+    // an account that may not manage sites cannot hold up one that may; an
+    // unknown site is refused the same way to anyone who may not.
+    const auto before = context.registry->current();
+    const storage::Site* site = before->site(site_id);
+    if (auto refused = authorized(context, actor, Action::kManageSites,
+                                  {.unit_id = site == nullptr ? 0 : site->unit_id})) {
+      co_return *refused;
+    }
+  }
   auto claim = context.auth->claims->claim(std::string(kRegistryClaim));
   if (!claim) co_return busy();
   const auto current = context.registry->current();
   const storage::Site* found = current->site(site_id);
-  // Authorized over the site's unit; an unknown site is refused the same
-  // way to anyone who may not manage sites.
-  if (auto refused = authorized(context, actor, Action::kManageSites,
-                                {.unit_id = found == nullptr ? 0 : found->unit_id})) {
-    co_return *refused;
-  }
   if (found == nullptr) {
     co_return refuse(errc::not_found, "site " + std::to_string(site_id) + ": no such site");
   }
@@ -449,6 +463,9 @@ boost::asio::awaitable<Outcome<IssuedInvitation>> invite_account(AdminContext co
                                                                  std::string login_name,
                                                                  std::uint32_t unit_id,
                                                                  storage::Role role) {
+  // Unit ids are no secret (the deployment lists them); saying that one
+  // does not exist is clearer than a refusal.
+  if (context.registry->current()->unit(unit_id) == nullptr) co_return no_such_unit(unit_id);
   if (auto refused = authorized(context, actor, Action::kInviteAccount,
                                 {.unit_id = unit_id, .account_role = role})) {
     co_return *refused;
@@ -459,7 +476,7 @@ boost::asio::awaitable<Outcome<IssuedInvitation>> invite_account(AdminContext co
                      "letter or digit");
   }
   auto claim = context.auth->claims->claim("account-name:" + login_name);
-  if (!claim) co_return busy();
+  if (!claim) co_return account_busy();
   auto taken =
       co_await run_blocking(*context.auth->blocking_pool,
                             std::bind_front(&read_name_taken, context.auth->store, login_name));
@@ -470,8 +487,14 @@ boost::asio::awaitable<Outcome<IssuedInvitation>> invite_account(AdminContext co
   if (!open.value) co_return read_refusal(open.error);
   const storage::UnixSeconds at = now_seconds(context);
   std::size_t live = 0;
+  // Expired invitations go with this change, so that they do not pile up.
+  std::vector<storage::Mutation> expired;
   for (const storage::Invitation& other : *open.value) {
-    if (other.expires_at < at) continue;
+    if (other.expires_at < at) {
+      expired.push_back(
+          {storage::Family::kAccounts, storage::invitation_key(other.code_hash), std::nullopt});
+      continue;
+    }
     ++live;
     if (other.login_name == login_name) {
       co_return refuse(errc::conflict, "an open invitation already names this account");
@@ -489,8 +512,10 @@ boost::asio::awaitable<Outcome<IssuedInvitation>> invite_account(AdminContext co
                        .created_by = actor.account_id,
                        .created_at = at,
                        .expires_at = at + context.invitation_lifetime.count()};
-  auto written = co_await write_changes(
-      context, changes_of(storage::invitation_added(issued.invitation)), actor_object(actor));
+  RegistryChange change = storage::invitation_added(issued.invitation);
+  std::move(expired.begin(), expired.end(), std::back_inserter(change.mutations));
+  auto written =
+      co_await write_changes(context, changes_of(std::move(change)), actor_object(actor));
   if (!written) co_return written.error();
   co_return issued;
 }
@@ -519,7 +544,7 @@ boost::asio::awaitable<Outcome<Activated>> activate_account(AdminContext context
                      "the activation proof does not verify with the login key given");
   }
   auto claim = context.auth->claims->claim("account-name:" + invited.login_name);
-  if (!claim) co_return busy();
+  if (!claim) co_return account_busy();
   auto taken = co_await run_blocking(
       *context.auth->blocking_pool,
       std::bind_front(&read_name_taken, context.auth->store, invited.login_name));
@@ -614,7 +639,7 @@ boost::asio::awaitable<Outcome<Account>> change_account(AdminContext context, Ac
     co_return refuse(errc::invalid_argument, "an account cannot disable itself");
   }
   auto claim = context.auth->claims->claim("account-name:" + read.value->login_name);
-  if (!claim) co_return busy();
+  if (!claim) co_return account_busy();
   // Read again under the claim: a login may have changed it meanwhile.
   read = co_await run_blocking(*context.auth->blocking_pool,
                                std::bind_front(&read_account, context.auth->store, account_id));
@@ -665,6 +690,7 @@ boost::asio::awaitable<Outcome<Account>> change_account(AdminContext context, Ac
 boost::asio::awaitable<Outcome<std::vector<Account>>> unit_accounts(AdminContext context,
                                                                     Actor actor,
                                                                     std::uint32_t unit_id) {
+  if (context.registry->current()->unit(unit_id) == nullptr) co_return no_such_unit(unit_id);
   if (auto refused = authorized(context, actor, Action::kManageAccount,
                                 {.unit_id = unit_id, .account_role = Role::kHandler})) {
     co_return *refused;
@@ -740,6 +766,9 @@ boost::asio::awaitable<Outcome<Account>> grant_unit_key(AdminContext context, Ac
   if (grant.size() != crypto::kUnitKeyGrantBytes) {
     co_return refuse(errc::invalid_argument, "a grant is 80 bytes (crypto_box_seal of the key)");
   }
+  if (read.value->state != AccountState::kActive) {
+    co_return refuse(errc::conflict, "the account is not active; it cannot be granted a key");
+  }
   if (read.value->box_public_key == storage::Bytes32{}) {
     co_return refuse(errc::invalid_argument,
                      "the account has no box key to grant to (it was created offline; wrap the "
@@ -752,7 +781,7 @@ boost::asio::awaitable<Outcome<Account>> grant_unit_key(AdminContext context, Ac
     co_return refuse(errc::invalid_argument, "key_id is not a key of the account's unit");
   }
   auto claim = context.auth->claims->claim("account-name:" + read.value->login_name);
-  if (!claim) co_return busy();
+  if (!claim) co_return account_busy();
   read = co_await run_blocking(*context.auth->blocking_pool,
                                std::bind_front(&read_account, context.auth->store, account_id));
   if (!read.value) co_return read_refusal(read.error);
@@ -787,16 +816,18 @@ boost::asio::awaitable<Outcome<Account>> store_own_wrapped_key(AdminContext cont
                             std::bind_front(&read_account, context.auth->store, actor.account_id));
   if (!read.value) co_return read_refusal(read.error);
   auto claim = context.auth->claims->claim("account-name:" + read.value->login_name);
-  if (!claim) co_return busy();
+  if (!claim) co_return account_busy();
   read =
       co_await run_blocking(*context.auth->blocking_pool,
                             std::bind_front(&read_account, context.auth->store, actor.account_id));
   if (!read.value) co_return read_refusal(read.error);
   Account account = std::move(*read.value);
-  if (!std::equal(info->salt.begin(), info->salt.end(), account.salt.begin())) {
+  if (!std::equal(info->salt.begin(), info->salt.end(), account.salt.begin()) ||
+      info->params.opslimit != account.kdf_opslimit ||
+      info->params.memlimit != account.kdf_memlimit) {
     co_return refuse(errc::invalid_argument,
-                     "the blob is not wrapped under this account's salt; derive the wrap key "
-                     "from your passphrase with the salt of /api/v1/auth/challenge");
+                     "the blob is not wrapped under this account's salt and KDF parameters; "
+                     "derive the wrap key from your passphrase with those of /api/v1/auth/me");
   }
   std::erase_if(account.wrapped_keys, [&](const auto& w) { return w.key_id == key_id; });
   account.wrapped_keys.push_back({.key_id = key_id, .blob = std::move(blob)});

@@ -88,10 +88,10 @@ class AdminCliTest : public ::testing::Test {
 
 TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) {
   // ---- offline bootstrap: the deployment's admin and the unit's first handler
-  const CommandRun admin = as("admin", "account add" + data() + " --name root.admin --unit " +
-                                           std::to_string(unit("province")) +
-                                           " --role admin --passphrase-file " +
-                                           file("admin-pass.txt") + std::string(kFastKdf));
+  const CommandRun admin =
+      as("admin", "account add" + data() + " --name root.admin --unit " +
+                      std::to_string(unit("province")) + " --role admin --passphrase-file " +
+                      file("admin-pass.txt") + std::string(kFastKdf));
   ASSERT_EQ(admin.exit_code, 0) << admin.err;
   const CommandRun wang =
       as("wang", "account add" + data() + " --name wang.handler --unit " +
@@ -102,8 +102,8 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   start_server();
 
   // ---- the admin adds a unit and a site while the server runs
-  ASSERT_EQ(as("admin", "login" + tls_ + " --account root.admin --passphrase-file " +
-                            file("admin-pass.txt"))
+  ASSERT_EQ(as("admin",
+               "login" + tls_ + " --account root.admin --passphrase-file " + file("admin-pass.txt"))
                 .exit_code,
             0);
   const std::string on_server = " --server " + url_;
@@ -156,7 +156,8 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   ASSERT_EQ(activated.exit_code, 0) << activated.err;
   const json::object activation = json::parse(activated.out).as_object();
   const std::string fingerprint(activation.at("fingerprint").as_string());
-  EXPECT_TRUE(activation.at("totp_uri").as_string().starts_with("otpauth://totp/clueline:li.second"));
+  EXPECT_TRUE(
+      activation.at("totp_uri").as_string().starts_with("otpauth://totp/clueline:li.second"));
   // The code is spent.
   EXPECT_EQ(as("li", "account activate" + tls_ + " --invitation " + code + " --passphrase-file " +
                          file("li-pass.txt") + std::string(kFastKdf))
@@ -175,21 +176,20 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   EXPECT_EQ(mismatch.exit_code, 1);
   EXPECT_NE(mismatch.err.find("do not grant"), std::string::npos) << mismatch.err;
   const CommandRun granted =
-      as("wang", "account grant" + on_server + " --account li.second --fingerprint " +
-                     fingerprint + " --passphrase-file " + file("wang-pass.txt"));
+      as("wang", "account grant" + on_server + " --account li.second --fingerprint " + fingerprint +
+                     " --passphrase-file " + file("wang-pass.txt"));
   ASSERT_EQ(granted.exit_code, 0) << granted.err;
   EXPECT_EQ(json::parse(granted.out).at("granted_key_ids").as_array().size(), 1u);
 
   // ---- the newcomer signs in with the second factor and takes the key
   const std::string totp_secret = read_all(directory_ / "li-totp.bin");
   ASSERT_EQ(totp_secret.size(), 20u);
-  EXPECT_EQ(as("li", "login" + tls_ + " --account li.second --passphrase-file " +
-                         file("li-pass.txt"))
-                .exit_code,
-            1)
+  EXPECT_EQ(
+      as("li", "login" + tls_ + " --account li.second --passphrase-file " + file("li-pass.txt"))
+          .exit_code,
+      1)
       << "signed in without the second factor";
-  const std::string code_now =
-      services::totp_code(totp_secret, std::chrono::system_clock::now());
+  const std::string code_now = services::totp_code(totp_secret, std::chrono::system_clock::now());
   const CommandRun li_login = as("li", "login" + tls_ + " --account li.second --passphrase-file " +
                                            file("li-pass.txt") + " --totp " + code_now);
   ASSERT_EQ(li_login.exit_code, 0) << li_login.err;
@@ -198,12 +198,11 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   std::ofstream(directory_ / "report.txt") << text;
   std::array<std::byte, 16> salt{};
   crypto::random_bytes(salt);
-  const CommandRun sealed =
-      as("li", "submit --token " + deployment_.site_token +
-                   " --category embezzlement --accused-level village --recipient " +
-                   file("township.pub") + " --salt " + crypto::to_base64url(salt) +
-                   " --text-file " + file("report.txt") + " --pow-difficulty 4 --out " +
-                   file("report.clue"));
+  const CommandRun sealed = as(
+      "li", "submit --token " + deployment_.site_token +
+                " --category embezzlement --accused-level village --recipient " +
+                file("township.pub") + " --salt " + crypto::to_base64url(salt) + " --text-file " +
+                file("report.txt") + " --pow-difficulty 4 --out " + file("report.clue"));
   ASSERT_EQ(sealed.exit_code, 0) << sealed.err;
   const CommandRun opened = as("li", "open --unlock --passphrase-file " + file("li-pass.txt") +
                                          " --in " + file("report.clue"));
