@@ -422,7 +422,7 @@ result<std::unique_ptr<Store>> open_rocksdb_store(const Options& options, rocksd
   }
   const bool exists = current.ok();
   if (!exists) {
-    if (!options.create_if_missing) {
+    if (!options.create_if_missing || options.read_only) {
       return errc::not_found;
     }
     // RocksDB creates only the last path component.
@@ -463,7 +463,9 @@ result<std::unique_ptr<Store>> open_rocksdb_store(const Options& options, rocksd
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  const auto status = rocksdb::DB::Open(db, directory, descriptors, &handles, &raw);
+  const auto status = options.read_only
+                          ? rocksdb::DB::OpenForReadOnly(db, directory, descriptors, &handles, &raw)
+                          : rocksdb::DB::Open(db, directory, descriptors, &handles, &raw);
   if (!status.ok()) {
     return to_error(status);
   }

@@ -106,11 +106,26 @@ Bytes hex(const std::string& h) {
 
 TEST(CryptoVectors, FileHasVersionAndOnlyKnownSections) {
   EXPECT_EQ(vectors().at("version").to_number<int>(), 1);
-  const std::set<std::string> known = {
-      "version",    "description", "base64url",   "key_id",
-      "site_token", "pow",         "receipt",     "receipt_normalization",
-      "padding",    "unpad",       "payload",     "envelope",
-      "attachment", "account",     "wrapped_key", "login"};
+  const std::set<std::string> known = {"version",
+                                       "description",
+                                       "base64url",
+                                       "key_id",
+                                       "site_token",
+                                       "pow",
+                                       "receipt",
+                                       "receipt_normalization",
+                                       "padding",
+                                       "unpad",
+                                       "payload",
+                                       "envelope",
+                                       "attachment",
+                                       "account",
+                                       "wrapped_key",
+                                       "login",
+                                       "account_box_key",
+                                       "activation_proof",
+                                       "account_fingerprint",
+                                       "unit_key_grant"};
   for (const auto& [key, value] : vectors()) {
     EXPECT_TRUE(known.count(std::string(key.data(), key.size())) == 1)
         << "unchecked section " << key;
@@ -469,6 +484,64 @@ TEST(CryptoVectors, Login) {
       EXPECT_EQ(pair.public_key, key);
       EXPECT_EQ(sign_login_challenge(challenge, pair), signature);
     }
+  }
+}
+
+TEST(CryptoVectors, AccountBoxKey) {
+  for (const auto& c : section("account_box_key")) {
+    const auto& v = c.as_object();
+    SCOPED_TRACE(description(v));
+    const KdfParams params{static_cast<std::uint32_t>(num(v, "opslimit")), num(v, "memlimit")};
+    const auto keys =
+        test::must(derive_account_keys(str(v, "passphrase"), bin(v, "salt"), params), "derive");
+    EXPECT_EQ(to_base64url(keys.box.secret_key.bytes()), str(v, "box_secret_key"));
+    EXPECT_EQ(to_base64url(keys.box.public_key.bytes), str(v, "box_public_key"));
+  }
+}
+
+TEST(CryptoVectors, ActivationProof) {
+  for (const auto& c : section("activation_proof")) {
+    const auto& v = c.as_object();
+    SCOPED_TRACE(description(v));
+    const auto auth = test::must(signing_public_key_from(bin(v, "auth_public_key")), "key");
+    const auto box = test::must(box_public_key_from(bin(v, "box_public_key")), "box");
+    const Bytes code = bin(v, "code");
+    const Bytes signature = bin(v, "signature");
+    EXPECT_EQ(verify_activation(code, box, signature, auth), valid(v));
+    if (valid(v)) {
+      const auto pair = test::must(signing_key_pair_from_seed(bin(v, "auth_seed")), "seed");
+      EXPECT_EQ(sign_activation(code, box, pair), signature);
+      EXPECT_EQ(to_base64url(blake2b<32>({code})), str(v, "invitation_code_hash"));
+    }
+  }
+}
+
+TEST(CryptoVectors, AccountFingerprint) {
+  for (const auto& c : section("account_fingerprint")) {
+    const auto& v = c.as_object();
+    SCOPED_TRACE(description(v));
+    const auto auth = test::must(signing_public_key_from(bin(v, "auth_public_key")), "key");
+    const auto box = test::must(box_public_key_from(bin(v, "box_public_key")), "box");
+    EXPECT_EQ(account_fingerprint(auth, box), str(v, "fingerprint"));
+  }
+}
+
+TEST(CryptoVectors, UnitKeyGrant) {
+  for (const auto& c : section("unit_key_grant")) {
+    const auto& v = c.as_object();
+    SCOPED_TRACE(description(v));
+    const auto box = test::must(box_key_pair_from_secret(bin(v, "box_secret_key")), "box");
+    EXPECT_EQ(to_base64url(box.public_key.bytes), str(v, "box_public_key"));
+    const Bytes id_bytes = bin(v, "key_id");
+    KeyId id{};
+    std::copy(id_bytes.begin(), id_bytes.end(), id.begin());
+    const auto opened = open_unit_key_grant(bin(v, "grant"), box, id);
+    if (!valid(v)) {
+      EXPECT_TRUE(fails_with(opened, expected_error(v)));
+      continue;
+    }
+    ASSERT_TRUE(opened.has_value()) << opened.error().message();
+    EXPECT_EQ(to_base64url(opened->secret_key.bytes()), str(v, "unit_secret_key"));
   }
 }
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -1045,6 +1046,128 @@ json::array login_vectors() {
   return out;
 }
 
+// ---- onboarding (spec §9.4) ------------------------------------------------------
+
+const char* const kK1Passphrase = "correct horse battery staple";
+
+AccountKeys k1_keys() {
+  return must(derive_account_keys(kK1Passphrase, bytes_of<16>("account salt K1"), {1, 65536}),
+              "derive");
+}
+
+json::array account_box_key_vectors() {
+  json::array out;
+  const auto salt = bytes_of<16>("account salt K1");
+  const AccountKeys keys = k1_keys();
+  // Recomputed with libsodium directly: subkey 3 of the master, as an
+  // X25519 secret, and its public key.
+  std::array<unsigned char, 32> master{};
+  std::array<unsigned char, 32> secret{};
+  std::array<unsigned char, 32> public_key{};
+  if (crypto_pwhash(master.data(), master.size(), kK1Passphrase, std::strlen(kK1Passphrase),
+                    reinterpret_cast<const unsigned char*>(salt.data()), 1, 65536,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    throw std::runtime_error("crypto_pwhash");
+  }
+  crypto_kdf_derive_from_key(secret.data(), secret.size(), 3, "CLacct01", master.data());
+  crypto_scalarmult_base(public_key.data(), secret.data());
+  if (std::memcmp(public_key.data(), keys.box.public_key.bytes.data(), 32) != 0) {
+    throw std::runtime_error("box key mismatch");
+  }
+  out.push_back({{"description",
+                  "account vector K1's box key: secret = crypto_kdf_derive_from_key(32, 3, "
+                  "\"CLacct01\", master), public = crypto_scalarmult_base(secret)"},
+                 {"passphrase", kK1Passphrase},
+                 {"salt", b64(salt)},
+                 {"opslimit", 1},
+                 {"memlimit", 65536},
+                 {"box_secret_key", b64(std::as_bytes(std::span(secret)))},
+                 {"box_public_key", b64(keys.box.public_key.bytes)}});
+  return out;
+}
+
+json::array activation_proof_vectors() {
+  json::array out;
+  const AccountKeys keys = k1_keys();
+  const auto code = seed_of("invitation code");
+  const Bytes signature = sign_activation(code, keys.box.public_key, keys.auth);
+  out.push_back({{"description",
+                  "crypto_sign_detached(\"clueline/activate/v1\" || code || box_public_key, auth "
+                  "secret key) with account vector K1's keys"},
+                 {"auth_seed", b64(keys.auth.secret_key.bytes().first(32))},
+                 {"auth_public_key", b64(keys.auth.public_key.bytes)},
+                 {"box_public_key", b64(keys.box.public_key.bytes)},
+                 {"code", b64(code)},
+                 {"invitation_code_hash", b64(blake2b<32>({code}))},
+                 {"signature", b64(signature)},
+                 {"valid", true}});
+  const auto bad = [&](std::string description, std::span<const std::byte> c,
+                       const BoxPublicKey& box, const Bytes& sig) {
+    out.push_back({{"description", std::move(description)},
+                   {"auth_public_key", b64(keys.auth.public_key.bytes)},
+                   {"box_public_key", b64(box.bytes)},
+                   {"code", b64(c)},
+                   {"signature", b64(sig)},
+                   {"valid", false}});
+  };
+  bad("the proof checked with another box key (a substituted key)", code,
+      box_pair("substituted box key").public_key, signature);
+  bad("the proof checked against another invitation code", seed_of("other invitation code"),
+      keys.box.public_key, signature);
+  bad("a bit of the signature flipped", code, keys.box.public_key, flip(signature, 5));
+  return out;
+}
+
+json::array account_fingerprint_vectors() {
+  json::array out;
+  const AccountKeys keys = k1_keys();
+  out.push_back({{"description",
+                  "the first 10 bytes of BLAKE2b-32(\"clueline/account-fingerprint/v1\" || "
+                  "auth_public_key || box_public_key) as five groups of four lower-case hex "
+                  "digits, for account vector K1"},
+                 {"auth_public_key", b64(keys.auth.public_key.bytes)},
+                 {"box_public_key", b64(keys.box.public_key.bytes)},
+                 {"fingerprint", account_fingerprint(keys.auth.public_key, keys.box.public_key)}});
+  const auto other = box_pair("substituted box key");
+  out.push_back({{"description", "the same auth key with a substituted box key"},
+                 {"auth_public_key", b64(keys.auth.public_key.bytes)},
+                 {"box_public_key", b64(other.public_key.bytes)},
+                 {"fingerprint", account_fingerprint(keys.auth.public_key, other.public_key)}});
+  return out;
+}
+
+json::array unit_key_grant_vectors() {
+  json::array out;
+  const AccountKeys keys = k1_keys();
+  const auto unit = box_pair("unit A");
+  const Bytes grant = must(seal_unit_key_grant(unit, keys.box.public_key), "grant");
+  out.push_back({{"description",
+                  "crypto_box_seal(unit A's secret key, account vector K1's box public key) "
+                  "(randomised: open-only); the opened key's id must be key_id"},
+                 {"box_secret_key", b64(keys.box.secret_key.bytes())},
+                 {"box_public_key", b64(keys.box.public_key.bytes)},
+                 {"key_id", b64(key_id(unit.public_key))},
+                 {"grant", b64(grant)},
+                 {"unit_secret_key", b64(unit.secret_key.bytes())},
+                 {"valid", true}});
+  const auto bad = [&](std::string description, const Bytes& g, const KeyId& id,
+                       const char* error) {
+    auto v = invalid(std::move(description), error);
+    v["box_secret_key"] = b64(keys.box.secret_key.bytes());
+    v["box_public_key"] = b64(keys.box.public_key.bytes);
+    v["key_id"] = b64(id);
+    v["grant"] = b64(g);
+    out.push_back(std::move(v));
+  };
+  bad("a bit of the sealed key flipped", flip(grant, 40), key_id(unit.public_key),
+      "authentication_failed");
+  bad("the key inside is not the stated key id (unit B's)", grant,
+      key_id(box_pair("unit B").public_key), "authentication_failed");
+  bad("79 bytes", Bytes(grant.begin(), grant.end() - 1), key_id(unit.public_key),
+      "invalid_argument");
+  return out;
+}
+
 void write_file(const fs::path& path, std::span<const std::byte> content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(content.data()),
@@ -1092,6 +1215,10 @@ int main(int argc, char** argv) {
     root["account"] = account_vectors(blobs);
     root["wrapped_key"] = wrapped_key_vectors(blobs);
     root["login"] = login_vectors();
+    root["account_box_key"] = account_box_key_vectors();
+    root["activation_proof"] = activation_proof_vectors();
+    root["account_fingerprint"] = account_fingerprint_vectors();
+    root["unit_key_grant"] = unit_key_grant_vectors();
 
     {
       std::ofstream out(vectors_path, std::ios::binary | std::ios::trunc);

@@ -72,8 +72,10 @@ TestDeployment write_test_deployment(const std::filesystem::path& data_dir) {
   return deployment;
 }
 
-Snapshot snapshot(const std::filesystem::path& data_dir) {
-  auto store = open_store(data_dir);
+Snapshot snapshot(const std::filesystem::path& data_dir, bool read_only) {
+  auto opened = storage::Store::open({.directory = data_dir / "rocksdb", .read_only = read_only});
+  if (!opened) throw std::runtime_error("cannot open the test store: " + opened.error().message());
+  auto store = std::move(*opened);
   Snapshot all;
   for (int family = 0; family <= static_cast<int>(storage::Family::kDeadlines); ++family) {
     auto rows =

@@ -34,9 +34,10 @@ struct TestDeployment {
 TestDeployment write_test_deployment(const std::filesystem::path& data_dir);
 
 // Every key/value of every family except the readiness probe's reserved
-// keys, for before/after comparisons. Opens and closes the store.
+// keys, for before/after comparisons. Opens and closes the store; with
+// read_only, without its lock, so while a server holds it (what was synced).
 using Snapshot = std::map<std::pair<int, std::string>, std::string>;
-Snapshot snapshot(const std::filesystem::path& data_dir);
+Snapshot snapshot(const std::filesystem::path& data_dir, bool read_only = false);
 
 // An envelope as the citizen page would build it.
 struct BuiltReport {

@@ -19,6 +19,7 @@
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/services/totp.hpp"
 #include "clueline/storage/audit.hpp"
+#include "run_use_case.hpp"
 
 namespace clueline::services {
 namespace {
@@ -138,10 +139,7 @@ class LoginTest : public ::testing::Test {
 
   template <typename T>
   T run(asio::awaitable<T> use_case) {
-    asio::io_context io;
-    auto future = asio::co_spawn(io, std::move(use_case), asio::use_future);
-    io.run();
-    return future.get();
+    return testing::run_use_case(std::move(use_case));
   }
 
   struct Member {

@@ -17,6 +17,7 @@
 #include "../integration/deployment_fixture.hpp"
 #include "../storage/temp_directory.hpp"
 #include "clueline/crypto/crypto.hpp"
+#include "run_use_case.hpp"
 
 namespace clueline::services {
 namespace {
@@ -42,10 +43,7 @@ class CitizenTest : public ::testing::Test {
   // Runs a use case to its end on this thread.
   template <typename T>
   T run(asio::awaitable<T> use_case) {
-    asio::io_context io;
-    auto future = asio::co_spawn(io, std::move(use_case), asio::use_future);
-    io.run();
-    return future.get();
+    return testing::run_use_case(std::move(use_case));
   }
 
   std::string report(const RouteOffer& offer, std::string text = "report text") {

@@ -1101,10 +1101,14 @@ const KDF_CONTEXT = 'CLacct01';
 const WRAP_MAGIC = ascii('CLK1');
 const WRAP_DOMAIN = ascii('clueline/unit-key/v1');
 const LOGIN_DOMAIN = ascii('clueline/login/v1');
+const ACTIVATE_DOMAIN = ascii('clueline/activate/v1');
+const FINGERPRINT_DOMAIN = ascii('clueline/account-fingerprint/v1');
 
 /**
  * @typedef {{opslimit: number, memlimit: number}} KdfParams memlimit in bytes
- * @typedef {{auth: KeyPair, wrapKey: Uint8Array}} AccountKeys
+ * @typedef {{auth: KeyPair, wrapKey: Uint8Array, box: KeyPair}} AccountKeys
+ *   auth: Ed25519 login pair; wrapKey: 32 bytes; box: X25519 pair that
+ *   receives unit-key grants (§9.4)
  */
 
 function checkKdfParams(params) {
@@ -1123,8 +1127,10 @@ function checkKdfParams(params) {
 /**
  * master = Argon2id13(NFC(passphrase) as UTF-8, salt, opslimit, memlimit, 32 bytes);
  * auth = crypto_sign_seed_keypair(kdf(1, "CLacct01", master));
- * wrapKey = kdf(2, "CLacct01", master)  (crypto_kdf_derive_from_key, 32 bytes).
- * Slow by design.
+ * wrapKey = kdf(2, "CLacct01", master);
+ * box.secretKey = kdf(3, "CLacct01", master), box.publicKey = crypto_scalarmult_base(box.secretKey)
+ * (kdf = crypto_kdf_derive_from_key, 32 bytes; the box pair is spec §9.4's
+ * account box key). Slow by design.
  * @param {string} passphrase (NFC-normalised here)
  * @param {Uint8Array} salt 16-byte account salt
  * @param {KdfParams} [params] default ACCOUNT_KDF_DEFAULTS; opslimit 1..10, memlimit 8 KiB..1 GiB
@@ -1141,8 +1147,13 @@ export function deriveAccountKeys(passphrase, salt, params = ACCOUNT_KDF_DEFAULT
     master = argon2id(32, password, salt, opslimit, memlimit);
     authSeed = s.crypto_kdf_derive_from_key(32, 1, KDF_CONTEXT, master);
     const wrapKey = s.crypto_kdf_derive_from_key(32, 2, KDF_CONTEXT, master);
+    const boxSecret = s.crypto_kdf_derive_from_key(32, 3, KDF_CONTEXT, master);
     const kp = s.crypto_sign_seed_keypair(authSeed);
-    return { auth: { publicKey: kp.publicKey, secretKey: kp.privateKey }, wrapKey };
+    return {
+      auth: { publicKey: kp.publicKey, secretKey: kp.privateKey },
+      wrapKey,
+      box: { publicKey: s.crypto_scalarmult_base(boxSecret), secretKey: boxSecret },
+    };
   } finally {
     wipe(password, master, authSeed);
   }
@@ -1241,7 +1252,7 @@ export function unwrapUnitSecretKey(blob, passphraseOrAccountKeys) {
     return out;
   } finally {
     wipe(sk);
-    if (derived) wipe(keys.wrapKey, keys.auth.secretKey);
+    if (derived) wipe(keys.wrapKey, keys.auth.secretKey, keys.box.secretKey);
   }
 }
 
@@ -1274,5 +1285,150 @@ export function verifyLoginProof(challenge, signature, authPublicKey) {
     return S().crypto_sign_verify_detached(signature, concat(LOGIN_DOMAIN, challenge), authPublicKey) === true;
   } catch {
     return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Onboarding: activation, fingerprint, unit-key grants (spec §9.4)
+
+export const INVITATION_CODE_BYTES = 32;
+export const ACTIVATION_PROOF_BYTES = 64;
+export const UNIT_KEY_GRANT_BYTES = 80;
+
+function activationMessage(code, boxPublicKey) {
+  return concat(ACTIVATE_DOMAIN, code, boxPublicKey);
+}
+
+/**
+ * Activation proof (made on the newcomer's device):
+ * crypto_sign_detached("clueline/activate/v1" ‖ code[32] ‖ boxPublicKey[32], auth secret key),
+ * over 84 bytes. Shows the server that whoever holds the invitation code
+ * also holds the auth secret key and chose this box key.
+ * @param {Uint8Array} code 32-byte invitation code (base64url-decoded)
+ * @param {Uint8Array} boxPublicKey 32 bytes (deriveAccountKeys(...).box.publicKey)
+ * @param {KeyPair} authKeyPair Ed25519 (deriveAccountKeys(...).auth)
+ * @returns {Uint8Array} 64-byte signature
+ * @throws {CluelineCryptoError} invalid_argument (lengths)
+ */
+export function signActivation(code, boxPublicKey, authKeyPair) {
+  bytesArg(code, 'code', INVITATION_CODE_BYTES);
+  bytesArg(boxPublicKey, 'boxPublicKey', 32);
+  if (authKeyPair === null || typeof authKeyPair !== 'object') throw invalid('authKeyPair: key pair expected');
+  bytesArg(authKeyPair.secretKey, 'authKeyPair.secretKey', 64);
+  return S().crypto_sign_detached(activationMessage(code, boxPublicKey), authKeyPair.secretKey);
+}
+
+/**
+ * Checks an activation proof (what the server does at activation).
+ * Like the C++ verify_activation, a wrong length of any argument gives
+ * false, not an error.
+ * @param {Uint8Array} code 32 bytes
+ * @param {Uint8Array} boxPublicKey 32 bytes
+ * @param {Uint8Array} signature 64 bytes
+ * @param {Uint8Array} authPublicKey 32 bytes
+ * @returns {boolean}
+ * @throws {CluelineCryptoError} invalid_argument only for an argument that is not a Uint8Array
+ */
+export function verifyActivation(code, boxPublicKey, signature, authPublicKey) {
+  bytesArg(code, 'code');
+  bytesArg(boxPublicKey, 'boxPublicKey');
+  bytesArg(signature, 'signature');
+  bytesArg(authPublicKey, 'authPublicKey');
+  if (code.length !== INVITATION_CODE_BYTES || boxPublicKey.length !== 32 || signature.length !== ACTIVATION_PROOF_BYTES || authPublicKey.length !== 32) {
+    return false;
+  }
+  const s = S();
+  try {
+    return s.crypto_sign_verify_detached(signature, activationMessage(code, boxPublicKey), authPublicKey) === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The account fingerprint two people compare out of band before a unit key
+ * is granted: the first 10 bytes of
+ * BLAKE2b-32("clueline/account-fingerprint/v1" ‖ authPublicKey ‖ boxPublicKey)
+ * as 20 lower-case hex digits in five groups of four joined by '-'
+ * (24 characters, e.g. "3f2a-09bc-77d1-e0a4-5b6c"). The newcomer computes it
+ * from its own derived keys, the granting member from the keys the server
+ * lists for the account.
+ * @param {Uint8Array} authPublicKey 32 bytes (Ed25519)
+ * @param {Uint8Array} boxPublicKey 32 bytes (X25519)
+ * @returns {string}
+ * @throws {CluelineCryptoError} invalid_argument (lengths)
+ */
+export function accountFingerprint(authPublicKey, boxPublicKey) {
+  bytesArg(authPublicKey, 'authPublicKey', 32);
+  bytesArg(boxPublicKey, 'boxPublicKey', 32);
+  const digest = blake2b(32, concat(FINGERPRINT_DOMAIN, authPublicKey, boxPublicKey));
+  const hex = S().to_hex(digest.subarray(0, 10));
+  return [0, 4, 8, 12, 16].map((i) => hex.slice(i, i + 4)).join('-');
+}
+
+/**
+ * Grants a unit key to an account (on the granting member's device, after
+ * comparing accountFingerprint): crypto_box_seal(unit secret key[32],
+ * recipientBoxPublicKey), 80 bytes. Randomised. Send it with
+ * keyId(unitKeyPair.publicKey).
+ * @param {KeyPair} unitKeyPair X25519 (the public key must match the secret key)
+ * @param {Uint8Array} recipientBoxPublicKey 32 bytes, the account's box public key
+ * @returns {Uint8Array} 80 bytes
+ * @throws {CluelineCryptoError} invalid_argument (lengths, an inconsistent unit pair, a
+ *   recipient key libsodium refuses, such as the 32 zero bytes of an account without box key)
+ */
+export function sealUnitKeyGrant(unitKeyPair, recipientBoxPublicKey) {
+  const s = S();
+  checkBoxKeyPair(unitKeyPair, 'unitKeyPair');
+  bytesArg(recipientBoxPublicKey, 'recipientBoxPublicKey', 32);
+  if (!equalBytes(s.crypto_scalarmult_base(unitKeyPair.secretKey), unitKeyPair.publicKey)) {
+    throw invalid('unitKeyPair: public key does not match secret key');
+  }
+  let grant;
+  try {
+    grant = s.crypto_box_seal(unitKeyPair.secretKey, recipientBoxPublicKey);
+  } catch {
+    throw invalid('recipientBoxPublicKey is not a usable public key');
+  }
+  if (!(grant instanceof Uint8Array) || grant.length !== UNIT_KEY_GRANT_BYTES) throw invalid('unit key grant: sealing failed');
+  return grant;
+}
+
+/**
+ * Opens a unit-key grant with the account's box key pair (on the newcomer's
+ * device) and checks that the key inside has id expectedKeyId. Store the
+ * result with wrapUnitSecretKey afterwards (§9.4).
+ * @param {Uint8Array} grant 80 bytes
+ * @param {KeyPair} boxKeyPair X25519 (deriveAccountKeys(...).box)
+ * @param {Uint8Array} expectedKeyId 16 bytes, the key id the grant was listed under
+ * @returns {KeyPair} the unit key pair
+ * @throws {CluelineCryptoError} invalid_argument (a grant that is not 80 bytes, other lengths),
+ *   authentication_failed (does not open, or holds a key with another id)
+ */
+export function openUnitKeyGrant(grant, boxKeyPair, expectedKeyId) {
+  const s = S();
+  bytesArg(grant, 'grant', UNIT_KEY_GRANT_BYTES);
+  checkBoxKeyPair(boxKeyPair, 'boxKeyPair');
+  bytesArg(expectedKeyId, 'expectedKeyId', 16);
+  let sk;
+  try {
+    try {
+      sk = s.crypto_box_seal_open(grant, boxKeyPair.publicKey, boxKeyPair.secretKey);
+    } catch {
+      throw authFailed();
+    }
+    if (!(sk instanceof Uint8Array) || sk.length !== 32) throw authFailed();
+    let pk;
+    try {
+      pk = s.crypto_scalarmult_base(sk);
+    } catch {
+      throw authFailed();
+    }
+    if (!equalBytes(keyId(pk), expectedKeyId)) throw authFailed();
+    const out = { publicKey: pk, secretKey: sk };
+    sk = undefined;
+    return out;
+  } finally {
+    wipe(sk);
   }
 }

@@ -1,7 +1,9 @@
 // Supervisor accounts (docs/crypto-spec.md §9): Argon2id turns the passphrase
 // into an Ed25519 login key (the server stores its public key) and a wrap
-// key that encrypts the unit secret key for storage on the server. Neither
-// the passphrase nor the wrap key ever leaves the supervisor's device.
+// key that encrypts the unit secret key for storage on the server, and an
+// X25519 box key to which members of the unit grant the unit key when the
+// account is new (§9.4). Neither the passphrase, the wrap key nor the box
+// secret key ever leaves the supervisor's device.
 //
 // Passphrases are used as the exact bytes given. The spec requires UTF-8 in
 // Unicode Normalization Form C; this module does not normalise, so callers

@@ -96,6 +96,11 @@ struct Options {
   bool create_if_missing = true;
   // Capacity of the block cache, shared by all families.
   std::size_t block_cache_bytes = 64 << 20;
+  // Opens an existing database for reading only (RocksDB's
+  // OpenForReadOnly), without its lock, so that a tool may read it while the
+  // server holds it: it sees what was synced before the open. Writes then
+  // fail; create_if_missing is ignored (not_found if there is no database).
+  bool read_only = false;
 };
 
 class Store {

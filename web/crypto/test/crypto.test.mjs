@@ -813,3 +813,135 @@ describe('supervisor accounts', () => {
     assertFails(() => cc.signLoginChallenge(challenge, { secretKey: new Uint8Array(32) }), 'invalid_argument');
   });
 });
+
+// ---------------------------------------------------------------------------
+describe('onboarding (spec §9.4)', () => {
+  const params = { opslimit: 1, memlimit: 8388608 };
+  let keys; // one derivation for the whole suite (Argon2id is slow)
+  before(() => {
+    keys = cc.deriveAccountKeys('newcomer passphrase', randomBytes(16), params);
+  });
+
+  test('account box key: subkey 3 of the master, deterministic, distinct from the other keys', () => {
+    const salt = randomBytes(16);
+    const a = cc.deriveAccountKeys('pw', salt, params);
+    const again = cc.deriveAccountKeys('pw', salt, params);
+    assert.equal(a.box.secretKey.length, 32);
+    assert.equal(a.box.publicKey.length, 32);
+    assert.ok(equalBytes(a.box.secretKey, again.box.secretKey));
+    assert.ok(equalBytes(sodium.crypto_scalarmult_base(a.box.secretKey), a.box.publicKey));
+    assert.ok(!equalBytes(a.box.secretKey, a.wrapKey));
+    assert.ok(!equalBytes(a.box.secretKey, a.auth.secretKey.subarray(0, 32)));
+    const master = argon2id13(32, ascii('pw'), salt, 1, 8388608, (n, m) => sodium.crypto_generichash(n, m, null));
+    assert.ok(equalBytes(sodium.crypto_kdf_derive_from_key(32, 3, 'CLacct01', master), a.box.secretKey));
+    assert.ok(!equalBytes(cc.deriveAccountKeys('pw', randomBytes(16), params).box.publicKey, a.box.publicKey));
+  });
+
+  test('activation proof verifies only with the same code, box key and auth key', () => {
+    const code = randomBytes(32);
+    const sig = cc.signActivation(code, keys.box.publicKey, keys.auth);
+    assert.equal(sig.length, 64);
+    const message = new Uint8Array([...ascii('clueline/activate/v1'), ...code, ...keys.box.publicKey]);
+    assert.equal(message.length, 84);
+    assert.ok(sodium.crypto_sign_verify_detached(sig, message, keys.auth.publicKey));
+    assert.ok(cc.verifyActivation(code, keys.box.publicKey, sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyActivation(randomBytes(32), keys.box.publicKey, sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyActivation(flipBit(code, 255), keys.box.publicKey, sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyActivation(code, cc.generateBoxKeyPair().publicKey, sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyActivation(code, flipBit(keys.box.publicKey, 0), sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyActivation(code, keys.box.publicKey, sig, cc.generateSigningKeyPair().publicKey));
+    for (let bit = 0; bit < 512; bit += 7) assert.ok(!cc.verifyActivation(code, keys.box.publicKey, flipBit(sig, bit), keys.auth.publicKey));
+    // Not interchangeable with a login proof over the same 32 bytes.
+    assert.ok(!cc.verifyLoginProof(code, sig, keys.auth.publicKey));
+    assert.ok(!cc.verifyActivation(code, keys.box.publicKey, cc.signLoginChallenge(code, keys.auth), keys.auth.publicKey));
+    // Wrong lengths give false, as in C++.
+    assert.equal(cc.verifyActivation(code.subarray(1), keys.box.publicKey, sig, keys.auth.publicKey), false);
+    assert.equal(cc.verifyActivation(code, keys.box.publicKey.subarray(1), sig, keys.auth.publicKey), false);
+    assert.equal(cc.verifyActivation(code, keys.box.publicKey, sig.subarray(1), keys.auth.publicKey), false);
+    assert.equal(cc.verifyActivation(code, keys.box.publicKey, new Uint8Array([...sig, 0]), keys.auth.publicKey), false);
+    assert.equal(cc.verifyActivation(code, keys.box.publicKey, sig, keys.auth.publicKey.subarray(1)), false);
+    assertFails(() => cc.signActivation(code.subarray(1), keys.box.publicKey, keys.auth), 'invalid_argument');
+    assertFails(() => cc.signActivation(code, keys.box.publicKey.subarray(1), keys.auth), 'invalid_argument');
+    assertFails(() => cc.signActivation(code, keys.box.publicKey, { secretKey: new Uint8Array(32) }), 'invalid_argument');
+  });
+
+  test('fingerprint: format, spec construction, changes when either key changes', () => {
+    const fp = cc.accountFingerprint(keys.auth.publicKey, keys.box.publicKey);
+    assert.equal(fp.length, 24);
+    assert.match(fp, /^[0-9a-f]{4}(-[0-9a-f]{4}){4}$/);
+    const digest = sodium.crypto_generichash(32, new Uint8Array([...ascii('clueline/account-fingerprint/v1'), ...keys.auth.publicKey, ...keys.box.publicKey]), null);
+    assert.equal(fp.replaceAll('-', ''), Buffer.from(digest.subarray(0, 10)).toString('hex'));
+    assert.equal(cc.accountFingerprint(keys.auth.publicKey, keys.box.publicKey), fp);
+    assert.notEqual(cc.accountFingerprint(keys.auth.publicKey, cc.generateBoxKeyPair().publicKey), fp);
+    assert.notEqual(cc.accountFingerprint(cc.generateSigningKeyPair().publicKey, keys.box.publicKey), fp);
+    for (let bit = 0; bit < 256; bit += 5) {
+      assert.notEqual(cc.accountFingerprint(flipBit(keys.auth.publicKey, bit), keys.box.publicKey), fp, `auth bit ${bit}`);
+      assert.notEqual(cc.accountFingerprint(keys.auth.publicKey, flipBit(keys.box.publicKey, bit)), fp, `box bit ${bit}`);
+    }
+    // The order of the keys matters.
+    assert.notEqual(cc.accountFingerprint(keys.box.publicKey, keys.auth.publicKey), fp);
+    assertFails(() => cc.accountFingerprint(keys.auth.publicKey.subarray(1), keys.box.publicKey), 'invalid_argument');
+    assertFails(() => cc.accountFingerprint(keys.auth.publicKey, new Uint8Array(33)), 'invalid_argument');
+  });
+
+  test('unit key grant: round trip, then stored as a CLK1 blob', () => {
+    const unit = cc.generateBoxKeyPair();
+    const id = cc.keyId(unit.publicKey);
+    const grant = cc.sealUnitKeyGrant(unit, keys.box.publicKey);
+    assert.equal(grant.length, 80);
+    assert.ok(!equalBytes(cc.sealUnitKeyGrant(unit, keys.box.publicKey), grant), 'randomised');
+    assert.ok(equalBytes(sodium.crypto_box_seal_open(grant, keys.box.publicKey, keys.box.secretKey), unit.secretKey));
+    const opened = cc.openUnitKeyGrant(grant, keys.box, id);
+    assert.ok(equalBytes(opened.secretKey, unit.secretKey));
+    assert.ok(equalBytes(opened.publicKey, unit.publicKey));
+    // A grant made with libsodium directly opens too.
+    const direct = sodium.crypto_box_seal(unit.secretKey, keys.box.publicKey);
+    assert.ok(equalBytes(cc.openUnitKeyGrant(direct, keys.box, id).secretKey, unit.secretKey));
+    // The next step of §9.4: wrap the granted key under the account's wrap key.
+    const salt = randomBytes(16);
+    const account = cc.deriveAccountKeys('pw', salt, params);
+    const mine = cc.openUnitKeyGrant(cc.sealUnitKeyGrant(unit, account.box.publicKey), account.box, id);
+    const blob = cc.wrapUnitSecretKey(mine, account, salt, params);
+    assert.ok(equalBytes(cc.unwrapUnitSecretKey(blob, 'pw').secretKey, unit.secretKey));
+  });
+
+  test('a grant to another box key, or under another key id, does not open', () => {
+    const unit = cc.generateBoxKeyPair();
+    const id = cc.keyId(unit.publicKey);
+    const other = cc.generateBoxKeyPair();
+    const toOther = cc.sealUnitKeyGrant(unit, other.publicKey);
+    assertFails(() => cc.openUnitKeyGrant(toOther, keys.box, id), 'authentication_failed');
+    assert.ok(equalBytes(cc.openUnitKeyGrant(toOther, other, id).secretKey, unit.secretKey));
+    const grant = cc.sealUnitKeyGrant(unit, keys.box.publicKey);
+    assertFails(() => cc.openUnitKeyGrant(grant, other, id), 'authentication_failed');
+    // The right box key, the wrong key id.
+    assertFails(() => cc.openUnitKeyGrant(grant, keys.box, cc.keyId(other.publicKey)), 'authentication_failed');
+    assertFails(() => cc.openUnitKeyGrant(grant, keys.box, flipBit(id, 127)), 'authentication_failed');
+    // A box pair whose public key is not its secret key's.
+    assertFails(() => cc.openUnitKeyGrant(grant, { publicKey: other.publicKey, secretKey: keys.box.secretKey }, id), 'authentication_failed');
+    // A well-formed grant of 32 bytes that are not the named key (the key id check).
+    assertFails(() => cc.openUnitKeyGrant(sodium.crypto_box_seal(randomBytes(32), keys.box.publicKey), keys.box, id), 'authentication_failed');
+    // A sealed value of another size is not 80 bytes, so it is malformed.
+    assertFails(() => cc.openUnitKeyGrant(sodium.crypto_box_seal(new Uint8Array(31), keys.box.publicKey), keys.box, id), 'invalid_argument');
+    for (let bit = 0; bit < 640; bit += 3) assertFails(() => cc.openUnitKeyGrant(flipBit(grant, bit), keys.box, id), 'authentication_failed', `bit ${bit}`);
+  });
+
+  test('grant argument checks', () => {
+    const unit = cc.generateBoxKeyPair();
+    const id = cc.keyId(unit.publicKey);
+    const grant = cc.sealUnitKeyGrant(unit, keys.box.publicKey);
+    for (const len of [0, 48, 79, 81, 96]) {
+      const g = new Uint8Array(len);
+      g.set(grant.subarray(0, Math.min(len, 80)));
+      assertFails(() => cc.openUnitKeyGrant(g, keys.box, id), 'invalid_argument', `${len} bytes`);
+    }
+    assertFails(() => cc.openUnitKeyGrant(grant, keys.box, id.subarray(1)), 'invalid_argument');
+    assertFails(() => cc.openUnitKeyGrant(grant, { publicKey: keys.box.publicKey }, id), 'invalid_argument');
+    assertFails(() => cc.openUnitKeyGrant(cc.base64urlEncode(grant), keys.box, id), 'invalid_argument');
+    // An inconsistent unit pair, a short recipient key, and the 32 zero bytes
+    // stored for an account without box key are refused.
+    assertFails(() => cc.sealUnitKeyGrant({ publicKey: cc.generateBoxKeyPair().publicKey, secretKey: unit.secretKey }, keys.box.publicKey), 'invalid_argument');
+    assertFails(() => cc.sealUnitKeyGrant(unit, keys.box.publicKey.subarray(1)), 'invalid_argument');
+    assertFails(() => cc.sealUnitKeyGrant(unit, new Uint8Array(32)), 'invalid_argument');
+  });
+});

@@ -254,6 +254,51 @@ const checkers = {
       assertBytes(cc.signLoginChallenge(challenge, cc.signingKeyPairFromSeed(b(v.auth_seed))), v.signature);
     }
   },
+
+  account_box_key(v) {
+    const keys = cc.deriveAccountKeys(v.passphrase, b(v.salt), { opslimit: v.opslimit, memlimit: v.memlimit });
+    assertBytes(keys.box.secretKey, v.box_secret_key);
+    assertBytes(keys.box.publicKey, v.box_public_key);
+    assertBytes(sodium.crypto_scalarmult_base(b(v.box_secret_key)), v.box_public_key, 'box_public_key of box_secret_key');
+  },
+
+  activation_proof(v) {
+    const code = b(v.code);
+    const boxPublicKey = b(v.box_public_key);
+    const signature = b(v.signature);
+    const authPublicKey = b(v.auth_public_key);
+    assert.equal(cc.verifyActivation(code, boxPublicKey, signature, authPublicKey), v.valid);
+    if (v.valid) {
+      const auth = cc.signingKeyPairFromSeed(b(v.auth_seed));
+      assertBytes(auth.publicKey, v.auth_public_key, 'auth_public_key of auth_seed');
+      assertBytes(cc.signActivation(code, boxPublicKey, auth), v.signature);
+      // The server stores BLAKE2b-32(code), unkeyed and without a domain string.
+      assertBytes(sodium.crypto_generichash(32, code, null), v.invitation_code_hash, 'invitation_code_hash');
+    }
+  },
+
+  account_fingerprint(v) {
+    const fingerprint = cc.accountFingerprint(b(v.auth_public_key), b(v.box_public_key));
+    assert.match(fingerprint, /^[0-9a-f]{4}(-[0-9a-f]{4}){4}$/);
+    assert.equal(fingerprint, v.fingerprint);
+  },
+
+  unit_key_grant(v) {
+    const box = cc.boxKeyPairFromSecret(b(v.box_secret_key));
+    assertBytes(box.publicKey, v.box_public_key, 'box_public_key of box_secret_key');
+    const grant = b(v.grant);
+    const id = b(v.key_id);
+    if (v.valid === false) {
+      expectRejected(v, () => cc.openUnitKeyGrant(grant, box, id));
+      return;
+    }
+    const unit = cc.openUnitKeyGrant(grant, box, id);
+    assertBytes(unit.secretKey, v.unit_secret_key);
+    assertBytes(cc.keyId(unit.publicKey), v.key_id);
+    // Sealing is randomised: a JavaScript grant of the same key opens to the same key.
+    const again = cc.openUnitKeyGrant(cc.sealUnitKeyGrant(unit, box.publicKey), box, id);
+    assertBytes(again.secretKey, v.unit_secret_key);
+  },
 };
 
 describe('docs/crypto-test-vectors.json', () => {

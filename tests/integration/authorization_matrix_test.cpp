@@ -1,0 +1,374 @@
+// The authorization matrix over real HTTPS: every supervisor and
+// administration endpoint × every role × the unit it is about (the actor's
+// own unit, its parent, a child, a sibling, another branch), and the same
+// endpoints with no session, an expired session and a disabled account.
+// The expected answers are written out here, independently of
+// services/authorization.cpp; after every refusal the database is read
+// (read-only, while the server runs) and must be unchanged.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "clueline/crypto/crypto.hpp"
+#include "clueline/storage/accounts.hpp"
+#include "clueline/storage/records.hpp"
+#include "deployment_fixture.hpp"
+#include "https_client.hpp"
+#include "server_process.hpp"
+
+namespace clueline::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using storage::Role;
+
+constexpr std::string_view kPassphrase = "matrix passphrase 0123";
+const crypto::KdfParams kFastKdf{.opslimit = 1, .memlimit = 65536};
+
+// Where the resource of a request lies, seen from the actor's unit (the
+// township "T"): T itself, its county, its village, the other township of
+// its county, a township of another county.
+enum class Relation { kOwn, kParent, kChild, kSibling, kOtherBranch, kNone };
+constexpr Relation kRelations[] = {Relation::kOwn, Relation::kParent, Relation::kChild,
+                                   Relation::kSibling, Relation::kOtherBranch};
+std::string relation_name(Relation relation) {
+  switch (relation) {
+    case Relation::kOwn:
+      return "own";
+    case Relation::kParent:
+      return "parent";
+    case Relation::kChild:
+      return "child";
+    case Relation::kSibling:
+      return "sibling";
+    case Relation::kOtherBranch:
+      return "other-branch";
+    case Relation::kNone:
+      return "-";
+  }
+  return "?";
+}
+
+constexpr Role kRoles[] = {Role::kHandler, Role::kUnitAdmin, Role::kAuditor, Role::kAdmin};
+
+enum class Endpoint {
+  kDeployment,
+  kAddUnit,
+  kAddUnitKey,
+  kAddSite,
+  kRevokeSite,
+  kInviteHandler,
+  kInviteAuditor,
+  kListAccounts,
+  kDisableAccount,
+  kGrantKey,
+  kAwaitingKey,
+  kMe,
+  kStoreOwnKey,
+  kDeactivateUnit,  // last: it changes what the units receive
+};
+constexpr Endpoint kEndpoints[] = {
+    Endpoint::kDeployment,    Endpoint::kAddUnit,       Endpoint::kAddUnitKey,
+    Endpoint::kAddSite,       Endpoint::kRevokeSite,    Endpoint::kInviteHandler,
+    Endpoint::kInviteAuditor, Endpoint::kListAccounts,  Endpoint::kDisableAccount,
+    Endpoint::kGrantKey,      Endpoint::kAwaitingKey,   Endpoint::kMe,
+    Endpoint::kStoreOwnKey,   Endpoint::kDeactivateUnit};
+
+bool about_a_unit(Endpoint endpoint) {
+  return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kAwaitingKey &&
+         endpoint != Endpoint::kMe && endpoint != Endpoint::kStoreOwnKey;
+}
+
+// The expected status, written out per endpoint (SECURITY.md, "Who can see
+// and do what").
+unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
+  const bool admin = role == Role::kAdmin;
+  const bool unit_admin_here = role == Role::kUnitAdmin && relation == Relation::kOwn;
+  const bool worker_here =
+      (role == Role::kHandler || role == Role::kUnitAdmin) && relation == Relation::kOwn;
+  switch (endpoint) {
+    case Endpoint::kDeployment:
+      return admin ? 200 : 403;
+    case Endpoint::kAddUnit:
+      // Nothing can be placed under a village: allowed, but invalid.
+      if (admin) return relation == Relation::kChild ? 400 : 201;
+      return 403;
+    case Endpoint::kAddUnitKey:
+    case Endpoint::kRevokeSite:
+    case Endpoint::kDeactivateUnit:
+      return admin ? 200 : 403;
+    case Endpoint::kAddSite:
+      return admin ? 201 : 403;
+    case Endpoint::kInviteHandler:
+      return admin || unit_admin_here ? 201 : 403;
+    case Endpoint::kInviteAuditor:
+      return admin ? 201 : 403;
+    case Endpoint::kListAccounts:
+    case Endpoint::kDisableAccount:
+      return admin || unit_admin_here ? 200 : 403;
+    case Endpoint::kGrantKey:
+      return worker_here ? 200 : 403;
+    case Endpoint::kAwaitingKey:
+      return role == Role::kHandler || role == Role::kUnitAdmin ? 200 : 403;
+    case Endpoint::kMe:
+      return 200;
+    case Endpoint::kStoreOwnKey:
+      return 400;  // everyone may store their own key; this blob is not one
+  }
+  return 0;
+}
+
+std::string b64(std::span<const std::byte> bytes) { return crypto::to_base64url(bytes); }
+
+struct Call {
+  http::verb method = http::verb::get;
+  std::string target;
+  std::string body;
+};
+
+class AuthorizationMatrixTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() /
+                 ("clueline-authz-matrix-" + std::to_string(std::random_device{}()));
+    fs::create_directories(directory_ / "data");
+    fs::permissions(directory_ / "data", fs::perms::owner_all, fs::perm_options::replace);
+    deployment_ = write_test_deployment(directory_ / "data");
+    auto store = storage::Store::open({.directory = directory_ / "data" / "rocksdb"}).value();
+    const auto add_unit = [&](const std::string& name, const std::string& level,
+                              std::uint32_t parent) {
+      storage::Unit unit{.name = name, .level = level, .parent_id = parent};
+      const auto pair = crypto::generate_box_key_pair();
+      unit.keys.push_back(
+          {.key_id = crypto::key_id(pair.public_key), .public_key = pair.public_key.bytes});
+      return storage::add_unit(*store, unit).value();
+    };
+    unit_of_[Relation::kOwn] = deployment_.unit_ids.at("township");
+    unit_of_[Relation::kParent] = deployment_.unit_ids.at("county");
+    unit_of_[Relation::kChild] = deployment_.unit_ids.at("village");
+    unit_of_[Relation::kSibling] =
+        add_unit("Sibling township", "township", deployment_.unit_ids.at("county"));
+    const std::uint32_t other_county =
+        add_unit("Other county", "county", deployment_.unit_ids.at("city"));
+    unit_of_[Relation::kOtherBranch] = add_unit("Far township", "township", other_county);
+    level_below_ = {{Relation::kOwn, "village"},
+                    {Relation::kParent, "township"},
+                    {Relation::kChild, "village"},
+                    {Relation::kSibling, "village"},
+                    {Relation::kOtherBranch, "village"}};
+    for (const Relation relation : kRelations) {
+      site_of_[relation] = storage::add_site(*store, {.name = "Site " + relation_name(relation),
+                                                      .unit_id = unit_of_[relation],
+                                                      .kind = "clinic",
+                                                      .token_version = 1})
+                               .value();
+      newcomer_of_[relation] = add_account(*store, "newcomer-" + relation_name(relation),
+                                           unit_of_[relation], Role::kHandler, /*box_key=*/true);
+      for (const Role role : kRoles) {
+        victim_of_[{role, relation}] = add_account(
+            *store,
+            "victim-" + std::string(storage::role_name(role)) + "-" + relation_name(relation),
+            unit_of_[relation], Role::kHandler, false);
+      }
+    }
+    const std::uint32_t own = unit_of_[Relation::kOwn];
+    for (const Role role : kRoles) {
+      add_account(*store, "actor-" + std::string(storage::role_name(role)), own, role, false);
+    }
+    add_account(*store, "actor-expired", own, Role::kHandler, false);
+    add_account(*store, "actor-disabled", own, Role::kHandler, false);
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+
+  std::uint32_t add_account(storage::Store& store, const std::string& name, std::uint32_t unit,
+                            Role role, bool box_key) {
+    storage::Account account{.login_name = name, .unit_id = unit, .role = role};
+    crypto::random_bytes(account.salt);
+    account.kdf_opslimit = kFastKdf.opslimit;
+    account.kdf_memlimit = kFastKdf.memlimit;
+    const auto keys = crypto::derive_account_keys(kPassphrase, account.salt, kFastKdf).value();
+    account.auth_public_key = keys.auth.public_key.bytes;
+    if (box_key) account.box_public_key = keys.box.public_key.bytes;
+    return storage::add_account(store, account).value();
+  }
+
+  // Signs in over HTTPS as the command line does; the bearer header value.
+  std::string sign_in(const std::string& name) {
+    const json::value challenge = HttpsClient::json(client_->post_json(
+        "/api/v1/auth/challenge", json::serialize(json::object{{"account", name}})));
+    const auto salt = crypto::from_base64url(challenge.at("salt").as_string()).value();
+    const auto keys = crypto::derive_account_keys(kPassphrase, salt, kFastKdf).value();
+    const auto bytes = crypto::from_base64url(challenge.at("challenge").as_string()).value();
+    const auto proof = crypto::sign_login_challenge(bytes, keys.auth);
+    const auto answer = client_->post_json(
+        "/api/v1/auth/login", json::serialize(json::object{{"account", name},
+                                                           {"challenge", challenge.at("challenge")},
+                                                           {"proof", b64(proof)},
+                                                           {"client", "cli"}}));
+    EXPECT_EQ(answer.result_int(), 201u) << name << ": " << answer.body();
+    return "Bearer " + std::string(HttpsClient::json(answer).at("session").as_string());
+  }
+
+  Call call_for(Endpoint endpoint, Role role, Relation relation) {
+    const std::uint32_t unit = unit_of_[relation];
+    const std::string tag = std::to_string(++serial_);
+    const auto post = [](std::string target, json::object body) {
+      return Call{http::verb::post, std::move(target), json::serialize(body)};
+    };
+    switch (endpoint) {
+      case Endpoint::kDeployment:
+        return {http::verb::get, "/api/v1/admin/deployment", {}};
+      case Endpoint::kAddUnit:
+        return post(
+            "/api/v1/admin/units",
+            {{"name", "Unit " + tag}, {"level", level_below_[relation]}, {"parent_id", unit}});
+      case Endpoint::kAddUnitKey:
+        return post("/api/v1/admin/units/keys",
+                    {{"unit_id", unit},
+                     {"public_key", b64(crypto::generate_box_key_pair().public_key.bytes)}});
+      case Endpoint::kAddSite:
+        return post("/api/v1/admin/sites",
+                    {{"name", "Site " + tag},
+                     {"unit_id", unit},
+                     {"kind", "clinic"},
+                     {"site_signing_public_key", b64(deployment_.site_signing.public_key.bytes)}});
+      case Endpoint::kRevokeSite:
+        return post("/api/v1/admin/sites/revoke", {{"site_id", site_of_[relation]}});
+      case Endpoint::kInviteHandler:
+        return post("/api/v1/admin/invitations",
+                    {{"account", "invited-" + tag}, {"unit_id", unit}, {"role", "handler"}});
+      case Endpoint::kInviteAuditor:
+        return post("/api/v1/admin/invitations",
+                    {{"account", "invited-" + tag}, {"unit_id", unit}, {"role", "auditor"}});
+      case Endpoint::kListAccounts:
+        return {http::verb::get, "/api/v1/admin/accounts?unit=" + std::to_string(unit), {}};
+      case Endpoint::kDisableAccount:
+        return post("/api/v1/admin/accounts/change",
+                    {{"account_id", victim_of_[{role, relation}]}, {"change", "disable"}});
+      case Endpoint::kGrantKey: {
+        std::array<std::byte, crypto::kUnitKeyGrantBytes> grant{};
+        crypto::random_bytes(grant);
+        const auto& key = deployment_.unit_keys.at("township");
+        return post("/api/v1/accounts/grants", {{"account_id", newcomer_of_[relation]},
+                                                {"key_id", b64(crypto::key_id(key.public_key))},
+                                                {"grant", b64(grant)}});
+      }
+      case Endpoint::kAwaitingKey:
+        return {http::verb::get, "/api/v1/accounts/awaiting-key", {}};
+      case Endpoint::kMe:
+        return {http::verb::get, "/api/v1/auth/me", {}};
+      case Endpoint::kStoreOwnKey: {
+        std::array<std::byte, crypto::kWrappedKeyBytes> blob{};
+        crypto::random_bytes(blob);
+        return post(
+            "/api/v1/auth/me/keys",
+            {{"key_id", b64(crypto::key_id(deployment_.unit_keys.at("township").public_key))},
+             {"blob", b64(blob)}});
+      }
+      case Endpoint::kDeactivateUnit:
+        return post("/api/v1/admin/units/deactivate", {{"unit_id", unit}});
+    }
+    return {};
+  }
+
+  unsigned send(const Call& call, const std::string& bearer) {
+    const auto answer = client_->request(call.method, call.target, call.body,
+                                         call.body.empty() ? "" : "application/json", bearer);
+    last_body_ = answer.body();
+    return answer.result_int();
+  }
+
+  Snapshot database() const { return snapshot(directory_ / "data", /*read_only=*/true); }
+
+  fs::path directory_;
+  TestDeployment deployment_;
+  std::map<Relation, std::uint32_t> unit_of_;
+  std::map<Relation, std::string> level_below_;
+  std::map<Relation, std::uint32_t> site_of_;
+  std::map<Relation, std::uint32_t> newcomer_of_;
+  std::map<std::pair<Role, Relation>, std::uint32_t> victim_of_;
+  std::optional<ServerProcess> server_;
+  std::optional<HttpsClient> client_;
+  std::string last_body_;
+  unsigned serial_ = 0;
+};
+
+TEST_F(AuthorizationMatrixTest, EveryEndpointRoleAndUnitGetsTheExpectedAnswer) {
+  server_.emplace("AuthzMatrix",
+                  ServerOptions{.extra_config = "[accounts]\nsession_idle_seconds = 60\n",
+                                .data_dir = directory_ / "data"});
+  client_.emplace(server_->certificate(), server_->public_port());
+  std::map<Role, std::string> bearer;
+  for (const Role role : kRoles) {
+    bearer[role] = sign_in("actor-" + std::string(storage::role_name(role)));
+  }
+  const auto expired_at = std::chrono::steady_clock::now();
+  const std::string expired = sign_in("actor-expired");
+  const std::string disabled = sign_in("actor-disabled");
+  // Disabling ends the account's sessions at once.
+  const auto disabled_id = HttpsClient::json(client_->get("/api/v1/auth/me", disabled))
+                               .at("account")
+                               .at("id")
+                               .to_number<std::uint32_t>();
+  ASSERT_EQ(
+      send({http::verb::post, "/api/v1/admin/accounts/change",
+            json::serialize(json::object{{"account_id", disabled_id}, {"change", "disable"}})},
+           bearer[Role::kAdmin]),
+      200u)
+      << last_body_;
+
+  std::size_t cases = 0, refusals = 0;
+  for (const Endpoint endpoint : kEndpoints) {
+    const std::vector<Relation> relations =
+        about_a_unit(endpoint) ? std::vector<Relation>(std::begin(kRelations), std::end(kRelations))
+                               : std::vector<Relation>{Relation::kNone};
+    for (const Relation relation : relations) {
+      for (const Role role : kRoles) {
+        const unsigned expected = expected_status(endpoint, role, relation);
+        const Call call = call_for(endpoint, role, relation);
+        const bool refused = expected >= 400;
+        std::optional<Snapshot> before;
+        if (refused) before = database();
+        const unsigned got = send(call, bearer[role]);
+        ++cases;
+        EXPECT_EQ(got, expected) << call.target << " as " << storage::role_name(role) << " on "
+                                 << relation_name(relation) << ": " << last_body_;
+        if (refused) {
+          ++refusals;
+          EXPECT_TRUE(*before == database())
+              << call.target << " as " << storage::role_name(role) << " on "
+              << relation_name(relation) << " changed the database";
+        }
+      }
+    }
+  }
+
+  // No session, a disabled account's ended session, and (once its idle
+  // time has passed) an expired one: 401 everywhere, nothing changed.
+  std::this_thread::sleep_until(expired_at + std::chrono::seconds(62));
+  const Snapshot before = database();
+  for (const Endpoint endpoint : kEndpoints) {
+    for (const auto& [who, token] : std::vector<std::pair<std::string, std::string>>{
+             {"no session", ""}, {"disabled account", disabled}, {"expired session", expired}}) {
+      const Call call = call_for(endpoint, Role::kAdmin, Relation::kOwn);
+      EXPECT_EQ(send(call, token), 401u) << call.target << " with " << who << ": " << last_body_;
+      ++cases;
+      ++refusals;
+    }
+  }
+  EXPECT_TRUE(before == database()) << "a request without a valid session changed the database";
+  std::cout << "[ matrix   ] " << cases << " requests, " << refusals << " refused\n";
+}
+
+}  // namespace
+}  // namespace clueline::testing
