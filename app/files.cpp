@@ -117,6 +117,13 @@ void require_private_directory(const fs::path& path, std::string_view what) {
   }
 }
 
+std::string failure_text(const std::string& what, const boost::system::error_code& error) {
+  if (error.category() != error_category()) return what + ": " + error.message();
+  const auto code = static_cast<errc>(error.value());
+  return what + ": " + std::string(error_description(code)) + " (" + std::string(error_name(code)) +
+         ")";
+}
+
 crypto::Bytes read_key_file(const fs::path& path) {
   std::string text = read_text(path);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();

@@ -21,14 +21,18 @@
 namespace clueline::app {
 
 // The value of `value`, or a runtime_error "what: <error name>".
+// "WHAT: DESCRIPTION (CODE)", e.g. "--token: missing, malformed or out of
+// range (invalid_argument)".
+std::string failure_text(const std::string& what, const boost::system::error_code& error);
+
 template <typename T>
 T checked(result<T> value, const std::string& what) {
-  if (!value) throw std::runtime_error(what + ": " + value.error().message());
+  if (!value) throw std::runtime_error(failure_text(what, value.error()));
   return std::move(*value);
 }
 
 inline void checked(result<void> value, const std::string& what) {
-  if (!value) throw std::runtime_error(what + ": " + value.error().message());
+  if (!value) throw std::runtime_error(failure_text(what, value.error()));
 }
 
 std::string read_text(const std::filesystem::path& path);

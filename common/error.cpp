@@ -66,4 +66,48 @@ std::string_view error_name(errc e) noexcept {
   return "unknown";
 }
 
+std::string_view error_description(errc e) noexcept {
+  switch (e) {
+    case errc::invalid_argument:
+      return "missing, malformed or out of range";
+    case errc::malformed_json:
+      return "not the JSON expected";
+    case errc::not_found:
+      return "no such object";
+    case errc::method_not_allowed:
+      return "not allowed with this method";
+    case errc::conflict:
+      return "contradicts the current state";
+    case errc::gone:
+      return "revoked";
+    case errc::authentication_failed:
+      return "a signature, seal, tag or proof did not verify";
+    case errc::payload_too_large:
+      return "too large";
+    case errc::header_too_large:
+      return "request headers too large";
+    case errc::unsupported_media_type:
+      return "wrong content type";
+    case errc::rate_limited:
+      return "too many requests; wait and try again";
+    case errc::request_timeout:
+      return "timed out";
+    case errc::storage_io:
+      return "the database could not be read or written";
+    case errc::storage_corruption:
+      return "stored data is damaged";
+    case errc::storage_no_space:
+      return "the disk is full";
+    case errc::unavailable:
+      return "unavailable for now; try again";
+    case errc::internal:
+      return "an internal error";
+    case errc::unauthenticated:
+      return "not signed in";
+    case errc::forbidden:
+      return "not allowed for this account";
+  }
+  return "unknown error";
+}
+
 }  // namespace clueline

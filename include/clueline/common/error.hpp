@@ -42,6 +42,8 @@ const boost::system::error_category& error_category() noexcept;
 // The stable snake_case name of `e`, e.g. "not_found"; used as the JSON
 // error code and as a metrics label.
 std::string_view error_name(errc e) noexcept;
+// A short phrase for people: "malformed or out of range", "no such object".
+std::string_view error_description(errc e) noexcept;
 
 inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), error_category()};
