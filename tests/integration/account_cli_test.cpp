@@ -22,6 +22,7 @@
 #include "clueline/crypto/crypto.hpp"
 #include "deployment_fixture.hpp"
 #include "https_client.hpp"
+#include "process_memory.hpp"
 #include "server_process.hpp"
 
 namespace clueline::testing {
@@ -33,43 +34,6 @@ namespace json = boost::json;
 
 constexpr std::string_view kMarker = "marker-passphrase-5d1e9a77";
 
-struct ProcessMemoryScan {
-  std::uint64_t bytes_read = 0;
-  std::vector<bool> found;
-};
-
-// Reads every readable mapping of process `pid` of at most 1 GiB through
-// /proc/PID/mem (nothing is written to disk) and says which needles occur.
-ProcessMemoryScan scan_process_memory(pid_t pid, std::vector<std::string_view> needles) {
-  ProcessMemoryScan scan;
-  scan.found.assign(needles.size(), false);
-  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
-  const int mem = ::open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY);
-  if (mem < 0) return scan;
-  constexpr std::uint64_t kMaxRegion = std::uint64_t{1} << 30;
-  for (std::string line; std::getline(maps, line);) {
-    std::istringstream fields(line);
-    std::string range, perms;
-    fields >> range >> perms;
-    if (perms.empty() || perms[0] != 'r' || line.find("[vvar]") != std::string::npos ||
-        line.find("[vsyscall]") != std::string::npos) {
-      continue;
-    }
-    const std::uint64_t begin = std::stoull(range.substr(0, range.find('-')), nullptr, 16);
-    const std::uint64_t end = std::stoull(range.substr(range.find('-') + 1), nullptr, 16);
-    if (end <= begin || end - begin > kMaxRegion) continue;
-    std::string bytes(end - begin, '\0');
-    const ssize_t got = ::pread(mem, bytes.data(), bytes.size(), static_cast<off_t>(begin));
-    if (got <= 0) continue;
-    bytes.resize(static_cast<std::size_t>(got));
-    scan.bytes_read += bytes.size();
-    for (std::size_t i = 0; i < needles.size(); ++i) {
-      if (bytes.find(needles[i]) != std::string::npos) scan.found[i] = true;
-    }
-  }
-  ::close(mem);
-  return scan;
-}
 constexpr std::string_view kFastKdf = " --kdf-opslimit 1 --kdf-memlimit 65536";
 
 class AccountCliTest : public ::testing::Test {

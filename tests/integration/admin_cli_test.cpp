@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -23,6 +24,7 @@
 #include "clueline/services/totp.hpp"
 #include "deployment_fixture.hpp"
 #include "https_client.hpp"
+#include "process_memory.hpp"
 #include "server_process.hpp"
 
 namespace clueline::testing {
@@ -33,6 +35,8 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 
 constexpr std::string_view kFastKdf = " --kdf-opslimit 1 --kdf-memlimit 65536";
+// The newcomer's passphrase: it must never reach the server in any form.
+constexpr std::string_view kNewcomerMarker = "newcomer-marker-passphrase-9c04e1";
 
 std::string read_all(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -49,7 +53,7 @@ class AdminCliTest : public ::testing::Test {
     deployment_ = write_test_deployment(directory_ / "data");
     std::ofstream(directory_ / "admin-pass.txt") << "the admin's passphrase\n";
     std::ofstream(directory_ / "wang-pass.txt") << "wang's own passphrase\n";
-    std::ofstream(directory_ / "li-pass.txt") << "li's brand new passphrase\n";
+    std::ofstream(directory_ / "li-pass.txt") << kNewcomerMarker << "\n";
     const auto& township = deployment_.unit_keys.at("township");
     std::ofstream(directory_ / "township.key")
         << crypto::to_base64url(township.secret_key.bytes()) << "\n";
@@ -214,6 +218,21 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   const json::object li = json::parse(me.out).as_object();
   EXPECT_EQ(li.at("wrapped_key_ids").as_array().size(), 1u) << me.out;
   EXPECT_TRUE(li.at("pending_grant_key_ids").as_array().empty()) << me.out;
+
+  // ---- the newcomer's passphrase never left the newcomer's side
+#if defined(__SANITIZE_ADDRESS__)
+  std::cout << "[ SKIPPED ] the server memory scan under AddressSanitizer\n";
+#else
+  const ProcessMemoryScan scan =
+      scan_process_memory(server_->pid(), {"Xiaoxi clinic", kNewcomerMarker});
+  EXPECT_TRUE(scan.found[0]) << "the scan cannot see the server's heap";
+  EXPECT_FALSE(scan.found[1]) << "the newcomer's passphrase is in the server's memory";
+#endif
+  EXPECT_EQ(server_->stderr_text().find(kNewcomerMarker), std::string::npos);
+  EXPECT_EQ(server_->access_log_text().find(kNewcomerMarker), std::string::npos);
+  const std::string grep = "grep -r -a -q -F '" + std::string(kNewcomerMarker) + "' '" +
+                           (directory_ / "data").string() + "'";
+  EXPECT_NE(std::system(grep.c_str()), 0) << "the passphrase is in the data directory";
 
   // ---- the admin's changes are in the audit log with the admin as actor
   EXPECT_EQ(server_->terminate(std::chrono::seconds(20)), 0);
