@@ -246,6 +246,22 @@ boost::asio::awaitable<Outcome<void>> write_registry(AdminContext context, Actor
   co_return Outcome<void>{};
 }
 
+// Account `account_id`, if `actor` may do `action` to it. Whether an
+// account exists is no secret from whoever may do `action` to some account
+// of its own unit, but is from everyone else: they get the refusal.
+boost::asio::awaitable<Outcome<Account>> account_for(AdminContext context, Actor actor,
+                                                     Action action, std::uint32_t account_id) {
+  auto read =
+      co_await run_blocking(*context.auth->blocking_pool,
+                            std::bind_front(&read_account, context.auth->store, account_id));
+  const Resource resource =
+      read.value ? Resource{.unit_id = read.value->unit_id, .account_role = read.value->role}
+                 : Resource{.unit_id = actor.unit_id, .account_role = Role::kHandler};
+  if (auto refused = authorized(context, actor, action, resource)) co_return *refused;
+  if (!read.value) co_return read_refusal(read.error);
+  co_return std::move(*read.value);
+}
+
 }  // namespace
 
 // ---- deployment and registry ----------------------------------------------------------
@@ -616,33 +632,17 @@ std::string_view account_change_name(AccountChange change) noexcept {
 boost::asio::awaitable<Outcome<Account>> change_account(AdminContext context, Actor actor,
                                                         std::uint32_t account_id,
                                                         AccountChange change) {
-  auto read =
-      co_await run_blocking(*context.auth->blocking_pool,
-                            std::bind_front(&read_account, context.auth->store, account_id));
-  if (!read.value) {
-    // Whether an account exists is no secret from whoever may manage some
-    // account, but is from everyone else.
-    if (read.error == errc::not_found) {
-      if (auto refused = authorized(context, actor, Action::kManageAccount,
-                                    {.unit_id = actor.unit_id, .account_role = Role::kHandler})) {
-        co_return *refused;
-      }
-    }
-    co_return read_refusal(read.error);
-  }
-  if (auto refused =
-          authorized(context, actor, Action::kManageAccount,
-                     {.unit_id = read.value->unit_id, .account_role = read.value->role})) {
-    co_return *refused;
-  }
+  auto target = co_await account_for(context, actor, Action::kManageAccount, account_id);
+  if (!target) co_return target.error();
   if (account_id == actor.account_id && change == AccountChange::kDisable) {
     co_return refuse(errc::invalid_argument, "an account cannot disable itself");
   }
-  auto claim = context.auth->claims->claim("account-name:" + read.value->login_name);
+  auto claim = context.auth->claims->claim("account-name:" + target->login_name);
   if (!claim) co_return account_busy();
   // Read again under the claim: a login may have changed it meanwhile.
-  read = co_await run_blocking(*context.auth->blocking_pool,
-                               std::bind_front(&read_account, context.auth->store, account_id));
+  auto read =
+      co_await run_blocking(*context.auth->blocking_pool,
+                            std::bind_front(&read_account, context.auth->store, account_id));
   if (!read.value) co_return read_refusal(read.error);
   Account account = std::move(*read.value);
   std::string action;
@@ -746,44 +746,30 @@ boost::asio::awaitable<Outcome<Account>> grant_unit_key(AdminContext context, Ac
                                                         std::uint32_t account_id,
                                                         storage::Bytes16 key_id,
                                                         std::string grant) {
-  auto read =
-      co_await run_blocking(*context.auth->blocking_pool,
-                            std::bind_front(&read_account, context.auth->store, account_id));
-  if (!read.value) {
-    if (read.error == errc::not_found) {
-      if (auto refused = authorized(context, actor, Action::kGrantUnitKey,
-                                    {.unit_id = actor.unit_id, .account_role = Role::kHandler})) {
-        co_return *refused;
-      }
-    }
-    co_return read_refusal(read.error);
-  }
-  if (auto refused =
-          authorized(context, actor, Action::kGrantUnitKey,
-                     {.unit_id = read.value->unit_id, .account_role = read.value->role})) {
-    co_return *refused;
-  }
+  auto target = co_await account_for(context, actor, Action::kGrantUnitKey, account_id);
+  if (!target) co_return target.error();
   if (grant.size() != crypto::kUnitKeyGrantBytes) {
     co_return refuse(errc::invalid_argument, "a grant is 80 bytes (crypto_box_seal of the key)");
   }
-  if (read.value->state != AccountState::kActive) {
+  if (target->state != AccountState::kActive) {
     co_return refuse(errc::conflict, "the account is not active; it cannot be granted a key");
   }
-  if (read.value->box_public_key == storage::Bytes32{}) {
+  if (target->box_public_key == storage::Bytes32{}) {
     co_return refuse(errc::invalid_argument,
                      "the account has no box key to grant to (it was created offline; wrap the "
                      "key with `clueline account add --unit-key-file` instead)");
   }
   const auto registry = context.registry->current();
-  const storage::Unit* unit = registry->unit(read.value->unit_id);
+  const storage::Unit* unit = registry->unit(target->unit_id);
   if (unit == nullptr || std::none_of(unit->keys.begin(), unit->keys.end(),
                                       [&](const auto& key) { return key.key_id == key_id; })) {
     co_return refuse(errc::invalid_argument, "key_id is not a key of the account's unit");
   }
-  auto claim = context.auth->claims->claim("account-name:" + read.value->login_name);
+  auto claim = context.auth->claims->claim("account-name:" + target->login_name);
   if (!claim) co_return account_busy();
-  read = co_await run_blocking(*context.auth->blocking_pool,
-                               std::bind_front(&read_account, context.auth->store, account_id));
+  auto read =
+      co_await run_blocking(*context.auth->blocking_pool,
+                            std::bind_front(&read_account, context.auth->store, account_id));
   if (!read.value) co_return read_refusal(read.error);
   Account account = std::move(*read.value);
   std::erase_if(account.pending_grants, [&](const auto& g) { return g.key_id == key_id; });
