@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -63,6 +64,9 @@ int account_add(const CommandOptions& options) {
   account.login_name = name;
   account.unit_id = unit_id;
   account.role = *role;
+  account.created_at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
   crypto::random_bytes(account.salt);
   account.kdf_opslimit = params.opslimit;
   account.kdf_memlimit = params.memlimit;
@@ -122,6 +126,11 @@ int account_unlock(const CommandOptions& options) {
   auto store = open_database(registry_data_dir(options), false);
   const std::uint32_t id = parse_id(options.required("--id"), "--id");
   auto account = checked(storage::get_account(*store, id), "--id " + std::to_string(id));
+  // Unlocking lifts what failed sign-ins did; it does not undo a disabling.
+  if (account.state != storage::AccountState::kLocked) {
+    throw std::runtime_error("--id " + std::to_string(id) + ": the account is " +
+                             std::string(storage::state_name(account.state)) + ", not locked");
+  }
   account.state = storage::AccountState::kActive;
   account.failed_logins = 0;
   account.last_failed_at = 0;
@@ -478,6 +487,15 @@ int whoami(std::span<char*> args) {
     for (const crypto::BoxKeyPair& pair : unlock_unit_keys(options, session, me)) {
       ids.emplace_back(crypto::to_base64url(crypto::key_id(pair.public_key)));
     }
+    // Taking a grant changed the account: show it as it is now.
+    json::object now = call_json(session, Method::kGet, "/api/v1/auth/me", nullptr, "whoami")
+                           .at("account")
+                           .as_object();
+    for (const std::string_view secretish :
+         {"wrapped_unit_keys", "pending_grants", "salt", "kdf"}) {
+      now.erase(secretish);
+    }
+    account = std::move(now);
     account["unlocked_key_ids"] = std::move(ids);
   }
   std::cout << json::serialize(account) << '\n';

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -15,11 +16,14 @@
 #include <string>
 
 #include "clueline/crypto/keys.hpp"
+#include "clueline/services/admin.hpp"
+#include "clueline/services/registry_json.hpp"
 #include "clueline/storage/audit.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
 #include "registry.hpp"
+#include "session.hpp"
 
 namespace clueline::app {
 namespace {
@@ -51,22 +55,8 @@ std::uint64_t parse_number(const std::string& text, std::string_view option, std
   return value;
 }
 
-json::object head_json(const storage::AuditHead& head) {
-  return {{"seq", head.seq}, {"hash", hex(head.hash)}};
-}
-
-// The detail is printed as the exact text that was hashed, so that anyone
-// can recompute the chain from this output (docs/audit.md).
-json::object entry_json(const storage::AuditEntry& entry) {
-  return {{"seq", entry.seq},
-          {"at", entry.record.at},
-          {"actor", entry.record.actor},
-          {"action", entry.record.action},
-          {"object", entry.record.object},
-          {"detail", entry.record.detail},
-          {"prev_hash", hex(entry.prev_hash)},
-          {"hash", hex(entry.hash)}};
-}
+using services::audit_entry_json;
+using services::audit_head_json;
 
 storage::AuditCheckpoint read_checkpoint_file(const fs::path& path) {
   auto checkpoint = storage::decode_audit_checkpoint(read_text(path));
@@ -103,11 +93,137 @@ std::string checkpoint_problem(const storage::AuditCheckpoint& checkpoint,
   return "cannot check the checkpoint: " + error.message();
 }
 
+// ---- against a running server (--server URL) ---------------------------------------
+//
+// The chain is recomputed here from the entries the server hands out, so a
+// server cannot pass off a log it edited; only a signed checkpoint kept off
+// the server shows that it did not rewrite the whole history consistently.
+
+// A 32-byte hash as the API writes it (64 lower-case hex digits).
+storage::Bytes32 hash_from(const json::value& value) {
+  const std::string_view text = value.as_string();
+  std::string raw;
+  try {
+    if (text.size() != 64) throw std::invalid_argument("length");
+    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
+  } catch (const std::exception&) {
+    throw std::runtime_error("the server sent a malformed audit hash");
+  }
+  storage::Bytes32 hash{};
+  std::memcpy(hash.data(), raw.data(), hash.size());
+  return hash;
+}
+
+storage::AuditEntry entry_from(const json::value& value) {
+  const json::object& object = value.as_object();
+  const auto hash_of = [&](std::string_view name) { return hash_from(object.at(name)); };
+  return {.seq = object.at("seq").to_number<std::uint64_t>(),
+          .record = {.at = object.at("at").to_number<storage::UnixSeconds>(),
+                     .actor = std::string(object.at("actor").as_string()),
+                     .action = std::string(object.at("action").as_string()),
+                     .object = std::string(object.at("object").as_string()),
+                     .detail = std::string(object.at("detail").as_string())},
+          .prev_hash = hash_of("prev_hash"),
+          .hash = hash_of("hash")};
+}
+
+json::object audit_page(SignedIn& session, std::uint64_t from, std::size_t limit) {
+  return call_json(session, server::ApiClient::Method::kGet,
+                   "/api/v1/audit?from=" + std::to_string(from) + "&limit=" + std::to_string(limit),
+                   nullptr, "audit");
+}
+
+int list_online(const CommandOptions& options) {
+  const std::uint64_t from = parse_number(options.value_or("--from", "1"), "--from", 1,
+                                          std::numeric_limits<std::uint32_t>::max());
+  const std::size_t limit =
+      parse_number(options.value_or("--limit", std::to_string(kDefaultListLimit)), "--limit", 1,
+                   services::kMaxAuditPage);
+  SignedIn session = signed_in(options);
+  const json::object page = audit_page(session, from, limit);
+  for (const json::value& entry : page.at("entries").as_array()) {
+    std::cout << json::serialize(entry) << '\n';
+  }
+  return 0;
+}
+
+int verify_online(const CommandOptions& options) {
+  std::optional<storage::AuditCheckpoint> checkpoint;
+  storage::Bytes32 trusted{};
+  if (options.has("--checkpoint")) {
+    checkpoint = read_checkpoint_file(options.required("--checkpoint"));
+    trusted = read_trusted_key_file(options.required("--trusted-key"));
+  }
+  SignedIn session = signed_in(options);
+  storage::AuditHead recomputed;
+  storage::AuditHead stated;
+  std::optional<storage::Bytes32> at_checkpoint;
+  std::string problem;
+  std::uint64_t next = 1;
+  for (;;) {
+    const json::object page = audit_page(session, next, services::kMaxAuditPage);
+    const json::object& head = page.at("head").as_object();
+    stated.seq = head.at("seq").to_number<std::uint64_t>();
+    const json::array& entries = page.at("entries").as_array();
+    for (const json::value& value : entries) {
+      const storage::AuditEntry entry = entry_from(value);
+      if (entry.seq != next) {
+        problem = "gap in seq before " + std::to_string(entry.seq);
+      } else if (entry.prev_hash != recomputed.hash) {
+        problem = "prev link mismatch at seq " + std::to_string(entry.seq);
+      } else if (storage::audit_hash(entry.seq, entry.record, entry.prev_hash) != entry.hash) {
+        problem = "hash mismatch at seq " + std::to_string(entry.seq);
+      }
+      if (!problem.empty()) break;
+      recomputed = {entry.seq, entry.hash};
+      if (checkpoint && entry.seq == checkpoint->seq) at_checkpoint = entry.hash;
+      ++next;
+    }
+    if (!problem.empty() || entries.empty() || recomputed.seq >= stated.seq) {
+      stated.hash = hash_from(head.at("hash"));
+      break;
+    }
+  }
+  if (problem.empty() && recomputed != stated) {
+    problem = "the head the server states does not match the entries it sent";
+  }
+  json::object out{{"entries", recomputed.seq},
+                   {"head", audit_head_json(recomputed)},
+                   {"intact", problem.empty()}};
+  if (!problem.empty()) out["problem"] = problem;
+  bool good = problem.empty();
+  std::string complaint = problem.empty() ? "" : "the audit log is broken: " + problem;
+  if (checkpoint) {
+    json::object shown{{"seq", checkpoint->seq}, {"at", checkpoint->at}};
+    std::string mismatch;
+    if (!storage::verify_audit_checkpoint_signature(*checkpoint, trusted)) {
+      mismatch = checkpoint_problem(*checkpoint, trusted, errc::authentication_failed);
+    } else if (checkpoint->seq == 0 ? checkpoint->hash != storage::Bytes32{}
+                                    : !at_checkpoint || *at_checkpoint != checkpoint->hash) {
+      mismatch = at_checkpoint || checkpoint->seq == 0
+                     ? checkpoint_problem(*checkpoint, trusted, errc::conflict)
+                     : checkpoint_problem(*checkpoint, trusted, errc::not_found);
+    }
+    shown["matches"] = mismatch.empty();
+    if (!mismatch.empty()) {
+      shown["problem"] = mismatch;
+      good = false;
+      if (complaint.empty()) complaint = "the audit log does not match the checkpoint: " + mismatch;
+    }
+    out["checkpoint"] = std::move(shown);
+  }
+  std::cout << json::serialize(out) << '\n';
+  if (!good) std::cerr << "clueline: " << complaint << '\n';
+  return good ? 0 : 1;
+}
+
 int verify(std::span<char*> args) {
-  const CommandOptions options(args, {"--data-dir", "--config", "--checkpoint", "--trusted-key"});
+  const CommandOptions options(
+      args, {"--data-dir", "--config", "--server", "--checkpoint", "--trusted-key"});
   if (options.has("--checkpoint") != options.has("--trusted-key")) {
     throw UsageError("--checkpoint and --trusted-key go together");
   }
+  if (options.has("--server")) return verify_online(options);
   std::optional<storage::AuditCheckpoint> checkpoint;
   storage::Bytes32 trusted{};
   if (options.has("--checkpoint")) {
@@ -118,7 +234,7 @@ int verify(std::span<char*> args) {
   auto store = open_database(registry_data_dir(options), false);
   const auto verified = checked(storage::verify_audit(*store), "reading the audit log");
   json::object out{{"entries", verified.entries},
-                   {"head", head_json(verified.head)},
+                   {"head", audit_head_json(verified.head)},
                    {"intact", verified.intact}};
   bool good = verified.intact;
   std::string complaint;
@@ -147,14 +263,15 @@ int verify(std::span<char*> args) {
 }
 
 int list(std::span<char*> args) {
-  const CommandOptions options(args, {"--data-dir", "--config", "--from", "--limit"});
+  const CommandOptions options(args, {"--data-dir", "--config", "--server", "--from", "--limit"});
+  if (options.has("--server")) return list_online(options);
   const std::uint64_t from = parse_number(options.value_or("--from", "1"), "--from", 1,
                                           std::numeric_limits<std::uint64_t>::max());
   const std::size_t limit = parse_number(
       options.value_or("--limit", std::to_string(kDefaultListLimit)), "--limit", 1, kMaxListLimit);
   auto store = open_database(registry_data_dir(options), false);
   const auto entries = checked(storage::read_audit(*store, from, limit), "reading the audit log");
-  for (const auto& entry : entries) std::cout << json::serialize(entry_json(entry)) << '\n';
+  for (const auto& entry : entries) std::cout << json::serialize(audit_entry_json(entry)) << '\n';
   return 0;
 }
 

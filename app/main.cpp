@@ -88,8 +88,8 @@ commands:
                             TIME (UTC, e.g. 2026-03-18T09:30:00Z) defaults to now;
                             queue and deadlines take --data-dir DIR or --config FILE,
                             server stopped
-  audit verify [--checkpoint FILE --trusted-key FILE.pub]
-  audit list [--from SEQ] [--limit N]
+  audit verify [--checkpoint FILE --trusted-key FILE.pub] [--server URL]
+  audit list [--from SEQ] [--limit N] [--server URL]
   audit checkpoint --signing-key FILE --out FILE
                             the tamper-evident audit log (docs/audit.md): verify
                             recomputes the hash chain (exit 1 if broken) and checks
@@ -97,7 +97,9 @@ commands:
                             (N up to 10000, default 100); checkpoint signs the
                             current head with an auditor's key (keygen site-signing
                             --name auditor) into a new FILE to keep off the server;
-                            takes --data-dir DIR or --config FILE, server stopped
+                            takes --data-dir DIR or --config FILE, server stopped,
+                            or (verify, list) --server URL as an auditor of the top
+                            unit, the chain recomputed here
   account add --name N --unit ID --role handler|unit_admin|auditor|admin
          [--unit-key-file FILE.key] [--passphrase-file F] [--totp-secret-file F]
          [--kdf-opslimit N --kdf-memlimit BYTES]

@@ -298,28 +298,31 @@ stopped server. Each subcommand takes --data-dir DIR or --config FILE.
 )"},
     UsageEntry{"audit verify",
                R"(usage: clueline audit verify [--checkpoint FILE --trusted-key FILE.pub]
-                [--data-dir DIR | --config FILE]
+                [--data-dir DIR | --config FILE | --server URL]
 
 Recomputes the hash chain and prints the result as JSON; exit 1 if the chain
-is broken or does not match the checkpoint.
+is broken or does not match the checkpoint. With --server, the entries come
+from the running server (an auditor of the top unit, signed in) and the
+chain is recomputed here.
 
 options:
   --checkpoint FILE a signed checkpoint from audit checkpoint: the log must
                     still hold its entry, unchanged
   --trusted-key FILE.pub  the key the checkpoint must be signed with (the .pub
                     of the auditor's keygen site-signing pair)
-)" CLUELINE_DATA_DIR_OPTIONS},
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"audit list",
                R"(usage: clueline audit list [--from SEQ] [--limit N]
-                [--data-dir DIR | --config FILE]
+                [--data-dir DIR | --config FILE | --server URL]
 
 Prints entries as JSON lines, with the exact text that was hashed, so that
 anyone can recompute the chain.
 
 options:
   --from SEQ        the first entry's sequence number (default 1)
-  --limit N         at most N entries, 1..10000 (default 100)
-)" CLUELINE_DATA_DIR_OPTIONS},
+  --limit N         at most N entries, 1..10000 (default 100; 1..1000 with
+                    --server)
+)" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"audit checkpoint",
                R"(usage: clueline audit checkpoint --signing-key FILE --out FILE
                 [--data-dir DIR | --config FILE]

@@ -355,6 +355,23 @@ asio::awaitable<Response> serve_store_key(AdminContext* context, Request request
                           json::object{{"account", services::account_json(*account)}});
 }
 
+asio::awaitable<Response> serve_audit(AdminContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  const std::uint32_t from = query_id(request, "from").value_or(1);
+  const std::uint32_t limit = query_id(request, "limit").value_or(100);
+  auto page =
+      co_await services::read_audit_log(*context, std::get<services::Actor>(actor), from, limit);
+  if (!page) co_return refusal_response(request, page.error());
+  json::array entries;
+  for (const storage::AuditEntry& entry : page->entries) {
+    entries.push_back(services::audit_entry_json(entry));
+  }
+  co_return json_response(request, http::status::ok,
+                          json::object{{"head", services::audit_head_json(page->head)},
+                                       {"entries", std::move(entries)}});
+}
+
 template <auto Function>
 Handler bind_context(AdminContext* context) {
   return std::bind_front(Function, context);
@@ -392,6 +409,7 @@ void add_admin_routes(Router& router, AdminContext* context) {
       bind_context<&serve_awaiting_key>(context));
   add(verb::post, "/api/v1/accounts/grants", "account_grants", bind_context<&serve_grant>(context));
   add(verb::post, "/api/v1/auth/me/keys", "auth_me_keys", bind_context<&serve_store_key>(context));
+  add(verb::get, "/api/v1/audit", "audit", bind_context<&serve_audit>(context));
 }
 
 }  // namespace clueline::server

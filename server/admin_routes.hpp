@@ -14,6 +14,7 @@
 //   GET  /api/v1/accounts/awaiting-key     own unit's accounts to grant the key to
 //   POST /api/v1/accounts/grants           grant the unit key to one of them
 //   POST /api/v1/auth/me/keys              store a wrapped key for oneself
+//   GET  /api/v1/audit?from=SEQ&limit=N    a page of the audit log, with its head
 //
 // Every route but activate needs a session (auth_routes.hpp).
 #pragma once

@@ -31,6 +31,37 @@ json::object site_json(const storage::Site& site) {
           {"token_version", site.token_version}};
 }
 
+namespace {
+
+template <std::size_t N>
+std::string hex(const std::array<std::byte, N>& bytes) {
+  constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * N);
+  for (const std::byte b : bytes) {
+    out += kDigits[std::to_integer<unsigned>(b) >> 4];
+    out += kDigits[std::to_integer<unsigned>(b) & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+json::object audit_head_json(const storage::AuditHead& head) {
+  return {{"seq", head.seq}, {"hash", hex(head.hash)}};
+}
+
+json::object audit_entry_json(const storage::AuditEntry& entry) {
+  return {{"seq", entry.seq},
+          {"at", entry.record.at},
+          {"actor", entry.record.actor},
+          {"action", entry.record.action},
+          {"object", entry.record.object},
+          {"detail", entry.record.detail},
+          {"prev_hash", hex(entry.prev_hash)},
+          {"hash", hex(entry.hash)}};
+}
+
 std::string time_json(storage::UnixSeconds seconds) {
   return format_time(SystemClock::time_point(std::chrono::seconds(seconds)));
 }

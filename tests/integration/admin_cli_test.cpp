@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
@@ -52,6 +53,7 @@ class AdminCliTest : public ::testing::Test {
     fs::permissions(directory_ / "data", fs::perms::owner_all, fs::perm_options::replace);
     deployment_ = write_test_deployment(directory_ / "data");
     std::ofstream(directory_ / "admin-pass.txt") << "the admin's passphrase\n";
+    std::ofstream(directory_ / "auditor-pass.txt") << "the auditor's passphrase\n";
     std::ofstream(directory_ / "wang-pass.txt") << "wang's own passphrase\n";
     std::ofstream(directory_ / "li-pass.txt") << kNewcomerMarker << "\n";
     const auto& township = deployment_.unit_keys.at("township");
@@ -103,6 +105,11 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
                      file("township.key") + " --passphrase-file " + file("wang-pass.txt") +
                      std::string(kFastKdf));
   ASSERT_EQ(wang.exit_code, 0) << wang.err;
+  const CommandRun auditor =
+      as("auditor", "account add" + data() + " --name top.auditor --unit " +
+                        std::to_string(unit("province")) + " --role auditor --passphrase-file " +
+                        file("auditor-pass.txt") + std::string(kFastKdf));
+  ASSERT_EQ(auditor.exit_code, 0) << auditor.err;
   start_server();
 
   // ---- the admin adds a unit and a site while the server runs
@@ -219,6 +226,21 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   EXPECT_EQ(li.at("wrapped_key_ids").as_array().size(), 1u) << me.out;
   EXPECT_TRUE(li.at("pending_grant_key_ids").as_array().empty()) << me.out;
 
+  // ---- an auditor of the top unit verifies the log from the running server
+  ASSERT_EQ(as("auditor", "login" + tls_ + " --account top.auditor --passphrase-file " +
+                              file("auditor-pass.txt"))
+                .exit_code,
+            0);
+  const CommandRun verified = as("auditor", "audit verify --server " + url_);
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_EQ(json::parse(verified.out).at("intact"), true) << verified.out;
+  const CommandRun page = as("auditor", "audit list --server " + url_ + " --limit 2");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_EQ(std::count(page.out.begin(), page.out.end(), '\n'), 2) << page.out;
+  const CommandRun not_auditor = as("wang", "audit list --server " + url_);
+  EXPECT_EQ(not_auditor.exit_code, 1);
+  EXPECT_NE(not_auditor.err.find("403"), std::string::npos) << not_auditor.err;
+
   // ---- the newcomer's passphrase never left the newcomer's side
 #if defined(__SANITIZE_ADDRESS__)
   std::cout << "[ SKIPPED ] the server memory scan under AddressSanitizer\n";
@@ -248,9 +270,9 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   EXPECT_EQ(actor_of["unit.add"], "account:1");
   EXPECT_EQ(actor_of["site.add"], "account:1");
   EXPECT_EQ(actor_of["account.invite"], "account:1");
-  EXPECT_EQ(actor_of["account.activate"], "account:3");
+  EXPECT_EQ(actor_of["account.activate"], "account:4");
   EXPECT_EQ(actor_of["account.grant_key"], "account:2");
-  EXPECT_EQ(actor_of["account.store_key"], "account:3");
+  EXPECT_EQ(actor_of["account.store_key"], "account:4");
   EXPECT_EQ(as("admin", "audit verify" + data()).exit_code, 0);
 }
 

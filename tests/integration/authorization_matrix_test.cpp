@@ -75,18 +75,20 @@ enum class Endpoint {
   kAwaitingKey,
   kMe,
   kStoreOwnKey,
+  kAuditLog,
   kDeactivateUnit,  // last: it changes what the units receive
 };
 constexpr Endpoint kEndpoints[] = {
-    Endpoint::kDeployment,    Endpoint::kAddUnit,       Endpoint::kAddUnitKey,
-    Endpoint::kAddSite,       Endpoint::kRevokeSite,    Endpoint::kInviteHandler,
-    Endpoint::kInviteAuditor, Endpoint::kListAccounts,  Endpoint::kDisableAccount,
-    Endpoint::kGrantKey,      Endpoint::kAwaitingKey,   Endpoint::kMe,
-    Endpoint::kStoreOwnKey,   Endpoint::kDeactivateUnit};
+    Endpoint::kDeployment,    Endpoint::kAddUnit,      Endpoint::kAddUnitKey,
+    Endpoint::kAddSite,       Endpoint::kRevokeSite,   Endpoint::kInviteHandler,
+    Endpoint::kInviteAuditor, Endpoint::kListAccounts, Endpoint::kDisableAccount,
+    Endpoint::kGrantKey,      Endpoint::kAwaitingKey,  Endpoint::kMe,
+    Endpoint::kStoreOwnKey,   Endpoint::kAuditLog,     Endpoint::kDeactivateUnit};
 
 bool about_a_unit(Endpoint endpoint) {
   return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kAwaitingKey &&
-         endpoint != Endpoint::kMe && endpoint != Endpoint::kStoreOwnKey;
+         endpoint != Endpoint::kMe && endpoint != Endpoint::kStoreOwnKey &&
+         endpoint != Endpoint::kAuditLog;
 }
 
 // The expected status, written out per endpoint (SECURITY.md, "Who can see
@@ -124,6 +126,8 @@ unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
       return 200;
     case Endpoint::kStoreOwnKey:
       return 400;  // everyone may store their own key; this blob is not one
+    case Endpoint::kAuditLog:
+      return 403;  // only an auditor of the top unit reads the log; T is not the top
   }
   return 0;
 }
@@ -275,6 +279,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
             {{"key_id", b64(crypto::key_id(deployment_.unit_keys.at("township").public_key))},
              {"blob", b64(blob)}});
       }
+      case Endpoint::kAuditLog:
+        return {http::verb::get, "/api/v1/audit?from=1&limit=10", {}};
       case Endpoint::kDeactivateUnit:
         return post("/api/v1/admin/units/deactivate", {{"unit_id", unit}});
     }

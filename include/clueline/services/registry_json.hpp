@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "clueline/storage/accounts.hpp"
+#include "clueline/storage/audit.hpp"
 #include "clueline/storage/records.hpp"
 
 namespace clueline::services {
@@ -24,6 +25,14 @@ boost::json::object site_json(const storage::Site& site);
 //  (null if never), and when the account has a box key "box_public_key" and
 //  "auth_public_key" with their "fingerprint" (crypto-spec §9.4)}
 boost::json::object account_json(const storage::Account& account);
+
+// {"seq", "hash"}: the audit log's head; hashes in lower-case hex, as
+// docs/audit.md recomputes them.
+boost::json::object audit_head_json(const storage::AuditHead& head);
+// {"seq", "at", "actor", "action", "object", "detail", "prev_hash", "hash"}:
+// the detail as the exact text that was hashed, so that anyone can
+// recompute the chain from it.
+boost::json::object audit_entry_json(const storage::AuditEntry& entry);
 
 // RFC 3339 UTC with seconds.
 std::string time_json(storage::UnixSeconds seconds);
