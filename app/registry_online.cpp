@@ -130,7 +130,8 @@ int site_revoke(std::span<char*> args) {
   SignedIn session = signed_in(options);
   // Checked first, so that a wrong key cannot revoke a poster and then fail
   // to sign its replacement.
-  const json::value& recorded = deployment(session).at("deployment");
+  const json::object info = deployment(session);
+  const json::value& recorded = info.at("deployment");
   if (!recorded.is_object() || recorded.at("site_signing_public_key").as_string() !=
                                    crypto::to_base64url(key.public_key.bytes)) {
     throw std::runtime_error(options.required("--signing-key") +
