@@ -20,6 +20,7 @@ constexpr std::uint64_t kBoxSubkeyId = 3;
 constexpr std::string_view kActivateDomain = "clueline/activate/v1";
 constexpr std::string_view kFingerprintDomain = "clueline/account-fingerprint/v1";
 static_assert(kUnitKeyGrantBytes == kBoxSecretKeyBytes + crypto_box_SEALBYTES);
+static_assert(kLoginProofBytes == kSignatureBytes && kActivationProofBytes == kSignatureBytes);
 
 constexpr std::size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr std::size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
@@ -227,23 +228,16 @@ Bytes sign_login_challenge(std::span<const std::byte> challenge32, const Signing
     throw std::invalid_argument(
         "sign_login_challenge: the challenge must be 32 bytes and the secret key 64");
   }
-  detail::ensure_started().value();
-  const Bytes message = with_domain(kLoginDomain, challenge32);
-  Bytes signature(kLoginProofBytes);
-  crypto_sign_detached(detail::uc(std::span(signature)), nullptr, detail::uc(message),
-                       message.size(), detail::uc(auth.secret_key.bytes()));
-  return signature;
+  const Signature signature = sign_detached(with_domain(kLoginDomain, challenge32), auth);
+  return Bytes(signature.begin(), signature.end());
 }
 
 bool verify_login_proof(std::span<const std::byte> challenge32,
                         std::span<const std::byte> signature, const SigningPublicKey& auth) {
-  if (challenge32.size() != kLoginChallengeBytes || signature.size() != kLoginProofBytes ||
-      !detail::ensure_started()) {
+  if (challenge32.size() != kLoginChallengeBytes) {
     return false;
   }
-  const Bytes message = with_domain(kLoginDomain, challenge32);
-  return crypto_sign_verify_detached(detail::uc(signature), detail::uc(message), message.size(),
-                                     detail::uc(auth.bytes)) == 0;
+  return verify_detached(signature, with_domain(kLoginDomain, challenge32), auth);
 }
 
 namespace {
@@ -261,23 +255,16 @@ Bytes sign_activation(std::span<const std::byte> code32, const BoxPublicKey& box
   if (code32.size() != kInvitationCodeBytes || auth.secret_key.size() != kSigningSecretKeyBytes) {
     throw std::invalid_argument("sign_activation: the code must be 32 bytes and the secret key 64");
   }
-  detail::ensure_started().value();
-  const Bytes message = activation_message(code32, box_public_key);
-  Bytes signature(kActivationProofBytes);
-  crypto_sign_detached(detail::uc(std::span(signature)), nullptr, detail::uc(message),
-                       message.size(), detail::uc(auth.secret_key.bytes()));
-  return signature;
+  const Signature signature = sign_detached(activation_message(code32, box_public_key), auth);
+  return Bytes(signature.begin(), signature.end());
 }
 
 bool verify_activation(std::span<const std::byte> code32, const BoxPublicKey& box_public_key,
                        std::span<const std::byte> signature, const SigningPublicKey& auth) {
-  if (code32.size() != kInvitationCodeBytes || signature.size() != kActivationProofBytes ||
-      !detail::ensure_started()) {
+  if (code32.size() != kInvitationCodeBytes) {
     return false;
   }
-  const Bytes message = activation_message(code32, box_public_key);
-  return crypto_sign_verify_detached(detail::uc(signature), detail::uc(message), message.size(),
-                                     detail::uc(auth.bytes)) == 0;
+  return verify_detached(signature, activation_message(code32, box_public_key), auth);
 }
 
 std::string account_fingerprint(const SigningPublicKey& auth, const BoxPublicKey& box) {
