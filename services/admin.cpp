@@ -615,6 +615,17 @@ boost::asio::awaitable<Outcome<Activated>> activate_account(AdminContext context
   co_return activated;
 }
 
+namespace {
+
+// Active again, with the failed sign-ins that led to a lock forgotten.
+void reactivate(Account& account) {
+  account.state = AccountState::kActive;
+  account.failed_logins = 0;
+  account.last_failed_at = 0;
+}
+
+}  // namespace
+
 std::optional<AccountChange> parse_account_change(std::string_view name) noexcept {
   for (const AccountChange change : {AccountChange::kDisable, AccountChange::kEnable,
                                      AccountChange::kUnlock, AccountChange::kResetSecondFactor}) {
@@ -666,18 +677,14 @@ boost::asio::awaitable<Outcome<Account>> change_account(AdminContext context, Ac
       if (account.state != AccountState::kDisabled) {
         co_return refuse(errc::conflict, "the account is not disabled");
       }
-      account.state = AccountState::kActive;
-      account.failed_logins = 0;
-      account.last_failed_at = 0;
+      reactivate(account);
       action = "account.enable";
       break;
     case AccountChange::kUnlock:
       if (account.state != AccountState::kLocked) {
         co_return refuse(errc::conflict, "the account is not locked");
       }
-      account.state = AccountState::kActive;
-      account.failed_logins = 0;
-      account.last_failed_at = 0;
+      reactivate(account);
       action = "account.unlock";
       break;
     case AccountChange::kResetSecondFactor:
