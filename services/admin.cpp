@@ -113,32 +113,22 @@ Outcome<std::shared_ptr<const RegistrySnapshot>> candidate_registry(
     std::unordered_map<std::uint32_t, storage::Unit> units,
     std::unordered_map<std::uint32_t, storage::Site> sites,
     std::optional<storage::Deployment> deployment) {
-  std::vector<storage::Unit> ordered;
-  ordered.reserve(units.size());
-  for (const auto& [id, unit] : units) ordered.push_back(unit);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const auto& a, const auto& b) { return a.id < b.id; });
-  std::string problem;
-  auto tree = routing::Tree::make(unit_nodes(ordered), context.policy->levels(), &problem);
-  if (!tree) {
-    return refuse(errc::invalid_argument,
-                  "the unit does not fit the jurisdiction tree: " + problem);
+  RegistryBuild build =
+      build_registry(std::move(units), std::move(sites),
+                     deployment ? std::move(deployment) : current.deployment, *context.policy);
+  switch (build.problem) {
+    case RegistryProblem::kNone:
+      return std::move(build.snapshot);
+    case RegistryProblem::kTree:
+      return refuse(errc::invalid_argument,
+                    "the unit does not fit the jurisdiction tree: " + build.why);
+    case RegistryProblem::kPolicy:
+      return refuse(errc::invalid_argument, "the change would break routing policy " +
+                                                context.policy_name + ": " + build.why);
+    case RegistryProblem::kSigningKey:
+      return refuse(errc::invalid_argument, build.why);
   }
-  if (!context.policy->check_against(*tree, problem)) {
-    return refuse(errc::invalid_argument,
-                  "the change would break routing policy " + context.policy_name + ": " + problem);
-  }
-  auto next =
-      std::make_shared<RegistrySnapshot>(RegistrySnapshot{.deployment = current.deployment,
-                                                          .signing_key = current.signing_key,
-                                                          .units = std::move(units),
-                                                          .sites = std::move(sites),
-                                                          .tree = std::move(*tree)});
-  if (deployment) {
-    next->deployment = *deployment;
-    next->signing_key = crypto::SigningPublicKey{deployment->site_signing_public_key};
-  }
-  return std::shared_ptr<const RegistrySnapshot>(std::move(next));
+  return refuse(errc::internal, "internal error");
 }
 
 std::optional<std::uint32_t> owner_of_key(const RegistrySnapshot& registry,

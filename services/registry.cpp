@@ -1,6 +1,8 @@
 #include "clueline/services/registry.hpp"
 
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "clueline/services/jurisdiction.hpp"
 
@@ -16,52 +18,80 @@ const storage::Site* RegistrySnapshot::site(std::uint32_t id) const {
   return found == sites.end() ? nullptr : &found->second;
 }
 
+RegistryBuild build_registry(std::unordered_map<std::uint32_t, storage::Unit> units,
+                             std::unordered_map<std::uint32_t, storage::Site> sites,
+                             std::optional<storage::Deployment> deployment,
+                             const routing::Policy& policy) {
+  std::vector<storage::Unit> ordered;
+  ordered.reserve(units.size());
+  for (const auto& [id, unit] : units) ordered.push_back(unit);
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  RegistryBuild build;
+  auto tree = routing::Tree::make(unit_nodes(ordered), policy.levels(), &build.why);
+  if (!tree) {
+    build.problem = RegistryProblem::kTree;
+    return build;
+  }
+  if (!policy.check_against(*tree, build.why)) {
+    build.problem = RegistryProblem::kPolicy;
+    return build;
+  }
+  std::optional<crypto::SigningPublicKey> signing_key;
+  if (deployment) {
+    auto key = crypto::signing_public_key_from(deployment->site_signing_public_key);
+    if (!key) {
+      build.problem = RegistryProblem::kSigningKey;
+      build.why = "the deployment's site-signing public key is invalid";
+      return build;
+    }
+    signing_key = *key;
+  }
+  build.snapshot =
+      std::make_shared<const RegistrySnapshot>(RegistrySnapshot{.deployment = std::move(deployment),
+                                                                .signing_key = signing_key,
+                                                                .units = std::move(units),
+                                                                .sites = std::move(sites),
+                                                                .tree = std::move(*tree)});
+  return build;
+}
+
 result<std::shared_ptr<const RegistrySnapshot>> read_registry(const storage::Store& store,
                                                               const routing::Policy& policy,
                                                               const std::string& policy_name,
                                                               std::string* problem) {
-  std::string why;
   auto units = storage::list_units(store);
   if (!units) return units.error();
-  auto tree = routing::Tree::make(unit_nodes(*units), policy.levels(), &why);
-  if (!tree) {
-    if (problem != nullptr) {
-      *problem = "the stored unit tree does not fit the routing policy's levels: " + why;
-    }
-    return errc::invalid_argument;
-  }
-  if (!policy.check_against(*tree, why)) {
-    if (problem != nullptr) *problem = "routing policy " + policy_name + ": " + why;
-    return errc::invalid_argument;
-  }
-  auto snapshot = std::make_shared<RegistrySnapshot>(RegistrySnapshot{.deployment = std::nullopt,
-                                                                      .signing_key = std::nullopt,
-                                                                      .units = {},
-                                                                      .sites = {},
-                                                                      .tree = std::move(*tree)});
-  auto deployment = storage::load_deployment(store);
-  if (deployment) {
-    auto key = crypto::signing_public_key_from(deployment->site_signing_public_key);
-    if (!key) {
-      if (problem != nullptr) *problem = "the deployment's site-signing public key is invalid";
-      return errc::storage_corruption;
-    }
-    snapshot->deployment = *deployment;
-    snapshot->signing_key = *key;
-  } else if (deployment.error() != errc::not_found) {
-    return deployment.error();
-  }
-  for (storage::Unit& unit : *units) {
-    const std::uint32_t id = unit.id;
-    snapshot->units.emplace(id, std::move(unit));
-  }
   auto sites = storage::list_sites(store);
   if (!sites) return sites.error();
-  for (storage::Site& site : *sites) {
-    const std::uint32_t id = site.id;
-    snapshot->sites.emplace(id, std::move(site));
+  std::optional<storage::Deployment> deployment;
+  if (auto stored = storage::load_deployment(store)) {
+    deployment = *stored;
+  } else if (stored.error() != errc::not_found) {
+    return stored.error();
   }
-  return std::shared_ptr<const RegistrySnapshot>(std::move(snapshot));
+  std::unordered_map<std::uint32_t, storage::Unit> units_by_id;
+  for (storage::Unit& unit : *units) units_by_id.emplace(unit.id, std::move(unit));
+  std::unordered_map<std::uint32_t, storage::Site> sites_by_id;
+  for (storage::Site& site : *sites) sites_by_id.emplace(site.id, std::move(site));
+  RegistryBuild build =
+      build_registry(std::move(units_by_id), std::move(sites_by_id), std::move(deployment), policy);
+  switch (build.problem) {
+    case RegistryProblem::kNone:
+      return build.snapshot;
+    case RegistryProblem::kTree:
+      if (problem != nullptr) {
+        *problem = "the stored unit tree does not fit the routing policy's levels: " + build.why;
+      }
+      return errc::invalid_argument;
+    case RegistryProblem::kPolicy:
+      if (problem != nullptr) *problem = "routing policy " + policy_name + ": " + build.why;
+      return errc::invalid_argument;
+    case RegistryProblem::kSigningKey:
+      if (problem != nullptr) *problem = build.why;
+      return errc::storage_corruption;
+  }
+  return errc::internal;
 }
 
 std::shared_ptr<const RegistrySnapshot> Registry::current() const {

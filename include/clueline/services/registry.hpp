@@ -36,6 +36,22 @@ struct RegistrySnapshot {
   const storage::Site* site(std::uint32_t id) const;
 };
 
+// What stands in the way of a registry: nothing, the units do not form a
+// tree over the policy's levels, the policy's designations do not fit them,
+// or the deployment's signing key is unusable. `why` says which unit and how.
+enum class RegistryProblem { kNone, kTree, kPolicy, kSigningKey };
+struct RegistryBuild {
+  std::shared_ptr<const RegistrySnapshot> snapshot;  // set when problem == kNone
+  RegistryProblem problem = RegistryProblem::kNone;
+  std::string why;
+};
+// The snapshot of these records, checked as start-up checks them. No I/O;
+// the units in any order (the tree takes them by id).
+RegistryBuild build_registry(std::unordered_map<std::uint32_t, storage::Unit> units,
+                             std::unordered_map<std::uint32_t, storage::Site> sites,
+                             std::optional<storage::Deployment> deployment,
+                             const routing::Policy& policy);
+
 // The registry as stored (blocking). The units must form a tree over
 // `policy`'s levels and fit its designations; otherwise invalid_argument
 // with `*problem` saying why (`policy_name` names the policy there); a
