@@ -25,6 +25,7 @@
 #include "clueline/storage/accounts.hpp"
 #include "files.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 #include "registry_online.hpp"
 #include "session.hpp"
@@ -110,15 +111,17 @@ int account_add(const CommandOptions& options) {
     throw std::runtime_error("--unit: no unit " + std::to_string(unit_id));
   }
   account.id = checked(std::move(id), "account add");
-  std::cout << json::serialize(account_json(account)) << '\n';
+  print_result(options, account_json(account));
   return 0;
 }
 
 int account_list(const CommandOptions& options) {
   auto store = open_database(registry_data_dir(options), false);
+  json::array listed;
   for (const auto& account : checked(storage::list_accounts(*store), "accounts")) {
-    std::cout << json::serialize(account_json(account)) << '\n';
+    listed.push_back(account_json(account));
   }
+  print_results(options, listed, "no accounts");
   return 0;
 }
 
@@ -135,7 +138,7 @@ int account_unlock(const CommandOptions& options) {
   account.failed_logins = 0;
   account.last_failed_at = 0;
   checked(storage::put_account(*store, account, "account.unlock"), "unlock");
-  std::cout << json::serialize(account_json(account)) << '\n';
+  print_result(options, account_json(account));
   return 0;
 }
 
@@ -160,7 +163,7 @@ int account_invite(const CommandOptions& options) {
   SignedIn session = signed_in(options);
   json::object answer =
       call_json(session, Method::kPost, "/api/v1/admin/invitations", &body, "account invite");
-  std::cout << json::serialize(answer.at("invitation")) << '\n';
+  print_result(options, answer.at("invitation"));
   std::cerr << "clueline: give the code to the invitee in person or over a trusted channel; it "
                "is shown only once\n";
   return 0;
@@ -172,9 +175,7 @@ int account_list_online(const CommandOptions& options) {
   json::object answer =
       call_json(session, Method::kGet, "/api/v1/admin/accounts?unit=" + std::to_string(unit_id),
                 nullptr, "account list");
-  for (const json::value& account : answer.at("accounts").as_array()) {
-    std::cout << json::serialize(account) << '\n';
-  }
+  print_results(options, answer.at("accounts").as_array(), "no accounts");
   return 0;
 }
 
@@ -183,7 +184,7 @@ int account_change(const CommandOptions& options, std::string_view change) {
   SignedIn session = signed_in(options);
   json::object answer = call_json(session, Method::kPost, "/api/v1/admin/accounts/change", &body,
                                   "account " + std::string(change));
-  std::cout << json::serialize(answer.at("account")) << '\n';
+  print_result(options, answer.at("account"));
   return 0;
 }
 
@@ -234,7 +235,7 @@ int account_activate(const CommandOptions& options) {
       replace_file(options.required("--totp-secret-out"), text, 0600);
     }
   }
-  std::cout << json::serialize(printed) << '\n';
+  print_result(options, printed);
   std::cerr << "clueline: tell a member of your unit this fingerprint in person or by phone: "
             << fingerprint << "\n";
   return 0;
@@ -303,8 +304,7 @@ int account_grant(const CommandOptions& options) {
     call_json(session, Method::kPost, "/api/v1/accounts/grants", &body, "account grant");
     granted.push_back(json::value(id));
   }
-  std::cout << json::serialize(json::object{{"account", name}, {"granted_key_ids", granted}})
-            << '\n';
+  print_result(options, json::object{{"account", name}, {"granted_key_ids", granted}});
   return 0;
 }
 
@@ -407,10 +407,9 @@ int login(std::span<char*> args) {
                                             {"expires_at", answer.at("expires_at")}}) +
                    "\n",
                0600);
-  std::cout << json::serialize(json::object{{"account", answer.at("account")},
-                                            {"expires_at", answer.at("expires_at")},
-                                            {"session_file", file.string()}})
-            << '\n';
+  print_result(options, json::object{{"account", answer.at("account")},
+                                     {"expires_at", answer.at("expires_at")},
+                                     {"session_file", file.string()}});
   return 0;
 }
 
@@ -424,7 +423,7 @@ int logout(std::span<char*> args) {
   fs::remove(session_file(), ignored);
   // An expired session is as good as ended.
   if (answer.status != 401) expect_json(answer, "logout");
-  std::cout << json::serialize(json::object{{"signed_out", true}}) << '\n';
+  print_result(options, json::object{{"signed_out", true}});
   return 0;
 }
 
@@ -498,7 +497,7 @@ int whoami(std::span<char*> args) {
     account = std::move(now);
     account["unlocked_key_ids"] = std::move(ids);
   }
-  std::cout << json::serialize(account) << '\n';
+  print_result(options, account);
   return 0;
 }
 

@@ -15,13 +15,15 @@
 #include <optional>
 #include <string>
 
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/keys.hpp"
-#include "clueline/services/admin.hpp"
+#include "clueline/services/audit_log.hpp"
 #include "clueline/services/registry_json.hpp"
 #include "clueline/storage/audit.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 #include "session.hpp"
 
@@ -114,23 +116,48 @@ storage::Bytes32 hash_from(const json::value& value) {
   return hash;
 }
 
-storage::AuditEntry entry_from(const json::value& value) {
+// An entry of a page; `withheld` says the server gave only its seq and
+// hashes (an entry outside the caller's subtree).
+struct PageEntry {
+  storage::AuditEntry entry;
+  bool withheld = false;
+};
+
+PageEntry entry_from(const json::value& value) {
   const json::object& object = value.as_object();
   const auto hash_of = [&](std::string_view name) { return hash_from(object.at(name)); };
-  return {.seq = object.at("seq").to_number<std::uint64_t>(),
-          .record = {.at = object.at("at").to_number<storage::UnixSeconds>(),
-                     .actor = std::string(object.at("actor").as_string()),
-                     .action = std::string(object.at("action").as_string()),
-                     .object = std::string(object.at("object").as_string()),
-                     .detail = std::string(object.at("detail").as_string())},
-          .prev_hash = hash_of("prev_hash"),
-          .hash = hash_of("hash")};
+  PageEntry page_entry;
+  page_entry.entry.seq = object.at("seq").to_number<std::uint64_t>();
+  page_entry.entry.prev_hash = hash_of("prev_hash");
+  page_entry.entry.hash = hash_of("hash");
+  if (const json::value* withheld = object.if_contains("withheld");
+      withheld != nullptr && withheld->as_bool()) {
+    page_entry.withheld = true;
+    return page_entry;
+  }
+  const auto at = parse_utc_text(object.at("at").as_string());
+  if (!at) throw std::runtime_error("the server sent an audit entry with a malformed time");
+  page_entry.entry.record = {.at = *at,
+                             .actor = std::string(object.at("actor").as_string()),
+                             .action = std::string(object.at("action").as_string()),
+                             .object = std::string(object.at("object").as_string()),
+                             .detail = std::string(object.at("detail").as_string())};
+  return page_entry;
 }
 
-json::object audit_page(SignedIn& session, std::uint64_t from, std::size_t limit) {
-  return call_json(session, server::ApiClient::Method::kGet,
-                   "/api/v1/audit?from=" + std::to_string(from) + "&limit=" + std::to_string(limit),
-                   nullptr, "audit");
+json::object audit_page(SignedIn& session, const std::string& unit_query, std::uint64_t from,
+                        std::size_t limit) {
+  return call_json(
+      session, server::ApiClient::Method::kGet,
+      "/api/v1/audit?from=" + std::to_string(from) + "&limit=" + std::to_string(limit) + unit_query,
+      nullptr, "audit");
+}
+
+// "&unit=N" for --unit N, nothing without (the server takes the caller's
+// own unit).
+std::string unit_query(const CommandOptions& options) {
+  if (!options.has("--unit")) return "";
+  return "&unit=" + std::to_string(parse_id(options.required("--unit"), "--unit"));
 }
 
 int list_online(const CommandOptions& options) {
@@ -140,9 +167,22 @@ int list_online(const CommandOptions& options) {
       parse_number(options.value_or("--limit", std::to_string(kDefaultListLimit)), "--limit", 1,
                    services::kMaxAuditPage);
   SignedIn session = signed_in(options);
-  const json::object page = audit_page(session, from, limit);
+  const json::object page = audit_page(session, unit_query(options), from, limit);
+  // Withheld entries are only links in the chain: `audit verify` uses them,
+  // a reader has nothing to read in them.
+  json::array shown;
+  std::size_t withheld = 0;
   for (const json::value& entry : page.at("entries").as_array()) {
-    std::cout << json::serialize(entry) << '\n';
+    if (entry_from(entry).withheld) {
+      ++withheld;
+    } else {
+      shown.push_back(entry);
+    }
+  }
+  print_results(options, shown, "no entries");
+  if (withheld > 0) {
+    std::cerr << "clueline: " << withheld
+              << " entries of this range concern no unit of your subtree and were withheld\n";
   }
   return 0;
 }
@@ -157,23 +197,27 @@ int verify_online(const CommandOptions& options) {
   SignedIn session = signed_in(options);
   storage::AuditHead recomputed;
   storage::AuditHead stated;
+  std::size_t withheld = 0;
   std::optional<storage::Bytes32> at_checkpoint;
   std::string problem;
   std::uint64_t next = 1;
   for (;;) {
-    const json::object page = audit_page(session, next, services::kMaxAuditPage);
+    const json::object page =
+        audit_page(session, unit_query(options), next, services::kMaxAuditPage);
     const json::object& head = page.at("head").as_object();
     stated.seq = head.at("seq").to_number<std::uint64_t>();
     const json::array& entries = page.at("entries").as_array();
     for (const json::value& value : entries) {
-      const storage::AuditEntry entry = entry_from(value);
+      const auto [entry, entry_withheld] = entry_from(value);
       if (entry.seq != next) {
         problem = "gap in seq before " + std::to_string(entry.seq);
       } else if (entry.prev_hash != recomputed.hash) {
         problem = "prev link mismatch at seq " + std::to_string(entry.seq);
-      } else if (storage::audit_hash(entry.seq, entry.record, entry.prev_hash) != entry.hash) {
+      } else if (!entry_withheld &&
+                 storage::audit_hash(entry.seq, entry.record, entry.prev_hash) != entry.hash) {
         problem = "hash mismatch at seq " + std::to_string(entry.seq);
       }
+      withheld += entry_withheld;
       if (!problem.empty()) break;
       recomputed = {entry.seq, entry.hash};
       if (checkpoint && entry.seq == checkpoint->seq) at_checkpoint = entry.hash;
@@ -188,13 +232,14 @@ int verify_online(const CommandOptions& options) {
     problem = "the head the server states does not match the entries it sent";
   }
   json::object out{{"entries", recomputed.seq},
+                   {"withheld", withheld},
                    {"head", audit_head_json(recomputed)},
                    {"intact", problem.empty()}};
   if (!problem.empty()) out["problem"] = problem;
   bool good = problem.empty();
   std::string complaint = problem.empty() ? "" : "the audit log is broken: " + problem;
   if (checkpoint) {
-    json::object shown{{"seq", checkpoint->seq}, {"at", checkpoint->at}};
+    json::object shown{{"seq", checkpoint->seq}, {"at", utc_text(checkpoint->at)}};
     std::string mismatch;
     if (!storage::verify_audit_checkpoint_signature(*checkpoint, trusted)) {
       mismatch = checkpoint_problem(*checkpoint, trusted, errc::authentication_failed);
@@ -212,18 +257,19 @@ int verify_online(const CommandOptions& options) {
     }
     out["checkpoint"] = std::move(shown);
   }
-  std::cout << json::serialize(out) << '\n';
+  print_result(options, out);
   if (!good) std::cerr << "clueline: " << complaint << '\n';
   return good ? 0 : 1;
 }
 
 int verify(std::span<char*> args) {
   const CommandOptions options(
-      args, {"--data-dir", "--config", "--server", "--checkpoint", "--trusted-key"});
+      args, {"--data-dir", "--config", "--server", "--unit", "--checkpoint", "--trusted-key"});
   if (options.has("--checkpoint") != options.has("--trusted-key")) {
     throw UsageError("--checkpoint and --trusted-key go together");
   }
   if (options.has("--server")) return verify_online(options);
+  if (options.has("--unit")) throw UsageError("--unit goes with --server");
   std::optional<storage::AuditCheckpoint> checkpoint;
   storage::Bytes32 trusted{};
   if (options.has("--checkpoint")) {
@@ -245,8 +291,9 @@ int verify(std::span<char*> args) {
                 verified.problem;
   }
   if (checkpoint) {
-    json::object shown{
-        {"seq", checkpoint->seq}, {"hash", hex(checkpoint->hash)}, {"at", checkpoint->at}};
+    json::object shown{{"seq", checkpoint->seq},
+                       {"hash", hex(checkpoint->hash)},
+                       {"at", utc_text(checkpoint->at)}};
     const auto matched = storage::check_audit_checkpoint(*store, *checkpoint, trusted);
     shown["matches"] = static_cast<bool>(matched);
     if (!matched) {
@@ -257,21 +304,25 @@ int verify(std::span<char*> args) {
     }
     out["checkpoint"] = std::move(shown);
   }
-  std::cout << json::serialize(out) << '\n';
+  print_result(options, out);
   if (!good) std::cerr << "clueline: " << complaint << '\n';
   return good ? 0 : 1;
 }
 
 int list(std::span<char*> args) {
-  const CommandOptions options(args, {"--data-dir", "--config", "--server", "--from", "--limit"});
+  const CommandOptions options(
+      args, {"--data-dir", "--config", "--server", "--unit", "--from", "--limit"});
   if (options.has("--server")) return list_online(options);
+  if (options.has("--unit")) throw UsageError("--unit goes with --server");
   const std::uint64_t from = parse_number(options.value_or("--from", "1"), "--from", 1,
                                           std::numeric_limits<std::uint64_t>::max());
   const std::size_t limit = parse_number(
       options.value_or("--limit", std::to_string(kDefaultListLimit)), "--limit", 1, kMaxListLimit);
   auto store = open_database(registry_data_dir(options), false);
   const auto entries = checked(storage::read_audit(*store, from, limit), "reading the audit log");
-  for (const auto& entry : entries) std::cout << json::serialize(audit_entry_json(entry)) << '\n';
+  json::array listed;
+  for (const auto& entry : entries) listed.push_back(audit_entry_json(entry));
+  print_results(options, listed, "no entries");
   return 0;
 }
 
@@ -299,7 +350,15 @@ int checkpoint(std::span<char*> args) {
       storage::make_audit_checkpoint(verified.head, now, key.secret_key.bytes()), "signing");
   const std::string encoded = storage::encode(signed_head);
   write_new_file(out, encoded + "\n", 0644);
-  std::cout << encoded << '\n';
+  // --json: the file's own line, as a script would read the file.
+  if (json_output(options)) {
+    std::cout << encoded << '\n';
+  } else {
+    print_result(options, json::object{{"checkpoint", out.string()},
+                                       {"seq", signed_head.seq},
+                                       {"hash", hex(signed_head.hash)},
+                                       {"at", utc_text(signed_head.at)}});
+  }
   return 0;
 }
 

@@ -18,6 +18,7 @@
 #include "clueline/storage/store.hpp"
 #include "files.hpp"
 #include "options.hpp"
+#include "output.hpp"
 
 namespace clueline::app {
 namespace {
@@ -146,12 +147,11 @@ int submit_online(const CommandOptions& options) {
                   "attachment " + std::to_string(index));
     }
   }
-  std::cout << json::serialize(json::object{{"receipt", crypto::format_receipt(receipt)},
-                                            {"clue_id", received.at("clue_id")},
-                                            {"status", received.at("status")},
-                                            {"acknowledge_by", received.at("acknowledge_by")},
-                                            {"attachments", streams.size()}})
-            << '\n';
+  print_result(options, json::object{{"receipt", crypto::format_receipt(receipt)},
+                                     {"clue_id", received.at("clue_id")},
+                                     {"status", received.at("status")},
+                                     {"acknowledge_by", received.at("acknowledge_by")},
+                                     {"attachments", streams.size()}});
   return 0;
 }
 
@@ -199,7 +199,7 @@ int followup(std::span<char*> args) {
         opened ? json::value(as_string(opened->bytes())) : json::value(nullptr);
     reply.as_object().erase("payload");
   }
-  std::cout << json::serialize(status) << '\n';
+  print_result(options, status);
   return 0;
 }
 
@@ -256,12 +256,11 @@ int open_stored(const CommandOptions& options) {
       write_file(directory / name, plaintext);
     }
   }
-  std::cout << json::serialize(json::object{{"clue_id", options.required("--clue")},
-                                            {"status", storage::status_name(clue.status)},
-                                            {"category", clue.category},
-                                            {"accused_level", clue.accused_level},
-                                            {"body", std::move(parsed)}})
-            << '\n';
+  print_result(options, json::object{{"clue_id", options.required("--clue")},
+                                     {"status", storage::status_name(clue.status)},
+                                     {"category", clue.category},
+                                     {"accused_level", clue.accused_level},
+                                     {"body", std::move(parsed)}});
   return 0;
 }
 

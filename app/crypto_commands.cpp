@@ -17,6 +17,7 @@
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
+#include "output.hpp"
 
 namespace clueline::app {
 namespace {
@@ -81,7 +82,7 @@ int keygen(std::span<char*> args) {
   } else {
     throw UsageError("keygen kind must be unit or site-signing, not \"" + std::string(kind) + "\"");
   }
-  std::cout << boost::json::serialize(printed) << '\n';
+  print_result(options, printed);
   return 0;
 }
 
@@ -159,12 +160,10 @@ int submit(std::span<char*> args) {
   const Bytes envelope =
       checked(crypto::seal_envelope(header, recipients, boost::json::serialize(body)), "envelope");
   write_file(out, envelope);
-  std::cout << boost::json::serialize(
-                   boost::json::object{{"receipt", crypto::format_receipt(receipt)},
-                                       {"envelope", out.string()},
-                                       {"bytes", envelope.size()},
-                                       {"attachments", index}})
-            << '\n';
+  print_result(options, boost::json::object{{"receipt", crypto::format_receipt(receipt)},
+                                            {"envelope", out.string()},
+                                            {"bytes", envelope.size()},
+                                            {"attachments", index}});
   return 0;
 }
 
@@ -239,11 +238,9 @@ int open(std::span<char*> args) {
       }
     }
   }
-  std::cout << boost::json::serialize(
-                   boost::json::object{{"category", parsed.header.category},
-                                       {"accused_level", parsed.header.accused_level},
-                                       {"body", std::move(body)}})
-            << '\n';
+  print_result(options, boost::json::object{{"category", parsed.header.category},
+                                            {"accused_level", parsed.header.accused_level},
+                                            {"body", std::move(body)}});
   return 0;
 }
 

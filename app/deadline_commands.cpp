@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/deadlines.hpp"
 #include "clueline/services/config.hpp"
@@ -22,6 +23,7 @@
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 
 namespace clueline::app {
@@ -32,21 +34,11 @@ using storage::UnixSeconds;
 
 // "2026-03-18T09:30:00Z" (UTC, seconds, as the API prints times).
 UnixSeconds parse_utc_time(const std::string& text, std::string_view option) {
-  std::tm parts{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  if (end == nullptr || *end != '\0' || text.size() != 20) {
+  const auto seconds = parse_utc_text(text);
+  if (!seconds) {
     throw UsageError(std::string(option) + ": expected a UTC time like 2026-03-18T09:30:00Z");
   }
-  return static_cast<UnixSeconds>(timegm(&parts));
-}
-
-std::string utc_text(UnixSeconds at) {
-  const std::time_t seconds = at;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return *seconds;
 }
 
 json::value time_or_null(UnixSeconds at) {
@@ -75,13 +67,12 @@ int run(std::span<char*> args) {
     storage::ClaimSet claims;  // the database lock keeps everyone else away
     pass = services::run_escalation_pass(*store, writer, tree, deadlines, claims, now);
   }
-  std::cout << json::serialize(json::object{{"at", utc_text(now)},
-                                            {"due", pass.due},
-                                            {"escalated_clues", pass.escalated},
-                                            {"escalations", pass.steps},
-                                            {"failed", pass.failed},
-                                            {"index_readable", !pass.index_error}})
-            << '\n';
+  print_result(options, json::object{{"at", utc_text(now)},
+                                     {"due", pass.due},
+                                     {"escalated_clues", pass.escalated},
+                                     {"escalations", pass.steps},
+                                     {"failed", pass.failed},
+                                     {"index_readable", !pass.index_error}});
   return pass.failed == 0 && !pass.index_error ? 0 : 1;
 }
 
@@ -139,6 +130,7 @@ int queue(std::span<char*> args) {
   }
   const auto entries = store->scan(storage::Family::kQueue, storage::queue_prefix(unit_id), limit);
   if (!entries) throw std::runtime_error("reading the queue: " + entries.error().message());
+  json::array listed;
   for (const auto& [key, relation] : *entries) {
     storage::ClueId id{};
     if (key.size() < id.size()) throw std::runtime_error("a queue entry is damaged");
@@ -147,10 +139,10 @@ int queue(std::span<char*> args) {
     if (!bytes) throw std::runtime_error("reading a clue: " + bytes.error().message());
     const auto clue = storage::decode_clue(*bytes);
     if (!clue) throw std::runtime_error("a clue record is damaged");
-    std::cout << json::serialize(clue_json(
-                     *clue, relation == storage::kQueueEscalated ? "escalated" : "handling"))
-              << '\n';
+    listed.push_back(
+        clue_json(*clue, relation == storage::kQueueEscalated ? "escalated" : "handling"));
   }
+  print_results(options, listed, "no clues");
   return 0;
 }
 

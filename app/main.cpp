@@ -69,7 +69,7 @@ commands:
                             unit and site take --data-dir DIR or --config FILE (as
                             serve) and need the server stopped, or --server URL to
                             work on a running server as a signed-in admin (tokens
-                            are still signed here); they print JSON
+                            are still signed here)
   route explain --site ID --category C [--accused-level L] [--recused UNIT ...]
          [--policy FILE]
                             where a clue from site ID would go and every rule that
@@ -77,7 +77,7 @@ commands:
                             is FILE, else routing.policy_file of the configuration;
                             takes --data-dir DIR or --config FILE like unit and site
   queue --unit ID [--limit N]
-                            the clues in unit ID's queue as JSON lines: the ones it
+                            the clues in unit ID's queue: the ones it
                             handles and the ones overdue below it that escalated to
                             it, with deadlines, escalations and the routing
                             explanation (not the sealed contents; see open)
@@ -93,13 +93,14 @@ commands:
   audit checkpoint --signing-key FILE --out FILE
                             the tamper-evident audit log (docs/audit.md): verify
                             recomputes the hash chain (exit 1 if broken) and checks
-                            a signed checkpoint; list prints entries as JSON lines
-                            (N up to 10000, default 100); checkpoint signs the
+                            a signed checkpoint; list prints entries (N up to
+                            10000, default 100); checkpoint signs the
                             current head with an auditor's key (keygen site-signing
                             --name auditor) into a new FILE to keep off the server;
                             takes --data-dir DIR or --config FILE, server stopped,
-                            or (verify, list) --server URL as an auditor of the top
-                            unit, the chain recomputed here
+                            or (verify, list) --server URL as an auditor, of its
+                            unit's subtree or of --unit ID below it, the chain
+                            recomputed here
   account add --name N --unit ID --role handler|unit_admin|auditor|admin
          [--unit-key-file FILE.key] [--passphrase-file F] [--totp-secret-file F]
          [--kdf-opslimit N --kdf-memlimit BYTES]
@@ -133,6 +134,11 @@ commands:
                             show this text, or a command's options (as does
                             COMMAND [SUBCOMMAND] --help, or -h)
   version                   print the version (also --version)
+
+Results are printed as text for people; every command also takes --json,
+which prints them as JSON instead (a list as one JSON value per line), for
+scripts. Errors go to stderr as one line; exit codes: 0 done, 1 failed,
+2 wrong usage.
 
 Every setting can be overridden by an environment variable named
 CLUELINE_<TABLE>_<KEY>, e.g. CLUELINE_SERVER_PORT=8443.

@@ -23,7 +23,8 @@ CommandOptions::CommandOptions(std::span<char*> args,
   };
   for (std::size_t i = 0; i < args.size();) {
     const std::string_view name = args[i];
-    const bool flag = contains(flags, name);
+    // --json is every command's (output.hpp).
+    const bool flag = contains(flags, name) || name == "--json";
     if (!flag && !contains(allowed, name)) {
       throw UsageError("unknown option \"" + std::string(name) + "\"");
     }

@@ -25,7 +25,8 @@ std::uint32_t parse_id(const std::string& text, std::string_view option);
 
 class CommandOptions {
  public:
-  // Parses `--name VALUE` pairs and the value-less names in `flags`. A name
+  // Parses `--name VALUE` pairs and the value-less names in `flags` (and
+  // the flag --json, which every command takes: output.hpp). A name
   // in neither `allowed` nor `flags`, a missing value, or a name given twice
   // that is not in `repeatable`, throws UsageError.
   CommandOptions(std::span<char*> args, std::initializer_list<std::string_view> allowed,

@@ -28,6 +28,7 @@
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 #include "registry_online.hpp"
 
@@ -40,8 +41,6 @@ using services::site_json;
 using services::unit_json;
 
 constexpr std::size_t kMaxNameBytes = 200;
-
-void print(const json::value& value) { std::cout << json::serialize(value) << '\n'; }
 
 // Names are shown to reporters and supervisors: UTF-8, 1..200 bytes.
 std::string checked_name(const std::string& name) {
@@ -160,7 +159,7 @@ int unit_add(std::span<char*> args) {
   }
 
   const std::uint32_t id = checked(storage::add_unit(*store, unit), "adding the unit");
-  print(unit_json(checked(storage::get_unit(*store, id), "reading the unit back")));
+  print_result(options, unit_json(checked(storage::get_unit(*store, id), "reading the unit back")));
   return 0;
 }
 
@@ -171,7 +170,7 @@ int unit_list(std::span<char*> args) {
   for (const storage::Unit& unit : checked(storage::list_units(*store), "listing units")) {
     listed.push_back(unit_json(unit));
   }
-  print(listed);
+  print_results(options, listed, "no units");
   return 0;
 }
 
@@ -198,7 +197,7 @@ int unit_add_key(std::span<char*> args) {
   for (storage::UnitKey& old : unit.keys) old.current = false;
   unit.keys.push_back(key);
   checked(storage::put_unit(*store, unit), "storing the unit");
-  print(unit_json(unit));
+  print_result(options, unit_json(unit));
   return 0;
 }
 
@@ -266,8 +265,9 @@ int site_add(std::span<char*> args) {
     std::cerr << "clueline: warning: no unit above unit " << site.unit_id
               << " has a key yet, so reports from this site cannot be routed\n";
   }
-  print(signed_site_json(checked(storage::get_site(*store, site.id), "reading the site back"), key,
-                         base_url));
+  print_result(options, signed_site_json(
+                            checked(storage::get_site(*store, site.id), "reading the site back"),
+                            key, base_url));
   return 0;
 }
 
@@ -285,7 +285,7 @@ int site_list(std::span<char*> args) {
   for (const storage::Site& site : checked(storage::list_sites(*store), "listing sites")) {
     listed.push_back(key ? signed_site_json(site, *key, base_url) : site_json(site));
   }
-  print(listed);
+  print_results(options, listed, "no sites");
   return 0;
 }
 
@@ -316,7 +316,7 @@ int site_revoke(std::span<char*> args) {
     throw std::runtime_error("site " + std::to_string(id) +
                              " has used up its token versions; add a new site instead");
   }
-  print(signed_site_json(checked(revoked, "revoking the site"), key, base_url));
+  print_result(options, signed_site_json(checked(revoked, "revoking the site"), key, base_url));
   return 0;
 }
 
@@ -337,10 +337,10 @@ int site_qr(std::span<char*> args) {
     replace_file(svg, qr::to_svg(code));
     printed["svg"] = svg.string();
   }
-  // The code first, to scan or photograph; the JSON line last, as its caption
-  // and for scripts (`tail -n 1`).
-  std::cout << qr::to_terminal(code);
-  print(printed);
+  // As text: the code to scan or photograph, with the site as its caption.
+  // With --json only the JSON, which a script can read whole.
+  if (!json_output(options)) std::cout << qr::to_terminal(code) << '\n';
+  print_result(options, printed);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "clueline/crypto/site_token.hpp"
 #include "files.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 #include "session.hpp"
 
@@ -17,8 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using Method = server::ApiClient::Method;
-
-void print(const json::value& value) { std::cout << json::serialize(value) << '\n'; }
 
 std::string public_key_text(const std::string& file) {
   return crypto::to_base64url(read_box_public_key_file(file).bytes);
@@ -56,14 +55,16 @@ int unit_add(std::span<char*> args) {
     keys.push_back(json::value(public_key_text(file)));
   body["public_keys"] = std::move(keys);
   SignedIn session = signed_in(options);
-  print(call_json(session, Method::kPost, "/api/v1/admin/units", &body, "unit add").at("unit"));
+  print_result(
+      options,
+      call_json(session, Method::kPost, "/api/v1/admin/units", &body, "unit add").at("unit"));
   return 0;
 }
 
 int unit_list(std::span<char*> args) {
   const CommandOptions options(args, {"--server"});
   SignedIn session = signed_in(options);
-  print(deployment(session).at("units"));
+  print_results(options, deployment(session).at("units").as_array(), "no units");
   return 0;
 }
 
@@ -72,8 +73,9 @@ int unit_add_key(std::span<char*> args) {
   json::object body{{"unit_id", parse_id(options.required("--id"), "--id")},
                     {"public_key", public_key_text(options.required("--public-key"))}};
   SignedIn session = signed_in(options);
-  print(call_json(session, Method::kPost, "/api/v1/admin/units/keys", &body, "unit add-key")
-            .at("unit"));
+  print_result(options,
+               call_json(session, Method::kPost, "/api/v1/admin/units/keys", &body, "unit add-key")
+                   .at("unit"));
   return 0;
 }
 
@@ -81,9 +83,9 @@ int unit_deactivate(std::span<char*> args) {
   const CommandOptions options(args, {"--server", "--id"});
   json::object body{{"unit_id", parse_id(options.required("--id"), "--id")}};
   SignedIn session = signed_in(options);
-  print(
-      call_json(session, Method::kPost, "/api/v1/admin/units/deactivate", &body, "unit deactivate")
-          .at("unit"));
+  print_result(options, call_json(session, Method::kPost, "/api/v1/admin/units/deactivate", &body,
+                                  "unit deactivate")
+                            .at("unit"));
   return 0;
 }
 
@@ -101,7 +103,7 @@ int site_add(std::span<char*> args) {
   json::object site = call_json(session, Method::kPost, "/api/v1/admin/sites", &body, "site add")
                           .at("site")
                           .as_object();
-  print(signed_site(std::move(site), key, base_url));
+  print_result(options, signed_site(std::move(site), key, base_url));
   return 0;
 }
 
@@ -118,7 +120,7 @@ int site_list(std::span<char*> args) {
     const std::string base_url = base_url_of(options);
     for (json::value& site : sites) site = signed_site(site.as_object(), key, base_url);
   }
-  print(sites);
+  print_results(options, sites, "no sites");
   return 0;
 }
 
@@ -143,7 +145,7 @@ int site_revoke(std::span<char*> args) {
       call_json(session, Method::kPost, "/api/v1/admin/sites/revoke", &body, "site revoke")
           .at("site")
           .as_object();
-  print(signed_site(std::move(site), key, base_url));
+  print_result(options, signed_site(std::move(site), key, base_url));
   return 0;
 }
 

@@ -1,4 +1,6 @@
 // clueline route explain: where a clue from a site would go, and why.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -12,12 +14,14 @@
 #include "clueline/storage/records.hpp"
 #include "commands.hpp"
 #include "options.hpp"
+#include "output.hpp"
 #include "registry.hpp"
 
 namespace clueline::app {
 namespace {
 
 namespace fs = std::filesystem;
+namespace json = boost::json;
 
 // --policy FILE, else routing.policy_file of the configuration `serve` would
 // load: the explanation must be the one the server would give.
@@ -62,6 +66,31 @@ int explain(std::span<char*> args) {
   const routing::Tree tree = services::load_unit_tree(
       *store, policy, policy_path.empty() ? std::string("(built-in)") : policy_path.string());
 
+  const auto decision = routing::route(tree, policy,
+                                       {.site_unit_id = site->unit_id,
+                                        .category = category,
+                                        .accused_level = accused_level,
+                                        .recused = recused});
+  if (json_output(options)) {
+    json::object explained{{"site_id", site->id},
+                           {"category", category},
+                           {"accused_level", accused_level.empty() ? json::value(nullptr)
+                                                                   : json::value(accused_level)}};
+    if (!decision) {
+      explained["unit_id"] = nullptr;
+      explained["problem"] = decision.error().message();
+    } else {
+      json::array steps;
+      for (const routing::Step& step : decision->steps) {
+        steps.push_back(json::object{{"rule", routing::rule_name(step.rule)}, {"text", step.text}});
+      }
+      explained["unit_id"] = decision->unit_id;
+      explained["unit"] = tree.describe(decision->unit_id);
+      explained["steps"] = std::move(steps);
+    }
+    print_result(options, explained);
+    return decision ? 0 : 1;
+  }
   std::cout << "site " << site->id << " (" << site->name << ") in " << tree.describe(site->unit_id)
             << "\ncategory " << category << ", accused level "
             << (accused_level.empty() ? "unknown" : accused_level);
@@ -70,11 +99,6 @@ int explain(std::span<char*> args) {
     for (std::uint32_t id : recused) std::cout << ' ' << id;
   }
   std::cout << '\n';
-  const auto decision = routing::route(tree, policy,
-                                       {.site_unit_id = site->unit_id,
-                                        .category = category,
-                                        .accused_level = accused_level,
-                                        .recused = recused});
   if (!decision) {
     std::cout << "no unit can receive this clue (" << decision.error().message() << ")\n";
     return 1;

@@ -60,7 +60,7 @@ options:
     UsageEntry{"keygen", R"(usage: clueline keygen unit|site-signing --out-dir DIR [--name NAME]
 
 Creates a key pair as two files in DIR, NAME.key (the secret key, mode 0600)
-and NAME.pub, and prints the public key as JSON. It never overwrites a file.
+and NAME.pub, and prints the public key. It never overwrites a file.
 
 kinds:
   unit              a unit's X25519 key pair: reports are sealed to NAME.pub
@@ -116,7 +116,7 @@ without --server:
        clueline open --secret-key-file FILE --data-dir DIR --clue ID
                 [--attachments-dir DIR]
 
-Opens a sealed report with a unit secret key and prints it as JSON: an
+Opens a sealed report with a unit secret key and prints it: an
 envelope file (from submit --out), or a clue stored in DIR's database (the
 server stopped).
 
@@ -137,7 +137,7 @@ options:
                 (--token T | --salt SALT)
 
 Shows a report's status and deadlines, as the reporter sees them, with the
-unit's replies opened by the receipt's key, as JSON.
+unit's replies opened by the receipt's key.
 
 options:
 )" CLUELINE_SERVER_OPTIONS R"(  --receipt R       the receipt submit printed
@@ -148,8 +148,7 @@ options:
 
 The jurisdiction's units, the bodies that receive and handle clues. Each
 subcommand works on the database of a stopped server (--data-dir DIR or
---config FILE), or on a running one as a signed-in admin (--server URL), and
-prints JSON.
+--config FILE), or on a running one as a signed-in admin (--server URL).
 )"},
     UsageEntry{"unit add",
                R"(usage: clueline unit add --name N --level L [--parent ID]
@@ -169,7 +168,7 @@ options:
     UsageEntry{"unit list",
                R"(usage: clueline unit list [--data-dir DIR | --config FILE | --server URL]
 
-Prints every unit with its level, parent and keys, as a JSON array.
+Prints every unit with its level, parent and keys.
 
 options:
 )" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
@@ -197,7 +196,7 @@ options:
 Poster sites: where a poster with a signed QR code invites reports to a unit.
 Each subcommand works on the database of a stopped server (--data-dir DIR or
 --config FILE), or (add, list, revoke) on a running one as a signed-in admin
-(--server URL), and prints JSON. Tokens are always signed here, with the
+(--server URL). Tokens are always signed here, with the
 site-signing key file, which the server never needs.
 )"},
     UsageEntry{"site add",
@@ -217,7 +216,7 @@ options:
                R"(usage: clueline site list [--signing-key FILE [--base-url URL]]
                 [--data-dir DIR | --config FILE | --server URL]
 
-Prints every site as a JSON array; with --signing-key, with its current
+Prints every site; with --signing-key, with its current
 token and poster URL.
 
 options:
@@ -236,7 +235,8 @@ options:
                R"(usage: clueline site qr --id ID --signing-key FILE [--base-url URL] [--svg FILE]
                 [--data-dir DIR | --config FILE]
 
-Prints a site's poster QR code on the terminal, then its URL as JSON.
+Prints a site's poster QR code on the terminal, with its URL below it (with
+--json only the URL and the site, as JSON).
 
 options:
   --id ID           the site
@@ -266,7 +266,7 @@ options:
     UsageEntry{"queue",
                R"(usage: clueline queue --unit ID [--limit N] [--data-dir DIR | --config FILE]
 
-Prints the clues in a unit's queue as JSON lines: the ones it handles and the
+Prints the clues in a unit's queue: the ones it handles and the
 overdue ones below it that escalated to it, with deadlines, escalations and
 the routing explanation (not the sealed contents; see open). The server must
 be stopped.
@@ -284,7 +284,7 @@ The clues' deadlines and their escalation (docs/routing.md).
 
 Runs one escalation pass, as serve does every deadlines.check_interval_seconds:
 clues past a deadline become visible to the units above, with audit entries.
-Prints a JSON summary; exit 1 if a clue could not be escalated. The server
+Prints a summary; exit 1 if a clue could not be escalated. The server
 must be stopped.
 
 options:
@@ -298,30 +298,35 @@ stopped server. Each subcommand takes --data-dir DIR or --config FILE.
 )"},
     UsageEntry{"audit verify",
                R"(usage: clueline audit verify [--checkpoint FILE --trusted-key FILE.pub]
-                [--data-dir DIR | --config FILE | --server URL]
+                [--data-dir DIR | --config FILE | --server URL [--unit ID]]
 
-Recomputes the hash chain and prints the result as JSON; exit 1 if the chain
+Recomputes the hash chain and prints the result; exit 1 if the chain
 is broken or does not match the checkpoint. With --server, the entries come
-from the running server (an auditor of the top unit, signed in) and the
-chain is recomputed here.
+from the running server (an auditor, signed in) and the chain is recomputed
+here: entries about the auditor's subtree in full, the others withheld (only
+their hashes, which link the chain).
 
 options:
   --checkpoint FILE a signed checkpoint from audit checkpoint: the log must
                     still hold its entry, unchanged
   --trusted-key FILE.pub  the key the checkpoint must be signed with (the .pub
                     of the auditor's keygen site-signing pair)
+  --unit ID         with --server: the subtree of unit ID, at or below the
+                    auditor's unit (default: the auditor's unit)
 )" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"audit list",
                R"(usage: clueline audit list [--from SEQ] [--limit N]
-                [--data-dir DIR | --config FILE | --server URL]
+                [--data-dir DIR | --config FILE | --server URL [--unit ID]]
 
-Prints entries as JSON lines, with the exact text that was hashed, so that
-anyone can recompute the chain.
+Prints entries with the exact text that was hashed, so that anyone can
+recompute the chain.
 
 options:
   --from SEQ        the first entry's sequence number (default 1)
   --limit N         at most N entries, 1..10000 (default 100; 1..1000 with
-                    --server)
+                    --server, counting withheld ones)
+  --unit ID         with --server: the subtree of unit ID, at or below the
+                    auditor's unit (default: the auditor's unit)
 )" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"audit checkpoint",
                R"(usage: clueline audit checkpoint --signing-key FILE --out FILE
@@ -341,7 +346,7 @@ options:
 Supervisor accounts. Offline (--data-dir DIR or --config FILE, server
 stopped): the first accounts of a deployment and of a unit, and recovery.
 On a running server (--server URL, signed in with login): invitations,
-activation, unit-key grants and account changes. Each prints JSON. Signing
+activation, unit-key grants and account changes. Signing
 in is login, logout and whoami.
 )"},
     UsageEntry{"account add",
@@ -374,7 +379,7 @@ options:
     UsageEntry{"account list", R"(usage: clueline account list [--data-dir DIR | --config FILE]
        clueline account list --server URL --unit ID
 
-Prints every account (with --server: of unit ID) as a JSON line: name, unit,
+Prints every account (with --server: of unit ID): name, unit,
 role, state, and the ids of the unit keys it holds.
 
 options:
@@ -478,7 +483,7 @@ Ends the session login started, on the server and in the session file.
 )"},
     UsageEntry{"whoami", R"(usage: clueline whoami [--unlock [--passphrase-file F]]
 
-Shows the signed-in account, as the server knows it, as JSON.
+Shows the signed-in account, as the server knows it.
 
 options:
   --unlock          also unwrap the account's unit keys, on this device only,
@@ -546,7 +551,13 @@ std::vector<const UsageEntry*> subcommands_of(std::string_view command) {
 std::string help_text(const UsageEntry& entry) {
   std::string text(entry.text);
   const auto subcommands = subcommands_of(entry.command);
-  if (subcommands.empty()) return text;
+  if (subcommands.empty()) {
+    // serve and demo run a server; they print no result.
+    if (entry.command == "serve" || entry.command == "demo") return text;
+    return text +
+           "\nWith --json the result is printed as JSON instead of text (a list as one\nvalue per "
+           "line), for scripts.\n";
+  }
   text += "\nsubcommands:\n";
   for (const UsageEntry* subcommand : subcommands) text += synopsis(subcommand->text);
   text += "\n`clueline " + std::string(entry.command) +

@@ -9,6 +9,7 @@
 
 #include "auth_routes.hpp"
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/services/audit_log.hpp"
 #include "clueline/services/registry_json.hpp"
 #include "json_request.hpp"
 #include "responses.hpp"
@@ -22,6 +23,18 @@ using services::AdminContext;
 constexpr std::size_t kSmallJson = 8192;
 
 std::string b64(std::span<const std::byte> bytes) { return crypto::to_base64url(bytes); }
+
+json::object audit_page_json(const services::AuditPage& page) {
+  json::array entries;
+  for (const services::AuditPageEntry& shown : page.entries) {
+    entries.push_back(shown.withheld ? services::withheld_audit_entry_json(shown.entry)
+                                     : services::audit_entry_json(shown.entry));
+  }
+  return {{"head", services::audit_head_json(page.head)},
+          {"unit_id", page.unit_id},
+          {"whole_log", page.whole_log},
+          {"entries", std::move(entries)}};
+}
 
 template <std::size_t N>
 std::array<std::byte, N> to_array(const std::vector<std::byte>& bytes) {
@@ -355,21 +368,22 @@ asio::awaitable<Response> serve_store_key(AdminContext* context, Request request
                           json::object{{"account", services::account_json(*account)}});
 }
 
-asio::awaitable<Response> serve_audit(AdminContext* context, Request request) {
-  auto actor = signed_in_actor(request, *context->auth);
+asio::awaitable<Response> serve_audit(services::AuthContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
-  const std::uint32_t from = query_id(request, "from").value_or(1);
-  const std::uint32_t limit = query_id(request, "limit").value_or(100);
-  auto page =
-      co_await services::read_audit_log(*context, std::get<services::Actor>(actor), from, limit);
-  if (!page) co_return refusal_response(request, page.error());
-  json::array entries;
-  for (const storage::AuditEntry& entry : page->entries) {
-    entries.push_back(services::audit_entry_json(entry));
+  const auto unit = query_number(request, "unit");
+  const auto from = query_number(request, "from");
+  const auto limit = query_number(request, "limit");
+  if (!unit || !from || !limit) {
+    co_return bad_request(request,
+                          "unit, from and limit are whole numbers (unit: a unit id, default your "
+                          "own; from: a seq, default 1; limit: 1 to 1000, default 100)");
   }
-  co_return json_response(request, http::status::ok,
-                          json::object{{"head", services::audit_head_json(page->head)},
-                                       {"entries", std::move(entries)}});
+  auto page =
+      co_await services::read_audit_log(*context, std::get<services::Actor>(actor),
+                                        unit->value_or(0), from->value_or(1), limit->value_or(100));
+  if (!page) co_return refusal_response(request, page.error());
+  co_return json_response(request, http::status::ok, audit_page_json(*page));
 }
 
 template <auto Function>
@@ -409,7 +423,7 @@ void add_admin_routes(Router& router, AdminContext* context) {
       bind_context<&serve_awaiting_key>(context));
   add(verb::post, "/api/v1/accounts/grants", "account_grants", bind_context<&serve_grant>(context));
   add(verb::post, "/api/v1/auth/me/keys", "auth_me_keys", bind_context<&serve_store_key>(context));
-  add(verb::get, "/api/v1/audit", "audit", bind_context<&serve_audit>(context));
+  add(verb::get, "/api/v1/audit", "audit", std::bind_front(&serve_audit, context->auth));
 }
 
 }  // namespace clueline::server

@@ -73,18 +73,25 @@ std::optional<std::vector<std::byte>> JsonRequest::bytes(std::string_view name,
   return std::vector<std::byte>(decoded->begin(), decoded->end());
 }
 
-std::optional<std::uint32_t> query_id(const Request& request, std::string_view name) {
+result<std::optional<std::uint32_t>> query_number(const Request& request, std::string_view name) {
   auto target = boost::urls::parse_origin_form(request.target());
-  if (!target) return std::nullopt;
+  if (!target) return errc::invalid_argument;
   for (const auto& param : target->params()) {
     if (param.key != name) continue;
     std::uint32_t value = 0;
     const std::string& text = param.value;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || value == 0) return std::nullopt;
-    return value;
+    if (ec != std::errc{} || end != text.data() + text.size() || value == 0) {
+      return errc::invalid_argument;
+    }
+    return std::optional<std::uint32_t>(value);
   }
-  return std::nullopt;
+  return std::optional<std::uint32_t>();
+}
+
+std::optional<std::uint32_t> query_id(const Request& request, std::string_view name) {
+  auto number = query_number(request, name);
+  return number ? *number : std::nullopt;
 }
 
 }  // namespace clueline::server

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clueline/common/error.hpp"
 #include "http_types.hpp"
 
 namespace clueline::server {
@@ -41,8 +42,12 @@ class JsonRequest {
   boost::json::object object_;
 };
 
-// The unsigned integer value of query parameter `name` of the target, or
-// nothing when absent or malformed.
+// The value of query parameter `name` of the target as a whole number
+// 1..2^32-1: nothing when absent, invalid_argument when present but not
+// such a number (the first occurrence counts).
+result<std::optional<std::uint32_t>> query_number(const Request& request, std::string_view name);
+
+// query_number for a required parameter: nothing when absent or malformed.
 std::optional<std::uint32_t> query_id(const Request& request, std::string_view name);
 
 }  // namespace clueline::server

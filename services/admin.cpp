@@ -33,10 +33,6 @@ storage::UnixSeconds now_seconds(const AdminContext& context) {
       .count();
 }
 
-errc error_of(const boost::system::error_code& ec) {
-  return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::internal;
-}
-
 std::string actor_object(const Actor& actor) {
   return "account:" + std::to_string(actor.account_id);
 }
@@ -65,7 +61,7 @@ boost::asio::awaitable<Outcome<void>> write_changes(AdminContext context,
   auto written = co_await commit(context.auth->writer,
                                  submission_of(std::move(changes), actor, now_seconds(context)));
   if (!written) {
-    co_return refuse(error_of(written.error()),
+    co_return refuse(errc_of(written.error()),
                      "the change could not be stored; nothing was changed, try again");
   }
   co_return Outcome<void>{};
@@ -184,7 +180,7 @@ struct Read {
 
 template <typename T>
 Read<T> read_of(result<T> value) {
-  if (!value) return {error_of(value.error()), std::nullopt};
+  if (!value) return {errc_of(value.error()), std::nullopt};
   return {errc::internal, std::move(*value)};
 }
 
@@ -211,19 +207,11 @@ Read<std::vector<storage::Invitation>> read_invitations(storage::Store* store) {
 }
 
 // Whether `name` is a stored login name: true, false, or a read error.
-Read<AuditPage> read_audit_page(storage::Store* store, std::uint64_t from_seq, std::size_t limit) {
-  auto head = storage::load_audit_head(*store);
-  if (!head) return {error_of(head.error()), std::nullopt};
-  auto entries = storage::read_audit(*store, from_seq, limit);
-  if (!entries) return {error_of(entries.error()), std::nullopt};
-  return {errc::internal, AuditPage{*head, std::move(*entries)}};
-}
-
 Read<bool> read_name_taken(storage::Store* store, std::string name) {
   auto taken = store->get(storage::Family::kAccounts, storage::account_name_key(name));
   if (taken) return {errc::internal, true};
   if (taken.error() == errc::not_found) return {errc::internal, false};
-  return {error_of(taken.error()), std::nullopt};
+  return {errc_of(taken.error()), std::nullopt};
 }
 
 Refusal read_refusal(errc error) {
@@ -599,7 +587,7 @@ boost::asio::awaitable<Outcome<Activated>> activate_account(AdminContext context
       {storage::Family::kAccounts, storage::account_key(account.id)});
   auto written = co_await commit(context.auth->writer, std::move(submission));
   if (!written) {
-    co_return refuse(error_of(written.error()),
+    co_return refuse(errc_of(written.error()),
                      "the account could not be stored; nothing was changed, try again");
   }
   co_return activated;
@@ -828,38 +816,6 @@ boost::asio::awaitable<Outcome<Account>> store_own_wrapped_key(AdminContext cont
       actor_object(actor));
   if (!written) co_return written.error();
   co_return account;
-}
-
-// ---- audit log ------------------------------------------------------------------
-
-boost::asio::awaitable<Outcome<AuditPage>> read_audit_log(AdminContext context, Actor actor,
-                                                          std::uint64_t from_seq,
-                                                          std::size_t limit) {
-  const auto registry = context.registry->current();
-  // The top of the actor's own branch: the whole log is its subtree's only
-  // if that is the actor's unit itself and the tree has no other top.
-  std::uint32_t top = actor.unit_id;
-  if (const auto above = registry->tree.ancestors(actor.unit_id); !above.empty()) {
-    top = above.back()->id;
-  }
-  std::size_t tops = 0;
-  for (const routing::UnitNode& node : registry->tree.units()) tops += node.parent_id == 0;
-  if (auto refused = authorized(context, actor, Action::kReadAudit, {.unit_id = top})) {
-    co_return *refused;
-  }
-  if (top != actor.unit_id || tops != 1) {
-    co_return refuse(errc::forbidden,
-                     "the audit log is read whole, by auditors of the deployment's top unit (a "
-                     "log cut down to a subtree could not be verified)");
-  }
-  if (limit == 0 || limit > kMaxAuditPage) {
-    co_return refuse(errc::invalid_argument, "limit must be 1 to 1000");
-  }
-  auto page = co_await run_blocking(
-      *context.auth->blocking_pool,
-      std::bind_front(&read_audit_page, context.auth->store, from_seq, limit));
-  if (!page.value) co_return refuse(page.error, "the audit log could not be read; try again");
-  co_return std::move(*page.value);
 }
 
 }  // namespace clueline::services

@@ -31,10 +31,6 @@ storage::UnixSeconds unix_seconds(AuthClock::time_point time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
 
-errc error_of(const boost::system::error_code& ec) {
-  return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::internal;
-}
-
 Refusal login_failed() { return refuse(errc::authentication_failed, std::string(kLoginFailed)); }
 
 std::uint64_t read_u64be(std::span<const std::byte> bytes) {
@@ -50,13 +46,13 @@ struct AccountRead {
 
 AccountRead read_account_by_name(storage::Store* store, std::string name) {
   auto account = storage::find_account(*store, name);
-  if (!account) return {error_of(account.error()), std::nullopt};
+  if (!account) return {errc_of(account.error()), std::nullopt};
   return {errc::internal, std::move(*account)};
 }
 
 AccountRead read_account_by_id(storage::Store* store, std::uint32_t id) {
   auto account = storage::get_account(*store, id);
-  if (!account) return {error_of(account.error()), std::nullopt};
+  if (!account) return {errc_of(account.error()), std::nullopt};
   return {errc::internal, std::move(*account)};
 }
 
@@ -275,7 +271,7 @@ boost::asio::awaitable<Outcome<LoggedIn>> login(AuthContext context, LoginAttemp
       {storage::Family::kAccounts, storage::account_key(account.id), storage::encode(account)});
   const auto written = co_await commit(context.writer, std::move(submission));
   if (!written) {
-    co_return refuse(error_of(written.error()), "the login could not be recorded; try again");
+    co_return refuse(errc_of(written.error()), "the login could not be recorded; try again");
   }
   if (account.state == AccountState::kLocked) context.sessions->close_all(account.id);
   if (!(proof_ok && code_ok)) co_return login_failed();

@@ -22,12 +22,8 @@ using storage::Mutation;
 
 std::span<const std::byte> bytes_of(std::string_view text) { return crypto::as_bytes(text); }
 
-errc error_of(const boost::system::error_code& ec) {
-  return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::internal;
-}
-
 Refusal poster_refusal(const boost::system::error_code& ec) {
-  const errc e = error_of(ec);
+  const errc e = errc_of(ec);
   if (e == errc::gone) {
     return refuse(e, "this poster has been withdrawn; look for a current one");
   }
@@ -51,7 +47,7 @@ std::vector<std::string> category_names(const Intake& intake) {
 
 Refusal route_refusal(const Intake& intake, const boost::system::error_code& ec,
                       std::string_view category) {
-  const errc e = error_of(ec);
+  const errc e = errc_of(ec);
   if (e != errc::invalid_argument) {
     return refuse(e == errc::not_found ? e : errc::internal,
                   "no unit can receive reports from this site yet");
@@ -107,7 +103,7 @@ struct ClueLookup {
 
 ClueLookup find_clue_by_receipt(storage::Store* store, storage::Bytes32 lookup_hash) {
   auto stored = store->get(Family::kReceipts, storage::receipt_key(lookup_hash));
-  if (!stored) return {error_of(stored.error()), std::nullopt};
+  if (!stored) return {errc_of(stored.error()), std::nullopt};
   if (stored->size() != 16) return {errc::storage_corruption, std::nullopt};
   storage::ClueId id;
   std::memcpy(id.data(), stored->data(), id.size());
@@ -125,12 +121,12 @@ ClueRead read_clue(storage::Store* store, storage::ClueId id, bool with_notes) {
   ClueRead read;
   auto stored = store->get(Family::kClues, storage::clue_key(id));
   if (!stored) {
-    read.error = error_of(stored.error());
+    read.error = errc_of(stored.error());
     return read;
   }
   auto clue = storage::decode_clue(*stored);
   if (!clue) {
-    read.error = error_of(clue.error());
+    read.error = errc_of(clue.error());
     return read;
   }
   if (with_notes) {
@@ -238,7 +234,7 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
     co_return refuse(errc::conflict, "this receipt is in use; make a new one");
   }
   if (!written) {
-    co_return refuse(error_of(written.error()), "the report could not be stored; send it again");
+    co_return refuse(errc_of(written.error()), "the report could not be stored; send it again");
   }
   ReportAccepted answer{.clue = std::move(accepted.clue), .session = std::nullopt};
   if (auto session = intake.sessions().open(answer.clue.id, now)) answer.session = *session;
@@ -310,7 +306,7 @@ boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenCont
       {Family::kClues, storage::message_key(clue.id, clue.messages), storage::encode(note)},
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
   const auto written = co_await commit_mutations(context.writer, std::move(batch));
-  if (!written) co_return refuse(error_of(written.error()), "not stored; send again");
+  if (!written) co_return refuse(errc_of(written.error()), "not stored; send again");
   co_return MessageAnswer{MessageStored{clue.messages, note.sent_at}};
 }
 
@@ -367,7 +363,7 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
        std::move(upload.bytes)},
       {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
   const auto written = co_await commit_mutations(context.writer, std::move(batch));
-  if (!written) co_return refuse(error_of(written.error()), "not stored; send again");
+  if (!written) co_return refuse(errc_of(written.error()), "not stored; send again");
   co_return PartStored{index, upload.part, total, upload.final_part};
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/escalation.hpp"
 
@@ -32,8 +33,8 @@ storage::AuditRecord audit_record(const storage::Clue& clue, const routing::Esca
   const json::object detail{{"unit_id", step.unit_id},
                             {"handling_unit_id", clue.unit_id},
                             {"reason", routing::reason_name(step.reason)},
-                            {"deadline", step.deadline},
-                            {"due_at", step.due_at}};
+                            {"deadline", utc_text(step.deadline)},
+                            {"due_at", utc_text(step.due_at)}};
   return {.at = now,
           .actor = std::string(kEscalationActor),
           .action = std::string(kEscalationAction),

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/hash.hpp"
@@ -366,12 +367,8 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
 }
 
 std::string format_time(SystemClock::time_point time) {
-  const std::time_t seconds = SystemClock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return utc_text(
+      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count());
 }
 
 }  // namespace clueline::services

@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/account.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/services/intake.hpp"
@@ -53,7 +54,7 @@ json::object audit_head_json(const storage::AuditHead& head) {
 
 json::object audit_entry_json(const storage::AuditEntry& entry) {
   return {{"seq", entry.seq},
-          {"at", entry.record.at},
+          {"at", utc_text(entry.record.at)},
           {"actor", entry.record.actor},
           {"action", entry.record.action},
           {"object", entry.record.object},
@@ -62,9 +63,14 @@ json::object audit_entry_json(const storage::AuditEntry& entry) {
           {"hash", hex(entry.hash)}};
 }
 
-std::string time_json(storage::UnixSeconds seconds) {
-  return format_time(SystemClock::time_point(std::chrono::seconds(seconds)));
+json::object withheld_audit_entry_json(const storage::AuditEntry& entry) {
+  return {{"seq", entry.seq},
+          {"withheld", true},
+          {"prev_hash", hex(entry.prev_hash)},
+          {"hash", hex(entry.hash)}};
 }
+
+std::string time_json(storage::UnixSeconds seconds) { return utc_text(seconds); }
 
 json::object account_json(const storage::Account& account) {
   json::array wrapped;

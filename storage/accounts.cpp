@@ -10,7 +10,9 @@
 #include <cstring>
 #include <iterator>
 
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/bytes.hpp"
+#include "clueline/crypto/encoding.hpp"
 #include "json_record.hpp"
 #include "registry_write.hpp"
 
@@ -61,14 +63,16 @@ Enum enum_field(const json::object& object, std::string_view name, int first, in
 
 json::object account_detail(const Account& account) {
   json::array key_ids;
-  for (const WrappedUnitKey& key : account.wrapped_keys) key_ids.emplace_back(hex(key.key_id));
+  for (const WrappedUnitKey& key : account.wrapped_keys) {
+    key_ids.emplace_back(crypto::to_base64url(key.key_id));
+  }
   return {{"login_name", account.login_name},
           {"unit_id", account.unit_id},
           {"role", role_name(account.role)},
           {"state", state_name(account.state)},
-          {"auth_public_key", hex(account.auth_public_key)},
+          {"auth_public_key", crypto::to_base64url(account.auth_public_key)},
           {"wrapped_key_ids", std::move(key_ids)},
-          {"box_public_key", hex(account.box_public_key)},
+          {"box_public_key", crypto::to_base64url(account.box_public_key)},
           {"pending_grants", account.pending_grants.size()},
           {"totp", !account.totp_secret.empty()}};
 }
@@ -289,7 +293,7 @@ RegistryChange invitation_added(const Invitation& invitation) {
       .detail = json::serialize(json::object{{"login_name", invitation.login_name},
                                              {"unit_id", invitation.unit_id},
                                              {"role", role_name(invitation.role)},
-                                             {"expires_at", invitation.expires_at}})};
+                                             {"expires_at", utc_text(invitation.expires_at)}})};
 }
 
 result<Account> get_account(const Store& store, std::uint32_t account_id) {

@@ -16,6 +16,7 @@
 #include <span>
 #include <utility>
 
+#include "clueline/crypto/encoding.hpp"
 #include "clueline/storage/audit.hpp"
 #include "json_record.hpp"
 #include "registry_write.hpp"
@@ -436,7 +437,7 @@ result<void> write_audited(Store& store, RegistryChange change) {
 json::array key_ids_of(const Unit& unit, bool current_only) {
   json::array ids;
   for (const UnitKey& key : unit.keys) {
-    if (!current_only || key.current) ids.emplace_back(hex(key.key_id));
+    if (!current_only || key.current) ids.emplace_back(crypto::to_base64url(key.key_id));
   }
   return ids;
 }
@@ -508,11 +509,12 @@ RegistryChange site_revoked(const Site& site) {
 }
 
 RegistryChange deployment_saved(const Deployment& deployment) {
-  return {.mutations = {{Family::kMeta, std::string(kDeploymentKey), encode(deployment)}},
-          .action = "deployment.save",
-          .object = "deployment",
-          .detail = json::serialize(
-              json::object{{"site_signing_public_key", hex(deployment.site_signing_public_key)}})};
+  return {
+      .mutations = {{Family::kMeta, std::string(kDeploymentKey), encode(deployment)}},
+      .action = "deployment.save",
+      .object = "deployment",
+      .detail = json::serialize(json::object{
+          {"site_signing_public_key", crypto::to_base64url(deployment.site_signing_public_key)}})};
 }
 
 result<std::uint32_t> next_unit_id(const Store& store) { return next_id(store, kNextUnitIdKey); }

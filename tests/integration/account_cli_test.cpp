@@ -56,7 +56,9 @@ class AccountCliTest : public ::testing::Test {
     fs::remove_all(directory_);
   }
 
-  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
+  CommandRun clueline(const std::string& arguments) {
+    return run_clueline_json(directory_, arguments);
+  }
 
   CommandRun add_handler(const std::string& name, const std::string& passphrase_file) {
     return clueline("account add --data-dir " + (directory_ / "data").string() + " --name " + name +

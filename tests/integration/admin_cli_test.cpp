@@ -72,7 +72,7 @@ class AdminCliTest : public ::testing::Test {
   // Each person has their own session file, as on their own machine.
   CommandRun as(const std::string& person, const std::string& arguments) {
     ::setenv("CLUELINE_SESSION_FILE", (directory_ / (person + "-session.json")).c_str(), 1);
-    return run_clueline(directory_, arguments);
+    return run_clueline_json(directory_, arguments);
   }
 
   std::string data() const { return " --data-dir " + (directory_ / "data").string(); }
@@ -110,6 +110,11 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
                         std::to_string(unit("province")) + " --role auditor --passphrase-file " +
                         file("auditor-pass.txt") + std::string(kFastKdf));
   ASSERT_EQ(auditor.exit_code, 0) << auditor.err;
+  const CommandRun township_auditor = as(
+      "town-auditor", "account add" + data() + " --name town.auditor --unit " +
+                          std::to_string(unit("township")) + " --role auditor --passphrase-file " +
+                          file("auditor-pass.txt") + std::string(kFastKdf));
+  ASSERT_EQ(township_auditor.exit_code, 0) << township_auditor.err;
   start_server();
 
   // ---- the admin adds a unit and a site while the server runs
@@ -237,6 +242,38 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   const CommandRun page = as("auditor", "audit list --server " + url_ + " --limit 2");
   ASSERT_EQ(page.exit_code, 0) << page.err;
   EXPECT_EQ(std::count(page.out.begin(), page.out.end(), '\n'), 2) << page.out;
+  // ---- an auditor of the township: its subtree in full, the rest only linked
+  ASSERT_EQ(as("town-auditor", "login" + tls_ + " --account town.auditor --passphrase-file " +
+                                   file("auditor-pass.txt"))
+                .exit_code,
+            0);
+  const CommandRun scoped = as("town-auditor", "audit verify --server " + url_);
+  ASSERT_EQ(scoped.exit_code, 0) << scoped.err;
+  const json::object scoped_result = json::parse(scoped.out).as_object();
+  EXPECT_EQ(scoped_result.at("intact"), true) << scoped.out;
+  // The whole chain, up to the head (its own sign-in included).
+  EXPECT_EQ(scoped_result.at("entries"), scoped_result.at("head").at("seq")) << scoped.out;
+  EXPECT_GT(scoped_result.at("entries").to_number<std::int64_t>(),
+            json::parse(verified.out).at("entries").to_number<std::int64_t>());
+  EXPECT_GT(scoped_result.at("withheld").to_number<std::int64_t>(), 0) << scoped.out;
+  const CommandRun scoped_list =
+      as("town-auditor", "audit list --server " + url_ + " --limit 1000");
+  ASSERT_EQ(scoped_list.exit_code, 0) << scoped_list.err;
+  EXPECT_NE(scoped_list.err.find("withheld"), std::string::npos) << scoped_list.err;
+  const std::string township_object = "unit:" + std::to_string(unit("township"));
+  bool saw_township = false;
+  for (const json::value& entry : json_lines(scoped_list.out)) {
+    const std::string object(entry.at("object").as_string());
+    EXPECT_NE(object, "unit:" + std::to_string(unit("county"))) << entry;
+    EXPECT_NE(object, "deployment") << entry;
+    saw_township |= object == township_object;
+  }
+  EXPECT_TRUE(saw_township) << scoped_list.out;
+  const CommandRun above = as(
+      "town-auditor", "audit list --server " + url_ + " --unit " + std::to_string(unit("county")));
+  EXPECT_EQ(above.exit_code, 1);
+  EXPECT_NE(above.err.find("403"), std::string::npos) << above.err;
+
   const CommandRun not_auditor = as("wang", "audit list --server " + url_);
   EXPECT_EQ(not_auditor.exit_code, 1);
   EXPECT_NE(not_auditor.err.find("403"), std::string::npos) << not_auditor.err;
@@ -270,9 +307,10 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   EXPECT_EQ(actor_of["unit.add"], "account:1");
   EXPECT_EQ(actor_of["site.add"], "account:1");
   EXPECT_EQ(actor_of["account.invite"], "account:1");
-  EXPECT_EQ(actor_of["account.activate"], "account:4");
+  // Accounts 1-4 were made offline; the newcomer is the fifth.
+  EXPECT_EQ(actor_of["account.activate"], "account:5");
   EXPECT_EQ(actor_of["account.grant_key"], "account:2");
-  EXPECT_EQ(actor_of["account.store_key"], "account:4");
+  EXPECT_EQ(actor_of["account.store_key"], "account:5");
   EXPECT_EQ(as("admin", "audit verify" + data()).exit_code, 0);
 }
 

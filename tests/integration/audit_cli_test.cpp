@@ -63,7 +63,9 @@ class AuditCliTest : public ::testing::Test {
     store_ = std::move(*opened);
   }
 
-  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
+  CommandRun clueline(const std::string& arguments) {
+    return run_clueline_json(directory_, arguments);
+  }
 
   // An audit command on this test's data directory (the store must be closed).
   CommandRun audit(const std::string& arguments) {

@@ -87,8 +87,7 @@ constexpr Endpoint kEndpoints[] = {
 
 bool about_a_unit(Endpoint endpoint) {
   return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kAwaitingKey &&
-         endpoint != Endpoint::kMe && endpoint != Endpoint::kStoreOwnKey &&
-         endpoint != Endpoint::kAuditLog;
+         endpoint != Endpoint::kMe && endpoint != Endpoint::kStoreOwnKey;
 }
 
 // The expected status, written out per endpoint (SECURITY.md, "Who can see
@@ -127,7 +126,10 @@ unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
     case Endpoint::kStoreOwnKey:
       return 400;  // everyone may store their own key; this blob is not one
     case Endpoint::kAuditLog:
-      return 403;  // only an auditor of the top unit reads the log; T is not the top
+      // An auditor reads the log of its subtree: T's, or its village's.
+      return role == Role::kAuditor && (relation == Relation::kOwn || relation == Relation::kChild)
+                 ? 200
+                 : 403;
   }
   return 0;
 }
@@ -280,7 +282,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
              {"blob", b64(blob)}});
       }
       case Endpoint::kAuditLog:
-        return {http::verb::get, "/api/v1/audit?from=1&limit=10", {}};
+        return {http::verb::get, "/api/v1/audit?from=1&limit=10&unit=" + std::to_string(unit), {}};
       case Endpoint::kDeactivateUnit:
         return post("/api/v1/admin/units/deactivate", {{"unit_id", unit}});
     }

@@ -34,7 +34,9 @@ class CliIntakeTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
+  CommandRun clueline(const std::string& arguments) {
+    return run_clueline_json(directory_, arguments);
+  }
 
   fs::path directory_;
   TestDeployment deployment_;

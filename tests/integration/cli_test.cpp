@@ -29,7 +29,9 @@ class CliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
+  CommandRun clueline(const std::string& arguments) {
+    return run_clueline_json(directory_, arguments);
+  }
 
   std::string first_line(const fs::path& path) {
     std::string line;
@@ -170,14 +172,19 @@ TEST_F(CliTest, ServeRefusesAnInvalidRoutingPolicy) {
             std::string::npos)
       << other_levels.err;
 
-  // The same policy file drives route explain.
-  const auto explained =
-      clueline("route explain --data-dir " + data.string() +
-               " --site 1 --category protective_umbrella --accused-level village");
+  // The same policy file drives route explain, as text and as JSON.
+  const std::string explain = "route explain --data-dir " + data.string() +
+                              " --site 1 --category protective_umbrella --accused-level village";
+  const auto explained = run_clueline(directory_, explain);
   ASSERT_EQ(explained.exit_code, 0) << explained.err;
   EXPECT_NE(explained.out.find("goes to unit 3 (Demo County, county)"), std::string::npos)
       << explained.out;
   EXPECT_NE(explained.out.find("2. [category_minimum]"), std::string::npos) << explained.out;
+  const auto as_json = clueline(explain);
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  const auto decision = boost::json::parse(as_json.out);
+  EXPECT_EQ(decision.at("unit_id"), 3);
+  EXPECT_EQ(decision.at("steps").at(1).at("rule"), "category_minimum");
 }
 
 }  // namespace

@@ -38,7 +38,9 @@ class DataDirPermissionsTest : public ::testing::Test {
     ::umask(previous_umask_);
   }
 
-  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
+  CommandRun clueline(const std::string& arguments) {
+    return run_clueline_json(directory_, arguments);
+  }
 
   fs::path directory_;
   mode_t previous_umask_ = 022;

@@ -60,7 +60,9 @@ class RegistryCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  CommandRun clueline(const std::string& arguments) { return run_clueline(directory_, arguments); }
+  CommandRun clueline(const std::string& arguments) {
+    return run_clueline_json(directory_, arguments);
+  }
 
   // A registry command on this test's data directory.
   CommandRun registry(const std::string& arguments) {
@@ -74,6 +76,13 @@ class RegistryCliTest : public ::testing::Test {
     json::value parsed = json::parse(run.out, ec);
     EXPECT_FALSE(ec) << arguments << ": " << run.out;
     return parsed;
+  }
+
+  // A list command's JSON lines.
+  json::array registry_list(const std::string& arguments) {
+    const CommandRun run = registry(arguments);
+    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+    return json_lines(run.out);
   }
 
   fs::path unit_key(const std::string& name) {
@@ -108,7 +117,7 @@ class RegistryCliTest : public ::testing::Test {
     return registry_json(arguments).at("id").to_number<std::int64_t>();
   }
 
-  std::size_t unit_count() { return registry_json("unit list").as_array().size(); }
+  std::size_t unit_count() { return registry_list("unit list").size(); }
 
   fs::path directory_;
   fs::path data_dir_;
@@ -139,7 +148,7 @@ TEST_F(RegistryCliTest, UnitAddPrintsTheUnitAndListShowsEveryUnit) {
   EXPECT_EQ(county.at("receiving"), false);
   EXPECT_TRUE(county.at("keys").as_array().empty());
 
-  const json::value listed = registry_json("unit list");
+  const json::value listed = registry_list("unit list");
   ASSERT_EQ(listed.as_array().size(), 2u);
   EXPECT_EQ(listed.as_array()[0], province);
   EXPECT_EQ(listed.as_array()[1], county);
@@ -191,7 +200,7 @@ TEST_F(RegistryCliTest, AddKeyMakesTheNewKeyTheOnlyCurrentOne) {
   EXPECT_EQ(keys[1].at("public_key").as_string(), trimmed(read_file(unit_key("county-2026"))));
   EXPECT_EQ(keys[1].at("current"), true);
   EXPECT_EQ(rotated.at("receiving"), true);
-  EXPECT_EQ(registry_json("unit list").as_array()[0], rotated);  // stored, not just printed
+  EXPECT_EQ(registry_list("unit list")[0], rotated);  // stored, not just printed
 
   expect_one_line_error(registry("unit add-key --id " + std::to_string(id) + " --public-key " +
                                  unit_key("county-2025").string()),
@@ -228,12 +237,12 @@ TEST_F(RegistryCliTest, SiteAddListAndRevokeWithVerifiableTokens) {
       << second.at("url");
 
   // Without the key: the records only. With it: current tokens.
-  const json::value bare = registry_json("site list");
+  const json::value bare = registry_list("site list");
   ASSERT_EQ(bare.as_array().size(), 2u);
   EXPECT_EQ(bare.as_array()[0].as_object().if_contains("token"), nullptr);
   EXPECT_EQ(bare.as_array()[1].at("name"), "Clinic");
   expect_one_line_error(registry("site list --base-url https://x.example"), 2, "--signing-key");
-  const json::value with_tokens = registry_json("site list --signing-key " + key.string());
+  const json::value with_tokens = registry_list("site list --signing-key " + key.string());
   EXPECT_EQ(with_tokens.as_array()[0].at("token").as_string(), token);
 
   const json::value revoked = registry_json("site revoke --id 1 --signing-key " + key.string());
@@ -242,7 +251,7 @@ TEST_F(RegistryCliTest, SiteAddListAndRevokeWithVerifiableTokens) {
   EXPECT_NE(new_token, token);
   EXPECT_EQ(crypto::verify_site_token(new_token, verify_key).value(), (crypto::SiteToken{1, 2}));
   EXPECT_EQ(revoked.at("url").as_string(), "https://127.0.0.1:8443/s/" + new_token);
-  const json::value after = registry_json("site list --signing-key " + key.string());
+  const json::value after = registry_list("site list --signing-key " + key.string());
   EXPECT_EQ(after.as_array()[0].at("token_version"), 2);
   EXPECT_EQ(after.as_array()[0].at("token").as_string(), new_token);
   EXPECT_EQ(after.as_array()[1].at("token_version"), 1);  // the other site is untouched
@@ -287,7 +296,7 @@ TEST_F(RegistryCliTest, ASigningKeyOtherThanTheDeploymentsIsRefused) {
       registry("site revoke --id 1 --signing-key " + (keys_ / "county.pub").string()), 1,
       "site-signing");
 
-  const json::value sites = registry_json("site list");
+  const json::value sites = registry_list("site list");
   ASSERT_EQ(sites.as_array().size(), 1u);                 // nothing added
   EXPECT_EQ(sites.as_array()[0].at("token_version"), 1);  // nothing revoked
 }
@@ -299,15 +308,22 @@ TEST_F(RegistryCliTest, SiteQrPrintsTheCodeAndWritesSvg) {
       registry_json("site add --name Board --unit " + std::to_string(county) +
                     " --kind village_board " + "--signing-key " + key.string());
   const fs::path svg = directory_ / "poster.svg";
-  const CommandRun run =
-      registry("site qr --id 1 --signing-key " + key.string() + " --svg " + svg.string());
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  const std::string last_line =
-      run.out.substr(run.out.rfind('\n', run.out.size() - 2) + 1);  // the JSON caption
-  const json::value caption = json::parse(last_line);
+  const std::string qr = "site qr --id 1 --signing-key " + key.string() + " --svg " + svg.string() +
+                         " --data-dir " + quote(data_dir_.string());
+  // As text: the code in block characters, the URL below it.
+  const CommandRun shown = run_clueline(directory_, qr);
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("\u2588"), std::string::npos);
+  const std::size_t url_line = shown.out.find("\nurl:");
+  ASSERT_NE(url_line, std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find(std::string(added.at("url").as_string()), url_line), std::string::npos)
+      << shown.out;
+  EXPECT_LT(shown.out.find("\u2588"), url_line);
+  // With --json: the JSON alone, no code art.
+  const json::value caption =
+      registry_json("site qr --id 1 --signing-key " + key.string() + " --svg " + svg.string());
   EXPECT_EQ(caption.at("url"), added.at("url"));
   EXPECT_EQ(caption.at("svg").as_string(), svg.string());
-  EXPECT_NE(run.out.find("\u2588"), std::string::npos);  // block characters of the code
   const std::string svg_text = read_file(svg);
   EXPECT_TRUE(svg_text.starts_with("<svg")) << svg_text.substr(0, 40);
   EXPECT_NE(svg_text.find("<path"), std::string::npos);
@@ -404,7 +420,7 @@ TEST_F(RegistryCliTest, DemoSetupIsIdempotentAndItsTokensVerify) {
   }
 
   // The jurisdiction, as the registry sees it.
-  const json::value units = registry_json("unit list");
+  const json::value units = registry_list("unit list");
   ASSERT_EQ(units.as_array().size(), 8u);
   std::map<std::string, json::object> by_name;
   for (const json::value& unit : units.as_array()) {
@@ -422,7 +438,7 @@ TEST_F(RegistryCliTest, DemoSetupIsIdempotentAndItsTokensVerify) {
   for (const auto& [name, unit] : by_name) {
     EXPECT_EQ(unit.at("receiving"), unit.at("level") != "village") << name;
   }
-  const json::value site_records = registry_json("site list");
+  const json::value site_records = registry_list("site list");
   EXPECT_EQ(site_records.as_array()[0].at("unit_id"), id_of("Dongshan Village"));
   EXPECT_EQ(site_records.as_array()[3].at("unit_id"), id_of("Dongshan Township"));
   EXPECT_EQ(site_records.as_array()[3].at("kind"), "township_office");

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
 #include <fstream>
 #include <random>
 #include <regex>
@@ -39,6 +40,20 @@ CommandRun run_clueline(const std::filesystem::path& scratch_dir, const std::str
       std::string(CLUELINE_BINARY) + " " + arguments + " >" + out.string() + " 2>" + err.string();
   const int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
+}
+
+CommandRun run_clueline_json(const std::filesystem::path& scratch_dir,
+                             const std::string& arguments) {
+  return run_clueline(scratch_dir, arguments + " --json");
+}
+
+boost::json::array json_lines(const std::string& text) {
+  boost::json::array values;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) values.push_back(boost::json::parse(line));
+  }
+  return values;
 }
 
 ServerProcess::ServerProcess(const std::string& name, const ServerOptions& options) {

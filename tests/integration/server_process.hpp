@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <boost/json/array.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -76,5 +77,14 @@ struct CommandRun {
 // quoted as the shell needs), capturing stdout and stderr in files in
 // `scratch_dir`.
 CommandRun run_clueline(const std::filesystem::path& scratch_dir, const std::string& arguments);
+
+// run_clueline with --json added: the command's result as JSON, for tests
+// that read it.
+CommandRun run_clueline_json(const std::filesystem::path& scratch_dir,
+                             const std::string& arguments);
+
+// The JSON values of `text`, one per non-empty line (a list printed with
+// --json); throws if a line is not JSON.
+boost::json::array json_lines(const std::string& text);
 
 }  // namespace clueline::testing

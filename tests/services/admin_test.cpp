@@ -8,12 +8,15 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "../integration/deployment_fixture.hpp"
 #include "../storage/temp_directory.hpp"
 #include "clueline/crypto/crypto.hpp"
+#include "clueline/services/audit_log.hpp"
 #include "clueline/services/config.hpp"
 #include "clueline/services/totp.hpp"
 #include "clueline/storage/audit.hpp"
@@ -402,6 +405,103 @@ TEST_F(AdminTest, DeploymentInfoIsForAdminsOnly) {
   auto listed = run_use_case(unit_accounts(context_, unit_admin_, township_));
   ASSERT_TRUE(listed) << listed.error().message;
   EXPECT_EQ(listed->size(), 3u);
+}
+
+// ---- the audit log for auditors (audit_log.hpp) ---------------------------------
+
+TEST(AuditScope, AnEntryConcernsTheUnitsItsActorObjectAndDetailName) {
+  RegistrySnapshot registry{.tree =
+                                routing::Tree::make({}, load_routing_policy({}).levels()).value()};
+  registry.sites[7] = storage::Site{.id = 7, .name = "Board", .unit_id = 40, .kind = "clinic"};
+  const std::unordered_map<std::uint32_t, std::uint32_t> account_units{{3, 30}, {5, 50}};
+  const auto concerned = [&](std::string actor, std::string object, std::string detail) {
+    return units_concerned({.at = 1,
+                            .actor = std::move(actor),
+                            .action = "x.y",
+                            .object = std::move(object),
+                            .detail = std::move(detail)},
+                           registry, account_units);
+  };
+  using Units = std::vector<std::uint32_t>;
+  EXPECT_EQ(concerned("account:3", "unit:9", "{}"), (Units{9, 30}));
+  EXPECT_EQ(concerned("operator:cli", "site:7", "{\"unit_id\":40}"), (Units{40}));
+  EXPECT_EQ(concerned("account:5", "account:3", "{}"), (Units{30, 50}));
+  EXPECT_EQ(concerned("system:escalation", "clue:AAAA", "{\"unit_id\":2,\"handling_unit_id\":4}"),
+            (Units{2, 4}));
+  EXPECT_EQ(concerned("account:3", "invitation:00ff", "{\"unit_id\":8}"), (Units{8, 30}));
+  // Nothing that cannot be told: the deployment itself, unknown ids,
+  // malformed or foreign details, names that only look like ids.
+  EXPECT_EQ(concerned("operator:cli", "deployment", "{\"site_signing_public_key\":\"x\"}"),
+            Units{});
+  EXPECT_EQ(concerned("account:99", "site:99", "not json"), Units{});
+  EXPECT_EQ(concerned("account:3x", "unit:-1", "{\"unit_id\":-4,\"handling_unit_id\":\"4\"}"),
+            Units{});
+}
+
+TEST_F(AdminTest, AnAuditorReadsItsSubtreeAndOnlyTheHashesOfTheRest) {
+  const std::uint32_t village = deployment_.unit_ids.at("village");
+  const std::uint32_t top = deployment_.unit_ids.at("province");
+  const Actor township_auditor{.account_id = add_account("aud-t", township_, Role::kAuditor),
+                               .unit_id = township_,
+                               .role = Role::kAuditor};
+  const Actor top_auditor{.account_id = add_account("aud-p", top, Role::kAuditor),
+                          .unit_id = top,
+                          .role = Role::kAuditor};
+  const auto stored = storage::read_audit(*store_, 1, 10000).value();
+  ASSERT_GT(stored.size(), 8u);
+
+  auto whole = run_use_case(read_audit_log(auth_, top_auditor, 0, 1, 1000));
+  ASSERT_TRUE(whole) << whole.error().message;
+  EXPECT_TRUE(whole->whole_log);
+  ASSERT_EQ(whole->entries.size(), stored.size());
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    EXPECT_FALSE(whole->entries[i].withheld);
+    EXPECT_EQ(whole->entries[i].entry, stored[i]);
+  }
+
+  auto scoped = run_use_case(read_audit_log(auth_, township_auditor, 0, 1, 1000));
+  ASSERT_TRUE(scoped) << scoped.error().message;
+  EXPECT_FALSE(scoped->whole_log);
+  EXPECT_EQ(scoped->unit_id, township_);
+  ASSERT_EQ(scoped->entries.size(), stored.size()) << "every link of the chain is there";
+  std::set<std::string> shown_objects;
+  std::size_t withheld = 0;
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    const AuditPageEntry& got = scoped->entries[i];
+    EXPECT_EQ(got.entry.seq, stored[i].seq);
+    EXPECT_EQ(got.entry.prev_hash, stored[i].prev_hash);
+    EXPECT_EQ(got.entry.hash, stored[i].hash);
+    if (got.withheld) {
+      ++withheld;
+      EXPECT_EQ(got.entry.record, storage::AuditRecord{}) << "seq " << got.entry.seq;
+    } else {
+      EXPECT_EQ(got.entry.record, stored[i].record);
+      shown_objects.insert(got.entry.record.object);
+    }
+  }
+  EXPECT_GT(withheld, 0u);
+  EXPECT_TRUE(shown_objects.contains("unit:" + std::to_string(township_)));
+  EXPECT_TRUE(shown_objects.contains("unit:" + std::to_string(village)));
+  EXPECT_TRUE(shown_objects.contains("site:" + std::to_string(deployment_.site_id)));
+  EXPECT_FALSE(shown_objects.contains("unit:" + std::to_string(county_)));
+  EXPECT_FALSE(shown_objects.contains("deployment"));
+
+  // A unit below is a smaller subtree; one above or beside is refused.
+  auto below = run_use_case(read_audit_log(auth_, township_auditor, village, 1, 1000));
+  ASSERT_TRUE(below) << below.error().message;
+  std::size_t shown_below = 0;
+  for (const AuditPageEntry& got : below->entries) shown_below += !got.withheld;
+  EXPECT_LT(shown_below, stored.size() - withheld) << "the township's own entries are withheld";
+  EXPECT_GT(shown_below, 0u);
+  auto above = run_use_case(read_audit_log(auth_, township_auditor, county_, 1, 1000));
+  ASSERT_FALSE(above);
+  EXPECT_EQ(above.error().code, errc::forbidden);
+  auto handler = run_use_case(read_audit_log(auth_, handler_, 0, 1, 1000));
+  ASSERT_FALSE(handler);
+  EXPECT_EQ(handler.error().code, errc::forbidden);
+  auto too_many = run_use_case(read_audit_log(auth_, top_auditor, 0, 1, kMaxAuditPage + 1));
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, errc::invalid_argument);
 }
 
 }  // namespace

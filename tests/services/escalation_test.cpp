@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../storage/temp_directory.hpp"
+#include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/escalation.hpp"
 #include "clueline/storage/audit.hpp"
@@ -160,7 +161,8 @@ TEST_F(EscalationPassTest, UnacknowledgedClueReachesTheParentThenTheGrandparentW
   EXPECT_EQ(detail.at("unit_id").as_int64(), 3);
   EXPECT_EQ(detail.at("handling_unit_id").as_int64(), 4);
   EXPECT_EQ(detail.at("reason").as_string(), "acknowledge_overdue");
-  EXPECT_EQ(detail.at("deadline").as_int64(), clue.acknowledge_by);
+  EXPECT_EQ(detail.at("deadline").as_string(), utc_text(clue.acknowledge_by));
+  EXPECT_EQ(detail.at("due_at").as_string(), utc_text(clue.acknowledge_by));
 
   Clue after = stored(clue.id);
   ASSERT_EQ(after.escalations.size(), 1u);

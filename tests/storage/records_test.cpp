@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "clueline/crypto/encoding.hpp"
 #include "clueline/storage/audit.hpp"
 #include "temp_directory.hpp"
 
@@ -576,6 +577,9 @@ TEST_F(RegistryTest, EveryRegistryChangeIsAuditedInTheSameBatch) {
   EXPECT_EQ(updated.at("name"), "Province");
   EXPECT_EQ(updated.at("key_ids").as_array().size(), sample_unit().keys.size());
   EXPECT_TRUE(updated.at("current_key_ids").as_array().empty());
+  // Key ids in base64url, as the API and the command line show them.
+  EXPECT_EQ(updated.at("key_ids").at(0).as_string(),
+            crypto::to_base64url(sample_unit().keys[0].key_id));
   EXPECT_EQ(json::parse((*entries)[4].record.detail).at("token_version"), 2);
   const auto verified = verify_audit(*store_);
   ASSERT_TRUE(verified);

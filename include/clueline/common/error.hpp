@@ -49,6 +49,12 @@ inline boost::system::error_code make_error_code(errc e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
+// The errc of `ec`; errc::internal for a code of another category, which
+// no module boundary should let through.
+inline errc errc_of(const boost::system::error_code& ec) noexcept {
+  return ec.category() == error_category() ? static_cast<errc>(ec.value()) : errc::internal;
+}
+
 template <typename T>
 using result = boost::system::result<T>;
 

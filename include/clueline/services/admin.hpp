@@ -163,19 +163,4 @@ boost::asio::awaitable<Outcome<storage::Account>> store_own_wrapped_key(AdminCon
                                                                         storage::Bytes16 key_id,
                                                                         std::string blob);
 
-// ---- audit log ------------------------------------------------------------------
-
-struct AuditPage {
-  storage::AuditHead head;  // as stored now
-  std::vector<storage::AuditEntry> entries;
-};
-inline constexpr std::size_t kMaxAuditPage = 1000;
-// Up to `limit` (1..kMaxAuditPage) entries from `from_seq` on, with the head,
-// for the client to verify the chain itself. The log is read whole, so only
-// auditors of a top unit (one without a parent) may: a log cut down to a
-// subtree could not be verified, and the whole one names other branches.
-boost::asio::awaitable<Outcome<AuditPage>> read_audit_log(AdminContext context, Actor actor,
-                                                          std::uint64_t from_seq,
-                                                          std::size_t limit);
-
 }  // namespace clueline::services

@@ -30,9 +30,13 @@ boost::json::object account_json(const storage::Account& account);
 // docs/audit.md recomputes them.
 boost::json::object audit_head_json(const storage::AuditHead& head);
 // {"seq", "at", "actor", "action", "object", "detail", "prev_hash", "hash"}:
-// the detail as the exact text that was hashed, so that anyone can
-// recompute the chain from it.
+// `at` in RFC 3339 (it is whole seconds, so the hashed number is recovered
+// exactly), the detail as the exact text that was hashed, so that anyone
+// can recompute the chain from it.
 boost::json::object audit_entry_json(const storage::AuditEntry& entry);
+// {"seq", "withheld": true, "prev_hash", "hash"}: an entry an auditor of a
+// subtree may not read, but needs to link the chain through.
+boost::json::object withheld_audit_entry_json(const storage::AuditEntry& entry);
 
 // RFC 3339 UTC with seconds.
 std::string time_json(storage::UnixSeconds seconds);
