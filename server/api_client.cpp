@@ -1,5 +1,8 @@
 #include "clueline/server/api_client.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -70,7 +73,18 @@ struct ApiClient::Impl {
     stream->async_handshake(asio::ssl::stream_base::client,
                             [&ec](const boost::system::error_code& e) { ec = e; });
     run();
-    if (ec) throw std::runtime_error("TLS with " + host + " failed: " + ec.message());
+    if (ec) {
+      // The one failure a new user meets first: a self-signed certificate
+      // (the demo's) without the file that vouches for it.
+      const bool untrusted = ec.category() == asio::error::get_ssl_category() &&
+                             ERR_GET_REASON(ec.value()) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+      throw std::runtime_error(
+          "TLS with " + host + " failed: " + ec.message() +
+          (untrusted ? "; the server's certificate is not trusted here: give the CA or "
+                       "self-signed certificate that signed it with --ca-file PEM (the demo "
+                       "writes DATA_DIR/demo-cert.pem)"
+                     : ""));
+    }
     buffer.clear();
   }
 };

@@ -49,6 +49,13 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   const std::string url = "https://localhost:" + std::to_string(server->public_port());
   const std::string tls = " --server " + url + " --ca-file " + server->certificate().string();
 
+  // A self-signed server without --ca-file: refused, saying what to give.
+  const CommandRun untrusted = clueline("submit --server " + url + " --token " +
+                                        deployment_.site_token + " --category bribery --text x");
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_NE(untrusted.err.find("certificate verify failed"), std::string::npos) << untrusted.err;
+  EXPECT_NE(untrusted.err.find("--ca-file PEM"), std::string::npos) << untrusted.err;
+
   const std::string text = "乡长虚报工程款 marker-3c0ffee1";
   std::ofstream(directory_ / "report.txt") << text;
   std::string photo(200000, '\0');
