@@ -15,6 +15,7 @@
 #include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/deadlines.hpp"
+#include "clueline/services/clue_json.hpp"
 #include "clueline/services/config.hpp"
 #include "clueline/services/escalation.hpp"
 #include "clueline/services/jurisdiction.hpp"
@@ -39,10 +40,6 @@ UnixSeconds parse_utc_time(const std::string& text, std::string_view option) {
     throw UsageError(std::string(option) + ": expected a UTC time like 2026-03-18T09:30:00Z");
   }
   return *seconds;
-}
-
-json::value time_or_null(UnixSeconds at) {
-  return at == 0 ? json::value(nullptr) : json::value(utc_text(at));
 }
 
 int run(std::span<char*> args) {
@@ -74,34 +71,6 @@ int run(std::span<char*> args) {
                                      {"failed", pass.failed},
                                      {"index_readable", !pass.index_error}});
   return pass.failed == 0 && !pass.index_error ? 0 : 1;
-}
-
-json::object clue_json(const storage::Clue& clue, std::string_view relation) {
-  json::array escalations;
-  for (const storage::Escalation& escalation : clue.escalations) {
-    escalations.push_back(json::object{{"unit_id", escalation.unit_id},
-                                       {"reason", escalation.reason},
-                                       {"deadline", utc_text(escalation.deadline)},
-                                       {"at", utc_text(escalation.at)}});
-  }
-  json::array route;
-  for (const storage::RouteStep& step : clue.route) {
-    route.push_back(
-        json::object{{"rule", step.rule}, {"unit_id", step.unit_id}, {"text", step.text}});
-  }
-  return json::object{{"clue_id", crypto::to_base64url(clue.id)},
-                      {"relation", relation},
-                      {"unit_id", clue.unit_id},
-                      {"status", storage::status_name(clue.status)},
-                      {"site_id", clue.site_id},
-                      {"category", clue.category},
-                      {"accused_level", clue.accused_level},
-                      {"received_at", utc_text(clue.received_at)},
-                      {"acknowledge_by", utc_text(clue.acknowledge_by)},
-                      {"handle_by", utc_text(clue.handle_by)},
-                      {"next_check_at", time_or_null(clue.next_check_at)},
-                      {"escalations", std::move(escalations)},
-                      {"route", std::move(route)}};
 }
 
 }  // namespace
@@ -139,8 +108,8 @@ int queue(std::span<char*> args) {
     if (!bytes) throw std::runtime_error("reading a clue: " + bytes.error().message());
     const auto clue = storage::decode_clue(*bytes);
     if (!clue) throw std::runtime_error("a clue record is damaged");
-    listed.push_back(
-        clue_json(*clue, relation == storage::kQueueEscalated ? "escalated" : "handling"));
+    listed.push_back(services::clue_json(
+        *clue, relation == storage::kQueueEscalated ? "escalated" : "handling"));
   }
   print_results(options, listed, "no clues");
   return 0;

@@ -43,19 +43,6 @@ std::array<std::byte, N> to_array(const std::vector<std::byte>& bytes) {
   return out;
 }
 
-Response bad_request(const Request& request, std::string message) {
-  return error_response(request, errc::invalid_argument, message);
-}
-
-// The body, or the 400 answer saying what it should have been.
-std::variant<JsonRequest, Response> body_of(const Request& request,
-                                            std::initializer_list<std::string_view> accepted) {
-  std::string problem;
-  auto body = JsonRequest::parse(request, accepted, problem);
-  if (!body) return error_response(request, errc::malformed_json, problem);
-  return std::move(*body);
-}
-
 json::object deployment_json(const services::DeploymentInfo& info) {
   const services::RegistrySnapshot& registry = *info.registry;
   json::array units;

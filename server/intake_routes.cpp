@@ -10,6 +10,7 @@
 
 #include "admin_routes.hpp"
 #include "auth_routes.hpp"
+#include "clue_routes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
@@ -392,11 +393,13 @@ void add_intake_routes(Router& router, const services::CitizenContext* context) 
 }
 
 void add_public_listener_routes(Router& router, const services::CitizenContext* citizen,
-                                services::AuthContext* auth, services::AdminContext* admin) {
+                                services::AuthContext* auth, services::AdminContext* admin,
+                                services::ClueWorkContext* clue_work) {
   add_public_routes(router);
   add_intake_routes(router, citizen);
   add_auth_routes(router, auth);
   add_admin_routes(router, admin);
+  add_clue_routes(router, clue_work);
 }
 
 }  // namespace clueline::server

@@ -7,6 +7,7 @@
 #include "clueline/services/admin.hpp"
 #include "clueline/services/auth.hpp"
 #include "clueline/services/citizen.hpp"
+#include "clueline/services/clue_work.hpp"
 #include "router.hpp"
 
 namespace clueline::server {
@@ -17,6 +18,7 @@ void add_intake_routes(Router& router, const services::CitizenContext* context);
 // Every route of the public listener: the pages (add_public_routes) and the
 // citizen API. docs/openapi.yaml documents each (a ctest compares them).
 void add_public_listener_routes(Router& router, const services::CitizenContext* citizen,
-                                services::AuthContext* auth, services::AdminContext* admin);
+                                services::AuthContext* auth, services::AdminContext* admin,
+                                services::ClueWorkContext* clue_work);
 
 }  // namespace clueline::server

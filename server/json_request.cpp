@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "clueline/crypto/encoding.hpp"
+#include "responses.hpp"
 
 namespace clueline::server {
 
@@ -92,6 +93,18 @@ result<std::optional<std::uint32_t>> query_number(const Request& request, std::s
 std::optional<std::uint32_t> query_id(const Request& request, std::string_view name) {
   auto number = query_number(request, name);
   return number ? *number : std::nullopt;
+}
+
+std::variant<JsonRequest, Response> body_of(const Request& request,
+                                            std::initializer_list<std::string_view> accepted) {
+  std::string problem;
+  auto body = JsonRequest::parse(request, accepted, problem);
+  if (!body) return error_response(request, errc::malformed_json, problem);
+  return std::move(*body);
+}
+
+Response bad_request(const Request& request, std::string_view message) {
+  return error_response(request, errc::invalid_argument, message);
 }
 
 }  // namespace clueline::server

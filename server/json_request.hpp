@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "clueline/common/error.hpp"
@@ -49,5 +50,13 @@ result<std::optional<std::uint32_t>> query_number(const Request& request, std::s
 
 // query_number for a required parameter: nothing when absent or malformed.
 std::optional<std::uint32_t> query_id(const Request& request, std::string_view name);
+
+// The body, or the 400 answer (malformed_json) saying what it should have
+// been.
+std::variant<JsonRequest, Response> body_of(const Request& request,
+                                            std::initializer_list<std::string_view> accepted);
+
+// A 400 (invalid_argument) with `message`.
+Response bad_request(const Request& request, std::string_view message);
 
 }  // namespace clueline::server

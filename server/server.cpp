@@ -398,8 +398,10 @@ struct Server::Impl {
     public_listener.tls = &tls;
     public_listener.limits = limits_from(config.server);
     public_listener.access_log = &access_log;
+    clue_work_context.auth = &auth_context;
+    clue_work_context.deadlines = &intake.deadline_policy();
     add_public_listener_routes(public_listener.router, &intake_context, &auth_context,
-                               &admin_context);
+                               &admin_context, &clue_work_context);
     public_listener.metrics =
         std::make_unique<Metrics>(public_listener.name, public_listener.router.names());
 
@@ -500,6 +502,7 @@ struct Server::Impl {
   services::LoginChallenges login_challenges;
   services::AuthContext auth_context;
   services::AdminContext admin_context;
+  services::ClueWorkContext clue_work_context;
   OpsState ops_state;
   Listener public_listener;
   Listener ops_listener;

@@ -301,6 +301,17 @@ std::string encode(const Clue& value) {
   }
   object["escalations"] = std::move(escalations);
   object["next_check_at"] = value.next_check_at;
+  json::array events;
+  for (const ClueEvent& event : value.events) {
+    events.push_back(json::object{{"at", event.at},
+                                  {"action", event.action},
+                                  {"unit_id", event.unit_id},
+                                  {"detail", event.detail}});
+  }
+  object["events"] = std::move(events);
+  object["outcome"] = value.outcome;
+  object["duplicate_of"] =
+      value.duplicate_of ? json::value(hex(*value.duplicate_of)) : json::value(nullptr);
   return json::serialize(object);
 }
 
@@ -398,6 +409,20 @@ result<Clue> decode_clue(std::string_view bytes) {
     }
     if (object.contains("next_check_at")) {
       clue.next_check_at = integer_field<std::int64_t>(object, "next_check_at");
+    }
+    // Clues stored before supervisors could act on them have no history.
+    if (object.contains("events")) {
+      for (const json::value& entry : array_field(object, "events")) {
+        const json::object& event = object_of(entry);
+        clue.events.push_back({.at = integer_field<std::int64_t>(event, "at"),
+                               .action = string_field(event, "action"),
+                               .unit_id = integer_field<std::uint32_t>(event, "unit_id"),
+                               .detail = string_field(event, "detail")});
+      }
+      if (clue.events.size() > kMaxClueEvents) throw Corrupt{};
+      clue.outcome = string_field(object, "outcome");
+      const json::value& duplicate_of = json_record::field(object, "duplicate_of");
+      if (!duplicate_of.is_null()) clue.duplicate_of = bytes_field<16>(object, "duplicate_of");
     }
     return clue;
   });

@@ -133,6 +133,12 @@ class RocksStore final : public Store {
   result<std::vector<std::pair<std::string, std::string>>> scan(Family family,
                                                                 std::string_view prefix,
                                                                 std::size_t limit) const override {
+    return scan_from(family, prefix, prefix, limit);
+  }
+
+  result<std::vector<std::pair<std::string, std::string>>> scan_from(
+      Family family, std::string_view prefix, std::string_view start,
+      std::size_t limit) const override {
     if (!is_known(family)) {
       return errc::invalid_argument;
     }
@@ -147,7 +153,7 @@ class RocksStore final : public Store {
       options.iterate_upper_bound = &upper_slice;
     }
     const std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(options, handle(family)));
-    for (it->Seek(prefix); it->Valid() && pairs.size() < limit; it->Next()) {
+    for (it->Seek(std::max(prefix, start)); it->Valid() && pairs.size() < limit; it->Next()) {
       pairs.emplace_back(it->key().ToStringView(), it->value().ToStringView());
     }
     // An iterator that stops early reports why only through status(); a

@@ -11,7 +11,8 @@ int main() {
   const clueline::services::CitizenContext citizen{};
   clueline::services::AuthContext auth{};
   clueline::services::AdminContext admin{};
-  server::add_public_listener_routes(router, &citizen, &auth, &admin);
+  clueline::services::ClueWorkContext clue_work{};
+  server::add_public_listener_routes(router, &citizen, &auth, &admin, &clue_work);
   for (const server::Route& route : router.routes()) {
     std::cout << server::http::to_string(route.method) << ' ' << route.path << '\n';
   }

@@ -77,6 +77,10 @@ Clue sample_clue() {
                        .bytes = std::numeric_limits<std::uint64_t>::max(),
                        .parts = 4294967295u,
                        .complete = false}};
+  clue.events = {{.at = 1'795'000'100, .action = "acknowledge", .unit_id = 3, .detail = ""},
+                 {.at = 1'795'000'200, .action = "close", .unit_id = 3, .detail = "duplicate"}};
+  clue.outcome = "duplicate";
+  clue.duplicate_of = filled<16>(78);
   return clue;
 }
 
@@ -111,6 +115,28 @@ TEST(RecordEncoding, SiteRoundTrips) {
   EXPECT_EQ(*decoded, site);
 }
 
+TEST(RecordEncoding, AClueWithoutAHistoryDecodesWithAnEmptyOne) {
+  // As stored before supervisors could act on clues.
+  json::object old = json::parse(encode(sample_clue())).as_object();
+  old.erase("events");
+  old.erase("outcome");
+  old.erase("duplicate_of");
+  const auto decoded = decode_clue(json::serialize(old));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_TRUE(decoded->events.empty());
+  EXPECT_TRUE(decoded->outcome.empty());
+  EXPECT_FALSE(decoded->duplicate_of);
+  // A history beyond the bound is damage, not data.
+  json::object long_history = json::parse(encode(sample_clue())).as_object();
+  json::array events;
+  for (std::size_t i = 0; i <= kMaxClueEvents; ++i) {
+    events.push_back(
+        json::object{{"at", 1}, {"action", "acknowledge"}, {"unit_id", 3}, {"detail", ""}});
+  }
+  long_history["events"] = std::move(events);
+  EXPECT_EQ(decode_clue(json::serialize(long_history)).error(), errc::storage_corruption);
+}
+
 TEST(RecordEncoding, ClueRoundTripsInEveryStatus) {
   for (const ClueStatus status : {ClueStatus::kReceived, ClueStatus::kAcknowledged,
                                   ClueStatus::kInvestigating, ClueStatus::kClosed}) {
@@ -124,6 +150,9 @@ TEST(RecordEncoding, ClueRoundTripsInEveryStatus) {
   empty_lists.recipient_key_ids.clear();
   empty_lists.attachments.clear();
   empty_lists.accused_level.clear();
+  empty_lists.events.clear();
+  empty_lists.outcome.clear();
+  empty_lists.duplicate_of.reset();
   const auto decoded = decode_clue(encode(empty_lists));
   ASSERT_TRUE(decoded);
   EXPECT_EQ(*decoded, empty_lists);
@@ -243,10 +272,11 @@ TEST(RecordDecoding, EveryMissingOrMistypedFieldIsCorruption) {
       const std::string key(entry.key());
       json::object missing = valid;
       missing.erase(key);
-      // A clue's routing explanation and escalation state are optional:
-      // clues stored before they were kept have none
-      // (ClueRouteIsOptionalAndRoundTrips, ClueEscalationsAreOptionalAndRoundTrip).
-      if (key != "route" && key != "escalations" && key != "next_check_at") {
+      // A clue's routing explanation, escalation state and history are
+      // optional: clues stored before they were kept have none
+      // (ClueRouteIsOptionalAndRoundTrips, ClueEscalationsAreOptionalAndRoundTrip,
+      // AClueWithoutAHistoryDecodesWithAnEmptyOne).
+      if (key != "route" && key != "escalations" && key != "next_check_at" && key != "events") {
         expect_corrupt(record, json::serialize(missing), "missing " + key);
       }
 

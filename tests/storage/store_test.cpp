@@ -259,6 +259,26 @@ TEST_F(StoreTest, ScanReturnsPrefixMatchesInKeyOrder) {
   EXPECT_EQ(everything->back().first, "r/0");
 }
 
+TEST_F(StoreTest, ScanFromStartsAtAKeyAndStaysInThePrefix) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  for (const char* key : {"q/1", "q/2", "q/3", "p/9", "r/0"}) put(*store, Family::kQueue, key, "v");
+  const auto keys = [&](std::string_view start, std::size_t limit) {
+    std::vector<std::string> found;
+    for (auto& [key, value] : store->scan_from(Family::kQueue, "q/", start, limit).value()) {
+      found.push_back(key);
+    }
+    return found;
+  };
+  using Keys = std::vector<std::string>;
+  EXPECT_EQ(keys("q/2", 10), (Keys{"q/2", "q/3"}));             // inclusive
+  EXPECT_EQ(keys(std::string("q/2\0", 4), 10), (Keys{"q/3"}));  // after q/2: its successor
+  EXPECT_EQ(keys("q/1", 1), (Keys{"q/1"}));                     // the limit holds
+  EXPECT_EQ(keys("a", 10), (Keys{"q/1", "q/2", "q/3"}));        // before the prefix: from it
+  EXPECT_EQ(keys("q/4", 10), Keys{});                           // past the last
+  EXPECT_EQ(keys("s", 10), Keys{});                             // past the prefix
+}
+
 TEST_F(StoreTest, ScanHandlesHighBytePrefixes) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);

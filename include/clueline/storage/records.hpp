@@ -104,6 +104,19 @@ struct Escalation {
   friend bool operator==(const Escalation&, const Escalation&) = default;
 };
 
+// One step of a clue's handling, as supervisors and (in plain words) the
+// reporter see it. It names the unit that acted, never a person: who in the
+// unit acted is in the audit log.
+struct ClueEvent {
+  UnixSeconds at = 0;
+  std::string action;         // services::clue_action_name(), e.g. "acknowledge"
+  std::uint32_t unit_id = 0;  // the unit that acted
+  std::string detail;         // the outcome of a close, the clue a duplicate links; or empty
+  friend bool operator==(const ClueEvent&, const ClueEvent&) = default;
+};
+// A clue's history holds at most this many events; more actions are refused.
+inline constexpr std::size_t kMaxClueEvents = 256;
+
 // What the server knows about a clue, apart from its sealed bytes.
 struct Clue {
   ClueId id{};
@@ -123,6 +136,9 @@ struct Clue {
   std::vector<AttachmentState> attachments;
   std::vector<RouteStep> route;         // why unit_id handles it, rule by rule
   std::vector<Escalation> escalations;  // oldest first; each unit at most once
+  std::vector<ClueEvent> events;        // oldest first, at most kMaxClueEvents
+  std::string outcome;                  // set while closed: services::kClueOutcomes
+  std::optional<ClueId> duplicate_of;   // the earlier clue this one repeats
   // When the escalation job must look at the clue next; 0 = never (closed,
   // or already visible all the way up). Indexed in kDeadlines.
   UnixSeconds next_check_at = 0;

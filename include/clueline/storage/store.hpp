@@ -163,6 +163,13 @@ class Store {
   virtual result<std::vector<std::pair<std::string, std::string>>> scan(
       Family family, std::string_view prefix, std::size_t limit) const = 0;
 
+  // scan() starting at the first key >= `start` (a key that starts with
+  // `prefix`, or anything: keys before the prefix are skipped, keys past it
+  // end the scan): the next page of a cursor-paged listing costs the same
+  // wherever it starts.
+  virtual result<std::vector<std::pair<std::string, std::string>>> scan_from(
+      Family family, std::string_view prefix, std::string_view start, std::size_t limit) const = 0;
+
   // Readiness probe: a kSynced write of a fresh value to a reserved kMeta key,
   // then a read-back that must return that value. If the database refuses
   // writes after an earlier error, asks RocksDB to recover once before

@@ -1,0 +1,94 @@
+// What supervisors do with a clue, as pure functions over its record: who
+// may see it, which actions its state allows, and the record and audit
+// entry an action leaves. No I/O; services/clue_work.hpp stores the result.
+//
+// States: received -> acknowledged -> investigating -> closed (with an
+// outcome); a closed clue can be reopened (back to investigating) by the
+// unit directly above the handling unit. Every transition that the state
+// does not allow is refused with errc::conflict and a sentence saying what
+// the clue's state allows.
+//
+// Who sees a clue (clue_access): the unit handling it, and every unit it was
+// escalated to (routing/escalation.hpp); to any other unit it does not exist
+// (errc::not_found, so that its existence does not leak). Of those, only
+// the handling unit acts on it; a unit it was escalated to may take it over
+// (and then handles it). Roles are checked by authorize() (kWorkClues).
+//
+// Deadlines: taking a clue over or reopening it gives the new work fresh
+// deadlines from `now` (routing::deadlines_for); every action replans when
+// the escalation job must look at the clue next (routing::plan_escalation).
+//
+// Thread safety: pure functions; safe from any thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clueline/routing/deadlines.hpp"
+#include "clueline/routing/tree.hpp"
+#include "clueline/services/authorization.hpp"
+#include "clueline/services/outcome.hpp"
+#include "clueline/storage/audit.hpp"
+#include "clueline/storage/records.hpp"
+
+namespace clueline::services {
+
+enum class ClueAction {
+  kAcknowledge,    // received -> acknowledged
+  kInvestigate,    // acknowledged -> investigating
+  kClose,          // acknowledged or investigating -> closed, with an outcome
+  kReopen,         // closed -> investigating; by the unit above the handling unit
+  kTakeOver,       // a unit the clue escalated to becomes its handling unit
+  kLinkDuplicate,  // names the earlier clue this one repeats (before closing as duplicate)
+};
+// "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate".
+std::string_view clue_action_name(ClueAction action) noexcept;
+std::optional<ClueAction> parse_clue_action(std::string_view name) noexcept;
+
+// The outcomes a clue is closed with.
+inline constexpr std::array<std::string_view, 5> kClueOutcomes = {
+    "substantiated", "partly_substantiated", "unsubstantiated", "referred_elsewhere", "duplicate"};
+bool valid_outcome(std::string_view outcome) noexcept;
+
+enum class ClueAccess {
+  kNone,         // the clue does not exist for this unit
+  kHandling,     // the unit handles it
+  kEscalatedTo,  // it became visible to the unit when a deadline passed below
+};
+ClueAccess clue_access(const storage::Clue& clue, std::uint32_t unit_id) noexcept;
+
+// The authorization of `actor` to see `clue` at all: nothing, or a refusal
+// (not_found for a unit without access or a role that never sees clues).
+std::optional<Refusal> may_see_clue(const Actor& actor, const storage::Clue& clue,
+                                    const routing::Tree& tree);
+
+struct ClueActionRequest {
+  ClueAction action = ClueAction::kAcknowledge;
+  std::string outcome;                   // kClose: one of kClueOutcomes
+  std::optional<storage::ClueId> other;  // kLinkDuplicate: the earlier clue
+};
+
+struct ClueTransition {
+  storage::Clue after;         // the record to store
+  storage::AuditRecord audit;  // actor "account:<id>", action "clue.<name>"
+};
+
+// The record after `request` by `actor` at `now`, or why not: not_found
+// (may_see_clue), forbidden (the unit sees the clue but may not do this, with
+// who may), conflict (the state does not allow it, with what it allows),
+// invalid_argument (a missing or unknown outcome; a clue linked to itself).
+// For kLinkDuplicate the caller has checked that the actor sees `other`.
+Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
+                                         const ClueActionRequest& request, const Actor& actor,
+                                         const routing::Tree& tree,
+                                         const routing::DeadlinePolicy& policy,
+                                         storage::UnixSeconds now);
+
+// The audit record of a supervisor reading a clue ("clue.open").
+storage::AuditRecord clue_opened_record(const storage::Clue& clue, const Actor& actor,
+                                        storage::UnixSeconds now);
+
+}  // namespace clueline::services

@@ -1,0 +1,215 @@
+#include "clue_routes.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/url/parse.hpp>
+#include <charconv>
+#include <functional>
+#include <string>
+#include <variant>
+
+#include "auth_routes.hpp"
+#include "clueline/common/utc_time.hpp"
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/services/clue_json.hpp"
+#include "json_request.hpp"
+#include "responses.hpp"
+
+namespace clueline::server {
+namespace {
+
+namespace json = boost::json;
+using services::ClueWorkContext;
+
+constexpr std::size_t kActionBody = 4096;
+
+std::string b64(std::string_view bytes) { return crypto::to_base64url(crypto::as_bytes(bytes)); }
+
+std::string_view relation_of(services::ClueAccess access) {
+  return access == services::ClueAccess::kHandling ? "handling" : "escalated";
+}
+
+std::optional<storage::ClueStatus> status_named(std::string_view name) {
+  for (const auto status : {storage::ClueStatus::kReceived, storage::ClueStatus::kAcknowledged,
+                            storage::ClueStatus::kInvestigating, storage::ClueStatus::kClosed}) {
+    if (storage::status_name(status) == name) return status;
+  }
+  return std::nullopt;
+}
+
+std::optional<storage::ClueId> clue_id_from(std::string_view text) {
+  const auto bytes = crypto::from_base64url(text);
+  if (!bytes || bytes->size() != 16) return std::nullopt;
+  storage::ClueId id{};
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
+}
+
+// The query of GET /api/v1/queue, or the message saying what is accepted.
+std::variant<services::QueueQuery, std::string> queue_query(const Request& request) {
+  services::QueueQuery query;
+  auto target = boost::urls::parse_origin_form(request.target());
+  if (!target) return std::string("malformed target");
+  const auto flag = [](std::string_view value) -> std::optional<bool> {
+    if (value == "1" || value == "true") return true;
+    if (value == "0" || value == "false") return false;
+    return std::nullopt;
+  };
+  const auto number = [](std::string_view value) -> std::optional<std::uint32_t> {
+    std::uint32_t parsed = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec != std::errc{} || end != value.data() + value.size() || parsed == 0) {
+      return std::nullopt;
+    }
+    return parsed;
+  };
+  for (const auto& param : target->params()) {
+    const std::string& value = param.value;
+    if (param.key == "unit" && number(value)) {
+      query.unit_id = *number(value);
+    } else if (param.key == "status" && status_named(value)) {
+      query.status = status_named(value);
+    } else if (param.key == "category" && !value.empty() && value.size() <= 64) {
+      query.category = value;
+    } else if (param.key == "site" && number(value)) {
+      query.site_id = *number(value);
+    } else if (param.key == "escalated" && flag(value)) {
+      query.escalated = flag(value);
+    } else if (param.key == "overdue" && flag(value)) {
+      query.overdue = *flag(value);
+    } else if (param.key == "cursor" && value.size() <= 128) {
+      query.cursor = value;
+    } else if (param.key == "limit" && number(value)) {
+      query.limit = *number(value);
+    } else {
+      return "query parameter " + std::string(param.key) +
+             ": accepted are unit=ID, status=received|acknowledged|investigating|closed, "
+             "category=NAME, site=ID, escalated=0|1, overdue=0|1, cursor (from next_cursor) "
+             "and limit=1..200";
+    }
+  }
+  return query;
+}
+
+// {id} and what follows it in /api/v1/clues/{id}[/REST].
+struct CluePath {
+  std::optional<storage::ClueId> id;
+  std::string rest;
+};
+CluePath clue_path(const Request& request) {
+  constexpr std::string_view kPrefix = "/api/v1/clues/";
+  std::string_view path = target_path(request.target());
+  if (!path.starts_with(kPrefix)) return {};
+  path.remove_prefix(kPrefix.size());
+  const std::size_t slash = path.find('/');
+  CluePath parsed{.id = clue_id_from(path.substr(0, slash)), .rest = {}};
+  if (slash != std::string_view::npos) parsed.rest = std::string(path.substr(slash));
+  return parsed;
+}
+
+json::array notes_json(const std::vector<services::SealedNoteView>& notes) {
+  json::array out;
+  for (const services::SealedNoteView& note : notes) {
+    out.push_back(json::object{
+        {"seq", note.seq}, {"sent_at", utc_text(note.sent_at)}, {"payload", b64(note.payload)}});
+  }
+  return out;
+}
+
+asio::awaitable<Response> serve_queue(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  auto query = queue_query(request);
+  if (auto* problem = std::get_if<std::string>(&query)) co_return bad_request(request, *problem);
+  auto page = co_await services::read_queue(*context, std::get<services::Actor>(actor),
+                                            std::get<services::QueueQuery>(std::move(query)));
+  if (!page) co_return refusal_response(request, page.error());
+  json::array clues;
+  for (const services::QueueItem& item : page->items) {
+    clues.push_back(services::clue_json(item.clue, item.escalated ? "escalated" : "handling"));
+  }
+  co_return json_response(
+      request, http::status::ok,
+      json::object{{"clues", std::move(clues)},
+                   {"next_cursor", page->next_cursor.empty() ? json::value(nullptr)
+                                                             : json::value(page->next_cursor)}});
+}
+
+asio::awaitable<Response> serve_clue(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  const CluePath path = clue_path(request);
+  if (!path.id || !path.rest.empty()) {
+    co_return error_response(request, errc::not_found,
+                             "expected /api/v1/clues/ID, ID a clue id in base64url");
+  }
+  auto view = co_await services::open_clue(*context, std::get<services::Actor>(actor), *path.id);
+  if (!view) co_return refusal_response(request, view.error());
+  json::object clue = services::clue_json(view->clue, relation_of(view->access));
+  clue["envelope"] = b64(view->envelope);
+  clue["reporter_messages"] = notes_json(view->messages);
+  clue["unit_replies"] = notes_json(view->replies);
+  co_return json_response(request, http::status::ok, json::object{{"clue", std::move(clue)}});
+}
+
+asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  const CluePath path = clue_path(request);
+  if (!path.id || path.rest != "/actions") {
+    co_return error_response(request, errc::not_found,
+                             "expected /api/v1/clues/ID/actions, ID a clue id in base64url");
+  }
+  auto parsed = body_of(request, {"action", "outcome", "duplicate_of"});
+  if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
+  const JsonRequest& body = std::get<JsonRequest>(parsed);
+  const auto name = body.text("action", 32);
+  const auto action = name ? services::parse_clue_action(*name) : std::nullopt;
+  if (!action) {
+    co_return bad_request(request,
+                          "action must be acknowledge, investigate, close, reopen, take_over or "
+                          "link_duplicate");
+  }
+  services::ClueActionRequest wanted{.action = *action, .outcome = {}, .other = {}};
+  if (body.has("outcome")) {
+    const auto outcome = body.text("outcome", 64);
+    if (!outcome) co_return bad_request(request, "outcome must be a string");
+    wanted.outcome = *outcome;
+  }
+  if (body.has("duplicate_of")) {
+    const auto other = body.text("duplicate_of", 64);
+    wanted.other = other ? clue_id_from(*other) : std::nullopt;
+    if (!wanted.other) co_return bad_request(request, "duplicate_of must be a clue id");
+  }
+  const services::Actor acting = std::get<services::Actor>(actor);
+  auto clue = co_await services::act_on_clue(*context, acting, *path.id, std::move(wanted));
+  if (!clue) co_return refusal_response(request, clue.error());
+  const std::string_view relation = relation_of(services::clue_access(*clue, acting.unit_id));
+  co_return json_response(request, http::status::ok,
+                          json::object{{"clue", services::clue_json(*clue, relation)}});
+}
+
+}  // namespace
+
+void add_clue_routes(Router& router, ClueWorkContext* context) {
+  using http::verb;
+  router.add({.method = verb::get,
+              .path = "/api/v1/queue",
+              .name = "queue",
+              .body_limit = 0,
+              .handler = std::bind_front(&serve_queue, context)});
+  router.add({.method = verb::get,
+              .path = "/api/v1/clues/",
+              .is_prefix = true,
+              .name = "clue",
+              .body_limit = 0,
+              .handler = std::bind_front(&serve_clue, context)});
+  router.add({.method = verb::post,
+              .path = "/api/v1/clues/",
+              .is_prefix = true,
+              .name = "clue_action",
+              .body_limit = kActionBody,
+              .handler = std::bind_front(&serve_clue_action, context)});
+}
+
+}  // namespace clueline::server

@@ -1,0 +1,261 @@
+#include "clueline/services/clue_work.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/services/blocking.hpp"
+#include "commit.hpp"
+
+namespace clueline::services {
+namespace {
+
+using storage::Family;
+
+constexpr std::size_t kMaxCursorBytes = 64;
+
+storage::UnixSeconds now_seconds(const ClueWorkContext& context) {
+  return std::chrono::duration_cast<std::chrono::seconds>(context.auth->clock().time_since_epoch())
+      .count();
+}
+
+Refusal unreadable() {
+  return refuse(errc::unavailable, "the clue could not be read; try again", 1);
+}
+
+template <typename T>
+struct Read {
+  errc error = errc::internal;
+  std::optional<T> value;
+};
+
+Read<storage::Clue> read_clue(const storage::Store* store, storage::ClueId id) {
+  auto stored = store->get(Family::kClues, storage::clue_key(id));
+  if (!stored) return {errc_of(stored.error()), std::nullopt};
+  auto clue = storage::decode_clue(*stored);
+  if (!clue) return {errc_of(clue.error()), std::nullopt};
+  return {errc::internal, std::move(*clue)};
+}
+
+bool matches(const QueueQuery& query, const storage::Clue& clue, storage::UnixSeconds now) {
+  if (!query.category.empty() && clue.category != query.category) return false;
+  if (query.site_id != 0 && clue.site_id != query.site_id) return false;
+  return !query.overdue || clue_overdue(clue, now);
+}
+
+// The page of `query` from the index entries at or after `start` under
+// `prefix`: at most kQueueScanBudget entries looked at.
+Read<QueuePage> read_queue_page(const storage::Store* store, std::string prefix, std::string start,
+                                QueueQuery query, storage::UnixSeconds now) {
+  const auto entries = store->scan_from(Family::kQueue, prefix, start, kQueueScanBudget);
+  if (!entries) return {errc_of(entries.error()), std::nullopt};
+  QueuePage page;
+  std::size_t looked_at = 0;
+  for (const auto& [key, relation] : *entries) {
+    ++looked_at;
+    const bool escalated = relation == storage::kQueueEscalated;
+    if (!query.escalated || *query.escalated == escalated) {
+      storage::ClueId id{};
+      if (key.size() < id.size()) return {errc::storage_corruption, std::nullopt};
+      std::copy_n(reinterpret_cast<const std::byte*>(key.data() + key.size() - id.size()),
+                  id.size(), id.begin());
+      auto clue = read_clue(store, id);
+      // An entry whose record is gone is left over from an interrupted
+      // change: not a clue of this queue.
+      if (!clue.value && clue.error != errc::not_found) return {clue.error, std::nullopt};
+      if (clue.value && matches(query, *clue.value, now)) {
+        page.items.push_back({.clue = std::move(*clue.value), .escalated = escalated});
+      }
+    }
+    if (page.items.size() == query.limit) break;
+  }
+  const bool more = page.items.size() == query.limit
+                        ? looked_at < entries->size() || entries->size() == kQueueScanBudget
+                        : entries->size() == kQueueScanBudget;
+  if (more && looked_at > 0) {
+    // The successor of the last key looked at: the next page starts after it.
+    std::string next = (*entries)[looked_at - 1].first;
+    next.push_back('\0');
+    page.next_cursor = crypto::to_base64url(crypto::as_bytes(next));
+  }
+  return {errc::internal, std::move(page)};
+}
+
+Read<ClueView> read_clue_view(const storage::Store* store, storage::ClueId id) {
+  auto clue = read_clue(store, id);
+  if (!clue.value) return {clue.error, std::nullopt};
+  ClueView view;
+  auto envelope = store->get(Family::kClues, storage::envelope_key(id));
+  if (!envelope) return {errc_of(envelope.error()), std::nullopt};
+  view.envelope = std::move(*envelope);
+  const auto notes = [&](std::uint32_t count, auto key_of, std::vector<SealedNoteView>& into) {
+    const std::uint32_t first = count > kMaxNotesShown ? count - kMaxNotesShown + 1 : 1;
+    for (std::uint32_t seq = first; seq <= count; ++seq) {
+      auto stored = store->get(Family::kClues, key_of(id, seq));
+      if (!stored) return errc_of(stored.error());
+      auto note = storage::decode_note(*stored);
+      if (!note) return errc_of(note.error());
+      into.push_back({.seq = seq, .sent_at = note->sent_at, .payload = std::move(note->payload)});
+    }
+    return errc{};
+  };
+  if (const errc failed = notes(clue.value->messages, &storage::message_key, view.messages);
+      failed != errc{}) {
+    return {failed, std::nullopt};
+  }
+  if (const errc failed = notes(clue.value->replies, &storage::reply_key, view.replies);
+      failed != errc{}) {
+    return {failed, std::nullopt};
+  }
+  view.clue = std::move(*clue.value);
+  return {errc::internal, std::move(view)};
+}
+
+struct ReadForAction {
+  Read<storage::Clue> clue;
+  Read<storage::Clue> other;  // the clue a duplicate links, when asked
+};
+
+ReadForAction read_for_action(const storage::Store* store, storage::ClueId id,
+                              std::optional<storage::ClueId> other) {
+  ReadForAction read{.clue = read_clue(store, id), .other = {}};
+  if (other) read.other = read_clue(store, *other);
+  return read;
+}
+
+// The change an action stores. (Outside the coroutine: g++ 12 mis-handles
+// aggregates with array members in coroutine frames.)
+storage::GroupCommitWriter::Submission submission_for(const storage::Clue& before,
+                                                      ClueTransition transition) {
+  storage::GroupCommitWriter::Submission submission;
+  submission.mutations.push_back(
+      {Family::kClues, storage::clue_key(transition.after.id), storage::encode(transition.after)});
+  for (storage::Mutation& mutation : storage::index_mutations(&before, transition.after)) {
+    submission.mutations.push_back(std::move(mutation));
+  }
+  submission.audit.push_back(std::move(transition.audit));
+  return submission;
+}
+
+storage::GroupCommitWriter::Submission audit_only(storage::AuditRecord record) {
+  storage::GroupCommitWriter::Submission submission;
+  submission.audit.push_back(std::move(record));
+  return submission;
+}
+
+}  // namespace
+
+bool clue_overdue(const storage::Clue& clue, storage::UnixSeconds now) noexcept {
+  if (clue.status == storage::ClueStatus::kClosed) return false;
+  const bool unacknowledged = clue.status == storage::ClueStatus::kReceived;
+  return (unacknowledged && clue.acknowledge_by < now) || clue.handle_by < now;
+}
+
+boost::asio::awaitable<Outcome<QueuePage>> read_queue(ClueWorkContext context, Actor actor,
+                                                      QueueQuery query) {
+  const std::uint32_t unit = query.unit_id == 0 ? actor.unit_id : query.unit_id;
+  const auto registry = context.auth->registry->current();
+  if (unit != actor.unit_id ||
+      authorize(actor, Action::kWorkClues, {.unit_id = unit}, registry->tree) != Verdict::kAllow) {
+    co_return refuse(errc::forbidden,
+                     "only handlers and unit admins see a queue, that of their own unit");
+  }
+  if (query.limit == 0 || query.limit > kMaxQueuePage) {
+    co_return refuse(errc::invalid_argument, "limit must be 1 to 200");
+  }
+  std::string prefix = storage::queue_prefix(unit);
+  if (query.status) prefix.push_back(static_cast<char>(*query.status));
+  std::string start = prefix;
+  if (!query.cursor.empty()) {
+    const auto decoded = crypto::from_base64url(query.cursor);
+    if (!decoded || decoded->size() > kMaxCursorBytes) {
+      co_return refuse(errc::invalid_argument, "cursor: not one this server gave");
+    }
+    start.assign(reinterpret_cast<const char*>(decoded->data()), decoded->size());
+    if (!start.starts_with(prefix)) {
+      co_return refuse(errc::invalid_argument,
+                       "cursor: from another query (keep the filters of the first page)");
+    }
+  }
+  auto page = co_await run_blocking(
+      *context.auth->blocking_pool,
+      std::bind_front(&read_queue_page, context.auth->store, std::move(prefix), std::move(start),
+                      std::move(query), now_seconds(context)));
+  if (!page.value) co_return refuse(page.error, "the queue could not be read; try again", 1);
+  co_return std::move(*page.value);
+}
+
+boost::asio::awaitable<Outcome<ClueView>> open_clue(ClueWorkContext context, Actor actor,
+                                                    storage::ClueId id) {
+  const auto registry = context.auth->registry->current();
+  // A role that never sees clues learns nothing, not even whether one exists.
+  if (authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, registry->tree) !=
+      Verdict::kAllow) {
+    co_return refuse(errc::not_found, "no such clue");
+  }
+  auto view = co_await run_blocking(*context.auth->blocking_pool,
+                                    std::bind_front(&read_clue_view, context.auth->store, id));
+  if (!view.value) {
+    if (view.error == errc::not_found) co_return refuse(errc::not_found, "no such clue");
+    co_return unreadable();
+  }
+  if (auto refused = may_see_clue(actor, view.value->clue, registry->tree)) co_return *refused;
+  view.value->access = clue_access(view.value->clue, actor.unit_id);
+  auto written = co_await commit(
+      context.auth->writer,
+      audit_only(clue_opened_record(view.value->clue, actor, now_seconds(context))));
+  if (!written) {
+    co_return refuse(errc::unavailable, "the opening could not be logged; try again", 1);
+  }
+  co_return std::move(*view.value);
+}
+
+boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext context, Actor actor,
+                                                           storage::ClueId id,
+                                                           ClueActionRequest request) {
+  const auto registry = context.auth->registry->current();
+  if (authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, registry->tree) !=
+      Verdict::kAllow) {
+    co_return refuse(errc::not_found, "no such clue");
+  }
+  // Held until the change is synced: the escalation job and a reporter's
+  // message rewrite the same record under the same claim.
+  auto claim = context.auth->claims->claim(storage::clue_claim_key(id));
+  if (!claim) {
+    co_return refuse(errc::unavailable, "another change of this clue is being written; try again",
+                     1);
+  }
+  auto read = co_await run_blocking(
+      *context.auth->blocking_pool,
+      std::bind_front(&read_for_action, context.auth->store, id, request.other));
+  if (!read.clue.value) {
+    if (read.clue.error == errc::not_found) co_return refuse(errc::not_found, "no such clue");
+    co_return unreadable();
+  }
+  if (request.other) {
+    // The earlier clue must be one this unit sees too, or linking it would
+    // tell whether a clue exists.
+    if (!read.other.value && read.other.error != errc::not_found) co_return unreadable();
+    if (!read.other.value || may_see_clue(actor, *read.other.value, registry->tree)) {
+      if (may_see_clue(actor, *read.clue.value, registry->tree)) {
+        co_return refuse(errc::not_found, "no such clue");
+      }
+      co_return refuse(errc::invalid_argument,
+                       "duplicate_of: no such clue among those your unit sees");
+    }
+  }
+  auto planned = plan_clue_action(*read.clue.value, request, actor, registry->tree,
+                                  *context.deadlines, now_seconds(context));
+  if (!planned) co_return planned.error();
+  storage::Clue after = planned->after;
+  auto written =
+      co_await commit(context.auth->writer, submission_for(*read.clue.value, std::move(*planned)));
+  if (!written) {
+    co_return refuse(errc::unavailable,
+                     "the change could not be stored; nothing was changed, try again", 1);
+  }
+  co_return after;
+}
+
+}  // namespace clueline::services
