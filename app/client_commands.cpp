@@ -227,7 +227,7 @@ int open_stored(const CommandOptions& options) {
 
   if (options.has("--attachments-dir")) {
     const fs::path directory = options.required("--attachments-dir");
-    fs::create_directories(directory);
+    create_private_directory(directory);
     const auto* list = parsed.as_object().if_contains("attachments");
     for (std::size_t index = 0;
          list != nullptr && list->is_array() && index < list->as_array().size(); ++index) {
@@ -249,11 +249,8 @@ int open_stored(const CommandOptions& options) {
       std::copy(key_bytes.begin(), key_bytes.end(), key.data());
       const auto plaintext = checked(crypto::decrypt_attachment(crypto::as_bytes(stream), key),
                                      "attachment " + std::to_string(index));
-      // The name comes from the reporter: keep only its last component.
-      std::string name =
-          fs::path(std::string(attachment.at("name").as_string())).filename().string();
-      if (name.empty() || name == "." || name == "..") name = "attachment-" + std::to_string(index);
-      write_file(directory / name, plaintext);
+      // The name comes from the reporter: made safe and unique here.
+      write_attachment(directory, attachment.at("name").as_string(), index, plaintext);
     }
   }
   print_result(options, json::object{{"clue_id", options.required("--clue")},

@@ -13,6 +13,7 @@
 
 #include "account_commands.hpp"
 #include "client_commands.hpp"
+#include "clue_commands.hpp"
 #include "clueline/crypto/crypto.hpp"
 #include "commands.hpp"
 #include "files.hpp"
@@ -168,10 +169,28 @@ int submit(std::span<char*> args) {
 }
 
 int open(std::span<char*> args) {
+  // `open ID ...`: the clue ID on the running server signed in to.
+  std::vector<char*> rewritten;
+  std::string clue_option = "--clue";
+  if (!args.empty() && !std::string_view(args[0]).starts_with("--")) {
+    rewritten = {clue_option.data(), args[0]};
+    rewritten.insert(rewritten.end(), args.begin() + 1, args.end());
+    rewritten.push_back(nullptr);
+    args = std::span<char*>(rewritten.data(), rewritten.size() - 1);
+  }
   const CommandOptions options(args,
                                {"--secret-key-file", "--in", "--attachments-dir", "--data-dir",
-                                "--clue", "--passphrase-file"},
+                                "--clue", "--passphrase-file", "--server"},
                                {}, {"--unlock"});
+  if (options.has("--server") ||
+      (options.has("--clue") && !options.has("--data-dir") && !options.has("--in"))) {
+    if (options.has("--secret-key-file") || options.has("--data-dir") || options.has("--in")) {
+      throw UsageError(
+          "open ID reads the clue from the server signed in to, with the account's unit keys; "
+          "--secret-key-file, --data-dir and --in are for sealed files and stopped servers");
+    }
+    return open_online(options);
+  }
   if (options.has("--data-dir") || options.has("--clue")) {
     if (options.has("--in"))
       throw UsageError("give --in FILE, or --data-dir DIR --clue ID, not both");
@@ -215,7 +234,7 @@ int open(std::span<char*> args) {
 
   if (options.has("--attachments-dir")) {
     const fs::path directory = options.required("--attachments-dir");
-    fs::create_directories(directory);
+    create_private_directory(directory);
     std::size_t index = 0;
     if (const auto* list = body.as_object().if_contains("attachments"); list && list->is_array()) {
       for (const auto& item : list->as_array()) {
@@ -228,13 +247,9 @@ int open(std::span<char*> args) {
         const auto plaintext =
             checked(crypto::decrypt_attachment(read_bytes(attachment_path(in, index)), key),
                     "attachment " + std::to_string(index));
-        // The name comes from the reporter: keep only its last component.
-        std::string name =
-            fs::path(std::string(attachment.at("name").as_string())).filename().string();
-        if (name.empty() || name == "." || name == "..")
-          name = "attachment-" + std::to_string(index);
-        write_file(directory / name,
-                   std::span<const std::byte>(plaintext.data(), plaintext.size()));
+        // The name comes from the reporter: made safe and unique here.
+        write_attachment(directory, attachment.at("name").as_string(), index - 1,
+                         std::span<const std::byte>(plaintext.data(), plaintext.size()));
       }
     }
   }

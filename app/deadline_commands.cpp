@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "clue_commands.hpp"
 #include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/deadlines.hpp"
@@ -83,7 +84,22 @@ int deadlines(std::span<char*> args) {
 }
 
 int queue(std::span<char*> args) {
-  const CommandOptions options(args, {"--data-dir", "--config", "--unit", "--limit"});
+  const CommandOptions options(args,
+                               {"--data-dir", "--config", "--unit", "--limit", "--server",
+                                "--status", "--category", "--site"},
+                               {}, {"--escalated", "--handled", "--overdue"});
+  if (options.has("--server")) {
+    if (options.has("--data-dir") || options.has("--config") || options.has("--unit")) {
+      throw UsageError(
+          "queue --server shows the queue of the unit signed in to; --data-dir, --config and "
+          "--unit are for a stopped server");
+    }
+    return queue_online(options);
+  }
+  for (const std::string_view online :
+       {"--status", "--category", "--site", "--escalated", "--handled", "--overdue"}) {
+    if (options.has(online)) throw UsageError(std::string(online) + " goes with --server");
+  }
   const std::uint32_t unit_id = parse_id(options.required("--unit"), "--unit");
   const std::string limit_text = options.value_or("--limit", "1000");
   if (limit_text.empty() || limit_text.size() > 6 ||

@@ -53,6 +53,58 @@ void write_new_file(const fs::path& path, std::string_view content, mode_t mode)
   if (!written) throw std::runtime_error("cannot write " + path.string());
 }
 
+std::string safe_attachment_name(std::string_view suggested, std::size_t index) {
+  constexpr std::size_t kMaxNameBytes = 100;
+  // The last component, whichever separator the reporter's device used.
+  if (const auto slash = suggested.find_last_of("/\\"); slash != std::string_view::npos) {
+    suggested.remove_prefix(slash + 1);
+  }
+  std::string name;
+  for (const char c : suggested.substr(0, kMaxNameBytes)) {
+    const auto byte = static_cast<unsigned char>(c);
+    name.push_back(byte < 0x20 || byte == 0x7f ? '_' : c);
+  }
+  // Cut on a UTF-8 boundary: drop a trailing incomplete sequence.
+  std::size_t end = name.size();
+  std::size_t continuation = 0;
+  while (end > 0 && (static_cast<unsigned char>(name[end - 1]) & 0xC0) == 0x80) {
+    --end;
+    ++continuation;
+  }
+  if (end > 0 && static_cast<unsigned char>(name[end - 1]) >= 0xC0) {
+    const auto lead = static_cast<unsigned char>(name[end - 1]);
+    const std::size_t needed = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+    if (continuation < needed) name.resize(end - 1);
+  }
+  if (!name.empty() && name.front() == '.') name.front() = '_';
+  if (name.empty()) name = "attachment-" + std::to_string(index + 1);
+  return name;
+}
+
+fs::path write_attachment(const fs::path& directory, std::string_view suggested, std::size_t index,
+                          std::span<const std::byte> content) {
+  create_private_directory(directory);
+  const fs::path name(safe_attachment_name(suggested, index));
+  const std::string stem = name.stem().string();
+  const std::string extension = name.extension().string();
+  const std::string_view text(reinterpret_cast<const char*>(content.data()), content.size());
+  for (int copy = 1; copy <= 1000; ++copy) {
+    const fs::path path =
+        directory /
+        (copy == 1 ? name.string() : stem + " (" + std::to_string(copy) + ")" + extension);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      if (errno == EEXIST) continue;
+      throw std::runtime_error("cannot create " + path.string() + ": " + std::strerror(errno));
+    }
+    const bool written = write_all_and_sync(fd, text);
+    ::close(fd);
+    if (!written) throw std::runtime_error("cannot write " + path.string());
+    return path;
+  }
+  throw std::runtime_error(directory.string() + ": too many attachments named " + name.string());
+}
+
 void write_file(const fs::path& path, std::span<const std::byte> content) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(content.data()),

@@ -61,6 +61,22 @@ bool create_private_directory(const std::filesystem::path& path);
 // permission at all, or "`what`: DIR: <reason>" if it cannot be looked at.
 void require_private_directory(const std::filesystem::path& path, std::string_view what);
 
+// A file name for a reporter's attachment that cannot leave the directory
+// it is written to: the last path component of `suggested`, with control
+// characters, '/' and '\\' replaced by '_', a leading '.' by '_' (no hidden
+// files, never "." or ".."), cut to at most 100 bytes on a UTF-8 boundary;
+// "attachment-N" (N = index + 1) if nothing is left. Pure.
+std::string safe_attachment_name(std::string_view suggested, std::size_t index);
+
+// Writes `content` to a new file in `directory` (created 0700 if missing)
+// named safe_attachment_name(), or "stem (2).ext", "stem (3).ext", ... if
+// that name is taken, so that two attachments with the same name are both
+// kept; mode 0600, created exclusively, never over an existing file.
+// Returns the path written.
+std::filesystem::path write_attachment(const std::filesystem::path& directory,
+                                       std::string_view suggested, std::size_t index,
+                                       std::span<const std::byte> content);
+
 // A key file (as `clueline keygen` writes them) holds one base64url value
 // and a newline.
 crypto::Bytes read_key_file(const std::filesystem::path& path);

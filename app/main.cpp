@@ -9,6 +9,7 @@
 
 #include "account_commands.hpp"
 #include "client_commands.hpp"
+#include "clue_commands.hpp"
 #include "clueline/services/config.hpp"
 #include "commands.hpp"
 #include "options.hpp"
@@ -77,10 +78,23 @@ commands:
                             is FILE, else routing.policy_file of the configuration;
                             takes --data-dir DIR or --config FILE like unit and site
   queue --unit ID [--limit N]
-                            the clues in unit ID's queue: the ones it
-                            handles and the ones overdue below it that escalated to
-                            it, with deadlines, escalations and the routing
-                            explanation (not the sealed contents; see open)
+  queue --server URL [--status S] [--category C] [--site ID] [--escalated|--handled]
+         [--overdue] [--limit N]
+                            the clues in a unit's queue: the ones it handles and the
+                            ones overdue below it that escalated to it, with
+                            deadlines, escalations and the routing explanation (not
+                            the sealed contents; see open); --server: the unit
+                            signed in to
+  open ID [--passphrase-file F] [--attachments-dir DIR]
+                            fetch clue ID from the server signed in to and decrypt it
+                            here with the account's unit keys
+  ack ID
+  investigate ID
+  close ID --outcome O
+  reopen ID
+  take-over ID
+  link-duplicate ID --of EARLIER
+                            act on clue ID on the server signed in to (audited)
   deadlines run [--at TIME]
                             one escalation pass, as serve runs it every
                             deadlines.check_interval_seconds: clues past a deadline
@@ -171,6 +185,10 @@ int main(int argc, char** argv) {
     if (command == "route") return clueline::app::route(rest);
     if (command == "audit") return clueline::app::audit(rest);
     if (command == "queue") return clueline::app::queue(rest);
+    for (const std::string_view action :
+         {"ack", "investigate", "close", "reopen", "take-over", "link-duplicate"}) {
+      if (command == action) return clueline::app::clue_action(command, rest);
+    }
     if (command == "deadlines") return clueline::app::deadlines(rest);
     if (command == "account") return clueline::app::account(rest);
     if (command == "login") return clueline::app::login(rest);

@@ -113,4 +113,44 @@ void print_results(const CommandOptions& options, const json::array& results,
   }
 }
 
+std::string table_text(const json::array& rows, const std::vector<Column>& columns) {
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::size_t> widths;
+  for (const Column& column : columns) widths.push_back(column.heading.size());
+  for (const json::value& row : rows) {
+    std::vector<std::string> line;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const json::value* value =
+          row.is_object() ? row.get_object().if_contains(columns[i].member) : nullptr;
+      line.push_back(value == nullptr    ? "-"
+                     : value->is_array() ? std::to_string(value->get_array().size())
+                                         : plain_text(*value));
+      widths[i] = std::max(widths[i], line.back().size());
+    }
+    cells.push_back(std::move(line));
+  }
+  std::ostringstream out;
+  const auto write_line = [&](const std::vector<std::string>& line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      out << line[i];
+      if (i + 1 < line.size()) out << std::string(widths[i] - line[i].size() + 2, ' ');
+    }
+    out << '\n';
+  };
+  std::vector<std::string> headings;
+  for (const Column& column : columns) headings.push_back(column.heading);
+  write_line(headings);
+  for (const auto& line : cells) write_line(line);
+  return out.str();
+}
+
+void print_table(const CommandOptions& options, const json::array& rows,
+                 const std::vector<Column>& columns, const std::string& empty_text) {
+  if (json_output(options)) {
+    for (const json::value& row : rows) std::cout << json::serialize(row) << '\n';
+    return;
+  }
+  std::cout << (rows.empty() ? empty_text + "\n" : table_text(rows, columns));
+}
+
 }  // namespace clueline::app

@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "options.hpp"
 
@@ -30,5 +31,15 @@ void print_result(const CommandOptions& options, const boost::json::value& resul
 // (e.g. "no accounts") as text when there are none.
 void print_results(const CommandOptions& options, const boost::json::array& results,
                    const std::string& empty_text);
+
+// A list as a table of `columns` ({member, heading}) for people, one row per
+// item, columns aligned; with --json the items whole, one per line.
+struct Column {
+  std::string member;
+  std::string heading;
+};
+std::string table_text(const boost::json::array& rows, const std::vector<Column>& columns);
+void print_table(const CommandOptions& options, const boost::json::array& rows,
+                 const std::vector<Column>& columns, const std::string& empty_text);
 
 }  // namespace clueline::app

@@ -112,8 +112,9 @@ std::string trimmed_url(std::string url) {
 }  // namespace
 
 SignedIn signed_in(const CommandOptions& options) {
-  const std::string url = trimmed_url(options.required("--server"));
   SavedSession saved = load_session();
+  const std::string url =
+      trimmed_url(options.has("--server") ? options.required("--server") : saved.server);
   if (trimmed_url(saved.server) != url) {
     throw UsageError("signed in to " + saved.server + ", not " + url +
                      ": run clueline login --server " + url + " --account NAME");

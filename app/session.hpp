@@ -52,8 +52,9 @@ SavedSession load_session();
 // UsageError for a malformed URL.
 server::ApiClient client_for(const std::string& url, const std::string& ca_file);
 
-// The signed-in session for a command given `--server URL`: the saved one,
-// which must be for that server (UsageError otherwise, saying to log in).
+// The signed-in session: the saved one, which must be for `--server URL`
+// when given (UsageError otherwise, saying to log in); without --server,
+// the server signed in to.
 struct SignedIn {
   SavedSession saved;
   server::ApiClient client;

@@ -110,17 +110,23 @@ without --server:
   --pow-difficulty N  leading zero bits to solve for, 0..32 (default 16)
   --out FILE        the envelope file; attachments go to FILE.attachment-N
 )"},
-    UsageEntry{"open",
-               R"(usage: clueline open --secret-key-file FILE --in FILE [--attachments-dir DIR]
+    UsageEntry{
+        "open",
+        R"(usage: clueline open ID [--server URL] [--passphrase-file F] [--attachments-dir DIR]
+       clueline open --secret-key-file FILE --in FILE [--attachments-dir DIR]
        clueline open --unlock [--passphrase-file F] --in FILE [--attachments-dir DIR]
        clueline open --secret-key-file FILE --data-dir DIR --clue ID
                 [--attachments-dir DIR]
 
-Opens a sealed report with a unit secret key and prints it: an
-envelope file (from submit --out), or a clue stored in DIR's database (the
-server stopped).
+Opens a sealed report and prints it. open ID fetches clue ID from the running
+server signed in to (an audited opening), unwraps the account's unit keys
+here with its passphrase and decrypts the report and its attachments here:
+the server never sees them in the clear. The other forms open an envelope
+file (from submit --out), or a clue stored in DIR's database (the server
+stopped), with a unit secret key.
 
 options:
+  --server URL      the server signed in to (default: the one of the session)
   --secret-key-file FILE  the unit's .key (from keygen unit)
   --unlock          instead: the unit keys of the account signed in with login,
                     unwrapped here with its passphrase (grants waiting for it
@@ -129,8 +135,9 @@ options:
   --in FILE         the envelope file; its attachments are FILE.attachment-N
   --data-dir DIR    the data directory holding the clue
   --clue ID         the clue's id (base64url, as queue prints it)
-  --attachments-dir DIR  write the decrypted attachments here (created if
-                    missing), under the names the reporter gave them
+  --attachments-dir DIR  write the decrypted attachments here (created 0700 if
+                    missing), mode 0600, under the names the reporter gave them
+                    made safe (no path, no hidden file) and unique ("a (2).jpg")
 )"},
     UsageEntry{"followup",
                R"(usage: clueline followup --server URL [--ca-file PEM] --receipt R
@@ -264,17 +271,59 @@ options:
                     the configuration, else the built-in policy)
 )" CLUELINE_DATA_DIR_OPTIONS},
     UsageEntry{"queue",
-               R"(usage: clueline queue --unit ID [--limit N] [--data-dir DIR | --config FILE]
+               R"(usage: clueline queue --server URL [--status S] [--category C] [--site ID]
+                [--escalated | --handled] [--overdue] [--limit N]
+       clueline queue --unit ID [--limit N] [--data-dir DIR | --config FILE]
 
-Prints the clues in a unit's queue: the ones it handles and the
-overdue ones below it that escalated to it, with deadlines, escalations and
-the routing explanation (not the sealed contents; see open). The server must
-be stopped.
+Prints the clues in a unit's queue: the ones it handles and the overdue ones
+below it that escalated to it, with deadlines and escalations (not the
+sealed contents; see open). With --server, the queue of the unit signed in
+to, as a table (every page, unless --limit); otherwise from the database of
+a stopped server.
 
 options:
-  --unit ID         the unit
-  --limit N         at most N clues, 1..100000 (default 1000)
+  --server URL      the server signed in to (login)
+  --status S        only received, acknowledged, investigating or closed clues
+  --category C      only clues of category C
+  --site ID         only clues from site ID
+  --escalated       only clues escalated to the unit; --handled: only its own
+  --overdue         only clues past a deadline now
+  --unit ID         the unit (stopped server only)
+  --limit N         one page of at most N clues, 1..200 with --server; else at
+                    most N clues, 1..100000 (default 1000)
 )" CLUELINE_DATA_DIR_OPTIONS},
+    UsageEntry{"ack", R"(usage: clueline ack ID [--server URL]
+
+Acknowledges clue ID (received -> acknowledged) for the unit signed in to,
+which handles it. Audited.
+)"},
+    UsageEntry{"investigate", R"(usage: clueline investigate ID [--server URL]
+
+Starts the investigation of clue ID (acknowledged -> investigating). Audited.
+)"},
+    UsageEntry{"close", R"(usage: clueline close ID --outcome OUTCOME [--server URL]
+
+Closes clue ID (acknowledged or investigating -> closed) with OUTCOME:
+substantiated, partly_substantiated, unsubstantiated, referred_elsewhere or
+duplicate (after link-duplicate). Audited.
+)"},
+    UsageEntry{"reopen", R"(usage: clueline reopen ID [--server URL]
+
+Reopens closed clue ID (-> investigating, with a new handling deadline): for
+the unit directly above the unit handling it, once the clue escalated to it.
+Audited.
+)"},
+    UsageEntry{"take-over", R"(usage: clueline take-over ID [--server URL]
+
+Makes the unit signed in to the handler of clue ID, which escalated to it
+(acknowledged, with fresh deadlines); the unit that sat on it no longer sees
+it. Audited.
+)"},
+    UsageEntry{"link-duplicate", R"(usage: clueline link-duplicate ID --of EARLIER [--server URL]
+
+Records that clue ID repeats clue EARLIER (one the unit also sees), before
+closing it with --outcome duplicate. Audited.
+)"},
     UsageEntry{"deadlines", R"(usage: clueline deadlines SUBCOMMAND [options]
 
 The clues' deadlines and their escalation (docs/routing.md).

@@ -135,13 +135,54 @@ asio::awaitable<Response> serve_queue(ClueWorkContext* context, Request request)
                                                              : json::value(page->next_cursor)}});
 }
 
+// "/attachments/N/PART" -> {N, PART}, N 0..255.
+std::optional<std::pair<std::uint8_t, std::uint32_t>> attachment_of(std::string_view rest) {
+  constexpr std::string_view kPrefix = "/attachments/";
+  if (!rest.starts_with(kPrefix)) return std::nullopt;
+  rest.remove_prefix(kPrefix.size());
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const auto number = [](std::string_view text, std::uint32_t max) -> std::optional<std::uint32_t> {
+    std::uint32_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value > max) {
+      return std::nullopt;
+    }
+    return value;
+  };
+  const auto index = number(rest.substr(0, slash), 255);
+  const auto part = number(rest.substr(slash + 1), UINT32_MAX);
+  if (!index || !part) return std::nullopt;
+  return std::pair{static_cast<std::uint8_t>(*index), *part};
+}
+
+asio::awaitable<Response> serve_attachment_part(ClueWorkContext* context, Request request,
+                                                services::Actor actor, storage::ClueId id,
+                                                std::uint8_t index, std::uint32_t part) {
+  auto bytes = co_await services::read_attachment_part(*context, actor, id, index, part);
+  if (!bytes) co_return refusal_response(request, bytes.error());
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, "application/octet-stream");
+  response.body() = std::move(*bytes);
+  co_return response;
+}
+
 asio::awaitable<Response> serve_clue(ClueWorkContext* context, Request request) {
   auto actor = signed_in_actor(request, *context->auth);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
   const CluePath path = clue_path(request);
+  if (path.id && !path.rest.empty()) {
+    const auto attachment = attachment_of(path.rest);
+    if (attachment) {
+      co_return co_await serve_attachment_part(context, std::move(request),
+                                               std::get<services::Actor>(actor), *path.id,
+                                               attachment->first, attachment->second);
+    }
+  }
   if (!path.id || !path.rest.empty()) {
     co_return error_response(request, errc::not_found,
-                             "expected /api/v1/clues/ID, ID a clue id in base64url");
+                             "expected /api/v1/clues/ID or /api/v1/clues/ID/attachments/N/PART, "
+                             "ID a clue id in base64url");
   }
   auto view = co_await services::open_clue(*context, std::get<services::Actor>(actor), *path.id);
   if (!view) co_return refusal_response(request, view.error());

@@ -5,6 +5,8 @@
 //                                    a page of the own unit's queue
 //   GET  /api/v1/clues/{id}          one clue, its sealed envelope and notes
 //                                    (writes clue.open to the audit log)
+//   GET  /api/v1/clues/{id}/attachments/{n}/{part}
+//                                    one part of a sealed attachment
 //   POST /api/v1/clues/{id}/actions  {"action", "outcome"?, "duplicate_of"?}
 //
 // Every route needs a session (auth_routes.hpp).

@@ -112,6 +112,31 @@ Read<ClueView> read_clue_view(const storage::Store* store, storage::ClueId id) {
   return {errc::internal, std::move(view)};
 }
 
+struct ReadPart {
+  Read<storage::Clue> clue;
+  Read<std::string> part;
+};
+
+ReadPart read_part(const storage::Store* store, storage::ClueId id, std::uint8_t index,
+                   std::uint32_t part) {
+  ReadPart read{.clue = read_clue(store, id), .part = {}};
+  if (!read.clue.value) return read;
+  const auto& attachments = read.clue.value->attachments;
+  const auto state = std::find_if(attachments.begin(), attachments.end(),
+                                  [index](const auto& a) { return a.index == index; });
+  if (state == attachments.end() || !state->complete || part >= state->parts) {
+    read.part.error = errc::not_found;
+    return read;
+  }
+  auto stored = store->get(Family::kClues, storage::attachment_part_key(id, index, part));
+  if (!stored) {
+    read.part.error = errc_of(stored.error());
+    return read;
+  }
+  read.part.value = std::move(*stored);
+  return read;
+}
+
 struct ReadForAction {
   Read<storage::Clue> clue;
   Read<storage::Clue> other;  // the clue a duplicate links, when asked
@@ -209,6 +234,32 @@ boost::asio::awaitable<Outcome<ClueView>> open_clue(ClueWorkContext context, Act
     co_return refuse(errc::unavailable, "the opening could not be logged; try again", 1);
   }
   co_return std::move(*view.value);
+}
+
+boost::asio::awaitable<Outcome<std::string>> read_attachment_part(ClueWorkContext context,
+                                                                  Actor actor, storage::ClueId id,
+                                                                  std::uint8_t index,
+                                                                  std::uint32_t part) {
+  const auto registry = context.auth->registry->current();
+  if (authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, registry->tree) !=
+      Verdict::kAllow) {
+    co_return refuse(errc::not_found, "no such clue");
+  }
+  auto read =
+      co_await run_blocking(*context.auth->blocking_pool,
+                            std::bind_front(&read_part, context.auth->store, id, index, part));
+  if (!read.clue.value) {
+    if (read.clue.error == errc::not_found) co_return refuse(errc::not_found, "no such clue");
+    co_return unreadable();
+  }
+  if (auto refused = may_see_clue(actor, *read.clue.value, registry->tree)) co_return *refused;
+  if (!read.part.value) {
+    if (read.part.error == errc::not_found) {
+      co_return refuse(errc::not_found, "no such attachment part (or the upload is incomplete)");
+    }
+    co_return unreadable();
+  }
+  co_return std::move(*read.part.value);
 }
 
 boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext context, Actor actor,

@@ -7,6 +7,8 @@
 #include <random>
 #include <string>
 
+#include "clueline/crypto/encoding.hpp"
+#include "files.hpp"
 #include "output.hpp"
 #include "server_process.hpp"
 
@@ -37,6 +39,40 @@ TEST(CliOutput, TextNamesEveryFieldAlignedAndNestsRecords) {
             "  current: yes\n"
             "head:\n"
             "  seq: 3\n");
+}
+
+TEST(AttachmentNames, AReportersNameNeverLeavesTheDirectory) {
+  EXPECT_EQ(app::safe_attachment_name("photo.jpg", 0), "photo.jpg");
+  EXPECT_EQ(app::safe_attachment_name("../../etc/passwd", 0), "passwd");
+  EXPECT_EQ(app::safe_attachment_name("C:\\Users\\x\\scan.pdf", 0), "scan.pdf");
+  EXPECT_EQ(app::safe_attachment_name("..", 0), "_.");
+  EXPECT_EQ(app::safe_attachment_name(".bashrc", 0), "_bashrc");
+  EXPECT_EQ(app::safe_attachment_name("dir/", 4), "attachment-5");
+  EXPECT_EQ(app::safe_attachment_name("", 0), "attachment-1");
+  EXPECT_EQ(app::safe_attachment_name(std::string("a\nb\x7f.txt"), 0), "a_b_.txt");
+  // 100 bytes at most, cut between characters: 34 three-byte characters
+  // are 102 bytes, 33 of them fit.
+  std::string long_name;
+  for (int i = 0; i < 34; ++i) long_name += "照";
+  const std::string cut = app::safe_attachment_name(long_name, 0);
+  EXPECT_EQ(cut.size(), 99u);
+  EXPECT_EQ(cut, long_name.substr(0, 99));
+}
+
+TEST(AttachmentNames, TheSameNameTwiceKeepsBothFiles) {
+  const fs::path directory =
+      fs::temp_directory_path() / ("clueline-names-" + std::to_string(std::random_device{}()));
+  const std::string a = "first", b = "second";
+  const fs::path first = app::write_attachment(directory, "image.jpg", 0, crypto::as_bytes(a));
+  const fs::path second = app::write_attachment(directory, "image.jpg", 1, crypto::as_bytes(b));
+  EXPECT_EQ(first.filename(), "image.jpg");
+  EXPECT_EQ(second.filename(), "image (2).jpg");
+  EXPECT_EQ(read_file(first), a);
+  EXPECT_EQ(read_file(second), b);
+  EXPECT_EQ(fs::status(directory).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(second).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  fs::remove_all(directory);
 }
 
 class CliOutputTest : public ::testing::Test {

@@ -85,6 +85,17 @@ struct ClueView {
 boost::asio::awaitable<Outcome<ClueView>> open_clue(ClueWorkContext context, Actor actor,
                                                     storage::ClueId id);
 
+// Part `part` of attachment `index` of clue `id`, as uploaded (sealed with
+// the attachment key that only the envelope holds; crypto-spec §7): for the
+// units that see the clue, like open_clue, but not audited again (the key
+// to read it comes only from an audited opening). not_found for a clue the
+// unit does not see, an attachment that is not complete or a part beyond
+// its last.
+boost::asio::awaitable<Outcome<std::string>> read_attachment_part(ClueWorkContext context,
+                                                                  Actor actor, storage::ClueId id,
+                                                                  std::uint8_t index,
+                                                                  std::uint32_t part);
+
 // Applies `request` to clue `id` (plan_clue_action) and stores the new
 // record, its index entries and the audit entry in one synced batch; the
 // stored record is answered. unavailable (Retry-After 1) while another

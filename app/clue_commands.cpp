@@ -1,0 +1,219 @@
+// clueline queue --server, open ID, ack, investigate, close, reopen,
+// take-over, link-duplicate: a supervisor's client of the running server.
+// Reports are decrypted here, with the unit keys the account's passphrase
+// unwraps; the server only ever hands out sealed bytes.
+#include "clue_commands.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "account_commands.hpp"
+#include "client_commands.hpp"
+#include "clueline/crypto/crypto.hpp"
+#include "files.hpp"
+#include "output.hpp"
+#include "session.hpp"
+
+namespace clueline::app {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using Method = server::ApiClient::Method;
+
+// A clue id as the API writes them: 16 bytes in base64url.
+std::string clue_id_of(const std::string& text, std::string_view what) {
+  const auto bytes = crypto::from_base64url(text);
+  if (!bytes || bytes->size() != 16) {
+    throw UsageError(std::string(what) +
+                     " must be a clue id (22 base64url characters, as the "
+                     "queue prints it)");
+  }
+  return text;
+}
+
+// The clue id given first on the command line (`ack ID --server URL`), and
+// the options after it.
+struct Positional {
+  std::string id;
+  std::span<char*> rest;
+};
+Positional leading_id(std::span<char*> args, std::string_view command,
+                      std::initializer_list<std::string_view> allowed) {
+  if (args.empty() || std::string_view(args[0]).starts_with("--")) {
+    // An unknown option is the first thing to say; then the missing id.
+    const CommandOptions options(args, allowed);
+    throw UsageError(std::string(command) + " needs the clue id first, e.g. clueline " +
+                     std::string(command) + " ID");
+  }
+  return {clue_id_of(args[0], "the clue id"), args.subspan(1)};
+}
+
+std::string query_value(std::string_view text) {
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
+
+const std::vector<Column> kQueueColumns = {
+    {"clue_id", "clue"},          {"relation", "relation"},   {"status", "status"},
+    {"category", "category"},     {"site_id", "site"},        {"received_at", "received"},
+    {"acknowledge_by", "ack by"}, {"handle_by", "handle by"}, {"escalations", "escalations"}};
+
+}  // namespace
+
+int queue_online(const CommandOptions& options) {
+  std::string query = "?limit=" + options.value_or("--limit", "50");
+  if (options.has("--status")) query += "&status=" + query_value(options.required("--status"));
+  if (options.has("--category")) {
+    query += "&category=" + query_value(options.required("--category"));
+  }
+  if (options.has("--site")) {
+    query += "&site=" + std::to_string(parse_id(options.required("--site"), "--site"));
+  }
+  if (options.has("--escalated") && options.has("--handled")) {
+    throw UsageError("give --escalated or --handled, not both");
+  }
+  if (options.has("--escalated")) query += "&escalated=1";
+  if (options.has("--handled")) query += "&escalated=0";
+  if (options.has("--overdue")) query += "&overdue=1";
+  SignedIn session = signed_in(options);
+  json::array clues;
+  std::string cursor;
+  // Every page, unless --limit asked for one page only.
+  for (;;) {
+    const std::string target =
+        "/api/v1/queue" + query + (cursor.empty() ? "" : "&cursor=" + cursor);
+    const json::object page = call_json(session, Method::kGet, target, nullptr, "queue");
+    for (const json::value& clue : page.at("clues").as_array()) clues.push_back(clue);
+    const json::value& next = page.at("next_cursor");
+    if (next.is_null() || options.has("--limit")) break;
+    cursor = std::string(next.as_string());
+  }
+  print_table(options, clues, kQueueColumns, "no clues");
+  return 0;
+}
+
+int open_online(const CommandOptions& options) {
+  crypto::initialize();
+  const std::string id = clue_id_of(options.required("--clue"), "--clue");
+  SignedIn session = signed_in(options);
+  const json::object clue =
+      call_json(session, Method::kGet, "/api/v1/clues/" + id, nullptr, "clue " + id)
+          .at("clue")
+          .as_object();
+  const crypto::Bytes envelope =
+      checked(crypto::from_base64url(clue.at("envelope").as_string()), "envelope");
+  std::optional<crypto::SecureBuffer> opened;
+  for (const crypto::BoxKeyPair& unit : signed_in_unit_keys(options)) {
+    if (auto body = crypto::open_envelope(envelope, unit)) {
+      opened = std::move(*body);
+      break;
+    }
+  }
+  if (!opened) {
+    throw std::runtime_error("clue " + id +
+                             ": not sealed to any unit key this account holds (a key of the "
+                             "unit it was sealed to is needed)");
+  }
+  const std::string_view body_text(reinterpret_cast<const char*>(opened->data()), opened->size());
+  boost::system::error_code ec;
+  json::value body = json::parse(body_text, ec);
+  if (ec || !body.is_object()) throw std::runtime_error("the report body is not a JSON object");
+
+  json::array written;
+  if (options.has("--attachments-dir")) {
+    const fs::path directory = options.required("--attachments-dir");
+    create_private_directory(directory);
+    const json::array* described = nullptr;
+    if (const auto* list = body.as_object().if_contains("attachments"); list && list->is_array()) {
+      described = &list->as_array();
+    }
+    for (const json::value& state : clue.at("attachments").as_array()) {
+      const std::size_t index = state.at("index").to_number<std::size_t>();
+      if (!state.at("complete").as_bool() || described == nullptr || index >= described->size()) {
+        continue;  // never fully uploaded, or not in the report
+      }
+      std::string stream;
+      const auto parts = state.at("parts").to_number<std::uint32_t>();
+      for (std::uint32_t part = 0; part < parts; ++part) {
+        const auto answer =
+            session.client.call({.method = Method::kGet,
+                                 .target = "/api/v1/clues/" + id + "/attachments/" +
+                                           std::to_string(index) + "/" + std::to_string(part),
+                                 .bearer = session.saved.session});
+        if (answer.status != 200) expect_json(answer, "attachment " + std::to_string(index));
+        stream += answer.body;
+      }
+      const json::object& attachment = (*described)[index].as_object();
+      const crypto::Bytes key_bytes =
+          checked(crypto::from_base64url(attachment.at("key").as_string()), "attachment key");
+      auto key = checked(crypto::SecureBuffer::allocate(key_bytes.size()), "attachment key");
+      std::copy(key_bytes.begin(), key_bytes.end(), key.data());
+      const auto plaintext = checked(crypto::decrypt_attachment(crypto::as_bytes(stream), key),
+                                     "attachment " + std::to_string(index));
+      written.emplace_back(
+          write_attachment(directory, attachment.at("name").as_string(), index, plaintext)
+              .string());
+    }
+  }
+  json::object shown{{"clue_id", id},
+                     {"status", clue.at("status")},
+                     {"relation", clue.at("relation")},
+                     {"category", clue.at("category")},
+                     {"accused_level", clue.at("accused_level")},
+                     {"received_at", clue.at("received_at")},
+                     {"body", std::move(body)}};
+  if (options.has("--attachments-dir")) shown["attachments_written"] = std::move(written);
+  print_result(options, shown);
+  return 0;
+}
+
+int clue_action(std::string_view command, std::span<char*> args) {
+  const Positional positional = leading_id(args, command, {"--server", "--outcome", "--of"});
+  const CommandOptions options(positional.rest, {"--server", "--outcome", "--of"});
+  json::object body;
+  if (command == "ack") {
+    body["action"] = "acknowledge";
+  } else if (command == "investigate") {
+    body["action"] = "investigate";
+  } else if (command == "close") {
+    body["action"] = "close";
+    body["outcome"] = options.required("--outcome");
+  } else if (command == "reopen") {
+    body["action"] = "reopen";
+  } else if (command == "take-over") {
+    body["action"] = "take_over";
+  } else if (command == "link-duplicate") {
+    body["action"] = "link_duplicate";
+    body["duplicate_of"] = clue_id_of(options.required("--of"), "--of");
+  } else {
+    throw UsageError("unknown clue action " + std::string(command));
+  }
+  if (command != "close" && options.has("--outcome")) {
+    throw UsageError("--outcome goes with close");
+  }
+  if (command != "link-duplicate" && options.has("--of")) {
+    throw UsageError("--of goes with link-duplicate");
+  }
+  SignedIn session = signed_in(options);
+  const json::object answer =
+      call_json(session, Method::kPost, "/api/v1/clues/" + positional.id + "/actions", &body,
+                std::string(command) + " " + positional.id);
+  const json::object& clue = answer.at("clue").as_object();
+  print_result(options, json::object{{"clue_id", clue.at("clue_id")},
+                                     {"status", clue.at("status")},
+                                     {"outcome", clue.at("outcome")},
+                                     {"unit_id", clue.at("unit_id")},
+                                     {"acknowledge_by", clue.at("acknowledge_by")},
+                                     {"handle_by", clue.at("handle_by")}});
+  return 0;
+}
+
+}  // namespace clueline::app

@@ -1,0 +1,23 @@
+// Supervisors working clues on a running server (docs/openapi.yaml, tag
+// "clues"), signed in with `clueline login`: the queue of their unit, a
+// clue opened and decrypted here, and the actions of its life.
+#pragma once
+
+#include <span>
+
+#include "options.hpp"
+
+namespace clueline::app {
+
+// `queue --server URL [filters]`: the own unit's queue, as a table.
+int queue_online(const CommandOptions& options);
+
+// `open ID` / `open --clue ID` with the saved session: fetches the clue,
+// unlocks the account's unit keys with its passphrase, opens the report
+// and its attachments here.
+int open_online(const CommandOptions& options);
+
+// `ack|investigate|close|reopen|take-over|link-duplicate ID ...`.
+int clue_action(std::string_view command, std::span<char*> args);
+
+}  // namespace clueline::app

@@ -1,0 +1,202 @@
+// Supervisors working a clue through the real binary over TLS: a report at
+// a village site reaches the township's queue; the township opens it (the
+// exact text, both attachments of the same name kept) and sits on it; after
+// the deadline (deadlines run --at, server stopped) the county finds it
+// escalated, takes it over and closes it; the township no longer sees it;
+// the audit log is intact and holds every step.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <boost/json/parse.hpp>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+
+#include "clueline/common/utc_time.hpp"
+#include "clueline/crypto/crypto.hpp"
+#include "deployment_fixture.hpp"
+#include "server_process.hpp"
+
+namespace clueline::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+constexpr std::string_view kFastKdf = " --kdf-opslimit 1 --kdf-memlimit 65536";
+
+class ClueCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ =
+        fs::temp_directory_path() / ("clueline-clue-cli-" + std::to_string(std::random_device{}()));
+    create_data_dir(directory_ / "data");
+    deployment_ = write_test_deployment(directory_ / "data");
+    for (const std::string level : {"township", "county"}) {
+      std::ofstream(directory_ / (level + ".key"))
+          << crypto::to_base64url(deployment_.unit_keys.at(level).secret_key.bytes()) << "\n";
+      std::ofstream(directory_ / (level + "-pass.txt")) << "the " << level << " passphrase\n";
+    }
+  }
+  void TearDown() override {
+    server_.reset();
+    ::unsetenv("CLUELINE_SESSION_FILE");
+    fs::remove_all(directory_);
+  }
+
+  std::string file(const std::string& name) const { return (directory_ / name).string(); }
+  std::string data() const { return " --data-dir " + file("data"); }
+
+  // As `person` (a session file of their own), with --json.
+  CommandRun as(const std::string& person, const std::string& arguments) {
+    ::setenv("CLUELINE_SESSION_FILE", file(person + "-session.json").c_str(), 1);
+    return run_clueline_json(directory_, arguments);
+  }
+  json::object as_json(const std::string& person, const std::string& arguments) {
+    const CommandRun run = as(person, arguments);
+    EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
+    return run.exit_code == 0 ? json::parse(run.out).as_object() : json::object{};
+  }
+  void add_handler(const std::string& level) {
+    const CommandRun added =
+        as(level, "account add" + data() + " --name " + level + ".handler --unit " +
+                      std::to_string(deployment_.unit_ids.at(level)) +
+                      " --role handler --unit-key-file " + file(level + ".key") +
+                      " --passphrase-file " + file(level + "-pass.txt") + std::string(kFastKdf));
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+  }
+  void start() {
+    server_.emplace("ClueCli", ServerOptions{.extra_config = "[pow]\ndifficulty = 8\n",
+                                             .data_dir = directory_ / "data"});
+    url_ = "https://localhost:" + std::to_string(server_->public_port());
+    tls_ = " --server " + url_ + " --ca-file " + server_->certificate().string();
+  }
+  void stop() {
+    ASSERT_EQ(server_->terminate(std::chrono::seconds(20)), 0);
+    server_.reset();
+  }
+  void login(const std::string& level) {
+    const CommandRun run = as(level, "login" + tls_ + " --account " + level +
+                                         ".handler --passphrase-file " + file(level + "-pass.txt"));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+
+  fs::path directory_;
+  TestDeployment deployment_;
+  std::optional<ServerProcess> server_;
+  std::string url_;
+  std::string tls_;
+};
+
+TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
+  add_handler("township");
+  add_handler("county");
+  start();
+
+  // ---- a reporter at the village board, with two photos both named image.jpg
+  const std::string text = "村长收取建房审批费 marker-5eed";
+  std::ofstream(directory_ / "report.txt") << text;
+  for (const std::string folder : {"one", "two"}) {
+    fs::create_directories(directory_ / folder);
+    std::ofstream(directory_ / folder / "image.jpg") << "photo from " << folder;
+  }
+  const json::object submitted =
+      as_json("reporter", "submit" + tls_ + " --token " + deployment_.site_token +
+                              " --category bribery --accused-level village --text-file " +
+                              file("report.txt") + " --attach " + file("one/image.jpg") +
+                              " --attach " + file("two/image.jpg"));
+  const std::string id(submitted.at("clue_id").as_string());
+  const std::string acknowledge_by(submitted.at("acknowledge_by").as_string());
+
+  // ---- the township finds it in its queue and opens it, decrypted here
+  login("township");
+  const CommandRun queue = as("township", "queue --server " + url_);
+  ASSERT_EQ(queue.exit_code, 0) << queue.err;
+  const json::array listed = json_lines(queue.out);
+  ASSERT_EQ(listed.size(), 1u) << queue.out;
+  EXPECT_EQ(listed[0].at("clue_id").as_string(), id);
+  EXPECT_EQ(listed[0].at("relation"), "handling");
+  EXPECT_EQ(listed[0].at("status"), "received");
+  // The same queue as a table for people.
+  ::setenv("CLUELINE_SESSION_FILE", file("township-session.json").c_str(), 1);
+  const CommandRun table = run_clueline(directory_, "queue --server " + url_);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(table.out.starts_with("clue ")) << table.out;
+  EXPECT_NE(table.out.find(id), std::string::npos) << table.out;
+
+  const json::object opened =
+      as_json("township", "open " + id + " --passphrase-file " + file("township-pass.txt") +
+                              " --attachments-dir " + file("opened"));
+  EXPECT_EQ(opened.at("body").at("text").as_string(), text);
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(directory_ / "opened")) {
+    names.insert(entry.path().filename().string());
+    struct stat info {};
+    ASSERT_EQ(::stat(entry.path().c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << entry.path();
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"image.jpg", "image (2).jpg"}));
+  EXPECT_EQ(read_file(directory_ / "opened" / "image.jpg"), "photo from one");
+  EXPECT_EQ(read_file(directory_ / "opened" / "image (2).jpg"), "photo from two");
+  // Not acknowledged: investigating first is refused, saying why.
+  const CommandRun early = as("township", "investigate " + id);
+  EXPECT_EQ(early.exit_code, 1);
+  EXPECT_NE(early.err.find("409"), std::string::npos) << early.err;
+  EXPECT_NE(early.err.find("acknowledge it first"), std::string::npos) << early.err;
+
+  // ---- nobody acknowledges; a day after the deadline the county sees it
+  stop();
+  const auto deadline = parse_utc_text(acknowledge_by);
+  ASSERT_TRUE(deadline) << acknowledge_by;
+  const CommandRun pass =
+      as("operator", "deadlines run" + data() + " --at " + utc_text(*deadline + 86'400));
+  ASSERT_EQ(pass.exit_code, 0) << pass.err;
+  EXPECT_EQ(json::parse(pass.out).at("escalations"), 1) << pass.out;
+  start();
+  login("county");
+  const CommandRun county_queue = as("county", "queue --escalated --server " + url_);
+  ASSERT_EQ(county_queue.exit_code, 0) << county_queue.err;
+  const json::array escalated = json_lines(county_queue.out);
+  ASSERT_EQ(escalated.size(), 1u) << county_queue.out;
+  EXPECT_EQ(escalated[0].at("relation"), "escalated");
+  // Seeing it is not handling it.
+  const CommandRun not_yet = as("county", "ack " + id);
+  EXPECT_EQ(not_yet.exit_code, 1);
+  EXPECT_NE(not_yet.err.find("403"), std::string::npos) << not_yet.err;
+
+  const json::object taken = as_json("county", "take-over " + id);
+  EXPECT_EQ(taken.at("unit_id"), deployment_.unit_ids.at("county"));
+  EXPECT_EQ(taken.at("status"), "acknowledged");
+  EXPECT_EQ(as_json("county", "investigate " + id).at("status"), "investigating");
+  const json::object closed = as_json("county", "close " + id + " --outcome substantiated");
+  EXPECT_EQ(closed.at("status"), "closed");
+  EXPECT_EQ(closed.at("outcome"), "substantiated");
+
+  // ---- the township no longer sees it at all
+  login("township");
+  const CommandRun gone = as("township", "ack " + id);
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("404"), std::string::npos) << gone.err;
+  EXPECT_TRUE(json_lines(as("township", "queue --server " + url_).out).empty());
+
+  // ---- every step is in the intact audit log
+  stop();
+  EXPECT_EQ(as("operator", "audit verify" + data()).exit_code, 0);
+  std::multiset<std::string> actions;
+  for (const json::value& entry :
+       json_lines(as("operator", "audit list --limit 1000" + data()).out)) {
+    if (entry.at("object").as_string() == "clue:" + id) {
+      actions.insert(std::string(entry.at("action").as_string()));
+    }
+  }
+  for (const std::string action : {"clue.route", "clue.open", "clue.escalate", "clue.take_over",
+                                   "clue.investigate", "clue.close"}) {
+    EXPECT_EQ(actions.count(action), 1u) << action;
+  }
+}
+
+}  // namespace
+}  // namespace clueline::testing
