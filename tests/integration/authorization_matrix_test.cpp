@@ -1,6 +1,7 @@
 // The authorization matrix over real HTTPS: every supervisor and
 // administration endpoint × every role × the unit it is about (the actor's
-// own unit, its parent, a child, a sibling, another branch), and the same
+// own unit, its parent, a child, a sibling, another branch; for a clue, the
+// unit handling it), and the same
 // endpoints with no session, an expired session and a disabled account.
 // The expected answers are written out here, independently of
 // services/authorization.cpp; after every refusal the database is read
@@ -15,6 +16,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "clueline/crypto/crypto.hpp"
@@ -76,14 +78,21 @@ enum class Endpoint {
   kMe,
   kStoreOwnKey,
   kAuditLog,
+  kQueue,
+  kOpenClue,
+  kAcknowledgeClue,
+  kTakeOverClue,
+  kClueAttachment,
   kDeactivateUnit,  // last: it changes what the units receive
 };
 constexpr Endpoint kEndpoints[] = {
-    Endpoint::kDeployment,    Endpoint::kAddUnit,      Endpoint::kAddUnitKey,
-    Endpoint::kAddSite,       Endpoint::kRevokeSite,   Endpoint::kInviteHandler,
-    Endpoint::kInviteAuditor, Endpoint::kListAccounts, Endpoint::kDisableAccount,
-    Endpoint::kGrantKey,      Endpoint::kAwaitingKey,  Endpoint::kMe,
-    Endpoint::kStoreOwnKey,   Endpoint::kAuditLog,     Endpoint::kDeactivateUnit};
+    Endpoint::kDeployment,     Endpoint::kAddUnit,         Endpoint::kAddUnitKey,
+    Endpoint::kAddSite,        Endpoint::kRevokeSite,      Endpoint::kInviteHandler,
+    Endpoint::kInviteAuditor,  Endpoint::kListAccounts,    Endpoint::kDisableAccount,
+    Endpoint::kGrantKey,       Endpoint::kAwaitingKey,     Endpoint::kMe,
+    Endpoint::kStoreOwnKey,    Endpoint::kAuditLog,        Endpoint::kQueue,
+    Endpoint::kOpenClue,       Endpoint::kAcknowledgeClue, Endpoint::kTakeOverClue,
+    Endpoint::kClueAttachment, Endpoint::kDeactivateUnit};
 
 bool about_a_unit(Endpoint endpoint) {
   return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kAwaitingKey &&
@@ -95,8 +104,8 @@ bool about_a_unit(Endpoint endpoint) {
 unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
   const bool admin = role == Role::kAdmin;
   const bool unit_admin_here = role == Role::kUnitAdmin && relation == Relation::kOwn;
-  const bool worker_here =
-      (role == Role::kHandler || role == Role::kUnitAdmin) && relation == Relation::kOwn;
+  const bool worker_any = role == Role::kHandler || role == Role::kUnitAdmin;
+  const bool worker_here = worker_any && relation == Relation::kOwn;
   switch (endpoint) {
     case Endpoint::kDeployment:
       return admin ? 200 : 403;
@@ -125,6 +134,24 @@ unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
       return 200;
     case Endpoint::kStoreOwnKey:
       return 400;  // everyone may store their own key; this blob is not one
+    case Endpoint::kQueue:
+      return worker_here ? 200 : 403;
+    // A clue handled by the unit of the relation; the village's were
+    // escalated to T. A clue exists only for the unit handling it and the
+    // units it escalated to (404 to every other, whatever the role); of
+    // those, only the handling unit acts on it, and a unit it escalated to
+    // takes it over.
+    case Endpoint::kOpenClue:
+    case Endpoint::kClueAttachment:
+      return worker_any && (relation == Relation::kOwn || relation == Relation::kChild) ? 200 : 404;
+    case Endpoint::kAcknowledgeClue:
+      if (worker_any && relation == Relation::kOwn) return 200;
+      if (worker_any && relation == Relation::kChild) return 403;
+      return 404;
+    case Endpoint::kTakeOverClue:
+      if (worker_any && relation == Relation::kChild) return 200;
+      if (worker_any && relation == Relation::kOwn) return 403;
+      return 404;
     case Endpoint::kAuditLog:
       // An auditor reads the log of its subtree: T's, or its village's.
       return role == Role::kAuditor && (relation == Relation::kOwn || relation == Relation::kChild)
@@ -191,6 +218,18 @@ class AuthorizationMatrixTest : public ::testing::Test {
     for (const Role role : kRoles) {
       add_account(*store, "actor-" + std::string(storage::role_name(role)), own, role, false);
     }
+    // One clue per clue endpoint, role and relation, handled by the unit of
+    // the relation (each acknowledged or taken over at most once); the
+    // village's are escalated to T.
+    for (const Endpoint endpoint : {Endpoint::kOpenClue, Endpoint::kAcknowledgeClue,
+                                    Endpoint::kTakeOverClue, Endpoint::kClueAttachment}) {
+      for (const Relation relation : kRelations) {
+        for (const Role role : kRoles) {
+          clue_of_[{endpoint, role, relation}] =
+              add_clue(*store, unit_of_[relation], relation == Relation::kChild ? own : 0);
+        }
+      }
+    }
     add_account(*store, "actor-expired", own, Role::kHandler, false);
     add_account(*store, "actor-disabled", own, Role::kHandler, false);
   }
@@ -206,6 +245,37 @@ class AuthorizationMatrixTest : public ::testing::Test {
     account.auth_public_key = keys.auth.public_key.bytes;
     if (box_key) account.box_public_key = keys.box.public_key.bytes;
     return storage::add_account(store, account).value();
+  }
+
+  // A clue handled by `unit` (escalated to `escalated_to` unless 0), with
+  // its envelope and one complete attachment part; its id in base64url.
+  std::string add_clue(storage::Store& store, std::uint32_t unit, std::uint32_t escalated_to) {
+    storage::Clue clue;
+    crypto::random_bytes(clue.id);
+    clue.site_id = site_of_[Relation::kOwn];
+    clue.received_at = 1'795'000'000;
+    clue.category = "bribery";
+    clue.unit_id = unit;
+    clue.acknowledge_by = clue.received_at + 15 * 86'400;
+    clue.handle_by = clue.received_at + 90 * 86'400;
+    clue.attachments.push_back({.index = 0, .bytes = 5, .parts = 1, .complete = true});
+    if (escalated_to != 0) {
+      clue.escalations.push_back({.unit_id = escalated_to,
+                                  .reason = "acknowledge_overdue",
+                                  .deadline = clue.acknowledge_by,
+                                  .at = clue.acknowledge_by + 60});
+    }
+    std::vector<storage::Mutation> batch{
+        {storage::Family::kClues, storage::clue_key(clue.id), storage::encode(clue)},
+        {storage::Family::kClues, storage::envelope_key(clue.id), "sealed"},
+        {storage::Family::kClues, storage::attachment_part_key(clue.id, 0, 0), "part0"}};
+    for (auto& mutation : storage::index_mutations(nullptr, clue)) batch.push_back(mutation);
+    EXPECT_TRUE(store.write(batch).has_value());
+    return crypto::to_base64url(clue.id);
+  }
+
+  std::string clue_of(Endpoint endpoint, Role role, Relation relation) {
+    return clue_of_.at({endpoint, role, relation});
   }
 
   // Signs in over HTTPS as the command line does; the bearer header value.
@@ -283,6 +353,20 @@ class AuthorizationMatrixTest : public ::testing::Test {
       }
       case Endpoint::kAuditLog:
         return {http::verb::get, "/api/v1/audit?from=1&limit=10&unit=" + std::to_string(unit), {}};
+      case Endpoint::kQueue:
+        return {http::verb::get, "/api/v1/queue?unit=" + std::to_string(unit), {}};
+      case Endpoint::kOpenClue:
+        return {http::verb::get, "/api/v1/clues/" + clue_of(endpoint, role, relation), {}};
+      case Endpoint::kClueAttachment:
+        return {http::verb::get,
+                "/api/v1/clues/" + clue_of(endpoint, role, relation) + "/attachments/0/0",
+                {}};
+      case Endpoint::kAcknowledgeClue:
+        return post("/api/v1/clues/" + clue_of(endpoint, role, relation) + "/actions",
+                    {{"action", "acknowledge"}});
+      case Endpoint::kTakeOverClue:
+        return post("/api/v1/clues/" + clue_of(endpoint, role, relation) + "/actions",
+                    {{"action", "take_over"}});
       case Endpoint::kDeactivateUnit:
         return post("/api/v1/admin/units/deactivate", {{"unit_id", unit}});
     }
@@ -305,6 +389,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
   std::map<Relation, std::uint32_t> site_of_;
   std::map<Relation, std::uint32_t> newcomer_of_;
   std::map<std::pair<Role, Relation>, std::uint32_t> victim_of_;
+  std::map<std::tuple<Endpoint, Role, Relation>, std::string> clue_of_;
   std::optional<ServerProcess> server_;
   std::optional<HttpsClient> client_;
   std::string last_body_;
