@@ -50,14 +50,21 @@ json::object unit_with_keys_json(const storage::Unit& unit) {
   return object;
 }
 
+json::object recipient_json(const storage::Unit& unit, std::string_view role) {
+  return {{"unit_id", unit.id},
+          {"unit_name", unit.name},
+          {"level", unit.level},
+          {"role", role},
+          {"keys", unit_keys_json(unit)}};
+}
+
 json::object route_json(const services::RouteOffer& offer) {
-  const storage::Unit& unit = *offer.route.unit;
-  json::object recipient = {{"unit_id", unit.id},
-                            {"unit_name", unit.name},
-                            {"level", unit.level},
-                            {"keys", unit_keys_json(unit)}};
+  json::array recipients{recipient_json(*offer.route.unit, "handling")};
+  for (const storage::Unit* overseer : offer.route.overseers) {
+    recipients.push_back(recipient_json(*overseer, "oversight"));
+  }
   json::object answer;
-  answer["recipients"] = json::array{std::move(recipient)};
+  answer["recipients"] = std::move(recipients);
   answer["pow"] = json::object{{"challenge", b64(offer.challenge.challenge)},
                                {"difficulty", offer.challenge.difficulty},
                                {"expires_at", services::format_time(offer.challenge.expires_at)}};

@@ -352,6 +352,8 @@ constexpr Key kKeys[] = {
     {"deadlines", "extra_working_days",
      set_dates<&Config::deadlines, &Config::Deadlines::extra_working_days>},
     {"routing", "policy_file", set_path<&Config::routing, &Config::Routing::policy_file, true>},
+    {"routing", "sealed_levels_above",
+     set_integer<&Config::routing, &Config::Routing::sealed_levels_above, 0, 8>},
 };
 
 bool is_known_table(std::string_view table) {

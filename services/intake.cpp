@@ -240,6 +240,19 @@ result<RouteAnswer> Intake::route(const SiteContext& site, std::string_view cate
   for (const storage::UnitKey& key : answer.unit->keys) {
     if (key.current) answer.keys.push_back(&key);
   }
+  // The units the clue escalates to, in the order it reaches them: the
+  // receiving units above (those without a current key are passed over,
+  // as escalation passes over them).
+  const auto limit = static_cast<std::size_t>(config_.routing.sealed_levels_above);
+  for (const routing::UnitNode* above : site.registry->tree.ancestors(answer.unit->id)) {
+    if (answer.overseers.size() == limit) break;
+    const storage::Unit* unit = site.registry->unit(above->id);
+    if (unit == nullptr || !above->receiving || !unit->receiving()) continue;
+    answer.overseers.push_back(unit);
+    for (const storage::UnitKey& key : unit->keys) {
+      if (key.current) answer.keys.push_back(&key);
+    }
+  }
   answer.decision = std::move(*decision);
   return answer;
 }

@@ -128,10 +128,7 @@ class AttachmentTest : public ::testing::Test {
     ASSERT_EQ(route.result_int(), 200) << route.body();
     const json::object answer = HttpsClient::json(route).as_object();
     ReportOptions options{.text = "report with attachments", .token = deployment_.site_token};
-    for (const auto& key : answer.at("recipients").at(0).at("keys").as_array()) {
-      auto bytes = crypto::from_base64url(key.at("public_key").as_string()).value();
-      options.recipients.push_back(crypto::box_public_key_from(bytes).value());
-    }
+    options.recipients = route_keys(answer);
     const auto challenge = crypto::from_base64url(answer.at("pow").at("challenge").as_string());
     ASSERT_TRUE(challenge.has_value());
     options.challenge.emplace();

@@ -107,12 +107,21 @@ TEST_F(CliIntakeTest, SubmitFollowUpAndOpenTheStoredClue) {
   EXPECT_EQ(report.at("body").at("text").as_string(), text);
   EXPECT_EQ(read_file(directory_ / "opened" / "photo.jpg"), photo);
 
-  // The county's key does not.
+  // The county's key opens it too: the report is sealed to the units it
+  // escalates to (routing.sealed_levels_above). A key of no unit does not.
   const auto county_key = directory_ / "county.key";
   std::ofstream(county_key) << crypto::to_base64url(
                                    deployment_.unit_keys.at("county").secret_key.bytes())
                             << "\n";
   EXPECT_EQ(clueline("open --secret-key-file " + county_key.string() + " --data-dir " +
+                     (directory_ / "data").string() + " --clue " + clue_id)
+                .exit_code,
+            0);
+  const auto stranger_key = directory_ / "stranger.key";
+  std::ofstream(stranger_key) << crypto::to_base64url(
+                                     crypto::generate_box_key_pair().secret_key.bytes())
+                              << "\n";
+  EXPECT_EQ(clueline("open --secret-key-file " + stranger_key.string() + " --data-dir " +
                      (directory_ / "data").string() + " --clue " + clue_id)
                 .exit_code,
             1);

@@ -2,7 +2,8 @@
 // a village site reaches the township's queue; the township opens it (the
 // exact text, both attachments of the same name kept) and sits on it; after
 // the deadline (deadlines run --at, server stopped) the county finds it
-// escalated, takes it over and closes it; the township no longer sees it;
+// escalated, reads it (the report was sealed to it too), takes it over and
+// closes it; the township no longer sees it;
 // the audit log is intact and holds every step.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -162,6 +163,12 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   const json::array escalated = json_lines(county_queue.out);
   ASSERT_EQ(escalated.size(), 1u) << county_queue.out;
   EXPECT_EQ(escalated[0].at("relation"), "escalated");
+  // The report was sealed to the county too (routing.sealed_levels_above):
+  // it reads the clue without the township re-sealing anything.
+  const json::object county_opened =
+      as_json("county", "open " + id + " --passphrase-file " + file("county-pass.txt"));
+  EXPECT_EQ(county_opened.at("body").at("text").as_string(), text);
+  EXPECT_EQ(county_opened.at("relation").as_string(), "escalated");
   // Seeing it is not handling it.
   const CommandRun not_yet = as("county", "ack " + id);
   EXPECT_EQ(not_yet.exit_code, 1);
@@ -192,10 +199,11 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
       actions.insert(std::string(entry.at("action").as_string()));
     }
   }
-  for (const std::string action : {"clue.route", "clue.open", "clue.escalate", "clue.take_over",
-                                   "clue.investigate", "clue.close"}) {
+  for (const std::string action :
+       {"clue.route", "clue.escalate", "clue.take_over", "clue.investigate", "clue.close"}) {
     EXPECT_EQ(actions.count(action), 1u) << action;
   }
+  EXPECT_EQ(actions.count("clue.open"), 2u) << "the township's and the county's";
 }
 
 }  // namespace

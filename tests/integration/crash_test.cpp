@@ -102,10 +102,7 @@ void submit_until_failure(const fs::path& certificate, std::uint16_t port,
       ReportOptions options{
           .text = "crash round " + std::to_string(round) + " #" + std::to_string(sequence),
           .token = deployment.site_token};
-      for (const auto& key : answer.at("recipients").at(0).at("keys").as_array()) {
-        auto bytes = crypto::from_base64url(key.at("public_key").as_string()).value();
-        options.recipients.push_back(crypto::box_public_key_from(bytes).value());
-      }
+      options.recipients = route_keys(answer);
       const auto challenge_bytes =
           crypto::from_base64url(answer.at("pow").at("challenge").as_string()).value();
       crypto::PowChallenge challenge{};

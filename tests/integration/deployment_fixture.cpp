@@ -89,6 +89,18 @@ Snapshot snapshot(const std::filesystem::path& data_dir, bool read_only) {
   return all;
 }
 
+std::vector<crypto::BoxPublicKey> route_keys(const boost::json::value& route_answer) {
+  std::vector<crypto::BoxPublicKey> keys;
+  for (const auto& recipient : route_answer.at("recipients").as_array()) {
+    for (const auto& key : recipient.at("keys").as_array()) {
+      const auto bytes =
+          value_or_throw(crypto::from_base64url(key.at("public_key").as_string()), "route key");
+      keys.push_back(value_or_throw(crypto::box_public_key_from(bytes), "route key"));
+    }
+  }
+  return keys;
+}
+
 BuiltReport build_report(const ReportOptions& options) {
   BuiltReport built;
   crypto::EnvelopeHeader header{};

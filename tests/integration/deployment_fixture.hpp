@@ -3,6 +3,7 @@
 // submit) for the intake tests.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -59,6 +60,10 @@ struct ReportOptions {
   storage::Bytes16 receipt_salt{};
   std::optional<storage::Bytes32> lookup_hash;  // reuse a receipt lookup hash
 };
+
+// Every key of every recipient of a GET /api/v1/route answer (the handling
+// unit's and the overseers'), as a client seals to them.
+std::vector<crypto::BoxPublicKey> route_keys(const boost::json::value& route_answer);
 
 // Builds an envelope; throws std::runtime_error if sealing fails.
 BuiltReport build_report(const ReportOptions& options);

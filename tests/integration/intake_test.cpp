@@ -58,10 +58,7 @@ class IntakeTest : public ::testing::Test {
   BuiltReport report_for(const json::object& route_answer, ReportOptions options = {}) {
     options.token = options.token.empty() ? deployment_.site_token : options.token;
     if (options.recipients.empty()) {
-      for (const auto& key : route_answer.at("recipients").at(0).at("keys").as_array()) {
-        auto bytes = crypto::from_base64url(key.at("public_key").as_string()).value();
-        options.recipients.push_back(crypto::box_public_key_from(bytes).value());
-      }
+      options.recipients = route_keys(route_answer);
     }
     if (!options.challenge) {
       auto bytes =
@@ -129,6 +126,18 @@ TEST_F(IntakeTest, SiteCodesVerifyAndRevokedPostersAreGone) {
   stop();
 }
 
+TEST_F(IntakeTest, WithoutOversightLevelsTheRouteNamesTheHandlingUnitOnly) {
+  start("[pow]\ndifficulty = 4\n[routing]\nsealed_levels_above = 0\n");
+  const auto answer = route(deployment_.site_token);
+  ASSERT_EQ(answer.at("recipients").as_array().size(), 1u) << answer;
+  EXPECT_EQ(answer.at("recipients").at(0).at("unit_id").as_int64(),
+            deployment_.unit_ids.at("township"));
+  // A report sealed to the township alone is what this server accepts.
+  const auto built = report_for(answer);
+  EXPECT_EQ(client_->post_bytes("/api/v1/reports", built.envelope).result_int(), 201u);
+  stop();
+}
+
 TEST_F(IntakeTest, RouteNamesTheNearestReceivingUnitAndAFreshChallenge) {
   start();
   const auto answer = route(deployment_.site_token);
@@ -137,6 +146,14 @@ TEST_F(IntakeTest, RouteNamesTheNearestReceivingUnitAndAFreshChallenge) {
   const auto& township = deployment_.unit_keys.at("township");
   EXPECT_EQ(recipient.at("keys").at(0).at("public_key").as_string(),
             crypto::to_base64url(township.public_key.bytes));
+  EXPECT_EQ(recipient.at("role").as_string(), "handling");
+  // Sealed for oversight too: the two receiving units the clue escalates
+  // to, nearest first (routing.sealed_levels_above = 2).
+  const auto& recipients = answer.at("recipients").as_array();
+  ASSERT_EQ(recipients.size(), 3u) << answer;
+  EXPECT_EQ(recipients[1].at("unit_id").as_int64(), deployment_.unit_ids.at("county"));
+  EXPECT_EQ(recipients[2].at("unit_id").as_int64(), deployment_.unit_ids.at("city"));
+  for (std::size_t i = 1; i < 3; ++i) EXPECT_EQ(recipients[i].at("role").as_string(), "oversight");
   EXPECT_EQ(answer.at("pow").at("difficulty").as_int64(), 4);
   EXPECT_NE(route(deployment_.site_token).at("pow").at("challenge"),
             answer.at("pow").at("challenge"));

@@ -46,11 +46,17 @@ class CitizenTest : public ::testing::Test {
     return testing::run_use_case(std::move(use_case));
   }
 
-  std::string report(const RouteOffer& offer, std::string text = "report text") {
+  // Every key the route names: the handling unit's and the overseers'.
+  static std::vector<crypto::BoxPublicKey> route_keys(const RouteOffer& offer) {
     std::vector<crypto::BoxPublicKey> recipients;
     for (const storage::UnitKey* key : offer.route.keys) {
       recipients.push_back(crypto::BoxPublicKey{key->public_key});
     }
+    return recipients;
+  }
+
+  std::string report(const RouteOffer& offer, std::string text = "report text") {
+    const std::vector<crypto::BoxPublicKey> recipients = route_keys(offer);
     return clueline::testing::build_report({.text = std::move(text),
                                             .challenge = offer.challenge.challenge,
                                             .difficulty = offer.challenge.difficulty,
@@ -184,12 +190,11 @@ TEST_F(CitizenTest, AReceiptOpensASessionAndAnUnknownOneDoesNot) {
   const std::string receipt = crypto::generate_receipt();
   auto keys = crypto::derive_receipt_keys(receipt, deployment_.record.receipt_salt);
   ASSERT_TRUE(keys.has_value());
-  auto built = clueline::testing::build_report(
-      {.challenge = offered.challenge.challenge,
-       .difficulty = offered.challenge.difficulty,
-       .recipients = {crypto::BoxPublicKey{offered.route.keys.front()->public_key}},
-       .token = deployment_.site_token,
-       .lookup_hash = keys->lookup_hash});
+  auto built = clueline::testing::build_report({.challenge = offered.challenge.challenge,
+                                                .difficulty = offered.challenge.difficulty,
+                                                .recipients = route_keys(offered),
+                                                .token = deployment_.site_token,
+                                                .lookup_hash = keys->lookup_hash});
   const ReportAccepted accepted = submit(built.envelope);
 
   const std::vector<std::byte> lookup_key(keys->lookup_key.bytes().begin(),

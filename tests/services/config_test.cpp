@@ -77,6 +77,7 @@ void expect_defaults(const Config& c) {
   EXPECT_TRUE(c.server.tls_certificate.empty());
   EXPECT_TRUE(c.server.tls_private_key.empty());
   EXPECT_TRUE(c.routing.policy_file.empty());
+  EXPECT_EQ(c.routing.sealed_levels_above, 2u);
   EXPECT_EQ(c.server.handshake_timeout, seconds(10));
   EXPECT_EQ(c.server.read_timeout, seconds(30));
   EXPECT_EQ(c.server.write_timeout, seconds(30));
@@ -139,6 +140,9 @@ check_interval_seconds = 60
 utc_offset_minutes = -300
 holidays = ["2026-10-01", 2026-10-02]
 extra_working_days = ["2026-10-10"]
+
+[routing]
+sealed_levels_above = 0
 )";
 
 void expect_all_keys(const Config& c) {
@@ -172,6 +176,7 @@ void expect_all_keys(const Config& c) {
   EXPECT_EQ(c.deadlines.holidays, holidays);
   EXPECT_EQ(c.deadlines.extra_working_days,
             std::set<routing::Date>{*routing::parse_date("2026-10-10")});
+  EXPECT_EQ(c.routing.sealed_levels_above, 0u);
 }
 
 const Environment kAllKeysEnv = {
@@ -202,6 +207,7 @@ const Environment kAllKeysEnv = {
     {"CLUELINE_DEADLINES_UTC_OFFSET_MINUTES", "-300"},
     {"CLUELINE_DEADLINES_HOLIDAYS", "2026-10-01, 2026-10-02"},
     {"CLUELINE_DEADLINES_EXTRA_WORKING_DAYS", "2026-10-10"},
+    {"CLUELINE_ROUTING_SEALED_LEVELS_ABOVE", "0"},
 };
 
 TEST(Config, DeadlineDatesAreCheckedAndNamed) {
@@ -627,7 +633,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 40);
+  EXPECT_EQ(documented, 41);
 }
 
 }  // namespace

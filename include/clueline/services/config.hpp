@@ -132,6 +132,11 @@ struct Config {
     // docs/routing.md). Empty: the built-in default policy. Read and checked
     // against the stored unit tree at start-up.
     std::filesystem::path policy_file;
+    // How many receiving units above the handling unit, on its escalation
+    // path, every report is also sealed to, so that the units a clue
+    // escalates to can read it without the unit being supervised
+    // re-sealing it (docs/crypto-spec.md §5.1). 0: the handling unit only.
+    unsigned sealed_levels_above = 2;
   } routing;
 };
 

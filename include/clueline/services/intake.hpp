@@ -140,7 +140,13 @@ struct RouteAnswer {
   std::shared_ptr<const RegistrySnapshot> registry;
   routing::Decision decision;
   const storage::Unit* unit = nullptr;
-  std::vector<const storage::UnitKey*> keys;  // the unit's current keys
+  // The receiving units above `unit` that a clue escalates to, nearest
+  // first, at most config.routing.sealed_levels_above of them: the report
+  // is sealed to them too, so that they can read it once it escalates.
+  std::vector<const storage::Unit*> overseers;
+  // Every key the envelope must be sealed to: the current keys of `unit`,
+  // then those of each overseer.
+  std::vector<const storage::UnitKey*> keys;
 };
 
 class Intake {
