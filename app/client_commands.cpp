@@ -155,8 +155,50 @@ int submit_online(const CommandOptions& options) {
   return 0;
 }
 
+namespace {
+
+// The current keys of the unit in a follow-up answer's "unit" object.
+std::vector<crypto::BoxPublicKey> unit_keys_of(const json::value& unit) {
+  std::vector<crypto::BoxPublicKey> keys;
+  for (const auto& key : unit.at("keys").as_array()) {
+    keys.push_back({decode_fixed<32>(key.at("public_key").as_string(), "the unit's public key")});
+  }
+  if (keys.empty()) throw std::runtime_error("the handling unit has no key to seal the message to");
+  return keys;
+}
+
+// Seals `text` to the handling unit and stores it; seals again once if the
+// server names other keys (the clue moved since the status was read).
+json::object send_followup_message(server::ApiClient& client, const std::string& session,
+                                   std::span<const std::byte> clue_id, json::value unit,
+                                   const std::string& text) {
+  for (int attempt = 0;; ++attempt) {
+    const auto keys = unit_keys_of(unit);
+    const Bytes sealed = checked(crypto::seal_payload(crypto::PayloadDomain::kMessage, clue_id,
+                                                      keys, crypto::as_bytes(text)),
+                                 "message");
+    const auto answer = client.call({.method = Method::kPost,
+                                     .target = "/api/v1/followup/messages",
+                                     .body = as_string(sealed),
+                                     .content_type = "application/octet-stream",
+                                     .bearer = session});
+    if (answer.status == 409 && attempt == 0) {
+      boost::system::error_code ec;
+      const json::value problem = json::parse(answer.body, ec);
+      if (!ec && problem.is_object() && problem.as_object().contains("unit")) {
+        unit = problem.at("unit");
+        continue;
+      }
+    }
+    return expect_json(answer, "message");
+  }
+}
+
+}  // namespace
+
 int followup(std::span<char*> args) {
-  const CommandOptions options(args, {"--server", "--ca-file", "--receipt", "--salt", "--token"});
+  const CommandOptions options(
+      args, {"--server", "--ca-file", "--receipt", "--salt", "--token", "--message"});
   crypto::initialize();
   server::ApiClient client = connect_to(options);
   const std::string receipt =
@@ -198,6 +240,14 @@ int followup(std::span<char*> args) {
     reply.as_object()["text"] =
         opened ? json::value(as_string(opened->bytes())) : json::value(nullptr);
     reply.as_object().erase("payload");
+  }
+  if (options.has("--message")) {
+    const std::string text = options.required("--message");
+    if (text.empty()) throw UsageError("--message needs the text to send");
+    const json::value* unit = status.if_contains("unit");
+    if (unit == nullptr) throw std::runtime_error("the follow-up names no unit to write to");
+    status["message_sent"] = send_followup_message(
+        client, std::string(session.at("session").as_string()), clue_id, *unit, text);
   }
   print_result(options, status);
   return 0;

@@ -1,5 +1,6 @@
 // clueline queue --server, open ID, ack, investigate, close, reopen,
-// take-over, link-duplicate: a supervisor's client of the running server.
+// take-over, link-duplicate, reply, messages: a supervisor's client of the
+// running server.
 // Reports are decrypted here, with the unit keys the account's passphrase
 // unwraps; the server only ever hands out sealed bytes.
 #include "clue_commands.hpp"
@@ -65,6 +66,35 @@ const std::vector<Column> kQueueColumns = {
     {"clue_id", "clue"},          {"relation", "relation"},   {"status", "status"},
     {"category", "category"},     {"site_id", "site"},        {"received_at", "received"},
     {"acknowledge_by", "ack by"}, {"handle_by", "handle by"}, {"escalations", "escalations"}};
+
+// GET /api/v1/clues/ID (an audited opening): the clue object.
+json::object fetch_clue(SignedIn& session, const std::string& id) {
+  return call_json(session, Method::kGet, "/api/v1/clues/" + id, nullptr, "clue " + id)
+      .at("clue")
+      .as_object();
+}
+
+std::string as_text(std::span<const std::byte> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// The text to send: --text T, or the contents of --text-file F.
+std::string text_to_send(const CommandOptions& options) {
+  if (options.has("--text") == options.has("--text-file")) {
+    throw UsageError("give the text with --text T or --text-file F");
+  }
+  std::string text = options.has("--text") ? options.required("--text")
+                                           : read_text(options.required("--text-file"));
+  if (text.empty()) throw UsageError("the text to send is empty");
+  if (text.size() > crypto::kMaxPayloadPlaintext) {
+    throw UsageError("the text is longer than " + std::to_string(crypto::kMaxPayloadPlaintext) +
+                     " bytes");
+  }
+  return text;
+}
+
+const std::vector<Column> kNoteColumns = {
+    {"from", "from"}, {"seq", "#"}, {"sent_at", "sent"}, {"text", "text"}};
 
 }  // namespace
 
@@ -213,6 +243,84 @@ int clue_action(std::string_view command, std::span<char*> args) {
                                      {"unit_id", clue.at("unit_id")},
                                      {"acknowledge_by", clue.at("acknowledge_by")},
                                      {"handle_by", clue.at("handle_by")}});
+  return 0;
+}
+
+}  // namespace clueline::app
+
+namespace clueline::app {
+
+int reply(std::span<char*> args) {
+  const Positional positional = leading_id(args, "reply", {"--server", "--text", "--text-file"});
+  const CommandOptions options(positional.rest, {"--server", "--text", "--text-file"});
+  const std::string text = text_to_send(options);
+  crypto::initialize();
+  SignedIn session = signed_in(options);
+  // Sealed here to the reporter's reply key alone: the server stores bytes
+  // it cannot open (crypto-spec §4).
+  const json::object clue = fetch_clue(session, positional.id);
+  const crypto::Bytes reply_key =
+      checked(crypto::from_base64url(clue.at("reply_public_key").as_string()), "reply_public_key");
+  const crypto::Bytes clue_id = checked(crypto::from_base64url(positional.id), "clue id");
+  if (reply_key.size() != crypto::kBoxPublicKeyBytes) {
+    throw std::runtime_error("the clue's reply key is not 32 bytes");
+  }
+  crypto::BoxPublicKey reporter{};
+  std::copy(reply_key.begin(), reply_key.end(), reporter.bytes.begin());
+  const std::array recipients{reporter};
+  const crypto::Bytes sealed = checked(crypto::seal_payload(crypto::PayloadDomain::kReply, clue_id,
+                                                            recipients, crypto::as_bytes(text)),
+                                       "reply");
+  const auto answer = session.client.call({.method = Method::kPost,
+                                           .target = "/api/v1/clues/" + positional.id + "/replies",
+                                           .body = as_text(sealed),
+                                           .content_type = "application/octet-stream",
+                                           .bearer = session.saved.session});
+  const json::object stored = expect_json(answer, "reply to " + positional.id);
+  print_result(options, json::object{{"clue_id", positional.id},
+                                     {"seq", stored.at("seq")},
+                                     {"sent_at", stored.at("sent_at")}});
+  return 0;
+}
+
+int messages(std::span<char*> args) {
+  const Positional positional = leading_id(args, "messages", {"--server", "--passphrase-file"});
+  const CommandOptions options(positional.rest, {"--server", "--passphrase-file"});
+  crypto::initialize();
+  SignedIn session = signed_in(options);
+  const json::object clue = fetch_clue(session, positional.id);
+  const crypto::Bytes clue_id = checked(crypto::from_base64url(positional.id), "clue id");
+  const std::vector<crypto::BoxKeyPair> keys = signed_in_unit_keys(options);
+  json::array notes;
+  for (const json::value& message : clue.at("reporter_messages").as_array()) {
+    const crypto::Bytes payload =
+        checked(crypto::from_base64url(message.at("payload").as_string()), "message");
+    json::value text = nullptr;
+    for (const crypto::BoxKeyPair& unit : keys) {
+      if (auto opened =
+              crypto::open_payload(crypto::PayloadDomain::kMessage, clue_id, payload, unit)) {
+        text = as_text(opened->bytes());
+        break;
+      }
+    }
+    if (text.is_null()) text = "(sealed to keys this account does not hold)";
+    notes.push_back(json::object{{"from", "reporter"},
+                                 {"seq", message.at("seq")},
+                                 {"sent_at", message.at("sent_at")},
+                                 {"text", std::move(text)}});
+  }
+  // Replies are sealed to the reporter alone: only their number and time
+  // show here.
+  for (const json::value& sent : clue.at("unit_replies").as_array()) {
+    notes.push_back(json::object{{"from", "unit"},
+                                 {"seq", sent.at("seq")},
+                                 {"sent_at", sent.at("sent_at")},
+                                 {"text", "(sealed to the reporter)"}});
+  }
+  std::stable_sort(notes.begin(), notes.end(), [](const json::value& a, const json::value& b) {
+    return a.at("sent_at").as_string() < b.at("sent_at").as_string();
+  });
+  print_table(options, notes, kNoteColumns, "no messages");
   return 0;
 }
 

@@ -20,4 +20,12 @@ int open_online(const CommandOptions& options);
 // `ack|investigate|close|reopen|take-over|link-duplicate ID ...`.
 int clue_action(std::string_view command, std::span<char*> args);
 
+// `reply ID --text T | --text-file F`: seals T here to the reporter's reply
+// key and stores it as the unit's reply.
+int reply(std::span<char*> args);
+
+// `messages ID`: the reporter's messages, opened here with the account's
+// unit keys, and when the unit replied.
+int messages(std::span<char*> args);
+
 }  // namespace clueline::app

@@ -95,6 +95,9 @@ commands:
   take-over ID
   link-duplicate ID --of EARLIER
                             act on clue ID on the server signed in to (audited)
+  reply ID --text T         seal T to the reporter of clue ID and send it
+  messages ID [--passphrase-file F]
+                            the reporter's messages on clue ID, decrypted here
   deadlines run [--at TIME]
                             one escalation pass, as serve runs it every
                             deadlines.check_interval_seconds: clues past a deadline
@@ -189,6 +192,8 @@ int main(int argc, char** argv) {
          {"ack", "investigate", "close", "reopen", "take-over", "link-duplicate"}) {
       if (command == action) return clueline::app::clue_action(command, rest);
     }
+    if (command == "reply") return clueline::app::reply(rest);
+    if (command == "messages") return clueline::app::messages(rest);
     if (command == "deadlines") return clueline::app::deadlines(rest);
     if (command == "account") return clueline::app::account(rest);
     if (command == "login") return clueline::app::login(rest);

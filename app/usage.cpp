@@ -3,33 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "usage_options.hpp"
+
 namespace clueline::app {
 namespace {
-
-// Options several commands share, worded once. Macros rather than constants
-// because adjacent string literals are joined by the compiler, so that every
-// entry stays one constant literal.
-#define CLUELINE_DATA_DIR_OPTIONS                                                      \
-  "  --data-dir DIR    the data directory (its database is DIR/rocksdb)\n"             \
-  "  --config FILE     instead of --data-dir: storage.data_dir of the configuration\n" \
-  "                    serve would load (FILE, else $CLUELINE_CONFIG; CLUELINE_*\n"    \
-  "                    overrides apply)\n"
-
-#define CLUELINE_SERVER_OPTIONS                                                    \
-  "  --server URL      the server's https:// URL, e.g. https://127.0.0.1:8443\n"   \
-  "  --ca-file PEM     the CA or self-signed certificate to trust (default: the\n" \
-  "                    system's trust store)\n"
-
-// What --server means for the registry and account commands.
-#define CLUELINE_ONLINE_OPTIONS                                               \
-  "  --server URL      work on the running server at URL instead of a data\n" \
-  "                    directory, as the account signed in there with login\n"
-
-#define CLUELINE_SIGNING_OPTIONS                                           \
-  "  --signing-key FILE  the deployment's site-signing.key (from keygen\n" \
-  "                    site-signing), which signs the poster tokens\n"     \
-  "  --base-url URL    the https:// URL the posters point to (default\n"   \
-  "                    https://127.0.0.1:8443)\n"
 
 constexpr std::array kUsageEntries{
     UsageEntry{"serve", R"(usage: clueline serve [--config FILE]
@@ -141,15 +118,17 @@ options:
 )"},
     UsageEntry{"followup",
                R"(usage: clueline followup --server URL [--ca-file PEM] --receipt R
-                (--token T | --salt SALT)
+                (--token T | --salt SALT) [--message TEXT]
 
 Shows a report's status and deadlines, as the reporter sees them, with the
-unit's replies opened by the receipt's key.
+unit's replies opened by the receipt's key; with --message, also sends the
+handling unit a message sealed here to its keys.
 
 options:
 )" CLUELINE_SERVER_OPTIONS R"(  --receipt R       the receipt submit printed
   --token T         any site code of the deployment (to fetch the receipt salt)
   --salt SALT       instead of --token: the deployment's receipt salt
+  --message TEXT    send TEXT to the unit handling the report
 )"},
     UsageEntry{"unit", R"(usage: clueline unit SUBCOMMAND [options]
 
@@ -270,60 +249,6 @@ options:
   --policy FILE     the routing policy to try (default: routing.policy_file of
                     the configuration, else the built-in policy)
 )" CLUELINE_DATA_DIR_OPTIONS},
-    UsageEntry{"queue",
-               R"(usage: clueline queue --server URL [--status S] [--category C] [--site ID]
-                [--escalated | --handled] [--overdue] [--limit N]
-       clueline queue --unit ID [--limit N] [--data-dir DIR | --config FILE]
-
-Prints the clues in a unit's queue: the ones it handles and the overdue ones
-below it that escalated to it, with deadlines and escalations (not the
-sealed contents; see open). With --server, the queue of the unit signed in
-to, as a table (every page, unless --limit); otherwise from the database of
-a stopped server.
-
-options:
-  --server URL      the server signed in to (login)
-  --status S        only received, acknowledged, investigating or closed clues
-  --category C      only clues of category C
-  --site ID         only clues from site ID
-  --escalated       only clues escalated to the unit; --handled: only its own
-  --overdue         only clues past a deadline now
-  --unit ID         the unit (stopped server only)
-  --limit N         one page of at most N clues, 1..200 with --server; else at
-                    most N clues, 1..100000 (default 1000)
-)" CLUELINE_DATA_DIR_OPTIONS},
-    UsageEntry{"ack", R"(usage: clueline ack ID [--server URL]
-
-Acknowledges clue ID (received -> acknowledged) for the unit signed in to,
-which handles it. Audited.
-)"},
-    UsageEntry{"investigate", R"(usage: clueline investigate ID [--server URL]
-
-Starts the investigation of clue ID (acknowledged -> investigating). Audited.
-)"},
-    UsageEntry{"close", R"(usage: clueline close ID --outcome OUTCOME [--server URL]
-
-Closes clue ID (acknowledged or investigating -> closed) with OUTCOME:
-substantiated, partly_substantiated, unsubstantiated, referred_elsewhere or
-duplicate (after link-duplicate). Audited.
-)"},
-    UsageEntry{"reopen", R"(usage: clueline reopen ID [--server URL]
-
-Reopens closed clue ID (-> investigating, with a new handling deadline): for
-the unit directly above the unit handling it, once the clue escalated to it.
-Audited.
-)"},
-    UsageEntry{"take-over", R"(usage: clueline take-over ID [--server URL]
-
-Makes the unit signed in to the handler of clue ID, which escalated to it
-(acknowledged, with fresh deadlines); the unit that sat on it no longer sees
-it. Audited.
-)"},
-    UsageEntry{"link-duplicate", R"(usage: clueline link-duplicate ID --of EARLIER [--server URL]
-
-Records that clue ID repeats clue EARLIER (one the unit also sees), before
-closing it with --outcome duplicate. Audited.
-)"},
     UsageEntry{"deadlines", R"(usage: clueline deadlines SUBCOMMAND [options]
 
 The clues' deadlines and their escalation (docs/routing.md).
@@ -541,11 +466,6 @@ options:
 )"},
 };
 
-#undef CLUELINE_DATA_DIR_OPTIONS
-#undef CLUELINE_SERVER_OPTIONS
-#undef CLUELINE_SIGNING_OPTIONS
-#undef CLUELINE_ONLINE_OPTIONS
-
 constexpr std::string_view kUsagePrefix = "usage: ";
 
 // The lines of `text` up to its first blank line (the usage line or lines),
@@ -575,18 +495,27 @@ bool is_help(std::string_view arg) { return arg == "--help" || arg == "-h"; }
 
 }  // namespace
 
-std::span<const UsageEntry> usage_entries() { return kUsageEntries; }
+std::span<const UsageEntry> usage_entries() {
+  static const std::vector<UsageEntry> entries = [] {
+    std::vector<UsageEntry> all(kUsageEntries.begin(), kUsageEntries.end());
+    const std::span<const UsageEntry> clues = clue_usage_entries();
+    all.insert(all.end(), clues.begin(), clues.end());
+    return all;
+  }();
+  return entries;
+}
 
 const UsageEntry* find_usage(std::string_view command) {
-  const auto found =
-      std::find_if(kUsageEntries.begin(), kUsageEntries.end(),
-                   [&](const UsageEntry& entry) { return entry.command == command; });
-  return found == kUsageEntries.end() ? nullptr : &*found;
+  const auto entries = usage_entries();
+  const auto found = std::find_if(entries.begin(), entries.end(), [&](const UsageEntry& entry) {
+    return entry.command == command;
+  });
+  return found == entries.end() ? nullptr : &*found;
 }
 
 std::vector<const UsageEntry*> subcommands_of(std::string_view command) {
   std::vector<const UsageEntry*> found;
-  for (const UsageEntry& entry : kUsageEntries) {
+  for (const UsageEntry& entry : usage_entries()) {
     const std::string_view words = entry.command;
     if (words.size() > command.size() + 1 && words.starts_with(command) &&
         words[command.size()] == ' ' &&

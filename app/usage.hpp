@@ -2,8 +2,9 @@
 // the `--help` handling main runs before dispatching. The top-level summary
 // (`clueline help`) stays in main.cpp; this is the detail behind it.
 //
-// Adding a (sub)command's help is one entry in kUsageEntries (usage.cpp),
-// next to its siblings:
+// Adding a (sub)command's help is one entry in kUsageEntries (usage.cpp;
+// the commands that work clues: kClueUsageEntries, usage_clues.cpp), next to
+// its siblings:
 //
 //   {"unit deactivate", R"(usage: clueline unit deactivate --id ID [--data-dir DIR | --config FILE]
 //
@@ -18,7 +19,7 @@
 // end with a newline; continuation lines of the usage are indented 16
 // spaces. The options many commands share (--data-dir and --config,
 // --server and --ca-file, --signing-key and --base-url) are spliced in from
-// the macros at the top of usage.cpp, so that they read the same everywhere.
+// the macros of usage_options.hpp, so that they read the same everywhere.
 //
 // Nothing else is needed here: `clueline unit deactivate --help` finds the
 // entry by its words, and `clueline unit --help` lists its synopsis (the

@@ -9,7 +9,10 @@
 // prefix route: it matches a documented path with the same method that
 // starts with it and continues with a templated segment, e.g. "GET /s/"
 // matches "/s/{token}" and "PUT /api/v1/followup/attachments/" matches
-// "/api/v1/followup/attachments/{n}/{part}". Any other path must equal a
+// "/api/v1/followup/attachments/{n}/{part}". A path holding "{}" is a
+// prefix route with a suffix: "{}" matches one templated segment, e.g.
+// "POST /api/v1/clues/{}/replies" matches "/api/v1/clues/{id}/replies".
+// Any other path must equal a
 // documented path. Blank lines and lines starting with "#" are ignored.
 // OPENAPI_FILE defaults to openapi.yaml beside this script.
 //
@@ -55,7 +58,13 @@ function readRoutes(file) {
     const key = `${method} ${path}`;
     if (seen.has(key)) fail(`${file}:${index + 1}: ${key} is listed twice`);
     seen.add(key);
-    routes.push({ method, path, prefix: path.length > 1 && path.endsWith('/'), line: index + 1 });
+    routes.push({
+      method,
+      path,
+      prefix: path.length > 1 && path.endsWith('/'),
+      slot: path.includes('{}'),
+      line: index + 1,
+    });
   });
   if (routes.length === 0) fail(`${file} lists no route`);
   return routes;
@@ -88,6 +97,12 @@ const isTemplate = (segment) => /^\{[^{}/]+\}$/.test(segment);
 
 function matches(route, operation) {
   if (route.method !== operation.method) return false;
+  if (route.slot) {
+    const [head, tail] = route.path.split('{}');
+    if (!operation.path.startsWith(head) || !operation.path.endsWith(tail)) return false;
+    const middle = operation.path.slice(head.length, operation.path.length - tail.length);
+    return operation.path.length > head.length + tail.length && isTemplate(middle);
+  }
   if (!route.prefix) return operation.path === route.path;
   if (!operation.path.startsWith(route.path)) return false;
   const rest = operation.path.slice(route.path.length);

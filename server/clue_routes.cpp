@@ -3,7 +3,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
-#include <charconv>
 #include <functional>
 #include <string>
 #include <variant>
@@ -11,6 +10,7 @@
 #include "auth_routes.hpp"
 #include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/services/clue_json.hpp"
 #include "json_request.hpp"
 #include "responses.hpp"
@@ -56,12 +56,8 @@ std::variant<services::QueueQuery, std::string> queue_query(const Request& reque
     return std::nullopt;
   };
   const auto number = [](std::string_view value) -> std::optional<std::uint32_t> {
-    std::uint32_t parsed = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-    if (ec != std::errc{} || end != value.data() + value.size() || parsed == 0) {
-      return std::nullopt;
-    }
-    return parsed;
+    const auto parsed = decimal_number(value, UINT32_MAX);
+    return parsed == 0 ? std::nullopt : parsed;
   };
   for (const auto& param : target->params()) {
     const std::string& value = param.value;
@@ -142,16 +138,8 @@ std::optional<std::pair<std::uint8_t, std::uint32_t>> attachment_of(std::string_
   rest.remove_prefix(kPrefix.size());
   const std::size_t slash = rest.find('/');
   if (slash == std::string_view::npos) return std::nullopt;
-  const auto number = [](std::string_view text, std::uint32_t max) -> std::optional<std::uint32_t> {
-    std::uint32_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value > max) {
-      return std::nullopt;
-    }
-    return value;
-  };
-  const auto index = number(rest.substr(0, slash), 255);
-  const auto part = number(rest.substr(slash + 1), UINT32_MAX);
+  const auto index = decimal_number(rest.substr(0, slash), 255);
+  const auto part = decimal_number(rest.substr(slash + 1), UINT32_MAX);
   if (!index || !part) return std::nullopt;
   return std::pair{static_cast<std::uint8_t>(*index), *part};
 }
@@ -205,13 +193,16 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
   if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
   const JsonRequest& body = std::get<JsonRequest>(parsed);
   const auto name = body.text("action", 32);
-  const auto action = name ? services::parse_clue_action(*name) : std::nullopt;
+  auto action = name ? services::parse_clue_action(*name) : std::nullopt;
+  // A reply carries sealed bytes: it has its own route.
+  if (action == services::ClueAction::kReply) action.reset();
   if (!action) {
     co_return bad_request(request,
                           "action must be acknowledge, investigate, close, reopen, take_over or "
                           "link_duplicate");
   }
-  services::ClueActionRequest wanted{.action = *action, .outcome = {}, .other = {}};
+  services::ClueActionRequest wanted;
+  wanted.action = *action;
   if (body.has("outcome")) {
     const auto outcome = body.text("outcome", 64);
     if (!outcome) co_return bad_request(request, "outcome must be a string");
@@ -230,6 +221,30 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
                           json::object{{"clue", services::clue_json(*clue, relation)}});
 }
 
+asio::awaitable<Response> serve_clue_reply(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  const CluePath path = clue_path(request);
+  if (!path.id || path.rest != "/replies") {
+    co_return error_response(request, errc::not_found,
+                             "expected /api/v1/clues/ID/replies, ID a clue id in base64url");
+  }
+  if (!is_octet_stream(request)) {
+    co_return error_response(request, errc::unsupported_media_type,
+                             "send the sealed reply as application/octet-stream");
+  }
+  services::ClueActionRequest wanted;
+  wanted.action = services::ClueAction::kReply;
+  wanted.sealed_reply = std::move(request.body());
+  auto clue = co_await services::act_on_clue(*context, std::get<services::Actor>(actor), *path.id,
+                                             std::move(wanted));
+  if (!clue) co_return refusal_response(request, clue.error());
+  co_return json_response(request, http::status::created,
+                          json::object{{"seq", clue->replies},
+                                       {"sent_at", utc_text(clue->events.back().at)},
+                                       {"clue", services::clue_json(*clue, "handling")}});
+}
+
 }  // namespace
 
 void add_clue_routes(Router& router, ClueWorkContext* context) {
@@ -246,11 +261,15 @@ void add_clue_routes(Router& router, ClueWorkContext* context) {
               .body_limit = 0,
               .handler = std::bind_front(&serve_clue, context)});
   router.add({.method = verb::post,
-              .path = "/api/v1/clues/",
-              .is_prefix = true,
+              .path = "/api/v1/clues/{}/actions",
               .name = "clue_action",
               .body_limit = kActionBody,
               .handler = std::bind_front(&serve_clue_action, context)});
+  router.add({.method = verb::post,
+              .path = "/api/v1/clues/{}/replies",
+              .name = "clue_reply",
+              .body_limit = crypto::kMaxPayloadBytes,
+              .handler = std::bind_front(&serve_clue_reply, context)});
 }
 
 }  // namespace clueline::server

@@ -8,6 +8,7 @@
 //   GET  /api/v1/clues/{id}/attachments/{n}/{part}
 //                                    one part of a sealed attachment
 //   POST /api/v1/clues/{id}/actions  {"action", "outcome"?, "duplicate_of"?}
+//   POST /api/v1/clues/{id}/replies  a reply sealed to the reporter (octet-stream)
 //
 // Every route needs a session (auth_routes.hpp).
 #pragma once

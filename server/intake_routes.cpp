@@ -3,7 +3,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
-#include <charconv>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -15,6 +14,7 @@
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
 #include "handlers.hpp"
+#include "json_request.hpp"
 #include "responses.hpp"
 
 namespace clueline::server {
@@ -109,10 +109,6 @@ std::string html_escape(std::string_view text) {
     }
   }
   return out;
-}
-
-bool is_octet_stream(const Request& request) {
-  return request[http::field::content_type] == "application/octet-stream";
 }
 
 // The 32 bytes of "Authorization: Bearer <base64url>", or empty.
@@ -305,11 +301,7 @@ asio::awaitable<Response> post_followup_message(const services::CitizenContext* 
 
 // A decimal of at most 6 digits.
 std::optional<std::uint32_t> small_number(std::string_view text) {
-  std::uint32_t value = 0;
-  if (text.empty() || text.size() > 6) return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return value;
+  return text.size() > 6 ? std::nullopt : decimal_number(text, 999999);
 }
 
 // PUT /api/v1/followup/attachments/{n}/{part}[?final=1]

@@ -95,6 +95,18 @@ std::optional<std::uint32_t> query_id(const Request& request, std::string_view n
   return number ? *number : std::nullopt;
 }
 
+std::optional<std::uint32_t> decimal_number(std::string_view text, std::uint32_t max) {
+  std::uint32_t value = 0;
+  if (text.empty() || text.front() < '0' || text.front() > '9') return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value > max) return std::nullopt;
+  return value;
+}
+
+bool is_octet_stream(const Request& request) {
+  return request[http::field::content_type] == "application/octet-stream";
+}
+
 std::variant<JsonRequest, Response> body_of(const Request& request,
                                             std::initializer_list<std::string_view> accepted) {
   std::string problem;

@@ -51,6 +51,13 @@ result<std::optional<std::uint32_t>> query_number(const Request& request, std::s
 // query_number for a required parameter: nothing when absent or malformed.
 std::optional<std::uint32_t> query_id(const Request& request, std::string_view name);
 
+// `text` as a decimal number 0..max: digits only, no sign, no spaces, for
+// path segments and query values; nothing otherwise.
+std::optional<std::uint32_t> decimal_number(std::string_view text, std::uint32_t max);
+
+// True if the request says its body is application/octet-stream.
+bool is_octet_stream(const Request& request);
+
 // The body, or the 400 answer (malformed_json) saying what it should have
 // been.
 std::variant<JsonRequest, Response> body_of(const Request& request,

@@ -13,6 +13,24 @@ std::size_t Router::add(Route route) {
   return routes_.size();
 }
 
+namespace {
+
+// Whether `path` is `pattern`, a path with one "{}" standing for one
+// non-empty segment.
+bool matches_slot(std::string_view pattern, std::size_t slot, std::string_view path) {
+  const std::string_view head = pattern.substr(0, slot);
+  const std::string_view tail = pattern.substr(slot + 2);
+  if (path.size() <= head.size() + tail.size() || !path.starts_with(head) ||
+      !path.ends_with(tail)) {
+    return false;
+  }
+  const std::string_view segment =
+      path.substr(head.size(), path.size() - head.size() - tail.size());
+  return segment.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
 std::string_view target_path(std::string_view target) noexcept {
   return target.substr(0, target.find('?'));
 }
@@ -26,7 +44,10 @@ Router::Match Router::match(http::verb method, std::string_view target) const {
   bool path_known = false;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const Route& route = routes_[i];
-    const bool exact = !route.is_prefix && path == route.path;
+    const std::size_t slot = route.is_prefix ? std::string::npos : route.path.find("{}");
+    const bool exact =
+        !route.is_prefix &&
+        (slot == std::string::npos ? path == route.path : matches_slot(route.path, slot, path));
     const bool prefixed = route.is_prefix && path.starts_with(route.path);
     if (!exact && !prefixed) continue;
     path_known = true;

@@ -21,7 +21,9 @@ using Handler = std::function<asio::awaitable<Response>(Request)>;
 
 struct Route {
   http::verb method = http::verb::get;
-  std::string path;        // exact path, or a prefix when is_prefix
+  // The exact path, or a prefix when is_prefix. An exact path may hold one
+  // "{}", which matches one non-empty segment: "/api/v1/clues/{}/replies".
+  std::string path;
   bool is_prefix = false;  // "/static/" matches "/static/app.css"
   std::string name;        // metrics and access-log label; never holds request data
   std::size_t body_limit = 0;
@@ -35,8 +37,8 @@ class Router {
 
   Router();
 
-  // Registers a route; exact paths win over prefixes, longer prefixes over
-  // shorter ones. Returns the route's metrics index (>= 1).
+  // Registers a route; exact paths (with or without "{}") win over
+  // prefixes, longer prefixes over shorter ones. Returns the route's metrics index (>= 1).
   std::size_t add(Route route);
 
   struct Match {

@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "blocking_read.hpp"
 #include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/hash.hpp"
@@ -28,10 +29,7 @@ constexpr std::size_t kMaxNameBytes = 200;
 constexpr std::size_t kTotpSecretBytes = 20;  // RFC 4226's recommended 160 bits
 constexpr std::size_t kMaxOpenInvitations = 10000;
 
-storage::UnixSeconds now_seconds(const AdminContext& context) {
-  return std::chrono::duration_cast<std::chrono::seconds>(context.auth->clock().time_since_epoch())
-      .count();
-}
+storage::UnixSeconds now_seconds(const AdminContext& context) { return now_seconds(*context.auth); }
 
 std::string actor_object(const Actor& actor) {
   return "account:" + std::to_string(actor.account_id);
@@ -171,18 +169,6 @@ std::vector<RegistryChange> changes_of(RegistryChange change) {
 }
 
 // ---- blocking reads -------------------------------------------------------------
-
-template <typename T>
-struct Read {
-  errc error = errc::internal;
-  std::optional<T> value;
-};
-
-template <typename T>
-Read<T> read_of(result<T> value) {
-  if (!value) return {errc_of(value.error()), std::nullopt};
-  return {errc::internal, std::move(*value)};
-}
 
 Read<std::uint32_t> read_next_unit_id(storage::Store* store) {
   return read_of(storage::next_unit_id(*store));

@@ -52,6 +52,7 @@ json::object clue_json(const storage::Clue& clue, std::string_view relation) {
       {"handle_by", utc_text(clue.handle_by)},
       {"next_check_at",
        clue.next_check_at == 0 ? json::value(nullptr) : json::value(utc_text(clue.next_check_at))},
+      {"reply_public_key", crypto::to_base64url(clue.reply_public_key)},
       {"messages", clue.messages},
       {"replies", clue.replies},
       {"attachments", std::move(attachments)},

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/hash.hpp"
+#include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/routing/escalation.hpp"
 
 namespace clueline::services {
@@ -14,8 +16,8 @@ namespace {
 namespace json = boost::json;
 using storage::ClueStatus;
 
-constexpr std::array<std::string_view, 6> kActionNames = {
-    "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate"};
+constexpr std::array<std::string_view, 7> kActionNames = {
+    "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate", "reply"};
 
 std::string clue_object(const storage::ClueId& id) { return "clue:" + crypto::to_base64url(id); }
 
@@ -47,6 +49,17 @@ storage::UnixSeconds next_check(const storage::Clue& clue, const routing::Tree& 
   return plan.steps.empty() ? plan.next_check_at : now;
 }
 
+// True if `sealed` is a well-formed payload whose one recipient is the
+// clue's reply key. The server cannot open it; the reporter's device checks
+// the domain and the clue id it is bound to.
+bool sealed_to_reporter(const storage::Clue& clue, std::string_view sealed) {
+  const auto payload = crypto::parse_payload(crypto::as_bytes(sealed));
+  if (!payload || payload->recipients.size() != 1) return false;
+  crypto::BoxPublicKey reply_key{};
+  std::copy(clue.reply_public_key.begin(), clue.reply_public_key.end(), reply_key.bytes.begin());
+  return payload->recipients.front().key_id == crypto::key_id(reply_key);
+}
+
 }  // namespace
 
 std::string_view clue_action_name(ClueAction action) noexcept {
@@ -69,6 +82,10 @@ ClueAccess clue_access(const storage::Clue& clue, std::uint32_t unit_id) noexcep
       std::any_of(clue.escalations.begin(), clue.escalations.end(),
                   [unit_id](const storage::Escalation& step) { return step.unit_id == unit_id; });
   return escalated ? ClueAccess::kEscalatedTo : ClueAccess::kNone;
+}
+
+bool works_clues(const Actor& actor, const routing::Tree& tree) {
+  return authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, tree) == Verdict::kAllow;
 }
 
 std::optional<Refusal> may_see_clue(const Actor& actor, const storage::Clue& clue,
@@ -98,6 +115,8 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
   }
   storage::Clue after = clue;
   std::string detail;
+  std::vector<storage::Mutation> records;
+  std::string sealed_digest;
   const bool handling = access == ClueAccess::kHandling;
   const auto handling_only = [&] {
     return refuse(errc::forbidden,
@@ -183,6 +202,27 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
       after.duplicate_of = *request.other;
       detail = crypto::to_base64url(*request.other);
       break;
+    case ClueAction::kReply:
+      if (!handling) return handling_only();
+      if (clue.replies >= kMaxReplies) {
+        return refuse(errc::conflict, "the clue has " + std::to_string(kMaxReplies) +
+                                          " replies, the most it keeps");
+      }
+      if (!sealed_to_reporter(clue, request.sealed_reply)) {
+        return refuse(errc::invalid_argument,
+                      "the reply must be a payload sealed to the reporter's reply key alone "
+                      "(crypto-spec §4, reply domain)");
+      }
+      after.replies += 1;
+      records.push_back(
+          {storage::Family::kClues, storage::reply_key(clue.id, after.replies),
+           storage::encode(storage::SealedNote{.sent_at = now, .payload = request.sealed_reply})});
+      detail = std::to_string(after.replies);  // the reply's number
+      // The log then shows which sealed bytes were sent, should the stored
+      // reply ever be changed.
+      sealed_digest =
+          crypto::to_base64url(crypto::blake2b<32>({crypto::as_bytes(request.sealed_reply)}));
+      break;
   }
   after.events.push_back(
       {.at = now, .action = std::string(name), .unit_id = actor.unit_id, .detail = detail});
@@ -192,6 +232,7 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
                             {"handling_unit_id", after.unit_id},
                             {"status", status_text(after.status)}};
   if (!detail.empty()) audit_detail["detail"] = detail;
+  if (!sealed_digest.empty()) audit_detail["sealed_blake2b"] = sealed_digest;
   ClueTransition transition;
   transition.audit = {.at = now,
                       .actor = "account:" + std::to_string(actor.account_id),
@@ -199,6 +240,7 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
                       .object = clue_object(clue.id),
                       .detail = json::serialize(audit_detail)};
   transition.after = std::move(after);
+  transition.records = std::move(records);
   return transition;
 }
 

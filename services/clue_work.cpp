@@ -4,6 +4,7 @@
 #include <functional>
 #include <utility>
 
+#include "blocking_read.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/services/blocking.hpp"
 #include "commit.hpp"
@@ -16,26 +17,17 @@ using storage::Family;
 constexpr std::size_t kMaxCursorBytes = 64;
 
 storage::UnixSeconds now_seconds(const ClueWorkContext& context) {
-  return std::chrono::duration_cast<std::chrono::seconds>(context.auth->clock().time_since_epoch())
-      .count();
+  return now_seconds(*context.auth);
 }
 
 Refusal unreadable() {
   return refuse(errc::unavailable, "the clue could not be read; try again", 1);
 }
 
-template <typename T>
-struct Read {
-  errc error = errc::internal;
-  std::optional<T> value;
-};
-
 Read<storage::Clue> read_clue(const storage::Store* store, storage::ClueId id) {
   auto stored = store->get(Family::kClues, storage::clue_key(id));
   if (!stored) return {errc_of(stored.error()), std::nullopt};
-  auto clue = storage::decode_clue(*stored);
-  if (!clue) return {errc_of(clue.error()), std::nullopt};
-  return {errc::internal, std::move(*clue)};
+  return read_of(storage::decode_clue(*stored));
 }
 
 bool matches(const QueueQuery& query, const storage::Clue& clue, storage::UnixSeconds now) {
@@ -159,6 +151,9 @@ storage::GroupCommitWriter::Submission submission_for(const storage::Clue& befor
   for (storage::Mutation& mutation : storage::index_mutations(&before, transition.after)) {
     submission.mutations.push_back(std::move(mutation));
   }
+  for (storage::Mutation& record : transition.records) {
+    submission.mutations.push_back(std::move(record));
+  }
   submission.audit.push_back(std::move(transition.audit));
   return submission;
 }
@@ -215,10 +210,7 @@ boost::asio::awaitable<Outcome<ClueView>> open_clue(ClueWorkContext context, Act
                                                     storage::ClueId id) {
   const auto registry = context.auth->registry->current();
   // A role that never sees clues learns nothing, not even whether one exists.
-  if (authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, registry->tree) !=
-      Verdict::kAllow) {
-    co_return refuse(errc::not_found, "no such clue");
-  }
+  if (!works_clues(actor, registry->tree)) co_return refuse(errc::not_found, "no such clue");
   auto view = co_await run_blocking(*context.auth->blocking_pool,
                                     std::bind_front(&read_clue_view, context.auth->store, id));
   if (!view.value) {
@@ -241,10 +233,7 @@ boost::asio::awaitable<Outcome<std::string>> read_attachment_part(ClueWorkContex
                                                                   std::uint8_t index,
                                                                   std::uint32_t part) {
   const auto registry = context.auth->registry->current();
-  if (authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, registry->tree) !=
-      Verdict::kAllow) {
-    co_return refuse(errc::not_found, "no such clue");
-  }
+  if (!works_clues(actor, registry->tree)) co_return refuse(errc::not_found, "no such clue");
   auto read =
       co_await run_blocking(*context.auth->blocking_pool,
                             std::bind_front(&read_part, context.auth->store, id, index, part));
@@ -266,10 +255,7 @@ boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext conte
                                                            storage::ClueId id,
                                                            ClueActionRequest request) {
   const auto registry = context.auth->registry->current();
-  if (authorize(actor, Action::kWorkClues, {.unit_id = actor.unit_id}, registry->tree) !=
-      Verdict::kAllow) {
-    co_return refuse(errc::not_found, "no such clue");
-  }
+  if (!works_clues(actor, registry->tree)) co_return refuse(errc::not_found, "no such clue");
   // Held until the change is synced: the escalation job and a reporter's
   // message rewrite the same record under the same claim.
   auto claim = context.auth->claims->claim(storage::clue_claim_key(id));

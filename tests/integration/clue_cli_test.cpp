@@ -3,12 +3,15 @@
 // exact text, both attachments of the same name kept) and sits on it; after
 // the deadline (deadlines run --at, server stopped) the county finds it
 // escalated, reads it (the report was sealed to it too), takes it over and
-// closes it; the township no longer sees it;
+// replies; the reporter reads the reply and the new status with the receipt
+// and writes back; the county reads the message and closes the clue; the
+// township no longer sees it;
 // the audit log is intact and holds every step.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -111,6 +114,7 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
                               " --attach " + file("two/image.jpg"));
   const std::string id(submitted.at("clue_id").as_string());
   const std::string acknowledge_by(submitted.at("acknowledge_by").as_string());
+  const std::string receipt(submitted.at("receipt").as_string());
 
   // ---- the township finds it in its queue and opens it, decrypted here
   login("township");
@@ -178,6 +182,31 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   EXPECT_EQ(taken.at("unit_id"), deployment_.unit_ids.at("county"));
   EXPECT_EQ(taken.at("status"), "acknowledged");
   EXPECT_EQ(as_json("county", "investigate " + id).at("status"), "investigating");
+
+  // ---- the county replies; the reporter reads it with the receipt alone
+  const std::string answer = "县纪委已受理，请补充时间地点 marker-r3p1y";
+  const json::object replied = as_json("county", "reply " + id + " --text '" + answer + "'");
+  EXPECT_EQ(replied.at("seq"), 1);
+  const std::string followup =
+      "followup" + tls_ + " --receipt " + receipt + " --token " + deployment_.site_token;
+  const json::object status = as_json("reporter", followup);
+  EXPECT_EQ(status.at("status"), "investigating");
+  EXPECT_EQ(status.at("unit").at("id"), deployment_.unit_ids.at("county"));
+  ASSERT_EQ(status.at("replies").as_array().size(), 1u) << json::serialize(status);
+  EXPECT_EQ(status.at("replies").at(0).at("text").as_string(), answer);
+  // The reporter writes back, sealed to the county that handles it now.
+  const std::string more = "时间是九月三日下午 marker-m0re";
+  const json::object wrote = as_json("reporter", followup + " --message '" + more + "'");
+  EXPECT_EQ(wrote.at("message_sent").at("seq"), 1) << json::serialize(wrote);
+  const CommandRun notes =
+      as("county", "messages " + id + " --passphrase-file " + file("county-pass.txt"));
+  ASSERT_EQ(notes.exit_code, 0) << notes.err;
+  const json::array read_back = json_lines(notes.out);
+  ASSERT_EQ(read_back.size(), 2u) << notes.out;
+  std::set<std::string> texts;
+  for (const json::value& note : read_back) texts.insert(std::string(note.at("text").as_string()));
+  EXPECT_EQ(texts.count(more), 1u) << notes.out;
+  EXPECT_EQ(texts.count("(sealed to the reporter)"), 1u) << notes.out;
   const json::object closed = as_json("county", "close " + id + " --outcome substantiated");
   EXPECT_EQ(closed.at("status"), "closed");
   EXPECT_EQ(closed.at("outcome"), "substantiated");
@@ -199,11 +228,12 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
       actions.insert(std::string(entry.at("action").as_string()));
     }
   }
-  for (const std::string action :
-       {"clue.route", "clue.escalate", "clue.take_over", "clue.investigate", "clue.close"}) {
+  for (const std::string action : {"clue.route", "clue.escalate", "clue.take_over",
+                                   "clue.investigate", "clue.reply", "clue.close"}) {
     EXPECT_EQ(actions.count(action), 1u) << action;
   }
-  EXPECT_EQ(actions.count("clue.open"), 2u) << "the township's and the county's";
+  EXPECT_EQ(actions.count("clue.open"), 4u)
+      << "the township's open, and the county's open, reply and messages";
 }
 
 }  // namespace

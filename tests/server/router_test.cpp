@@ -98,6 +98,28 @@ TEST(Router, MaxBodyLimitIsTheLargestRouteLimit) {
   EXPECT_EQ(make_router().max_body_limit(), 4096u);
 }
 
+TEST(Router, ASlotMatchesOneSegmentAndBeatsAPrefix) {
+  Router router;
+  router.add({.method = http::verb::post,
+              .path = "/api/v1/clues/",
+              .is_prefix = true,
+              .name = "any",
+              .handler = unused_handler});
+  router.add({.method = http::verb::post,
+              .path = "/api/v1/clues/{}/replies",
+              .name = "replies",
+              .handler = unused_handler});
+  const auto replies = router.match(http::verb::post, "/api/v1/clues/abc/replies?x=1");
+  ASSERT_NE(replies.route, nullptr);
+  EXPECT_EQ(replies.route->name, "replies");
+  EXPECT_EQ(router.match(http::verb::post, "/api/v1/clues/abc/actions").route->name, "any");
+  // The slot is one non-empty segment.
+  EXPECT_EQ(router.match(http::verb::post, "/api/v1/clues//replies").route->name, "any");
+  EXPECT_EQ(router.match(http::verb::post, "/api/v1/clues/a/b/replies").route->name, "any");
+  EXPECT_EQ(router.match(http::verb::get, "/api/v1/clues/abc/replies").error,
+            errc::method_not_allowed);
+}
+
 TEST(TargetPath, StripsQuery) {
   EXPECT_EQ(target_path("/a/b?c=d?e"), "/a/b");
   EXPECT_EQ(target_path("/a"), "/a");

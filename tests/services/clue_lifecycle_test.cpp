@@ -7,6 +7,9 @@
 #include <boost/json/parse.hpp>
 
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/hash.hpp"
+#include "clueline/crypto/keys.hpp"
+#include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/routing/escalation.hpp"
 
 namespace clueline::services {
@@ -204,10 +207,59 @@ TEST_F(ClueLifecycleTest, AFullHistoryRefusesMoreActions) {
   EXPECT_EQ(refusal(act(full, ClueAction::kAcknowledge, worker(4))), errc::conflict);
 }
 
+TEST_F(ClueLifecycleTest, TheHandlingUnitRepliesWithBytesSealedToTheReporterAlone) {
+  const crypto::BoxKeyPair reporter = crypto::generate_box_key_pair();
+  Clue clue = clue_;
+  std::copy(reporter.public_key.bytes.begin(), reporter.public_key.bytes.end(),
+            clue.reply_public_key.begin());
+  const auto text = crypto::as_bytes("We received your report.");
+  const std::array reporter_key{reporter.public_key};
+  const crypto::Bytes sealed =
+      crypto::seal_payload(crypto::PayloadDomain::kReply, clue.id, reporter_key, text).value();
+  const auto reply = [&](const Clue& to, const Actor& actor, std::string bytes) {
+    ClueActionRequest request;
+    request.action = ClueAction::kReply;
+    request.sealed_reply = std::move(bytes);
+    return plan_clue_action(to, request, actor, tree_, policy_, kReceived + 60);
+  };
+  const std::string sealed_text(reinterpret_cast<const char*>(sealed.data()), sealed.size());
+  auto planned = reply(clue, worker(4), sealed_text);
+  ASSERT_TRUE(planned) << planned.error().message;
+  EXPECT_EQ(planned->after.replies, 1u);
+  EXPECT_EQ(planned->after.status, ClueStatus::kReceived) << "a reply changes no state";
+  ASSERT_EQ(planned->records.size(), 1u);
+  EXPECT_EQ(planned->records[0].key, storage::reply_key(clue.id, 1));
+  const auto note = storage::decode_note(*planned->records[0].value).value();
+  EXPECT_EQ(note.payload, sealed_text);
+  EXPECT_EQ(note.sent_at, kReceived + 60);
+  EXPECT_EQ(planned->audit.action, "clue.reply");
+  EXPECT_EQ(boost::json::parse(planned->audit.detail).at("sealed_blake2b").as_string(),
+            crypto::to_base64url(crypto::blake2b<32>({crypto::as_bytes(sealed_text)})));
+
+  // Sealed to another key, or to the reporter and someone else: refused.
+  const crypto::BoxKeyPair stranger = crypto::generate_box_key_pair();
+  const std::array stranger_key{stranger.public_key};
+  const crypto::Bytes misdirected =
+      crypto::seal_payload(crypto::PayloadDomain::kMessage, clue.id, stranger_key, text).value();
+  EXPECT_EQ(refusal(reply(clue, worker(4),
+                          std::string(reinterpret_cast<const char*>(misdirected.data()),
+                                      misdirected.size()))),
+            errc::invalid_argument);
+  EXPECT_EQ(refusal(reply(clue, worker(4), "not a payload")), errc::invalid_argument);
+  // Only the handling unit replies; others do not see the clue at all.
+  EXPECT_EQ(refusal(reply(clue, worker(3), sealed_text)), errc::not_found);
+  Clue escalated = clue;
+  escalated.escalations.push_back({.unit_id = 3, .reason = "acknowledge_overdue"});
+  EXPECT_EQ(refusal(reply(escalated, worker(3), sealed_text)), errc::forbidden);
+  Clue many = clue;
+  many.replies = kMaxReplies;
+  EXPECT_EQ(refusal(reply(many, worker(4), sealed_text)), errc::conflict);
+}
+
 TEST(ClueActionNames, RoundTrip) {
   for (const ClueAction action :
        {ClueAction::kAcknowledge, ClueAction::kInvestigate, ClueAction::kClose, ClueAction::kReopen,
-        ClueAction::kTakeOver, ClueAction::kLinkDuplicate}) {
+        ClueAction::kTakeOver, ClueAction::kLinkDuplicate, ClueAction::kReply}) {
     EXPECT_EQ(parse_clue_action(clue_action_name(action)), action);
   }
   EXPECT_FALSE(parse_clue_action("delete"));

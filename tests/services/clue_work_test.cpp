@@ -53,8 +53,9 @@ class ClueWorkTest : public ::testing::Test {
 
   // A clue as intake stores it, handled by `unit`, with its envelope.
   Clue add_clue(std::uint16_t tag, std::uint32_t unit, std::string category = "bribery",
-                std::uint32_t site = 1) {
+                std::uint32_t site = 1, storage::Bytes32 reply_public_key = {}) {
     Clue clue;
+    clue.reply_public_key = reply_public_key;
     clue.id[0] = static_cast<std::byte>(tag >> 8);
     clue.id[1] = static_cast<std::byte>(tag & 0xff);
     clue.site_id = site;
@@ -238,6 +239,48 @@ TEST_F(ClueWorkTest, ADuplicateMustBeAClueTheUnitSees) {
   auto linked = link(earlier.id);
   ASSERT_TRUE(linked) << linked.error().message;
   EXPECT_EQ(stored(later.id).duplicate_of, earlier.id);
+}
+
+TEST_F(ClueWorkTest, AReplyIsStoredWithTheRecordAndAuditEntryAndShownWithTheClue) {
+  const crypto::BoxKeyPair reporter = crypto::generate_box_key_pair();
+  const Clue clue = add_clue(1, township_, "bribery", 1, reporter.public_key.bytes);
+  const std::array recipients{reporter.public_key};
+  const crypto::Bytes sealed =
+      crypto::seal_payload(crypto::PayloadDomain::kReply, clue.id, recipients,
+                           crypto::as_bytes("thank you, we are on it"))
+          .value();
+  ClueActionRequest request;
+  request.action = ClueAction::kReply;
+  request.sealed_reply.assign(reinterpret_cast<const char*>(sealed.data()), sealed.size());
+  auto replied = run_use_case(act_on_clue(context_, worker(township_), clue.id, request));
+  ASSERT_TRUE(replied) << replied.error().message;
+  EXPECT_EQ(replied->replies, 1u);
+  EXPECT_EQ(stored(clue.id), *replied);
+  EXPECT_EQ(audit().back().action, "clue.reply");
+  const auto note =
+      storage::decode_note(store_->get(Family::kClues, storage::reply_key(clue.id, 1)).value());
+  ASSERT_TRUE(note);
+  EXPECT_EQ(note->payload, request.sealed_reply);
+  EXPECT_EQ(note->sent_at, now_);
+  auto view = run_use_case(open_clue(context_, worker(township_), clue.id));
+  ASSERT_TRUE(view);
+  ASSERT_EQ(view->replies.size(), 1u);
+  EXPECT_EQ(view->replies[0].payload, request.sealed_reply);
+  // The reporter opens it with the reply key.
+  const auto opened = crypto::open_payload(crypto::PayloadDomain::kReply, clue.id,
+                                           crypto::as_bytes(view->replies[0].payload), reporter);
+  ASSERT_TRUE(opened);
+
+  // Bytes sealed elsewhere change nothing.
+  const Clue before = stored(clue.id);
+  const std::size_t entries = audit().size();
+  request.sealed_reply = "not sealed";
+  auto refused = run_use_case(act_on_clue(context_, worker(township_), clue.id, request));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::invalid_argument);
+  EXPECT_EQ(stored(clue.id), before);
+  EXPECT_EQ(audit().size(), entries);
+  EXPECT_FALSE(store_->get(Family::kClues, storage::reply_key(clue.id, 2)));
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "clueline/routing/deadlines.hpp"
 #include "clueline/routing/tree.hpp"
@@ -43,8 +44,10 @@ enum class ClueAction {
   kReopen,         // closed -> investigating; by the unit above the handling unit
   kTakeOver,       // a unit the clue escalated to becomes its handling unit
   kLinkDuplicate,  // names the earlier clue this one repeats (before closing as duplicate)
+  kReply,          // stores a reply sealed to the reporter's reply key; any state
 };
-// "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate".
+// "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate",
+// "reply".
 std::string_view clue_action_name(ClueAction action) noexcept;
 std::optional<ClueAction> parse_clue_action(std::string_view name) noexcept;
 
@@ -60,26 +63,41 @@ enum class ClueAccess {
 };
 ClueAccess clue_access(const storage::Clue& clue, std::uint32_t unit_id) noexcept;
 
+// Whether the actor's role works clues at all (kWorkClues in its own unit).
+// A caller whose role does not is told "no such clue" for every clue.
+bool works_clues(const Actor& actor, const routing::Tree& tree);
+
 // The authorization of `actor` to see `clue` at all: nothing, or a refusal
 // (not_found for a unit without access or a role that never sees clues).
 std::optional<Refusal> may_see_clue(const Actor& actor, const storage::Clue& clue,
                                     const routing::Tree& tree);
 
+// A clue keeps at most this many replies to its reporter.
+inline constexpr std::uint32_t kMaxReplies = 100;
+
 struct ClueActionRequest {
   ClueAction action = ClueAction::kAcknowledge;
   std::string outcome;                   // kClose: one of kClueOutcomes
   std::optional<storage::ClueId> other;  // kLinkDuplicate: the earlier clue
+  // kReply: a payload (crypto-spec §4, reply domain) sealed on the
+  // supervisor's device to the clue's reply public key, its only recipient.
+  std::string sealed_reply;
 };
 
 struct ClueTransition {
   storage::Clue after;         // the record to store
   storage::AuditRecord audit;  // actor "account:<id>", action "clue.<name>"
+  // Records stored with it in the same batch: the sealed note of a reply.
+  std::vector<storage::Mutation> records;
 };
 
 // The record after `request` by `actor` at `now`, or why not: not_found
 // (may_see_clue), forbidden (the unit sees the clue but may not do this, with
 // who may), conflict (the state does not allow it, with what it allows),
-// invalid_argument (a missing or unknown outcome; a clue linked to itself).
+// invalid_argument (a missing or unknown outcome; a clue linked to itself; a
+// reply that is not a payload sealed to the reporter's reply key alone).
+// Only the handling unit replies, in any state; the kMaxReplies-th reply is
+// the last (conflict after it).
 // For kLinkDuplicate the caller has checked that the actor sees `other`.
 Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
                                          const ClueActionRequest& request, const Actor& actor,
