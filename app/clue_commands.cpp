@@ -8,6 +8,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <filesystem>
@@ -93,6 +94,41 @@ std::string text_to_send(const CommandOptions& options) {
   return text;
 }
 
+// A fetched clue's envelope opened with one of `keys`, directly or through
+// an entry a transfer added (crypto-spec §9.3).
+struct OpenedClue {
+  crypto::Bytes envelope;
+  std::vector<crypto::PayloadRecipient> transferred;
+  const crypto::BoxKeyPair* key = nullptr;  // the one that opened it
+  crypto::SecureBuffer body;
+};
+OpenedClue open_fetched(const json::object& clue, const std::vector<crypto::BoxKeyPair>& keys,
+                        const std::string& id) {
+  OpenedClue opened;
+  opened.envelope = checked(crypto::from_base64url(clue.at("envelope").as_string()), "envelope");
+  if (const auto* entries = clue.if_contains("key_entries")) {
+    for (const json::value& entry : entries->as_array()) {
+      const crypto::Bytes bytes = checked(crypto::from_base64url(entry.as_string()), "key entry");
+      if (bytes.size() != crypto::kRecipientEntryBytes) throw std::runtime_error("bad key entry");
+      crypto::PayloadRecipient recipient{};
+      std::copy_n(bytes.begin(), recipient.key_id.size(), recipient.key_id.begin());
+      std::copy_n(bytes.begin() + crypto::kKeyIdBytes, recipient.sealed_key.size(),
+                  recipient.sealed_key.begin());
+      opened.transferred.push_back(recipient);
+    }
+  }
+  for (const crypto::BoxKeyPair& unit : keys) {
+    if (auto body = crypto::open_envelope(opened.envelope, unit, opened.transferred)) {
+      opened.key = &unit;
+      opened.body = std::move(*body);
+      return opened;
+    }
+  }
+  throw std::runtime_error("clue " + id +
+                           ": not sealed to any unit key this account holds (a key of the "
+                           "unit it was sealed to is needed)");
+}
+
 const std::vector<Column> kNoteColumns = {
     {"from", "from"}, {"seq", "#"}, {"sent_at", "sent"}, {"text", "text"}};
 
@@ -134,25 +170,11 @@ int open_online(const CommandOptions& options) {
   crypto::initialize();
   const std::string id = clue_id_of(options.required("--clue"), "--clue");
   SignedIn session = signed_in(options);
-  const json::object clue =
-      call_json(session, Method::kGet, "/api/v1/clues/" + id, nullptr, "clue " + id)
-          .at("clue")
-          .as_object();
-  const crypto::Bytes envelope =
-      checked(crypto::from_base64url(clue.at("envelope").as_string()), "envelope");
-  std::optional<crypto::SecureBuffer> opened;
-  for (const crypto::BoxKeyPair& unit : signed_in_unit_keys(options)) {
-    if (auto body = crypto::open_envelope(envelope, unit)) {
-      opened = std::move(*body);
-      break;
-    }
-  }
-  if (!opened) {
-    throw std::runtime_error("clue " + id +
-                             ": not sealed to any unit key this account holds (a key of the "
-                             "unit it was sealed to is needed)");
-  }
-  const std::string_view body_text(reinterpret_cast<const char*>(opened->data()), opened->size());
+  const json::object clue = fetch_clue(session, id);
+  const std::vector<crypto::BoxKeyPair> keys = signed_in_unit_keys(options);
+  const OpenedClue opened = open_fetched(clue, keys, id);
+  const std::string_view body_text(reinterpret_cast<const char*>(opened.body.data()),
+                                   opened.body.size());
   boost::system::error_code ec;
   json::value body = json::parse(body_text, ec);
   if (ec || !body.is_object()) throw std::runtime_error("the report body is not a JSON object");
@@ -321,6 +343,77 @@ int messages(std::span<char*> args) {
     return a.at("sent_at").as_string() < b.at("sent_at").as_string();
   });
   print_table(options, notes, kNoteColumns, "no messages");
+  return 0;
+}
+
+}  // namespace clueline::app
+
+namespace clueline::app {
+
+int move(std::string_view command, std::span<char*> args) {
+  const Positional positional =
+      leading_id(args, command, {"--server", "--to", "--reason", "--passphrase-file"});
+  const CommandOptions options(positional.rest,
+                               {"--server", "--to", "--reason", "--passphrase-file"});
+  const bool transfer = command == "transfer";
+  json::object body{{"action", transfer ? "transfer" : "recuse"},
+                    {"reason", options.required("--reason")}};
+  if (transfer) {
+    body["to"] = parse_id(options.required("--to"), "--to");
+  } else if (options.has("--to")) {
+    throw UsageError("recuse takes no --to: the routing rules decide where the clue goes");
+  }
+  crypto::initialize();
+  SignedIn session = signed_in(options);
+  const std::string target = "/api/v1/clues/" + positional.id + "/actions";
+  auto answer = session.client.call({.method = Method::kPost,
+                                     .target = target,
+                                     .body = json::serialize(body),
+                                     .content_type = "application/json",
+                                     .bearer = session.saved.session});
+  if (answer.status == 409) {
+    boost::system::error_code ec;
+    const json::value problem = json::parse(answer.body, ec);
+    if (!ec && problem.is_object() && problem.as_object().contains("unit")) {
+      // The new unit cannot open the clue: seal the data key to its current
+      // keys here, after opening the clue (so the key is the real one).
+      const json::object clue = fetch_clue(session, positional.id);
+      const std::vector<crypto::BoxKeyPair> keys = signed_in_unit_keys(options);
+      const OpenedClue opened = open_fetched(clue, keys, positional.id);
+      const auto parsed = checked(crypto::parse_envelope(opened.envelope), "envelope");
+      const auto payload = std::span(opened.envelope).subspan(parsed.context.size());
+      const crypto::SecureBuffer data_key =
+          checked(crypto::open_data_key(payload, *opened.key, opened.transferred), "data key");
+      json::array entries;
+      for (const json::value& key : problem.at("unit").at("keys").as_array()) {
+        if (!key.at("current").as_bool()) continue;
+        const crypto::Bytes public_key =
+            checked(crypto::from_base64url(key.at("public_key").as_string()), "unit key");
+        if (public_key.size() != crypto::kBoxPublicKeyBytes) {
+          throw std::runtime_error("the unit's key is not 32 bytes");
+        }
+        crypto::BoxPublicKey recipient{};
+        std::copy(public_key.begin(), public_key.end(), recipient.bytes.begin());
+        const crypto::PayloadRecipient entry = crypto::reseal_data_key(data_key, recipient);
+        std::string bytes(reinterpret_cast<const char*>(entry.key_id.data()), entry.key_id.size());
+        bytes.append(reinterpret_cast<const char*>(entry.sealed_key.data()),
+                     entry.sealed_key.size());
+        entries.push_back(json::value(crypto::to_base64url(crypto::as_bytes(bytes))));
+      }
+      body["key_entries"] = std::move(entries);
+      answer = session.client.call({.method = Method::kPost,
+                                    .target = target,
+                                    .body = json::serialize(body),
+                                    .content_type = "application/json",
+                                    .bearer = session.saved.session});
+    }
+  }
+  const json::object moved =
+      expect_json(answer, std::string(command) + " " + positional.id).at("clue").as_object();
+  print_result(options, json::object{{"clue_id", moved.at("clue_id")},
+                                     {"status", moved.at("status")},
+                                     {"unit_id", moved.at("unit_id")},
+                                     {"acknowledge_by", moved.at("acknowledge_by")}});
   return 0;
 }
 

@@ -28,4 +28,9 @@ int reply(std::span<char*> args);
 // unit keys, and when the unit replied.
 int messages(std::span<char*> args);
 
+// `transfer ID --to UNIT --reason R` and `recuse ID --reason R`: when the
+// new unit cannot open the clue yet, opens it here and seals its data key
+// to the new unit's current keys (crypto-spec §9.3), then asks again.
+int move(std::string_view command, std::span<char*> args);
+
 }  // namespace clueline::app

@@ -95,6 +95,9 @@ commands:
   take-over ID
   link-duplicate ID --of EARLIER
                             act on clue ID on the server signed in to (audited)
+  transfer ID --to UNIT --reason R
+  recuse ID --reason R      hand clue ID to another unit (the policy decides who may
+                            get it); its key is sealed here for the new unit
   reply ID --text T         seal T to the reporter of clue ID and send it
   messages ID [--passphrase-file F]
                             the reporter's messages on clue ID, decrypted here
@@ -193,6 +196,7 @@ int main(int argc, char** argv) {
       if (command == action) return clueline::app::clue_action(command, rest);
     }
     if (command == "reply") return clueline::app::reply(rest);
+    if (command == "transfer" || command == "recuse") return clueline::app::move(command, rest);
     if (command == "messages") return clueline::app::messages(rest);
     if (command == "deadlines") return clueline::app::deadlines(rest);
     if (command == "account") return clueline::app::account(rest);

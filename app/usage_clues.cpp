@@ -62,6 +62,35 @@ it. Audited.
 Records that clue ID repeats clue EARLIER (one the unit also sees), before
 closing it with --outcome duplicate. Audited.
 )"},
+    UsageEntry{
+        "transfer",
+        R"(usage: clueline transfer ID --to UNIT --reason R [--passphrase-file F] [--server URL]
+
+Hands clue ID, which the unit signed in to handles, to unit UNIT: one the
+routing policy allows (never below the level the policy handles the clue at,
+never a unit that recused itself). UNIT gets it as a received clue with fresh
+deadlines. If UNIT's keys were not among those the report was sealed to, the
+clue is opened here (the passphrase unwraps the unit keys) and its data key
+sealed to UNIT's current keys. Audited, with the reason.
+
+options:
+  --to UNIT         the unit to hand it to
+  --reason R        why (1..500 bytes; supervisors and the audit log see it)
+  --passphrase-file F  read the passphrase from F instead of the terminal
+)"},
+    UsageEntry{"recuse",
+               R"(usage: clueline recuse ID --reason R [--passphrase-file F] [--server URL]
+
+Withdraws the unit signed in to from clue ID (a conflict of interest): the
+routing rules choose the unit that takes it (the one the unit above
+designated, else the nearest one above), and the recusing unit never gets it
+again. The data key is sealed here for the new unit when needed, as for
+transfer. Audited, with the reason.
+
+options:
+  --reason R        why (1..500 bytes)
+  --passphrase-file F  read the passphrase from F instead of the terminal
+)"},
     UsageEntry{"reply", R"(usage: clueline reply ID (--text T | --text-file F) [--server URL]
 
 Sends the reporter of clue ID a reply: sealed here to the reporter's reply

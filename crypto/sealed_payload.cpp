@@ -281,7 +281,8 @@ result<SecureBuffer> open_payload(PayloadDomain domain, std::span<const std::byt
   return open_parsed(domain, context, *parsed, key_pair, transferred);
 }
 
-result<SecureBuffer> open_data_key(std::span<const std::byte> payload, const BoxKeyPair& key_pair) {
+result<SecureBuffer> open_data_key(std::span<const std::byte> payload, const BoxKeyPair& key_pair,
+                                   std::span<const PayloadRecipient> transferred) {
   if (key_pair.secret_key.size() != kBoxSecretKeyBytes) {
     return errc::invalid_argument;
   }
@@ -292,7 +293,7 @@ result<SecureBuffer> open_data_key(std::span<const std::byte> payload, const Box
   if (!parsed) {
     return parsed.error();
   }
-  return unseal_data_key(*parsed, key_pair, {});
+  return unseal_data_key(*parsed, key_pair, transferred);
 }
 
 PayloadRecipient reseal_data_key(const SecureBuffer& data_key, const BoxPublicKey& new_recipient) {

@@ -12,6 +12,7 @@
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/services/clue_json.hpp"
+#include "clueline/services/registry_json.hpp"
 #include "json_request.hpp"
 #include "responses.hpp"
 
@@ -21,7 +22,8 @@ namespace {
 namespace json = boost::json;
 using services::ClueWorkContext;
 
-constexpr std::size_t kActionBody = 4096;
+// An action with a reason and storage::kMaxKeyEntries key entries fits.
+constexpr std::size_t kActionBody = 16384;
 
 std::string b64(std::string_view bytes) { return crypto::to_base64url(crypto::as_bytes(bytes)); }
 
@@ -176,9 +178,54 @@ asio::awaitable<Response> serve_clue(ClueWorkContext* context, Request request) 
   if (!view) co_return refusal_response(request, view.error());
   json::object clue = services::clue_json(view->clue, relation_of(view->access));
   clue["envelope"] = b64(view->envelope);
+  // Entries added by transfers (crypto-spec §9.3): a unit whose key is not
+  // among the envelope's recipients opens the clue with its entry here.
+  json::array entries;
+  for (const storage::KeyEntry& entry : view->clue.key_entries) {
+    std::string bytes(reinterpret_cast<const char*>(entry.key_id.data()), entry.key_id.size());
+    bytes.append(reinterpret_cast<const char*>(entry.sealed_key.data()), entry.sealed_key.size());
+    entries.push_back(json::value(b64(bytes)));
+  }
+  clue["key_entries"] = std::move(entries);
   clue["reporter_messages"] = notes_json(view->messages);
   clue["unit_replies"] = notes_json(view->replies);
   co_return json_response(request, http::status::ok, json::object{{"clue", std::move(clue)}});
+}
+
+// "key_entries": [base64url of key_id[16] ‖ sealed_key[80], ...], or the
+// message saying what is accepted.
+std::variant<std::vector<storage::KeyEntry>, std::string> key_entries_of(const JsonRequest& body) {
+  std::vector<storage::KeyEntry> entries;
+  if (!body.has("key_entries")) return entries;
+  const json::value& value = body.object().at("key_entries");
+  constexpr std::string_view kShape =
+      "key_entries must be a list of at most 32 base64url strings of 96 bytes (key id and the "
+      "sealed data key)";
+  if (!value.is_array() || value.get_array().size() > storage::kMaxKeyEntries) {
+    return std::string(kShape);
+  }
+  for (const json::value& item : value.get_array()) {
+    if (!item.is_string() || item.get_string().size() > 130) return std::string(kShape);
+    const auto bytes = crypto::from_base64url(item.get_string());
+    if (!bytes || bytes->size() != 96) return std::string(kShape);
+    storage::KeyEntry entry;
+    std::copy_n(bytes->begin(), entry.key_id.size(), entry.key_id.begin());
+    std::copy_n(bytes->begin() + 16, entry.sealed_key.size(), entry.sealed_key.begin());
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
+// The 409 of a move whose new unit cannot open the clue yet.
+Response reseal_response(const Request& request, const services::ResealForUnit& reseal) {
+  json::object body = {
+      {"error",
+       json::object{{"code", "conflict"},
+                    {"message",
+                     "seal the clue's data key to the current keys of the unit given here and "
+                     "send them as key_entries"}}},
+      {"unit", services::unit_json(reseal.unit)}};
+  return json_response(request, http::status::conflict, body);
 }
 
 asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request request) {
@@ -189,7 +236,8 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
     co_return error_response(request, errc::not_found,
                              "expected /api/v1/clues/ID/actions, ID a clue id in base64url");
   }
-  auto parsed = body_of(request, {"action", "outcome", "duplicate_of"});
+  auto parsed =
+      body_of(request, {"action", "outcome", "duplicate_of", "to", "reason", "key_entries"});
   if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
   const JsonRequest& body = std::get<JsonRequest>(parsed);
   const auto name = body.text("action", 32);
@@ -198,8 +246,8 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
   if (action == services::ClueAction::kReply) action.reset();
   if (!action) {
     co_return bad_request(request,
-                          "action must be acknowledge, investigate, close, reopen, take_over or "
-                          "link_duplicate");
+                          "action must be acknowledge, investigate, close, reopen, take_over, "
+                          "link_duplicate, transfer or recuse");
   }
   services::ClueActionRequest wanted;
   wanted.action = *action;
@@ -213,12 +261,51 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
     wanted.other = other ? clue_id_from(*other) : std::nullopt;
     if (!wanted.other) co_return bad_request(request, "duplicate_of must be a clue id");
   }
+  if (body.has("to")) {
+    const auto to = body.id("to");
+    if (!to) co_return bad_request(request, "to must be a unit id");
+    wanted.to_unit = *to;
+  }
+  if (body.has("reason")) {
+    const auto reason = body.text("reason", services::kMaxReasonBytes);
+    if (!reason) co_return bad_request(request, "reason must be a string of at most 500 bytes");
+    wanted.reason = *reason;
+  }
+  auto entries = key_entries_of(body);
+  if (auto* problem = std::get_if<std::string>(&entries)) co_return bad_request(request, *problem);
+  wanted.key_entries = std::get<std::vector<storage::KeyEntry>>(std::move(entries));
+  const bool move = wanted.action == services::ClueAction::kTransfer ||
+                    wanted.action == services::ClueAction::kRecuse;
+  if (wanted.action == services::ClueAction::kTransfer && wanted.to_unit == 0) {
+    co_return bad_request(request, "a transfer names the unit: to");
+  }
+  if (!move && (wanted.to_unit != 0 || !wanted.reason.empty() || !wanted.key_entries.empty())) {
+    co_return bad_request(request, "to, reason and key_entries go with transfer and recuse");
+  }
   const services::Actor acting = std::get<services::Actor>(actor);
-  auto clue = co_await services::act_on_clue(*context, acting, *path.id, std::move(wanted));
-  if (!clue) co_return refusal_response(request, clue.error());
-  const std::string_view relation = relation_of(services::clue_access(*clue, acting.unit_id));
+  services::Outcome<services::ClueMoveAnswer> answer =
+      services::refuse(errc::internal, "internal error");
+  if (move) {
+    answer = co_await services::move_clue(*context, acting, *path.id, std::move(wanted));
+  } else {
+    auto acted = co_await services::act_on_clue(*context, acting, *path.id, std::move(wanted));
+    if (acted) {
+      answer = services::ClueMoveAnswer(std::move(*acted));
+    } else {
+      answer = acted.error();
+    }
+  }
+  if (!answer) co_return refusal_response(request, answer.error());
+  if (const auto* reseal = std::get_if<services::ResealForUnit>(&*answer)) {
+    co_return reseal_response(request, *reseal);
+  }
+  const storage::Clue& clue = std::get<storage::Clue>(*answer);
+  const services::ClueAccess access = services::clue_access(clue, acting.unit_id);
+  // After a move the unit that moved it may no longer see it.
+  const std::string_view relation =
+      access == services::ClueAccess::kNone ? "none" : relation_of(access);
   co_return json_response(request, http::status::ok,
-                          json::object{{"clue", services::clue_json(*clue, relation)}});
+                          json::object{{"clue", services::clue_json(clue, relation)}});
 }
 
 asio::awaitable<Response> serve_clue_reply(ClueWorkContext* context, Request request) {

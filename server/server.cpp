@@ -400,6 +400,7 @@ struct Server::Impl {
     public_listener.access_log = &access_log;
     clue_work_context.auth = &auth_context;
     clue_work_context.deadlines = &intake.deadline_policy();
+    clue_work_context.policy = &intake.policy();
     add_public_listener_routes(public_listener.router, &intake_context, &auth_context,
                                &admin_context, &clue_work_context);
     public_listener.metrics =

@@ -16,8 +16,9 @@ namespace {
 namespace json = boost::json;
 using storage::ClueStatus;
 
-constexpr std::array<std::string_view, 7> kActionNames = {
-    "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate", "reply"};
+constexpr std::array<std::string_view, 9> kActionNames = {
+    "acknowledge",    "investigate", "close",    "reopen", "take_over",
+    "link_duplicate", "reply",       "transfer", "recuse"};
 
 std::string clue_object(const storage::ClueId& id) { return "clue:" + crypto::to_base64url(id); }
 
@@ -202,6 +203,10 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
       after.duplicate_of = *request.other;
       detail = crypto::to_base64url(*request.other);
       break;
+    case ClueAction::kTransfer:
+    case ClueAction::kRecuse:
+      // They need the registry and the routing policy: plan_clue_move.
+      return refuse(errc::internal, "internal error");
     case ClueAction::kReply:
       if (!handling) return handling_only();
       if (clue.replies >= kMaxReplies) {
@@ -224,6 +229,21 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
           crypto::to_base64url(crypto::blake2b<32>({crypto::as_bytes(request.sealed_reply)}));
       break;
   }
+  std::vector<std::pair<std::string, std::string>> audit_fields;
+  if (!sealed_digest.empty()) audit_fields.emplace_back("sealed_blake2b", sealed_digest);
+  ClueTransition transition =
+      record_transition(clue, std::move(after), actor, request.action, std::move(detail), tree,
+                        policy, now, std::move(audit_fields));
+  transition.records = std::move(records);
+  return transition;
+}
+
+ClueTransition record_transition(const storage::Clue& before, storage::Clue after,
+                                 const Actor& actor, ClueAction action, std::string detail,
+                                 const routing::Tree& tree, const routing::DeadlinePolicy& policy,
+                                 storage::UnixSeconds now,
+                                 std::vector<std::pair<std::string, std::string>> audit_fields) {
+  const std::string_view name = clue_action_name(action);
   after.events.push_back(
       {.at = now, .action = std::string(name), .unit_id = actor.unit_id, .detail = detail});
   after.next_check_at = next_check(after, tree, policy, now);
@@ -232,15 +252,14 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
                             {"handling_unit_id", after.unit_id},
                             {"status", status_text(after.status)}};
   if (!detail.empty()) audit_detail["detail"] = detail;
-  if (!sealed_digest.empty()) audit_detail["sealed_blake2b"] = sealed_digest;
+  for (auto& [field, value] : audit_fields) audit_detail[field] = std::move(value);
   ClueTransition transition;
   transition.audit = {.at = now,
                       .actor = "account:" + std::to_string(actor.account_id),
                       .action = "clue." + std::string(name),
-                      .object = clue_object(clue.id),
+                      .object = clue_object(before.id),
                       .detail = json::serialize(audit_detail)};
   transition.after = std::move(after);
-  transition.records = std::move(records);
   return transition;
 }
 

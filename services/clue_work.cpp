@@ -251,9 +251,13 @@ boost::asio::awaitable<Outcome<std::string>> read_attachment_part(ClueWorkContex
   co_return std::move(*read.part.value);
 }
 
-boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext context, Actor actor,
-                                                           storage::ClueId id,
-                                                           ClueActionRequest request) {
+namespace {
+
+// Everything act_on_clue and move_clue share: authorization, the claim, the
+// reads, the plan and the synced batch.
+boost::asio::awaitable<Outcome<ClueMoveAnswer>> apply_action(ClueWorkContext context, Actor actor,
+                                                             storage::ClueId id,
+                                                             ClueActionRequest request) {
   const auto registry = context.auth->registry->current();
   if (!works_clues(actor, registry->tree)) co_return refuse(errc::not_found, "no such clue");
   // Held until the change is synced: the escalation job and a reporter's
@@ -282,17 +286,53 @@ boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext conte
                        "duplicate_of: no such clue among those your unit sees");
     }
   }
-  auto planned = plan_clue_action(*read.clue.value, request, actor, registry->tree,
-                                  *context.deadlines, now_seconds(context));
-  if (!planned) co_return planned.error();
-  storage::Clue after = planned->after;
-  auto written =
-      co_await commit(context.auth->writer, submission_for(*read.clue.value, std::move(*planned)));
+  const bool move =
+      request.action == ClueAction::kTransfer || request.action == ClueAction::kRecuse;
+  std::optional<ClueTransition> transition;
+  if (move) {
+    auto planned = plan_clue_move(
+        *read.clue.value, request, actor,
+        {.registry = registry.get(), .policy = context.policy, .deadlines = context.deadlines},
+        now_seconds(context));
+    if (!planned) co_return planned.error();
+    if (auto* reseal = std::get_if<ResealForUnit>(&*planned)) co_return std::move(*reseal);
+    transition = std::get<ClueTransition>(std::move(*planned));
+  } else {
+    auto planned = plan_clue_action(*read.clue.value, request, actor, registry->tree,
+                                    *context.deadlines, now_seconds(context));
+    if (!planned) co_return planned.error();
+    transition = std::move(*planned);
+  }
+  storage::Clue after = transition->after;
+  auto written = co_await commit(context.auth->writer,
+                                 submission_for(*read.clue.value, std::move(*transition)));
   if (!written) {
     co_return refuse(errc::unavailable,
                      "the change could not be stored; nothing was changed, try again", 1);
   }
   co_return after;
+}
+
+}  // namespace
+
+boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext context, Actor actor,
+                                                           storage::ClueId id,
+                                                           ClueActionRequest request) {
+  if (request.action == ClueAction::kTransfer || request.action == ClueAction::kRecuse) {
+    co_return refuse(errc::invalid_argument, "a transfer or recusal is a move (move_clue)");
+  }
+  auto answer = co_await apply_action(context, actor, id, std::move(request));
+  if (!answer) co_return answer.error();
+  co_return std::get<storage::Clue>(std::move(*answer));
+}
+
+boost::asio::awaitable<Outcome<ClueMoveAnswer>> move_clue(ClueWorkContext context, Actor actor,
+                                                          storage::ClueId id,
+                                                          ClueActionRequest request) {
+  if (request.action != ClueAction::kTransfer && request.action != ClueAction::kRecuse) {
+    co_return refuse(errc::invalid_argument, "not a move: transfer or recuse");
+  }
+  co_return co_await apply_action(context, actor, id, std::move(request));
 }
 
 }  // namespace clueline::services

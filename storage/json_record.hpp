@@ -78,8 +78,7 @@ inline std::string string_field(const json::object& object, std::string_view nam
 }
 
 template <typename Integer>
-Integer integer_field(const json::object& object, std::string_view name) {
-  const json::value& value = field(object, name);
+Integer integer_value(const json::value& value) {
   // Boost.JSON keeps numbers above INT64_MAX as uint64; each kind is read as
   // itself, because converting one to the other throws instead of failing.
   if (value.is_uint64()) {
@@ -91,6 +90,11 @@ Integer integer_field(const json::object& object, std::string_view name) {
   const std::int64_t number = value.get_int64();
   if (!std::in_range<Integer>(number)) throw Corrupt{};
   return static_cast<Integer>(number);
+}
+
+template <typename Integer>
+Integer integer_field(const json::object& object, std::string_view name) {
+  return integer_value<Integer>(field(object, name));
 }
 
 inline bool bool_field(const json::object& object, std::string_view name) {

@@ -312,6 +312,15 @@ std::string encode(const Clue& value) {
   object["outcome"] = value.outcome;
   object["duplicate_of"] =
       value.duplicate_of ? json::value(hex(*value.duplicate_of)) : json::value(nullptr);
+  json::array recused;
+  for (const std::uint32_t unit : value.recused_units) recused.push_back(unit);
+  object["recused_units"] = std::move(recused);
+  json::array entries;
+  for (const KeyEntry& entry : value.key_entries) {
+    entries.push_back(
+        json::object{{"key_id", hex(entry.key_id)}, {"sealed_key", hex(entry.sealed_key)}});
+  }
+  object["key_entries"] = std::move(entries);
   return json::serialize(object);
 }
 
@@ -423,6 +432,18 @@ result<Clue> decode_clue(std::string_view bytes) {
       clue.outcome = string_field(object, "outcome");
       const json::value& duplicate_of = json_record::field(object, "duplicate_of");
       if (!duplicate_of.is_null()) clue.duplicate_of = bytes_field<16>(object, "duplicate_of");
+    }
+    // Clues stored before transfer and recusal have neither.
+    if (object.contains("recused_units")) {
+      for (const json::value& unit : array_field(object, "recused_units")) {
+        clue.recused_units.push_back(json_record::integer_value<std::uint32_t>(unit));
+      }
+      for (const json::value& entry : array_field(object, "key_entries")) {
+        const json::object& fields = object_of(entry);
+        clue.key_entries.push_back({.key_id = bytes_field<16>(fields, "key_id"),
+                                    .sealed_key = bytes_field<80>(fields, "sealed_key")});
+      }
+      if (clue.key_entries.size() > kMaxKeyEntries) throw Corrupt{};
     }
     return clue;
   });

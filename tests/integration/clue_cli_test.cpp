@@ -64,17 +64,31 @@ class ClueCliTest : public ::testing::Test {
     EXPECT_EQ(run.exit_code, 0) << arguments << ": " << run.err;
     return run.exit_code == 0 ? json::parse(run.out).as_object() : json::object{};
   }
-  void add_handler(const std::string& level) {
-    const CommandRun added =
-        as(level, "account add" + data() + " --name " + level + ".handler --unit " +
-                      std::to_string(deployment_.unit_ids.at(level)) +
-                      " --role handler --unit-key-file " + file(level + ".key") +
-                      " --passphrase-file " + file(level + "-pass.txt") + std::string(kFastKdf));
+  // A handler account `who` of unit `unit_id`, holding the key in who.key.
+  void add_handler(const std::string& who, std::uint32_t unit_id) {
+    const CommandRun added = as(
+        who, "account add" + data() + " --name " + who + ".handler --unit " +
+                 std::to_string(unit_id) + " --role handler --unit-key-file " + file(who + ".key") +
+                 " --passphrase-file " + file(who + "-pass.txt") + std::string(kFastKdf));
     ASSERT_EQ(added.exit_code, 0) << added.err;
   }
-  void start() {
-    server_.emplace("ClueCli", ServerOptions{.extra_config = "[pow]\ndifficulty = 8\n",
-                                             .data_dir = directory_ / "data"});
+  void add_handler(const std::string& level) { add_handler(level, deployment_.unit_ids.at(level)); }
+  // A new receiving unit `who` below `parent`, its key in who.key; its id.
+  std::uint32_t add_unit(const std::string& who, const std::string& level, std::uint32_t parent) {
+    const CommandRun keys =
+        as("operator", "keygen unit --out-dir " + file("keys") + " --name " + who);
+    EXPECT_EQ(keys.exit_code, 0) << keys.err;
+    fs::copy_file(directory_ / "keys" / (who + ".key"), directory_ / (who + ".key"));
+    std::ofstream(directory_ / (who + "-pass.txt")) << "the " << who << " passphrase\n";
+    const json::object unit = as_json(
+        "operator", "unit add" + data() + " --name " + who + " --level " + level + " --parent " +
+                        std::to_string(parent) + " --public-key " + file("keys/" + who + ".pub"));
+    return unit.at("id").to_number<std::uint32_t>();
+  }
+  void start(const std::string& extra_config = {}) {
+    server_.emplace("ClueCli",
+                    ServerOptions{.extra_config = "[pow]\ndifficulty = 8\n" + extra_config,
+                                  .data_dir = directory_ / "data"});
     url_ = "https://localhost:" + std::to_string(server_->public_port());
     tls_ = " --server " + url_ + " --ca-file " + server_->certificate().string();
   }
@@ -82,10 +96,18 @@ class ClueCliTest : public ::testing::Test {
     ASSERT_EQ(server_->terminate(std::chrono::seconds(20)), 0);
     server_.reset();
   }
-  void login(const std::string& level) {
-    const CommandRun run = as(level, "login" + tls_ + " --account " + level +
-                                         ".handler --passphrase-file " + file(level + "-pass.txt"));
+  void login(const std::string& who) {
+    const CommandRun run = as(who, "login" + tls_ + " --account " + who +
+                                       ".handler --passphrase-file " + file(who + "-pass.txt"));
     ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  std::string submit(const std::string& text, const std::string& accused_level) {
+    std::ofstream(directory_ / "report.txt", std::ios::trunc) << text;
+    const json::object submitted =
+        as_json("reporter", "submit" + tls_ + " --token " + deployment_.site_token +
+                                " --category bribery --accused-level " + accused_level +
+                                " --text-file " + file("report.txt"));
+    return std::string(submitted.at("clue_id").as_string());
   }
 
   fs::path directory_;
@@ -234,6 +256,95 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   }
   EXPECT_EQ(actions.count("clue.open"), 4u)
       << "the township's open, and the county's open, reply and messages";
+}
+
+// Check 4 of the clue lifecycle: the township recuses itself and the clue
+// goes to the peer township its county designated, which was not among the
+// report's recipients: the key is sealed again on the township's machine
+// and the peer opens the exact text. The peer transfers it to a county of
+// another branch (again re-sealed), which opens it. A transfer below the
+// policy's minimum is refused and changes nothing.
+TEST_F(ClueCliTest, RecusalThroughADesignationAndATransferReachUnitsOutsideTheRecipients) {
+  const std::uint32_t county = deployment_.unit_ids.at("county");
+  const std::uint32_t peer = add_unit("peer", "township", county);
+  const std::uint32_t far = add_unit("far", "county", deployment_.unit_ids.at("city"));
+  std::ofstream(directory_ / "policy.toml")
+      << "[[cross_jurisdiction]]\nparent = " << county << "\nhandler = " << peer << "\n";
+  add_handler("township");
+  add_handler("county");
+  add_handler("peer", peer);
+  add_handler("far", far);
+  start("[routing]\npolicy_file = \"" + file("policy.toml") + "\"\n");
+
+  const std::string text = "乡长的亲属承包了村道工程 marker-r3cu5e";
+  const std::string id = submit(text, "village");
+  login("township");
+  const json::object recused = as_json(
+      "township", "recuse " + id + " --reason 'the accused is our head' --passphrase-file " +
+                      file("township-pass.txt"));
+  EXPECT_EQ(recused.at("unit_id"), peer);
+  EXPECT_EQ(recused.at("status"), "received");
+  const CommandRun gone =
+      as("township", "open " + id + " --passphrase-file " + file("township-pass.txt"));
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("404"), std::string::npos) << gone.err;
+
+  login("peer");
+  const json::object opened =
+      as_json("peer", "open " + id + " --passphrase-file " + file("peer-pass.txt"));
+  EXPECT_EQ(opened.at("body").at("text").as_string(), text);
+  // Back to the township that recused: never.
+  const CommandRun back =
+      as("peer", "transfer " + id + " --to " + std::to_string(deployment_.unit_ids.at("township")) +
+                     " --reason 'not ours' --passphrase-file " + file("peer-pass.txt"));
+  EXPECT_EQ(back.exit_code, 1);
+  EXPECT_NE(back.err.find("403"), std::string::npos) << back.err;
+  const json::object moved =
+      as_json("peer", "transfer " + id + " --to " + std::to_string(far) +
+                          " --reason 'the project is run from the other county' "
+                          "--passphrase-file " +
+                          file("peer-pass.txt"));
+  EXPECT_EQ(moved.at("unit_id"), far);
+  login("far");
+  const json::object far_opened =
+      as_json("far", "open " + id + " --passphrase-file " + file("far-pass.txt"));
+  EXPECT_EQ(far_opened.at("body").at("text").as_string(), text);
+
+  // A township cadre: the county handles it, and may not hand it down.
+  const std::string higher = submit("镇长挪用救灾款 marker-h1gh", "township");
+  stop();
+  const Snapshot before = snapshot(directory_ / "data");
+  start("[routing]\npolicy_file = \"" + file("policy.toml") + "\"\n");
+  login("county");
+  const CommandRun down =
+      as("county", "transfer " + higher + " --to " + std::to_string(peer) +
+                       " --reason 'too busy' --passphrase-file " + file("county-pass.txt"));
+  EXPECT_EQ(down.exit_code, 1);
+  EXPECT_NE(down.err.find("403"), std::string::npos) << down.err;
+  EXPECT_NE(down.err.find("county level or above"), std::string::npos) << down.err;
+  stop();
+  Snapshot after = snapshot(directory_ / "data");
+  // Signing in again wrote its own audit entry and session; the clue's
+  // records and indexes are as they were.
+  for (const auto& [key, value] : before) {
+    if (key.first == static_cast<int>(storage::Family::kClues) ||
+        key.first == static_cast<int>(storage::Family::kQueue) ||
+        key.first == static_cast<int>(storage::Family::kDeadlines)) {
+      EXPECT_EQ(after[key], value);
+    }
+  }
+
+  // Every move is in the intact audit log, with its reason.
+  EXPECT_EQ(as("operator", "audit verify" + data()).exit_code, 0);
+  std::multiset<std::string> actions;
+  for (const json::value& entry :
+       json_lines(as("operator", "audit list --limit 1000" + data()).out)) {
+    if (entry.at("object").as_string() == "clue:" + id) {
+      actions.insert(std::string(entry.at("action").as_string()));
+    }
+  }
+  EXPECT_EQ(actions.count("clue.recuse"), 1u);
+  EXPECT_EQ(actions.count("clue.transfer"), 1u);
 }
 
 }  // namespace

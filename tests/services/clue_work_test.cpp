@@ -47,7 +47,7 @@ class ClueWorkTest : public ::testing::Test {
     auth_.claims = &claims_;
     auth_.registry = registry_.get();
     auth_.clock = [this] { return AuthClock::time_point(std::chrono::seconds(now_)); };
-    context_ = {.auth = &auth_, .deadlines = &deadlines_};
+    context_ = {.auth = &auth_, .deadlines = &deadlines_, .policy = &policy_};
   }
   ~ClueWorkTest() override { writer_.reset(); }
 

@@ -81,6 +81,8 @@ Clue sample_clue() {
                  {.at = 1'795'000'200, .action = "close", .unit_id = 3, .detail = "duplicate"}};
   clue.outcome = "duplicate";
   clue.duplicate_of = filled<16>(78);
+  clue.recused_units = {4, 4000000002u};
+  clue.key_entries = {{.key_id = filled<16>(31), .sealed_key = filled<80>(33)}};
   return clue;
 }
 
@@ -275,8 +277,10 @@ TEST(RecordDecoding, EveryMissingOrMistypedFieldIsCorruption) {
       // A clue's routing explanation, escalation state and history are
       // optional: clues stored before they were kept have none
       // (ClueRouteIsOptionalAndRoundTrips, ClueEscalationsAreOptionalAndRoundTrip,
-      // AClueWithoutAHistoryDecodesWithAnEmptyOne).
-      if (key != "route" && key != "escalations" && key != "next_check_at" && key != "events") {
+      // AClueWithoutAHistoryDecodesWithAnEmptyOne), and so are recusals and
+      // added key entries.
+      if (key != "route" && key != "escalations" && key != "next_check_at" && key != "events" &&
+          key != "recused_units") {
         expect_corrupt(record, json::serialize(missing), "missing " + key);
       }
 

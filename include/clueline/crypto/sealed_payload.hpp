@@ -89,10 +89,12 @@ result<SecureBuffer> open_payload(PayloadDomain domain, std::span<const std::byt
                                   std::span<const std::byte> payload, const BoxKeyPair& key_pair,
                                   std::span<const PayloadRecipient> transferred);
 
-// The 32-byte data key sealed to `key_pair` in `payload`, for a transfer.
-// Only the seal is checked, not the ciphertext: open the payload first.
-// Errors as open_payload.
-result<SecureBuffer> open_data_key(std::span<const std::byte> payload, const BoxKeyPair& key_pair);
+// The 32-byte data key sealed to `key_pair` in `payload` (or in one of
+// `transferred`, when the key is not among the payload's recipients), for a
+// transfer. Only the seal is checked, not the ciphertext: open the payload
+// first. Errors as open_payload.
+result<SecureBuffer> open_data_key(std::span<const std::byte> payload, const BoxKeyPair& key_pair,
+                                   std::span<const PayloadRecipient> transferred = {});
 
 // The entry giving `new_recipient` access to a payload whose data key is
 // `data_key`: key_id(new_recipient) ‖ crypto_box_seal(data_key,

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "clueline/routing/deadlines.hpp"
@@ -45,9 +46,11 @@ enum class ClueAction {
   kTakeOver,       // a unit the clue escalated to becomes its handling unit
   kLinkDuplicate,  // names the earlier clue this one repeats (before closing as duplicate)
   kReply,          // stores a reply sealed to the reporter's reply key; any state
+  kTransfer,       // to a unit the policy allows (clue_moves.hpp)
+  kRecuse,         // the unit steps aside; routing decides who has it (clue_moves.hpp)
 };
 // "acknowledge", "investigate", "close", "reopen", "take_over", "link_duplicate",
-// "reply".
+// "reply", "transfer", "recuse".
 std::string_view clue_action_name(ClueAction action) noexcept;
 std::optional<ClueAction> parse_clue_action(std::string_view name) noexcept;
 
@@ -82,7 +85,13 @@ struct ClueActionRequest {
   // kReply: a payload (crypto-spec §4, reply domain) sealed on the
   // supervisor's device to the clue's reply public key, its only recipient.
   std::string sealed_reply;
+  std::uint32_t to_unit = 0;  // kTransfer: the unit to hand the clue to
+  std::string reason;         // kTransfer, kRecuse: why, 1..kMaxReasonBytes
+  // kTransfer, kRecuse: the envelope's data key sealed on the device to the
+  // new unit's keys it cannot open the clue with yet (crypto-spec §9.3).
+  std::vector<storage::KeyEntry> key_entries;
 };
+inline constexpr std::size_t kMaxReasonBytes = 500;
 
 struct ClueTransition {
   storage::Clue after;         // the record to store
@@ -104,6 +113,16 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
                                          const routing::Tree& tree,
                                          const routing::DeadlinePolicy& policy,
                                          storage::UnixSeconds now);
+
+// The transition that stores `after` (changed from `before` by `action` of
+// `actor` at `now`): the event with `detail` appended, the next escalation
+// check replanned, and the audit entry "clue.<action>" whose detail holds
+// the units and status, `detail` and `audit_fields`. For the planners of
+// clue_moves.hpp, which share it with plan_clue_action.
+ClueTransition record_transition(
+    const storage::Clue& before, storage::Clue after, const Actor& actor, ClueAction action,
+    std::string detail, const routing::Tree& tree, const routing::DeadlinePolicy& policy,
+    storage::UnixSeconds now, std::vector<std::pair<std::string, std::string>> audit_fields = {});
 
 // The audit record of a supervisor reading a clue ("clue.open").
 storage::AuditRecord clue_opened_record(const storage::Clue& clue, const Actor& actor,

@@ -13,12 +13,14 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "clueline/routing/deadlines.hpp"
 #include "clueline/services/auth.hpp"
 #include "clueline/services/citizen.hpp"
 #include "clueline/services/clue_lifecycle.hpp"
+#include "clueline/services/clue_moves.hpp"
 #include "clueline/services/outcome.hpp"
 #include "clueline/storage/records.hpp"
 
@@ -27,6 +29,7 @@ namespace clueline::services {
 struct ClueWorkContext {
   AuthContext* auth = nullptr;  // store, writer, pool, claims (shared with intake), clock, registry
   const routing::DeadlinePolicy* deadlines = nullptr;
+  const routing::Policy* policy = nullptr;  // for transfers and recusals
 };
 
 // ---- the queue ------------------------------------------------------------------
@@ -97,11 +100,20 @@ boost::asio::awaitable<Outcome<std::string>> read_attachment_part(ClueWorkContex
                                                                   std::uint32_t part);
 
 // Applies `request` to clue `id` (plan_clue_action) and stores the new
-// record, its index entries and the audit entry in one synced batch; the
-// stored record is answered. unavailable (Retry-After 1) while another
-// change of the same clue is being written.
+// record, its index entries, the records the action adds (a reply) and the
+// audit entry in one synced batch; the stored record is answered.
+// unavailable (Retry-After 1) while another change of the same clue is
+// being written. A transfer or recusal is invalid_argument here: move_clue.
 boost::asio::awaitable<Outcome<storage::Clue>> act_on_clue(ClueWorkContext context, Actor actor,
                                                            storage::ClueId id,
                                                            ClueActionRequest request);
+
+// A transfer or recusal (plan_clue_move), stored like act_on_clue: the
+// stored record, or the unit whose keys the data key must be sealed to
+// first (nothing is stored then).
+using ClueMoveAnswer = std::variant<storage::Clue, ResealForUnit>;
+boost::asio::awaitable<Outcome<ClueMoveAnswer>> move_clue(ClueWorkContext context, Actor actor,
+                                                          storage::ClueId id,
+                                                          ClueActionRequest request);
 
 }  // namespace clueline::services

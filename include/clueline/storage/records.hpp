@@ -117,6 +117,17 @@ struct ClueEvent {
 // A clue's history holds at most this many events; more actions are refused.
 inline constexpr std::size_t kMaxClueEvents = 256;
 
+// A key entry added to a sealed envelope after the fact (crypto-spec §9.3,
+// transfer): key_id ‖ crypto_box_seal(data key, that key), made on the
+// device of a supervisor who could open the clue.
+struct KeyEntry {
+  Bytes16 key_id{};
+  std::array<std::byte, 80> sealed_key{};
+  friend bool operator==(const KeyEntry&, const KeyEntry&) = default;
+};
+// A clue holds at most this many added key entries.
+inline constexpr std::size_t kMaxKeyEntries = 32;
+
 // What the server knows about a clue, apart from its sealed bytes.
 struct Clue {
   ClueId id{};
@@ -134,11 +145,13 @@ struct Clue {
   std::uint32_t messages = 0;              // reporter -> unit, numbered 1..messages
   std::uint32_t replies = 0;               // unit -> reporter, numbered 1..replies
   std::vector<AttachmentState> attachments;
-  std::vector<RouteStep> route;         // why unit_id handles it, rule by rule
-  std::vector<Escalation> escalations;  // oldest first; each unit at most once
-  std::vector<ClueEvent> events;        // oldest first, at most kMaxClueEvents
-  std::string outcome;                  // set while closed: services::kClueOutcomes
-  std::optional<ClueId> duplicate_of;   // the earlier clue this one repeats
+  std::vector<RouteStep> route;              // why unit_id handles it, rule by rule
+  std::vector<Escalation> escalations;       // oldest first; each unit at most once
+  std::vector<ClueEvent> events;             // oldest first, at most kMaxClueEvents
+  std::string outcome;                       // set while closed: services::kClueOutcomes
+  std::optional<ClueId> duplicate_of;        // the earlier clue this one repeats
+  std::vector<std::uint32_t> recused_units;  // units that recused themselves; never again
+  std::vector<KeyEntry> key_entries;         // added by transfers, at most kMaxKeyEntries
   // When the escalation job must look at the clue next; 0 = never (closed,
   // or already visible all the way up). Indexed in kDeadlines.
   UnixSeconds next_check_at = 0;

@@ -1,0 +1,173 @@
+#include "clueline/services/clue_moves.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/routing/route.hpp"
+
+namespace clueline::services {
+namespace {
+
+using storage::ClueStatus;
+
+bool contains(const std::vector<std::uint32_t>& units, std::uint32_t unit) {
+  return std::find(units.begin(), units.end(), unit) != units.end();
+}
+
+// Printable text without control characters: it is shown to supervisors
+// and written to the audit log as it is.
+bool valid_reason(std::string_view reason) {
+  return !reason.empty() && reason.size() <= kMaxReasonBytes &&
+         std::none_of(reason.begin(), reason.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// What routing decides for the clue from its site, with `recused` left out.
+result<routing::Decision> route_again(const storage::Clue& clue, const ClueMoveRules& rules,
+                                      const std::vector<std::uint32_t>& recused) {
+  const storage::Site* site = rules.registry->site(clue.site_id);
+  if (site == nullptr) return errc::not_found;
+  return routing::route(rules.registry->tree, *rules.policy,
+                        {.site_unit_id = site->unit_id,
+                         .category = clue.category,
+                         .accused_level = clue.accused_level,
+                         .recused = recused});
+}
+
+// Whether each current key of `unit` opens the clue with the entries it
+// would have: nothing missing, the unit to seal to, or a refusal.
+Outcome<std::optional<ResealForUnit>> check_keys(const storage::Clue& clue,
+                                                 const storage::Unit& unit,
+                                                 const std::vector<storage::KeyEntry>& given) {
+  std::vector<storage::Bytes16> current;
+  for (const storage::UnitKey& key : unit.keys) {
+    if (key.current) current.push_back(key.key_id);
+  }
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    const storage::Bytes16& id = given[i].key_id;
+    if (std::find(current.begin(), current.end(), id) == current.end()) {
+      return refuse(errc::invalid_argument, "key_entries: " + crypto::to_base64url(id) +
+                                                " is not a current key of unit " +
+                                                std::to_string(unit.id));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (given[j].key_id == id) {
+        return refuse(errc::invalid_argument,
+                      "key_entries: two entries for " + crypto::to_base64url(id));
+      }
+    }
+  }
+  for (const storage::Bytes16& id : current) {
+    const auto has_id = [&id](const storage::KeyEntry& entry) { return entry.key_id == id; };
+    const bool opens = std::find(clue.recipient_key_ids.begin(), clue.recipient_key_ids.end(),
+                                 id) != clue.recipient_key_ids.end() ||
+                       std::any_of(clue.key_entries.begin(), clue.key_entries.end(), has_id) ||
+                       std::any_of(given.begin(), given.end(), has_id);
+    if (!opens) return std::optional<ResealForUnit>(ResealForUnit{unit});
+  }
+  if (clue.key_entries.size() + given.size() > storage::kMaxKeyEntries) {
+    return refuse(errc::conflict, "the clue holds " + std::to_string(storage::kMaxKeyEntries) +
+                                      " added key entries, the most it keeps");
+  }
+  return std::optional<ResealForUnit>();
+}
+
+}  // namespace
+
+Outcome<ClueMovePlan> plan_clue_move(const storage::Clue& clue, const ClueActionRequest& request,
+                                     const Actor& actor, const ClueMoveRules& rules,
+                                     storage::UnixSeconds now) {
+  const bool transfer = request.action == ClueAction::kTransfer;
+  if (!transfer && request.action != ClueAction::kRecuse) {
+    return refuse(errc::invalid_argument, "not a move: transfer or recuse");
+  }
+  const routing::Tree& tree = rules.registry->tree;
+  if (auto refused = may_see_clue(actor, clue, tree)) return *refused;
+  const std::string name(clue_action_name(request.action));
+  if (clue_access(clue, actor.unit_id) != ClueAccess::kHandling) {
+    return refuse(errc::forbidden, "only the handling unit may " + name +
+                                       " this clue; a unit it was escalated to may take it over");
+  }
+  if (clue.status == ClueStatus::kClosed) {
+    return refuse(errc::conflict,
+                  "the clue is closed: cannot " + name + " (the unit above reopens it first)");
+  }
+  if (clue.events.size() >= storage::kMaxClueEvents) {
+    return refuse(errc::conflict, "the clue's history is full (" +
+                                      std::to_string(storage::kMaxClueEvents) + " actions)");
+  }
+  if (!valid_reason(request.reason)) {
+    return refuse(errc::invalid_argument, "reason: 1 to " + std::to_string(kMaxReasonBytes) +
+                                              " bytes saying why, without control characters");
+  }
+
+  std::vector<std::uint32_t> recused = clue.recused_units;
+  if (!transfer) recused.push_back(actor.unit_id);
+  auto decision = route_again(clue, rules, recused);
+  if (!decision) {
+    return refuse(errc::conflict, transfer ? "routing finds no unit for this clue now; it stays"
+                                           : "no other unit may receive this clue; it stays with "
+                                             "your unit");
+  }
+  const std::uint32_t target = transfer ? request.to_unit : decision->unit_id;
+  const storage::Unit* unit = rules.registry->unit(target);
+  const routing::UnitNode* node = tree.find(target);
+  if (unit == nullptr || node == nullptr || !unit->active) {
+    return refuse(errc::invalid_argument, "to: no such unit");
+  }
+  if (target == clue.unit_id) return refuse(errc::invalid_argument, "to: your unit handles it");
+  if (contains(clue.recused_units, target)) {
+    return refuse(errc::forbidden, "unit " + std::to_string(target) +
+                                       " recused itself from this clue and never gets it again");
+  }
+  if (!unit->receiving()) {
+    return refuse(errc::forbidden,
+                  "unit " + std::to_string(target) + " has no current key and cannot receive");
+  }
+  if (transfer) {
+    const routing::UnitNode* minimum = tree.find(decision->unit_id);
+    if (minimum != nullptr && tree.levels().is_above(minimum->level, node->level)) {
+      return refuse(errc::forbidden, "the policy handles this clue at " + minimum->level +
+                                         " level or above; unit " + std::to_string(target) +
+                                         " is a " + node->level);
+    }
+  }
+  auto keys = check_keys(clue, *unit, request.key_entries);
+  if (!keys) return keys.error();
+  if (*keys) return ClueMovePlan{std::move(**keys)};
+
+  storage::Clue after = clue;
+  const std::uint32_t from = clue.unit_id;
+  const routing::ClueDeadlines fresh = routing::deadlines_for(*rules.deadlines, now);
+  after.unit_id = target;
+  after.status = ClueStatus::kReceived;
+  after.acknowledge_by = fresh.acknowledge_by;
+  after.handle_by = fresh.handle_by;
+  after.recused_units = std::move(recused);
+  after.key_entries.insert(after.key_entries.end(), request.key_entries.begin(),
+                           request.key_entries.end());
+  if (transfer) {
+    after.route.push_back({.rule = "transfer",
+                           .unit_id = target,
+                           .text = tree.describe(from) + " transferred the clue to " +
+                                   tree.describe(target) + ": " + request.reason});
+  } else {
+    after.route.clear();
+    for (const routing::Step& step : decision->steps) {
+      after.route.push_back({.rule = std::string(routing::rule_name(step.rule)),
+                             .unit_id = step.unit_id,
+                             .text = step.text});
+    }
+  }
+  return ClueMovePlan{
+      record_transition(clue, std::move(after), actor, request.action, std::to_string(target), tree,
+                        *rules.deadlines, now,
+                        {{"from_unit_id", std::to_string(from)},
+                         {"reason", request.reason},
+                         {"key_entries_added", std::to_string(request.key_entries.size())}})};
+}
+
+}  // namespace clueline::services
