@@ -418,3 +418,45 @@ int move(std::string_view command, std::span<char*> args) {
 }
 
 }  // namespace clueline::app
+
+namespace clueline::app {
+
+int stats(std::span<char*> args) {
+  const CommandOptions options(args, {"--server", "--unit", "--from", "--to", "--by", "--csv"}, {},
+                               {"--csv"});
+  std::string query = "?by=" + query_value(options.value_or("--by", "site"));
+  if (options.has("--unit")) {
+    query += "&unit=" + std::to_string(parse_id(options.required("--unit"), "--unit"));
+  }
+  if (options.has("--from")) query += "&from=" + query_value(options.required("--from"));
+  if (options.has("--to")) query += "&to=" + query_value(options.required("--to"));
+  if (options.has("--csv") && options.has("--json")) throw UsageError("give --csv or --json");
+  SignedIn session = signed_in(options);
+  if (options.has("--csv")) {
+    const auto answer = session.client.call({.method = Method::kGet,
+                                             .target = "/api/v1/stats" + query + "&format=csv",
+                                             .bearer = session.saved.session});
+    if (answer.status != 200) expect_json(answer, "statistics");
+    std::cout << answer.body;
+    return 0;
+  }
+  const json::object report =
+      call_json(session, Method::kGet, "/api/v1/stats" + query, nullptr, "statistics");
+  const std::string by(report.at("by").as_string());
+  json::array rows = report.at("rows").as_array();
+  json::object total = report.at("total").as_object();
+  total["value"] = "total";
+  total["label"] = std::string(report.at("from").as_string()) + " to " +
+                   std::string(report.at("to").as_string());
+  rows.push_back(std::move(total));
+  print_table(options, rows,
+              {{"value", by},
+               {"label", "name"},
+               {"clues", "clues"},
+               {"escalated", "escalated"},
+               {"overdue", "overdue"}},
+              "no clues");
+  return 0;
+}
+
+}  // namespace clueline::app

@@ -33,4 +33,8 @@ int messages(std::span<char*> args);
 // to the new unit's current keys (crypto-spec §9.3), then asks again.
 int move(std::string_view command, std::span<char*> args);
 
+// `stats [--unit ID] [--from M] [--to M] [--by DIM] [--csv]`: the counts of
+// a unit's clues (its own, or one below it) as a table, JSON lines or CSV.
+int stats(std::span<char*> args);
+
 }  // namespace clueline::app

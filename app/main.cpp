@@ -99,6 +99,8 @@ commands:
   recuse ID --reason R      hand clue ID to another unit (the policy decides who may
                             get it); its key is sealed here for the new unit
   reply ID --text T         seal T to the reporter of clue ID and send it
+  stats [--unit ID] [--by site|category|status|accused_level|month] [--csv]
+                            counts of a unit's clues: hot spots without opening any
   messages ID [--passphrase-file F]
                             the reporter's messages on clue ID, decrypted here
   deadlines run [--at TIME]
@@ -196,6 +198,7 @@ int main(int argc, char** argv) {
       if (command == action) return clueline::app::clue_action(command, rest);
     }
     if (command == "reply") return clueline::app::reply(rest);
+    if (command == "stats") return clueline::app::stats(rest);
     if (command == "transfer" || command == "recuse") return clueline::app::move(command, rest);
     if (command == "messages") return clueline::app::messages(rest);
     if (command == "deadlines") return clueline::app::deadlines(rest);

@@ -112,6 +112,25 @@ opening of the clue.
 options:
   --passphrase-file F  read the passphrase from F instead of the terminal
 )"},
+    UsageEntry{"stats",
+               R"(usage: clueline stats [--unit ID] [--from YYYY-MM] [--to YYYY-MM]
+                [--by site|category|status|accused_level|month] [--csv] [--server URL]
+
+Prints the counts of the clues a unit handles, received in the months from
+--from to --to (default: the last 12 months), grouped by site (default),
+category, status, accused level or month: how many, how many missed a
+deadline and escalated, and how many of those are still open (overdue).
+Read from counters the server keeps; no clue is opened. For handlers, unit
+admins and auditors, for their own unit and the units below it. The last
+row is the total.
+
+options:
+  --unit ID         the unit (default: the one signed in to)
+  --from YYYY-MM    the first month
+  --to YYYY-MM      the last month (at most 120 months in all)
+  --by DIM          how to group the counts
+  --csv             print CSV (RFC 4180) instead of a table
+)"},
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/services/clue_json.hpp"
+#include "clueline/services/clue_stats.hpp"
 #include "clueline/services/registry_json.hpp"
 #include "json_request.hpp"
 #include "responses.hpp"
@@ -332,6 +333,85 @@ asio::awaitable<Response> serve_clue_reply(ClueWorkContext* context, Request req
                                        {"clue", services::clue_json(*clue, "handling")}});
 }
 
+// The query of GET /api/v1/stats, whether CSV was asked for, or the message
+// saying what is accepted.
+struct StatsRequest {
+  services::StatsQuery query;
+  bool csv = false;
+};
+std::variant<StatsRequest, std::string> stats_query(const Request& request) {
+  StatsRequest parsed;
+  auto target = boost::urls::parse_origin_form(request.target());
+  if (!target) return std::string("malformed target");
+  for (const auto& param : target->params()) {
+    const std::string& value = param.value;
+    const auto month = services::parse_stats_month(value);
+    const auto dimension = services::parse_stats_dimension(value);
+    const auto unit = decimal_number(value, UINT32_MAX);
+    if (param.key == "unit" && unit && *unit != 0) {
+      parsed.query.unit_id = *unit;
+    } else if (param.key == "from" && month) {
+      parsed.query.from_month = *month;
+    } else if (param.key == "to" && month) {
+      parsed.query.to_month = *month;
+    } else if (param.key == "by" && dimension) {
+      parsed.query.by = *dimension;
+    } else if (param.key == "format" && (value == "json" || value == "csv")) {
+      parsed.csv = value == "csv";
+    } else {
+      return "query parameter " + std::string(param.key) +
+             ": accepted are unit=ID, from=YYYY-MM, to=YYYY-MM, "
+             "by=site|category|status|accused_level|month and format=json|csv";
+    }
+  }
+  return parsed;
+}
+
+json::object count_json(const storage::StatsCount& count) {
+  return {{"clues", count.clues}, {"escalated", count.escalated}, {"overdue", count.overdue}};
+}
+
+asio::awaitable<Response> serve_stats(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  auto parsed = stats_query(request);
+  if (auto* problem = std::get_if<std::string>(&parsed)) co_return bad_request(request, *problem);
+  const StatsRequest wanted = std::get<StatsRequest>(std::move(parsed));
+  auto report =
+      co_await services::read_stats(*context, std::get<services::Actor>(actor), wanted.query);
+  if (!report) co_return refusal_response(request, report.error());
+  const std::string_view by = services::stats_dimension_name(report->by);
+  if (wanted.csv) {
+    // Values are ids, month texts and [a-z0-9_] names; a site's name is
+    // quoted with its quotes doubled (RFC 4180).
+    std::string csv = std::string(by) + ",label,clues,escalated,overdue\r\n";
+    for (const services::StatsRow& row : report->rows) {
+      std::string label;
+      for (const char c : row.label) label += c == '"' ? std::string("\"\"") : std::string(1, c);
+      csv += row.value + ",\"" + label + "\"," + std::to_string(row.count.clues) + "," +
+             std::to_string(row.count.escalated) + "," + std::to_string(row.count.overdue) + "\r\n";
+    }
+    Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, "text/csv; charset=utf-8");
+    response.body() = std::move(csv);
+    co_return response;
+  }
+  json::array rows;
+  for (const services::StatsRow& row : report->rows) {
+    json::object item = count_json(row.count);
+    item["value"] = row.value;
+    item["label"] = row.label;
+    rows.push_back(std::move(item));
+  }
+  co_return json_response(request, http::status::ok,
+                          json::object{{"unit_id", report->unit_id},
+                                       {"from", services::stats_month_text(report->from_month)},
+                                       {"to", services::stats_month_text(report->to_month)},
+                                       {"by", by},
+                                       {"total", count_json(report->total)},
+                                       {"rows", std::move(rows)}});
+}
+
 }  // namespace
 
 void add_clue_routes(Router& router, ClueWorkContext* context) {
@@ -341,6 +421,11 @@ void add_clue_routes(Router& router, ClueWorkContext* context) {
               .name = "queue",
               .body_limit = 0,
               .handler = std::bind_front(&serve_queue, context)});
+  router.add({.method = verb::get,
+              .path = "/api/v1/stats",
+              .name = "stats",
+              .body_limit = 0,
+              .handler = std::bind_front(&serve_stats, context)});
   router.add({.method = verb::get,
               .path = "/api/v1/clues/",
               .is_prefix = true,

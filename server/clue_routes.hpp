@@ -9,6 +9,8 @@
 //                                    one part of a sealed attachment
 //   POST /api/v1/clues/{id}/actions  {"action", "outcome"?, "duplicate_of"?}
 //   POST /api/v1/clues/{id}/replies  a reply sealed to the reporter (octet-stream)
+//   GET  /api/v1/stats?unit=&from=&to=&by=&format=
+//                                    counts of a unit's clues (JSON or CSV)
 //
 // Every route needs a session (auth_routes.hpp).
 #pragma once

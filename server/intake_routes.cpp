@@ -254,6 +254,13 @@ asio::awaitable<Response> serve_followup(const services::CitizenContext* context
                     {"deadlines", json::object{{"acknowledge_by", time_text(clue.acknowledge_by)},
                                                {"handle_by", time_text(clue.handle_by)}}}};
   if (view->unit) body["unit"] = unit_with_keys_json(*view->unit);
+  body["outcome"] = clue.outcome.empty() ? json::value(nullptr) : json::value(clue.outcome);
+  json::array history;
+  for (const services::FollowupStep& step : view->history) {
+    history.push_back(
+        json::object{{"at", time_text(step.at)}, {"event", step.code}, {"text", step.text}});
+  }
+  body["history"] = std::move(history);
   json::array replies;
   for (const services::SealedNoteView& note : view->replies) {
     replies.push_back(json::object{{"seq", note.seq},

@@ -26,6 +26,8 @@ std::string_view action_name(Action action) noexcept {
       return "read_audit";
     case Action::kWorkClues:
       return "work_clues";
+    case Action::kReadStats:
+      return "read_stats";
   }
   return "unknown";
 }
@@ -75,6 +77,11 @@ Verdict authorize(const Actor& actor, Action action, const Resource& resource,
                  : Verdict::kForbidden;
     case Action::kWorkClues:
       return unit_worker && own_unit ? Verdict::kAllow : Verdict::kHidden;
+    case Action::kReadStats:
+      return (unit_worker || actor.role == Role::kAuditor) &&
+                     in_subtree(tree, actor.unit_id, resource.unit_id)
+                 ? Verdict::kAllow
+                 : Verdict::kForbidden;
   }
   return Verdict::kForbidden;
 }

@@ -275,9 +275,15 @@ boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext conte
   if (!read.clue) co_return read_refusal(read.error);
   FollowupView view{.clue = std::move(*read.clue),
                     .unit = std::nullopt,
+                    .history = {},
                     .replies = std::move(read.replies),
                     .messages = std::move(read.messages)};
   view.unit = context.intake->unit(view.clue.unit_id);
+  const Intake* intake = context.intake;
+  view.history = followup_history(view.clue, [intake](std::uint32_t id) {
+    const auto unit = intake->unit(id);
+    return unit ? unit->name : "unit " + std::to_string(id);
+  });
   co_return view;
 }
 

@@ -7,6 +7,7 @@
 #include "blocking_read.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/services/blocking.hpp"
+#include "clueline/storage/stats.hpp"
 #include "commit.hpp"
 
 namespace clueline::services {
@@ -149,6 +150,9 @@ storage::GroupCommitWriter::Submission submission_for(const storage::Clue& befor
   submission.mutations.push_back(
       {Family::kClues, storage::clue_key(transition.after.id), storage::encode(transition.after)});
   for (storage::Mutation& mutation : storage::index_mutations(&before, transition.after)) {
+    submission.mutations.push_back(std::move(mutation));
+  }
+  for (storage::Mutation& mutation : storage::stats_mutations(&before, transition.after)) {
     submission.mutations.push_back(std::move(mutation));
   }
   for (storage::Mutation& record : transition.records) {

@@ -14,6 +14,7 @@
 #include "clueline/common/utc_time.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/routing/escalation.hpp"
+#include "clueline/storage/stats.hpp"
 
 namespace clueline::services {
 namespace {
@@ -106,6 +107,9 @@ Prepared prepare(const storage::Store& store, const routing::Tree& tree,
   auto& mutations = prepared.submission.mutations;
   mutations.push_back({Family::kClues, storage::clue_key(id), storage::encode(updated)});
   for (Mutation& mutation : storage::index_mutations(&*clue, updated)) {
+    mutations.push_back(std::move(mutation));
+  }
+  for (Mutation& mutation : storage::stats_mutations(&*clue, updated)) {
     mutations.push_back(std::move(mutation));
   }
   prepared.steps = plan.steps.size();

@@ -21,6 +21,7 @@
 #include "clueline/crypto/site_token.hpp"
 #include "clueline/routing/escalation.hpp"
 #include "clueline/services/jurisdiction.hpp"
+#include "clueline/storage/stats.hpp"
 
 namespace clueline::services {
 namespace {
@@ -362,6 +363,9 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
        std::string(reinterpret_cast<const char*>(clue.id.data()), clue.id.size())},
   };
   for (storage::Mutation& mutation : storage::index_mutations(nullptr, clue)) {
+    accepted.mutations.push_back(std::move(mutation));
+  }
+  for (storage::Mutation& mutation : storage::stats_mutations(nullptr, clue)) {
     accepted.mutations.push_back(std::move(mutation));
   }
   boost::json::array rules;

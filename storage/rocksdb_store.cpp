@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -13,10 +14,12 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <system_error>
 
+#include "clueline/storage/stats.hpp"
 #include "rocksdb_status.hpp"
 
 namespace clueline::storage {
@@ -121,8 +124,10 @@ class RocksStore final : public Store {
     rocksdb::WriteBatch write_batch;
     for (const auto& mutation : batch) {
       const auto status =
-          mutation.value ? write_batch.Put(handle(mutation.family), mutation.key, *mutation.value)
-                         : write_batch.Delete(handle(mutation.family), mutation.key);
+          !mutation.value ? write_batch.Delete(handle(mutation.family), mutation.key)
+          : mutation.family == Family::kStats
+              ? write_batch.Merge(handle(mutation.family), mutation.key, *mutation.value)
+              : write_batch.Put(handle(mutation.family), mutation.key, *mutation.value);
       if (!status.ok()) {
         return to_error(status);
       }
@@ -384,6 +389,25 @@ rocksdb::DBOptions db_options(const Options& options, rocksdb::Env* env) {
   return db;
 }
 
+// Adds 8-byte little-endian signed deltas (Family::kStats). A value of
+// another size fails the merge, which RocksDB reports as corruption.
+class AddInt64 : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice& /*key*/, const rocksdb::Slice* existing,
+             const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger* /*logger*/) const override {
+    std::optional<std::int64_t> sum = std::int64_t{0};
+    if (existing != nullptr) sum = decode_count(existing->ToStringView());
+    const auto delta = decode_count(value.ToStringView());
+    if (!sum || !delta) return false;
+    // Unsigned arithmetic: a corrupt count wraps instead of overflowing.
+    *new_value = encode_count(static_cast<std::int64_t>(static_cast<std::uint64_t>(*sum) +
+                                                        static_cast<std::uint64_t>(*delta)));
+    return true;
+  }
+  const char* Name() const override { return "clueline.AddInt64"; }
+};
+
 rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache>& cache,
                                             std::string_view name) {
   rocksdb::BlockBasedTableOptions table;
@@ -395,6 +419,9 @@ rocksdb::ColumnFamilyOptions family_options(const std::shared_ptr<rocksdb::Cache
   rocksdb::ColumnFamilyOptions family;
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   family.write_buffer_size = 16 << 20;
+  if (name == family_name(Family::kStats)) {
+    family.merge_operator = std::make_shared<AddInt64>();
+  }
   if (name == family_name(Family::kClues)) {
     // Sealed envelopes, notes and attachment parts: ciphertext, which no
     // compressor shrinks, written once and never changed. Values of 1 KiB

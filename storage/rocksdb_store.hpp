@@ -28,9 +28,10 @@ inline constexpr std::string_view kReservedMetaPrefix = "storage.";
 inline constexpr std::string_view kFormatVersionKey = "storage.format_version";
 inline constexpr std::string_view kProbeKey = "storage.readiness_probe";
 
-inline constexpr std::array<Family, 10> kAllFamilies = {
-    Family::kMeta,     Family::kUnits,    Family::kSites, Family::kClues,      Family::kQueue,
-    Family::kReceipts, Family::kAccounts, Family::kAudit, Family::kChallenges, Family::kDeadlines,
+inline constexpr std::array<Family, 11> kAllFamilies = {
+    Family::kMeta,       Family::kUnits,     Family::kSites,    Family::kClues,
+    Family::kQueue,      Family::kReceipts,  Family::kAccounts, Family::kAudit,
+    Family::kChallenges, Family::kDeadlines, Family::kStats,
 };
 
 // Opens a Store whose file I/O goes through `env`. `env` is not owned and

@@ -28,6 +28,8 @@ std::string_view family_name(Family f) noexcept {
       return "challenges";
     case Family::kDeadlines:
       return "deadlines";
+    case Family::kStats:
+      return "stats";
   }
   return "unknown";
 }

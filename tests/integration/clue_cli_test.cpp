@@ -216,6 +216,19 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   EXPECT_EQ(status.at("unit").at("id"), deployment_.unit_ids.at("county"));
   ASSERT_EQ(status.at("replies").as_array().size(), 1u) << json::serialize(status);
   EXPECT_EQ(status.at("replies").at(0).at("text").as_string(), answer);
+  // What happened, in plain words, naming units and never a person. (The
+  // escalation pass ran at an injected later time, so its step sorts last.)
+  std::multiset<std::string> happened;
+  for (const json::value& step : status.at("history").as_array()) {
+    happened.emplace(step.at("event").as_string());
+  }
+  EXPECT_EQ(happened, (std::multiset<std::string>{"received", "escalated", "taken_over",
+                                                  "investigating", "replied"}))
+      << json::serialize(status.at("history"));
+  const std::string told = json::serialize(status.at("history"));
+  EXPECT_NE(told.find("Test county took your report over from Test township"), std::string::npos)
+      << told;
+  EXPECT_EQ(told.find("handler"), std::string::npos) << "never an account: " << told;
   // The reporter writes back, sealed to the county that handles it now.
   const std::string more = "时间是九月三日下午 marker-m0re";
   const json::object wrote = as_json("reporter", followup + " --message '" + more + "'");
@@ -232,6 +245,28 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   const json::object closed = as_json("county", "close " + id + " --outcome substantiated");
   EXPECT_EQ(closed.at("status"), "closed");
   EXPECT_EQ(closed.at("outcome"), "substantiated");
+  const json::object final_status = as_json("reporter", followup);
+  EXPECT_EQ(final_status.at("status"), "closed");
+  EXPECT_EQ(final_status.at("outcome"), "substantiated");
+  EXPECT_NE(json::serialize(final_status.at("history"))
+                .find("Test county closed the case: the report was found to be true."),
+            std::string::npos);
+
+  // ---- the hot spot shows in the county's counts, without opening anything
+  const CommandRun counts = as("county", "stats --by site");
+  ASSERT_EQ(counts.exit_code, 0) << counts.err;
+  const json::array rows = json_lines(counts.out);
+  ASSERT_EQ(rows.size(), 2u) << counts.out;
+  EXPECT_EQ(rows[0].at("value").as_string(), std::to_string(deployment_.site_id));
+  EXPECT_EQ(rows[0].at("clues"), 1);
+  EXPECT_EQ(rows[0].at("escalated"), 1) << "it missed the township's deadline";
+  EXPECT_EQ(rows[0].at("overdue"), 0) << "closed since";
+  EXPECT_EQ(rows[1].at("value"), "total");
+  ::setenv("CLUELINE_SESSION_FILE", file("county-session.json").c_str(), 1);
+  const CommandRun csv = run_clueline(directory_, "stats --by category --csv");
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(csv.out, "category,label,clues,escalated,overdue\r\nbribery,\"bribery\",1,1,0\r\n");
+  // The township it moved away from counts nothing now.
 
   // ---- the township no longer sees it at all
   login("township");
@@ -239,6 +274,9 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   EXPECT_EQ(gone.exit_code, 1);
   EXPECT_NE(gone.err.find("404"), std::string::npos) << gone.err;
   EXPECT_TRUE(json_lines(as("township", "queue --server " + url_).out).empty());
+  const json::array township_rows = json_lines(as("township", "stats").out);
+  ASSERT_EQ(township_rows.size(), 1u);
+  EXPECT_EQ(township_rows[0].at("clues"), 0) << "only the total row, empty";
 
   // ---- every step is in the intact audit log
   stop();

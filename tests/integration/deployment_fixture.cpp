@@ -77,7 +77,7 @@ Snapshot snapshot(const std::filesystem::path& data_dir, bool read_only) {
   if (!opened) throw std::runtime_error("cannot open the test store: " + opened.error().message());
   auto store = std::move(*opened);
   Snapshot all;
-  for (int family = 0; family <= static_cast<int>(storage::Family::kDeadlines); ++family) {
+  for (int family = 0; family <= static_cast<int>(storage::Family::kStats); ++family) {
     auto rows =
         value_or_throw(store->scan(static_cast<storage::Family>(family), "", 10'000'000), "scan");
     for (auto& [key, value] : rows) {

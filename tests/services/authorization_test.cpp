@@ -109,6 +109,11 @@ Verdict clue_work(Role role, Relation relation) {
   return (role == Role::kHandler || role == Role::kUnitAdmin) && relation == Relation::kOwn ? A : H;
 }
 
+Verdict stats_reading(Role role, Relation relation) {
+  return role != Role::kAdmin && (relation == Relation::kOwn || relation == Relation::kChild) ? A
+                                                                                              : F;
+}
+
 const Expectation kTable[] = {
     {Action::kViewOwnAccount, Role::kHandler, everyone},
     {Action::kViewDeployment, Role::kHandler, admin_only},
@@ -128,6 +133,7 @@ const Expectation kTable[] = {
     {Action::kGrantUnitKey, Role::kAdmin, no_key_grant},
     {Action::kReadAudit, Role::kHandler, audit_reading},
     {Action::kWorkClues, Role::kHandler, clue_work},
+    {Action::kReadStats, Role::kHandler, stats_reading},
 };
 
 TEST(Authorize, EveryActionRoleAndRelationGetsTheTablesVerdict) {
@@ -145,7 +151,7 @@ TEST(Authorize, EveryActionRoleAndRelationGetsTheTablesVerdict) {
       }
     }
   }
-  EXPECT_EQ(cases, 18 * 4 * 7);
+  EXPECT_EQ(cases, 19 * 4 * 7);
 }
 
 TEST(Authorize, AnActorWhoseUnitIsNotInTheTreeGetsNothingUnitBound) {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "clueline/storage/stats.hpp"
 #include "rocksdb_store.hpp"
 #include "temp_directory.hpp"
 
@@ -82,6 +83,7 @@ TEST(FamilyName, NamesAreTheOnDiskColumnFamilyNames) {
   EXPECT_EQ(family_name(Family::kAudit), "audit");
   EXPECT_EQ(family_name(Family::kChallenges), "challenges");
   EXPECT_EQ(family_name(Family::kDeadlines), "deadlines");
+  EXPECT_EQ(family_name(Family::kStats), "stats");
   EXPECT_EQ(family_name(static_cast<Family>(200)), "unknown");
 }
 
@@ -153,14 +155,20 @@ TEST_F(StoreTest, SecondOpenOfTheSameDirectoryFails) {
 TEST_F(StoreTest, WriteGetRoundTripInEveryFamilyKeepsFamiliesApart) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  for (const auto family : kAllFamilies) {
-    put(*store, family, "same-key", "value of " + std::string(family_name(family)));
-  }
+  // kStats adds what is written to what is stored: 8-byte counts.
+  const auto value_of = [](Family family) {
+    return family == Family::kStats ? encode_count(static_cast<std::int64_t>(family) + 40)
+                                    : "value of " + std::string(family_name(family));
+  };
+  for (const auto family : kAllFamilies) put(*store, family, "same-key", value_of(family));
   for (const auto family : kAllFamilies) {
     auto value = store->get(family, "same-key");
     ASSERT_TRUE(value) << family_name(family) << ": " << value.error().message();
-    EXPECT_EQ(*value, "value of " + std::string(family_name(family)));
+    EXPECT_EQ(*value, value_of(family));
   }
+  put(*store, Family::kStats, "same-key", encode_count(-2));
+  EXPECT_EQ(decode_count(store->get(Family::kStats, "same-key").value()),
+            static_cast<std::int64_t>(Family::kStats) + 38);
 }
 
 TEST_F(StoreTest, BinaryKeysAndValuesAndEmptyValueRoundTrip) {
@@ -347,7 +355,7 @@ TEST_F(StoreTest, ReservedMetaKeysAreRefused) {
 TEST_F(StoreTest, UnknownFamilyOrDurabilityIsInvalidArgument) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  const auto bogus = static_cast<Family>(10);
+  const auto bogus = static_cast<Family>(kAllFamilies.size());
   EXPECT_EQ(store->get(bogus, "k").error(), errc::invalid_argument);
   EXPECT_EQ(store->scan(bogus, "", 1).error(), errc::invalid_argument);
   const std::vector<Mutation> batch{{Family::kClues, "k", "v"}};

@@ -7,6 +7,8 @@
 //   unit_admin  a handler who also manages the accounts of its own unit;
 //   auditor     reads and verifies the audit log of its unit's subtree,
 //               never clue content;
+// handlers, unit admins and auditors read the clue counts (statistics) of
+// their unit's subtree;
 //   admin       the deployment registry (units, sites, revocations, account
 //               creation anywhere); never clue content.
 // Only active accounts act at all; a disabled or locked account's sessions
@@ -37,7 +39,8 @@ enum class Action {
   kManageAccount,   // disable, unlock, reset the second factor
   kGrantUnitKey,    // seal the unit secret key to a newcomer of the same unit
   kReadAudit,       // list and verify the audit log of a subtree
-  kWorkClues,       // queue, open, act on the clues of a unit (next issue)
+  kWorkClues,       // queue, open, act on the clues of a unit
+  kReadStats,       // counts of the clues of a unit in the actor's subtree
 };
 std::string_view action_name(Action action) noexcept;
 

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "clueline/services/followup_history.hpp"
 #include "clueline/services/intake.hpp"
 #include "clueline/services/outcome.hpp"
 #include "clueline/storage/group_commit.hpp"
@@ -112,6 +113,7 @@ struct SealedNoteView {
 struct FollowupView {
   storage::Clue clue;
   std::optional<storage::Unit> unit;  // the handling unit; none if unknown
+  std::vector<FollowupStep> history;  // followup_history.hpp
   std::vector<SealedNoteView> replies;
   std::vector<SealedNoteView> messages;
 };

@@ -118,7 +118,7 @@ struct ClueEvent {
 inline constexpr std::size_t kMaxClueEvents = 256;
 
 // A key entry added to a sealed envelope after the fact (crypto-spec §9.3,
-// transfer): key_id ‖ crypto_box_seal(data key, that key), made on the
+// transfer): key_id ‖ the data key sealed to that key, made on the
 // device of a supervisor who could open the clue.
 struct KeyEntry {
   Bytes16 key_id{};

@@ -60,10 +60,15 @@ enum class Family : std::uint8_t {
   kAudit,
   kChallenges,
   kDeadlines,
+  // Counters (storage/stats.hpp): every value written here is an 8-byte
+  // little-endian signed delta that write() adds to the stored count (a
+  // RocksDB merge), so concurrent batches never lose an update; get()
+  // returns the count in the same encoding.
+  kStats,
 };
 
 // The on-disk column family name of `f`: "meta", "units", "sites", "clues",
-// "queue", "receipts", "accounts", "audit", "challenges", "deadlines". These names are
+// "queue", "receipts", "accounts", "audit", "challenges", "deadlines", "stats". These names are
 // part of the on-disk format and never change. RocksDB's "default" family
 // holds no data. Returns "unknown" for a value outside the enum.
 std::string_view family_name(Family f) noexcept;
