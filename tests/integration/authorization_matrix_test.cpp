@@ -22,6 +22,7 @@
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/storage/accounts.hpp"
 #include "clueline/storage/records.hpp"
+#include "clueline/storage/stats.hpp"
 #include "deployment_fixture.hpp"
 #include "https_client.hpp"
 #include "server_process.hpp"
@@ -83,16 +84,32 @@ enum class Endpoint {
   kAcknowledgeClue,
   kTakeOverClue,
   kClueAttachment,
+  kReplyClue,
+  kTransferClue,
+  kRecuseClue,
+  kStats,
   kDeactivateUnit,  // last: it changes what the units receive
 };
-constexpr Endpoint kEndpoints[] = {
-    Endpoint::kDeployment,     Endpoint::kAddUnit,         Endpoint::kAddUnitKey,
-    Endpoint::kAddSite,        Endpoint::kRevokeSite,      Endpoint::kInviteHandler,
-    Endpoint::kInviteAuditor,  Endpoint::kListAccounts,    Endpoint::kDisableAccount,
-    Endpoint::kGrantKey,       Endpoint::kAwaitingKey,     Endpoint::kMe,
-    Endpoint::kStoreOwnKey,    Endpoint::kAuditLog,        Endpoint::kQueue,
-    Endpoint::kOpenClue,       Endpoint::kAcknowledgeClue, Endpoint::kTakeOverClue,
-    Endpoint::kClueAttachment, Endpoint::kDeactivateUnit};
+// The moves first: they carry key entries for the units' keys of before
+// kAddUnitKey rotates them.
+constexpr Endpoint kEndpoints[] = {Endpoint::kTransferClue,    Endpoint::kRecuseClue,
+                                   Endpoint::kDeployment,      Endpoint::kAddUnit,
+                                   Endpoint::kAddUnitKey,      Endpoint::kAddSite,
+                                   Endpoint::kRevokeSite,      Endpoint::kInviteHandler,
+                                   Endpoint::kInviteAuditor,   Endpoint::kListAccounts,
+                                   Endpoint::kDisableAccount,  Endpoint::kGrantKey,
+                                   Endpoint::kAwaitingKey,     Endpoint::kMe,
+                                   Endpoint::kStoreOwnKey,     Endpoint::kAuditLog,
+                                   Endpoint::kQueue,           Endpoint::kOpenClue,
+                                   Endpoint::kAcknowledgeClue, Endpoint::kTakeOverClue,
+                                   Endpoint::kClueAttachment,  Endpoint::kReplyClue,
+                                   Endpoint::kStats,           Endpoint::kDeactivateUnit};
+
+// The endpoints that act on one clue each (per role and relation).
+constexpr Endpoint kClueEndpoints[] = {Endpoint::kOpenClue,     Endpoint::kAcknowledgeClue,
+                                       Endpoint::kTakeOverClue, Endpoint::kClueAttachment,
+                                       Endpoint::kReplyClue,    Endpoint::kTransferClue,
+                                       Endpoint::kRecuseClue};
 
 bool about_a_unit(Endpoint endpoint) {
   return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kAwaitingKey &&
@@ -145,9 +162,18 @@ unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
     case Endpoint::kClueAttachment:
       return worker_any && (relation == Relation::kOwn || relation == Relation::kChild) ? 200 : 404;
     case Endpoint::kAcknowledgeClue:
+    case Endpoint::kTransferClue:  // to the sibling township, with its key entry
+    case Endpoint::kRecuseClue:    // to the county, with its key entry
       if (worker_any && relation == Relation::kOwn) return 200;
       if (worker_any && relation == Relation::kChild) return 403;
       return 404;
+    case Endpoint::kReplyClue:
+      if (worker_any && relation == Relation::kOwn) return 201;
+      if (worker_any && relation == Relation::kChild) return 403;
+      return 404;
+    case Endpoint::kStats:
+      // Counts of T's subtree, for everyone who works or audits there.
+      return !admin && (relation == Relation::kOwn || relation == Relation::kChild) ? 200 : 403;
     case Endpoint::kTakeOverClue:
       if (worker_any && relation == Relation::kChild) return 200;
       if (worker_any && relation == Relation::kOwn) return 403;
@@ -167,6 +193,7 @@ struct Call {
   http::verb method = http::verb::get;
   std::string target;
   std::string body;
+  std::string content_type = "application/json";
 };
 
 class AuthorizationMatrixTest : public ::testing::Test {
@@ -184,8 +211,12 @@ class AuthorizationMatrixTest : public ::testing::Test {
       const auto pair = crypto::generate_box_key_pair();
       unit.keys.push_back(
           {.key_id = crypto::key_id(pair.public_key), .public_key = pair.public_key.bytes});
-      return storage::add_unit(*store, unit).value();
+      const std::uint32_t id = storage::add_unit(*store, unit).value();
+      key_id_of_[id] = unit.keys.front().key_id;
+      return id;
     };
+    key_id_of_[deployment_.unit_ids.at("county")] =
+        crypto::key_id(deployment_.unit_keys.at("county").public_key);
     unit_of_[Relation::kOwn] = deployment_.unit_ids.at("township");
     unit_of_[Relation::kParent] = deployment_.unit_ids.at("county");
     unit_of_[Relation::kChild] = deployment_.unit_ids.at("village");
@@ -221,8 +252,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
     // One clue per clue endpoint, role and relation, handled by the unit of
     // the relation (each acknowledged or taken over at most once); the
     // village's are escalated to T.
-    for (const Endpoint endpoint : {Endpoint::kOpenClue, Endpoint::kAcknowledgeClue,
-                                    Endpoint::kTakeOverClue, Endpoint::kClueAttachment}) {
+    for (const Endpoint endpoint : kClueEndpoints) {
       for (const Relation relation : kRelations) {
         for (const Role role : kRoles) {
           clue_of_[{endpoint, role, relation}] =
@@ -247,15 +277,19 @@ class AuthorizationMatrixTest : public ::testing::Test {
     return storage::add_account(store, account).value();
   }
 
-  // A clue handled by `unit` (escalated to `escalated_to` unless 0), with
-  // its envelope and one complete attachment part; its id in base64url.
+  // A clue about a village cadre reported at T's site, handled by `unit`
+  // (escalated to `escalated_to` unless 0), with its envelope, one complete
+  // attachment part and its counters; its id in base64url.
   std::string add_clue(storage::Store& store, std::uint32_t unit, std::uint32_t escalated_to) {
     storage::Clue clue;
     crypto::random_bytes(clue.id);
     clue.site_id = site_of_[Relation::kOwn];
     clue.received_at = 1'795'000'000;
     clue.category = "bribery";
+    clue.accused_level = "village";
     clue.unit_id = unit;
+    const crypto::BoxKeyPair reporter = crypto::generate_box_key_pair();
+    clue.reply_public_key = reporter.public_key.bytes;
     clue.acknowledge_by = clue.received_at + 15 * 86'400;
     clue.handle_by = clue.received_at + 90 * 86'400;
     clue.attachments.push_back({.index = 0, .bytes = 5, .parts = 1, .complete = true});
@@ -270,8 +304,20 @@ class AuthorizationMatrixTest : public ::testing::Test {
         {storage::Family::kClues, storage::envelope_key(clue.id), "sealed"},
         {storage::Family::kClues, storage::attachment_part_key(clue.id, 0, 0), "part0"}};
     for (auto& mutation : storage::index_mutations(nullptr, clue)) batch.push_back(mutation);
+    for (auto& mutation : storage::stats_mutations(nullptr, clue)) batch.push_back(mutation);
     EXPECT_TRUE(store.write(batch).has_value());
-    return crypto::to_base64url(clue.id);
+    const std::string id = crypto::to_base64url(clue.id);
+    reporter_of_[id] = reporter.public_key;
+    return id;
+  }
+
+  // A key entry for `unit`'s key (the server cannot tell a real seal).
+  std::string key_entry_for(std::uint32_t unit) {
+    std::array<std::byte, 96> entry{};
+    const storage::Bytes16& id = key_id_of_.at(unit);
+    std::copy(id.begin(), id.end(), entry.begin());
+    crypto::random_bytes(std::span(entry).subspan(16));
+    return b64(entry);
   }
 
   std::string clue_of(Endpoint endpoint, Role role, Relation relation) {
@@ -367,6 +413,32 @@ class AuthorizationMatrixTest : public ::testing::Test {
       case Endpoint::kTakeOverClue:
         return post("/api/v1/clues/" + clue_of(endpoint, role, relation) + "/actions",
                     {{"action", "take_over"}});
+      case Endpoint::kReplyClue: {
+        const std::string id = clue_of(endpoint, role, relation);
+        const std::array recipients{reporter_of_.at(id)};
+        const auto clue_id = crypto::from_base64url(id).value();
+        const auto sealed = crypto::seal_payload(crypto::PayloadDomain::kReply, clue_id, recipients,
+                                                 crypto::as_bytes("a reply"))
+                                .value();
+        return {http::verb::post, "/api/v1/clues/" + id + "/replies",
+                std::string(reinterpret_cast<const char*>(sealed.data()), sealed.size()),
+                "application/octet-stream"};
+      }
+      case Endpoint::kTransferClue:
+        return post("/api/v1/clues/" + clue_of(endpoint, role, relation) + "/actions",
+                    {{"action", "transfer"},
+                     {"to", unit_of_[Relation::kSibling]},
+                     {"reason", "belongs to the sibling township"},
+                     {"key_entries",
+                      json::array{json::value(key_entry_for(unit_of_[Relation::kSibling]))}}});
+      case Endpoint::kRecuseClue:
+        return post("/api/v1/clues/" + clue_of(endpoint, role, relation) + "/actions",
+                    {{"action", "recuse"},
+                     {"reason", "conflict of interest"},
+                     {"key_entries",
+                      json::array{json::value(key_entry_for(unit_of_[Relation::kParent]))}}});
+      case Endpoint::kStats:
+        return {http::verb::get, "/api/v1/stats?unit=" + std::to_string(unit), {}};
       case Endpoint::kDeactivateUnit:
         return post("/api/v1/admin/units/deactivate", {{"unit_id", unit}});
     }
@@ -375,7 +447,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
 
   unsigned send(const Call& call, const std::string& bearer) {
     const auto answer = client_->request(call.method, call.target, call.body,
-                                         call.body.empty() ? "" : "application/json", bearer);
+                                         call.body.empty() ? "" : call.content_type, bearer);
     last_body_ = answer.body();
     return answer.result_int();
   }
@@ -390,6 +462,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
   std::map<Relation, std::uint32_t> newcomer_of_;
   std::map<std::pair<Role, Relation>, std::uint32_t> victim_of_;
   std::map<std::tuple<Endpoint, Role, Relation>, std::string> clue_of_;
+  std::map<std::string, crypto::BoxPublicKey> reporter_of_;  // by clue id
+  std::map<std::uint32_t, storage::Bytes16> key_id_of_;      // by unit
   std::optional<ServerProcess> server_;
   std::optional<HttpsClient> client_;
   std::string last_body_;
