@@ -38,40 +38,65 @@ bool matches(const QueueQuery& query, const storage::Clue& clue, storage::UnixSe
 }
 
 // The page of `query` from the index entries at or after `start` under
-// `prefix`: at most kQueueScanBudget entries looked at.
+// `prefix`: at most kQueueScanBudget entries looked at, read in chunks so
+// that a page without record filters reads only the entries and records it
+// shows (and one entry more, to tell whether there is a next page). The
+// records of a chunk are read in one batched lookup.
 Read<QueuePage> read_queue_page(const storage::Store* store, std::string prefix, std::string start,
                                 QueueQuery query, storage::UnixSeconds now) {
-  const auto entries = store->scan_from(Family::kQueue, prefix, start, kQueueScanBudget);
-  if (!entries) return {errc_of(entries.error()), std::nullopt};
+  const bool filtered = !query.category.empty() || query.site_id != 0 || query.overdue;
   QueuePage page;
   std::size_t looked_at = 0;
-  for (const auto& [key, relation] : *entries) {
-    ++looked_at;
-    const bool escalated = relation == storage::kQueueEscalated;
-    if (!query.escalated || *query.escalated == escalated) {
+  bool exhausted = false;
+  while (page.items.size() < query.limit && looked_at < kQueueScanBudget && !exhausted) {
+    const std::size_t wanted = query.limit - page.items.size();
+    const std::size_t chunk =
+        std::min(kQueueScanBudget - looked_at,
+                 filtered ? std::max<std::size_t>(wanted + 1, 64) : wanted + 1);
+    const auto entries = store->scan_from(Family::kQueue, prefix, start, chunk);
+    if (!entries) return {errc_of(entries.error()), std::nullopt};
+    exhausted = entries->size() < chunk;
+    // The entries this chunk may show, and their records.
+    struct Candidate {
+      std::size_t entry;
+      bool escalated;
+    };
+    std::vector<Candidate> candidates;
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+      const auto& [key, relation] = (*entries)[i];
+      const bool escalated = relation == storage::kQueueEscalated;
+      if (query.escalated && *query.escalated != escalated) continue;
+      if (!filtered && candidates.size() == wanted) break;
       storage::ClueId id{};
       if (key.size() < id.size()) return {errc::storage_corruption, std::nullopt};
       std::copy_n(reinterpret_cast<const std::byte*>(key.data() + key.size() - id.size()),
                   id.size(), id.begin());
-      auto clue = read_clue(store, id);
+      candidates.push_back({i, escalated});
+      keys.push_back(storage::clue_key(id));
+    }
+    auto records = store->get_many(Family::kClues, keys);
+    if (!records) return {errc_of(records.error()), std::nullopt};
+    std::size_t next = 0;  // the first entry not looked at
+    for (std::size_t c = 0; c < candidates.size() && page.items.size() < query.limit; ++c) {
+      next = candidates[c].entry + 1;
       // An entry whose record is gone is left over from an interrupted
       // change: not a clue of this queue.
-      if (!clue.value && clue.error != errc::not_found) return {clue.error, std::nullopt};
-      if (clue.value && matches(query, *clue.value, now)) {
-        page.items.push_back({.clue = std::move(*clue.value), .escalated = escalated});
+      if (!(*records)[c]) continue;
+      auto clue = storage::decode_clue(*(*records)[c]);
+      if (!clue) return {errc_of(clue.error()), std::nullopt};
+      if (matches(query, *clue, now)) {
+        page.items.push_back({.clue = std::move(*clue), .escalated = candidates[c].escalated});
       }
     }
-    if (page.items.size() == query.limit) break;
+    if (page.items.size() < query.limit) next = entries->size();  // every entry looked at
+    if (next < entries->size()) exhausted = false;                // more after the page
+    looked_at += next;
+    if (next == 0) break;
+    start = (*entries)[next - 1].first;
+    start.push_back('\0');  // the successor of the last key looked at
   }
-  const bool more = page.items.size() == query.limit
-                        ? looked_at < entries->size() || entries->size() == kQueueScanBudget
-                        : entries->size() == kQueueScanBudget;
-  if (more && looked_at > 0) {
-    // The successor of the last key looked at: the next page starts after it.
-    std::string next = (*entries)[looked_at - 1].first;
-    next.push_back('\0');
-    page.next_cursor = crypto::to_base64url(crypto::as_bytes(next));
-  }
+  if (!exhausted && looked_at > 0) page.next_cursor = crypto::to_base64url(crypto::as_bytes(start));
   return {errc::internal, std::move(page)};
 }
 
