@@ -106,6 +106,17 @@ CluePath clue_path(const Request& request) {
   return parsed;
 }
 
+// The id of /api/v1/clues/{id}`rest`; nothing for another path.
+std::optional<storage::ClueId> clue_id_before(const Request& request, std::string_view rest) {
+  const CluePath path = clue_path(request);
+  return path.rest == rest ? path.id : std::nullopt;
+}
+Response clue_path_error(const Request& request, std::string_view rest) {
+  return error_response(
+      request, errc::not_found,
+      "expected /api/v1/clues/ID" + std::string(rest) + ", ID a clue id in base64url");
+}
+
 json::array notes_json(const std::vector<services::SealedNoteView>& notes) {
   json::array out;
   for (const services::SealedNoteView& note : notes) {
@@ -232,11 +243,8 @@ Response reseal_response(const Request& request, const services::ResealForUnit& 
 asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request request) {
   auto actor = signed_in_actor(request, *context->auth);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
-  const CluePath path = clue_path(request);
-  if (!path.id || path.rest != "/actions") {
-    co_return error_response(request, errc::not_found,
-                             "expected /api/v1/clues/ID/actions, ID a clue id in base64url");
-  }
+  const auto id = clue_id_before(request, "/actions");
+  if (!id) co_return clue_path_error(request, "/actions");
   auto parsed =
       body_of(request, {"action", "outcome", "duplicate_of", "to", "reason", "key_entries"});
   if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
@@ -283,13 +291,19 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
   if (!move && (wanted.to_unit != 0 || !wanted.reason.empty() || !wanted.key_entries.empty())) {
     co_return bad_request(request, "to, reason and key_entries go with transfer and recuse");
   }
+  if (move && (!wanted.outcome.empty() || wanted.other)) {
+    co_return bad_request(request, "outcome and duplicate_of go with close and link_duplicate");
+  }
+  if (wanted.action == services::ClueAction::kRecuse && wanted.to_unit != 0) {
+    co_return bad_request(request, "a recusal names no unit: the routing rules choose it");
+  }
   const services::Actor acting = std::get<services::Actor>(actor);
   services::Outcome<services::ClueMoveAnswer> answer =
       services::refuse(errc::internal, "internal error");
   if (move) {
-    answer = co_await services::move_clue(*context, acting, *path.id, std::move(wanted));
+    answer = co_await services::move_clue(*context, acting, *id, std::move(wanted));
   } else {
-    auto acted = co_await services::act_on_clue(*context, acting, *path.id, std::move(wanted));
+    auto acted = co_await services::act_on_clue(*context, acting, *id, std::move(wanted));
     if (acted) {
       answer = services::ClueMoveAnswer(std::move(*acted));
     } else {
@@ -312,11 +326,8 @@ asio::awaitable<Response> serve_clue_action(ClueWorkContext* context, Request re
 asio::awaitable<Response> serve_clue_reply(ClueWorkContext* context, Request request) {
   auto actor = signed_in_actor(request, *context->auth);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
-  const CluePath path = clue_path(request);
-  if (!path.id || path.rest != "/replies") {
-    co_return error_response(request, errc::not_found,
-                             "expected /api/v1/clues/ID/replies, ID a clue id in base64url");
-  }
+  const auto id = clue_id_before(request, "/replies");
+  if (!id) co_return clue_path_error(request, "/replies");
   if (!is_octet_stream(request)) {
     co_return error_response(request, errc::unsupported_media_type,
                              "send the sealed reply as application/octet-stream");
@@ -324,7 +335,7 @@ asio::awaitable<Response> serve_clue_reply(ClueWorkContext* context, Request req
   services::ClueActionRequest wanted;
   wanted.action = services::ClueAction::kReply;
   wanted.sealed_reply = std::move(request.body());
-  auto clue = co_await services::act_on_clue(*context, std::get<services::Actor>(actor), *path.id,
+  auto clue = co_await services::act_on_clue(*context, std::get<services::Actor>(actor), *id,
                                              std::move(wanted));
   if (!clue) co_return refusal_response(request, clue.error());
   co_return json_response(request, http::status::created,

@@ -173,6 +173,10 @@ Outcome<ClueTransition> plan_clue_action(const storage::Clue& clue,
       break;
     }
     case ClueAction::kTakeOver: {
+      if (std::find(clue.recused_units.begin(), clue.recused_units.end(), actor.unit_id) !=
+          clue.recused_units.end()) {
+        return refuse(errc::forbidden, "your unit recused itself from this clue");
+      }
       if (access != ClueAccess::kEscalatedTo) {
         return refuse(errc::forbidden,
                       handling ? "your unit already handles this clue"

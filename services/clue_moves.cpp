@@ -37,6 +37,50 @@ result<routing::Decision> route_again(const storage::Clue& clue, const ClueMoveR
                          .recused = recused});
 }
 
+// Rule 5 of routing from the recusing unit's own position: the peer its
+// parent designated, if that unit may have the clue, else the nearest unit
+// above it that may. (Routing from the site again could hand the clue back
+// down to a unit that sat on it, when a unit above had taken it over.)
+struct RecusalTarget {
+  std::uint32_t unit_id = 0;
+  storage::RouteStep step;
+};
+std::optional<RecusalTarget> recusal_target(const ClueMoveRules& rules, std::uint32_t recusing,
+                                            const std::vector<std::uint32_t>& recused) {
+  const routing::Tree& tree = rules.registry->tree;
+  const auto eligible = [&](std::uint32_t id) {
+    const storage::Unit* unit = rules.registry->unit(id);
+    return unit != nullptr && unit->active && unit->receiving() && !contains(recused, id);
+  };
+  const std::uint32_t designated = rules.policy->designated_handler(tree, recusing);
+  if (designated != 0 && eligible(designated)) {
+    return RecusalTarget{
+        designated,
+        {.rule = std::string(routing::rule_name(routing::Rule::kRecusalDesignated)),
+         .unit_id = designated,
+         .text = tree.describe(recusing) + " recused itself; its parent designated " +
+                 tree.describe(designated)}};
+  }
+  for (const routing::UnitNode* above : tree.ancestors(recusing)) {
+    if (!eligible(above->id)) continue;
+    return RecusalTarget{above->id,
+                         {.rule = std::string(routing::rule_name(routing::Rule::kRecusalParent)),
+                          .unit_id = above->id,
+                          .text = tree.describe(recusing) + " recused itself; " +
+                                  tree.describe(above->id) + " above it handles the clue"}};
+  }
+  return std::nullopt;
+}
+
+// True if the key `id` opens the clue as stored: a recipient of the
+// envelope, or a key entry added before.
+bool opens_already(const storage::Clue& clue, const storage::Bytes16& id) {
+  return std::find(clue.recipient_key_ids.begin(), clue.recipient_key_ids.end(), id) !=
+             clue.recipient_key_ids.end() ||
+         std::any_of(clue.key_entries.begin(), clue.key_entries.end(),
+                     [&id](const storage::KeyEntry& entry) { return entry.key_id == id; });
+}
+
 // Whether each current key of `unit` opens the clue with the entries it
 // would have: nothing missing, the unit to seal to, or a refusal.
 Outcome<std::optional<ResealForUnit>> check_keys(const storage::Clue& clue,
@@ -62,10 +106,7 @@ Outcome<std::optional<ResealForUnit>> check_keys(const storage::Clue& clue,
   }
   for (const storage::Bytes16& id : current) {
     const auto has_id = [&id](const storage::KeyEntry& entry) { return entry.key_id == id; };
-    const bool opens = std::find(clue.recipient_key_ids.begin(), clue.recipient_key_ids.end(),
-                                 id) != clue.recipient_key_ids.end() ||
-                       std::any_of(clue.key_entries.begin(), clue.key_entries.end(), has_id) ||
-                       std::any_of(given.begin(), given.end(), has_id);
+    const bool opens = opens_already(clue, id) || std::any_of(given.begin(), given.end(), has_id);
     if (!opens) return std::optional<ResealForUnit>(ResealForUnit{unit});
   }
   if (clue.key_entries.size() + given.size() > storage::kMaxKeyEntries) {
@@ -106,13 +147,15 @@ Outcome<ClueMovePlan> plan_clue_move(const storage::Clue& clue, const ClueAction
 
   std::vector<std::uint32_t> recused = clue.recused_units;
   if (!transfer) recused.push_back(actor.unit_id);
-  auto decision = route_again(clue, rules, recused);
-  if (!decision) {
-    return refuse(errc::conflict, transfer ? "routing finds no unit for this clue now; it stays"
-                                           : "no other unit may receive this clue; it stays with "
-                                             "your unit");
+  std::optional<RecusalTarget> recusal;
+  std::uint32_t target = request.to_unit;
+  if (!transfer) {
+    recusal = recusal_target(rules, actor.unit_id, recused);
+    if (!recusal) {
+      return refuse(errc::conflict, "no other unit may receive this clue; it stays with your unit");
+    }
+    target = recusal->unit_id;
   }
-  const std::uint32_t target = transfer ? request.to_unit : decision->unit_id;
   const storage::Unit* unit = rules.registry->unit(target);
   const routing::UnitNode* node = tree.find(target);
   if (unit == nullptr || node == nullptr || !unit->active) {
@@ -128,8 +171,17 @@ Outcome<ClueMovePlan> plan_clue_move(const storage::Clue& clue, const ClueAction
                   "unit " + std::to_string(target) + " has no current key and cannot receive");
   }
   if (transfer) {
+    auto decision = route_again(clue, rules, recused);
+    if (!decision) {
+      return refuse(errc::conflict, "routing finds no unit for this clue now; it stays");
+    }
     const routing::UnitNode* minimum = tree.find(decision->unit_id);
-    if (minimum != nullptr && tree.levels().is_above(minimum->level, node->level)) {
+    if (minimum == nullptr || !tree.levels().rank(node->level) ||
+        !tree.levels().rank(minimum->level)) {
+      return refuse(errc::forbidden, "unit " + std::to_string(target) +
+                                         " has a level the routing policy does not know");
+    }
+    if (tree.levels().is_above(minimum->level, node->level)) {
       return refuse(errc::forbidden, "the policy handles this clue at " + minimum->level +
                                          " level or above; unit " + std::to_string(target) +
                                          " is a " + node->level);
@@ -147,27 +199,33 @@ Outcome<ClueMovePlan> plan_clue_move(const storage::Clue& clue, const ClueAction
   after.acknowledge_by = fresh.acknowledge_by;
   after.handle_by = fresh.handle_by;
   after.recused_units = std::move(recused);
-  after.key_entries.insert(after.key_entries.end(), request.key_entries.begin(),
-                           request.key_entries.end());
+  // A unit that recused itself no longer sees the clue, even where it had
+  // escalated there before.
+  std::erase_if(after.escalations, [&](const storage::Escalation& escalation) {
+    return contains(after.recused_units, escalation.unit_id);
+  });
+  // Only the entries the clue needs: one for a key that opens it already
+  // would only use up storage::kMaxKeyEntries.
+  std::size_t added = 0;
+  for (const storage::KeyEntry& entry : request.key_entries) {
+    if (!opens_already(after, entry.key_id)) {
+      after.key_entries.push_back(entry);
+      ++added;
+    }
+  }
   if (transfer) {
     after.route.push_back({.rule = "transfer",
                            .unit_id = target,
                            .text = tree.describe(from) + " transferred the clue to " +
                                    tree.describe(target) + ": " + request.reason});
   } else {
-    after.route.clear();
-    for (const routing::Step& step : decision->steps) {
-      after.route.push_back({.rule = std::string(routing::rule_name(step.rule)),
-                             .unit_id = step.unit_id,
-                             .text = step.text});
-    }
+    after.route.push_back(recusal->step);
   }
-  return ClueMovePlan{
-      record_transition(clue, std::move(after), actor, request.action, std::to_string(target), tree,
-                        *rules.deadlines, now,
-                        {{"from_unit_id", std::to_string(from)},
-                         {"reason", request.reason},
-                         {"key_entries_added", std::to_string(request.key_entries.size())}})};
+  return ClueMovePlan{record_transition(clue, std::move(after), actor, request.action,
+                                        std::to_string(target), tree, *rules.deadlines, now,
+                                        {{"from_unit_id", std::to_string(from)},
+                                         {"reason", request.reason},
+                                         {"key_entries_added", std::to_string(added)}})};
 }
 
 }  // namespace clueline::services

@@ -42,9 +42,11 @@ bool matches(const QueueQuery& query, const storage::Clue& clue, storage::UnixSe
 // that a page without record filters reads only the entries and records it
 // shows (and one entry more, to tell whether there is a next page). The
 // records of a chunk are read in one batched lookup.
-Read<QueuePage> read_queue_page(const storage::Store* store, std::string prefix, std::string start,
-                                QueueQuery query, storage::UnixSeconds now) {
-  const bool filtered = !query.category.empty() || query.site_id != 0 || query.overdue;
+Read<QueuePage> read_queue_page(const storage::Store* store, std::uint32_t unit, std::string prefix,
+                                std::string start, QueueQuery query, storage::UnixSeconds now) {
+  // Filters that skip entries; without them a chunk is the page plus one.
+  const bool filtered =
+      !query.category.empty() || query.site_id != 0 || query.overdue || query.escalated.has_value();
   QueuePage page;
   std::size_t looked_at = 0;
   bool exhausted = false;
@@ -63,11 +65,15 @@ Read<QueuePage> read_queue_page(const storage::Store* store, std::string prefix,
     };
     std::vector<Candidate> candidates;
     std::vector<std::string> keys;
+    std::size_t scanned = entries->size();  // the entries the candidates come from
     for (std::size_t i = 0; i < entries->size(); ++i) {
       const auto& [key, relation] = (*entries)[i];
       const bool escalated = relation == storage::kQueueEscalated;
       if (query.escalated && *query.escalated != escalated) continue;
-      if (!filtered && candidates.size() == wanted) break;
+      if (!filtered && candidates.size() == wanted) {
+        scanned = i;
+        break;
+      }
       storage::ClueId id{};
       if (key.size() < id.size()) return {errc::storage_corruption, std::nullopt};
       std::copy_n(reinterpret_cast<const std::byte*>(key.data() + key.size() - id.size()),
@@ -85,12 +91,15 @@ Read<QueuePage> read_queue_page(const storage::Store* store, std::string prefix,
       if (!(*records)[c]) continue;
       auto clue = storage::decode_clue(*(*records)[c]);
       if (!clue) return {errc_of(clue.error()), std::nullopt};
+      // A clue moved away between the index entry and its record being
+      // read is not this unit's any more.
+      if (clue_access(*clue, unit) == ClueAccess::kNone) continue;
       if (matches(query, *clue, now)) {
         page.items.push_back({.clue = std::move(*clue), .escalated = candidates[c].escalated});
       }
     }
-    if (page.items.size() < query.limit) next = entries->size();  // every entry looked at
-    if (next < entries->size()) exhausted = false;                // more after the page
+    if (page.items.size() < query.limit) next = scanned;  // every candidate's entry looked at
+    if (next < entries->size()) exhausted = false;        // more after the page
     looked_at += next;
     if (next == 0) break;
     start = (*entries)[next - 1].first;
@@ -229,8 +238,8 @@ boost::asio::awaitable<Outcome<QueuePage>> read_queue(ClueWorkContext context, A
   }
   auto page = co_await run_blocking(
       *context.auth->blocking_pool,
-      std::bind_front(&read_queue_page, context.auth->store, std::move(prefix), std::move(start),
-                      std::move(query), now_seconds(context)));
+      std::bind_front(&read_queue_page, context.auth->store, unit, std::move(prefix),
+                      std::move(start), std::move(query), now_seconds(context)));
   if (!page.value) co_return refuse(page.error, "the queue could not be read; try again", 1);
   co_return std::move(*page.value);
 }

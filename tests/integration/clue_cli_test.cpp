@@ -101,6 +101,19 @@ class ClueCliTest : public ::testing::Test {
                                        ".handler --passphrase-file " + file(who + "-pass.txt"));
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
+  // With the server stopped: the audit log verifies, and the actions of its
+  // entries about clue `id`.
+  std::multiset<std::string> audited_actions(const std::string& id) {
+    EXPECT_EQ(as("operator", "audit verify" + data()).exit_code, 0);
+    std::multiset<std::string> actions;
+    for (const json::value& entry :
+         json_lines(as("operator", "audit list --limit 1000" + data()).out)) {
+      if (entry.at("object").as_string() == "clue:" + id) {
+        actions.insert(std::string(entry.at("action").as_string()));
+      }
+    }
+    return actions;
+  }
   std::string submit(const std::string& text, const std::string& accused_level) {
     std::ofstream(directory_ / "report.txt", std::ios::trunc) << text;
     const json::object submitted =
@@ -280,14 +293,7 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
 
   // ---- every step is in the intact audit log
   stop();
-  EXPECT_EQ(as("operator", "audit verify" + data()).exit_code, 0);
-  std::multiset<std::string> actions;
-  for (const json::value& entry :
-       json_lines(as("operator", "audit list --limit 1000" + data()).out)) {
-    if (entry.at("object").as_string() == "clue:" + id) {
-      actions.insert(std::string(entry.at("action").as_string()));
-    }
-  }
+  const std::multiset<std::string> actions = audited_actions(id);
   for (const std::string action : {"clue.route", "clue.escalate", "clue.take_over",
                                    "clue.investigate", "clue.reply", "clue.close"}) {
     EXPECT_EQ(actions.count(action), 1u) << action;
@@ -372,15 +378,8 @@ TEST_F(ClueCliTest, RecusalThroughADesignationAndATransferReachUnitsOutsideTheRe
     }
   }
 
-  // Every move is in the intact audit log, with its reason.
-  EXPECT_EQ(as("operator", "audit verify" + data()).exit_code, 0);
-  std::multiset<std::string> actions;
-  for (const json::value& entry :
-       json_lines(as("operator", "audit list --limit 1000" + data()).out)) {
-    if (entry.at("object").as_string() == "clue:" + id) {
-      actions.insert(std::string(entry.at("action").as_string()));
-    }
-  }
+  // Every move is in the intact audit log.
+  const std::multiset<std::string> actions = audited_actions(id);
   EXPECT_EQ(actions.count("clue.recuse"), 1u);
   EXPECT_EQ(actions.count("clue.transfer"), 1u);
 }

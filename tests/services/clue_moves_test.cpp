@@ -201,5 +201,34 @@ TEST_F(ClueMovesTest, ARecusingUnitHandsTheClueToTheDesignatedPeerAndNeverGetsIt
   EXPECT_EQ(moved(again)->after.recused_units, (std::vector<std::uint32_t>{4, 6}));
 }
 
+TEST_F(ClueMovesTest, AUnitThatTookAClueOverAndRecusesSendsItUpNeverBackDown) {
+  // Township 4 sat on it; county 3 saw it escalated and took it over.
+  Clue taken = clue_;
+  taken.unit_id = 3;
+  taken.escalations.push_back({.unit_id = 3, .reason = "acknowledge_overdue"});
+  const auto recused = move(taken, ClueAction::kRecuse, 3);
+  const ClueTransition* transition = moved(recused);
+  ASSERT_NE(transition, nullptr) << (recused ? "reseal" : recused.error().message);
+  EXPECT_EQ(transition->after.unit_id, 2u) << "the city above, not the township below";
+  EXPECT_EQ(transition->after.route.back().rule, "recusal_parent");
+  EXPECT_TRUE(transition->after.escalations.empty()) << "the county no longer sees it";
+  EXPECT_EQ(clue_access(transition->after, 3), ClueAccess::kNone);
+  // Nor can it take the clue over again.
+  Clue seen_again = transition->after;
+  seen_again.escalations.push_back({.unit_id = 3, .reason = "handle_overdue"});
+  EXPECT_EQ(plan_clue_action(seen_again, {.action = ClueAction::kTakeOver},
+                             {.account_id = 50, .unit_id = 3, .role = Role::kHandler},
+                             registry_->tree, deadlines_, kNow)
+                .error()
+                .code,
+            errc::forbidden);
+}
+
+TEST_F(ClueMovesTest, KeyEntriesForKeysThatOpenTheClueAlreadyAreNotStored) {
+  const auto upward = move(clue_, ClueAction::kTransfer, 4, 3, {entry_for(*registry_->unit(3))});
+  ASSERT_NE(moved(upward), nullptr);
+  EXPECT_TRUE(moved(upward)->after.key_entries.empty()) << "the county was a recipient";
+}
+
 }  // namespace
 }  // namespace clueline::services

@@ -126,6 +126,24 @@ TEST_F(ClueWorkTest, TheQueueIsPagedByCursorWithoutRepeatsOrGaps) {
   EXPECT_EQ(pages, 3u);
 }
 
+TEST_F(ClueWorkTest, AnIndexEntryWithoutItsRecordIsSkippedWithoutLosingTheNextClue) {
+  const Clue gone = add_clue(1, township_);
+  const Clue second = add_clue(2, township_);
+  const Clue third = add_clue(3, township_);
+  const std::vector<storage::Mutation> drop{{Family::kClues, storage::clue_key(gone.id), {}}};
+  ASSERT_TRUE(store_->write(drop));
+  auto page = run_use_case(read_queue(context_, worker(township_), {.limit = 2}));
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(ids_of(*page), (std::vector<storage::ClueId>{second.id, third.id}));
+  EXPECT_TRUE(page->next_cursor.empty());
+  // Escalated-only pages look through the handled entries in chunks.
+  auto none =
+      run_use_case(read_queue(context_, worker(township_), {.escalated = true, .limit = 1}));
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->items.empty());
+  EXPECT_TRUE(none->next_cursor.empty());
+}
+
 TEST_F(ClueWorkTest, TheQueueFiltersAndRefusesOthersAndBadCursors) {
   const Clue bribery = add_clue(1, township_, "bribery", 1);
   const Clue other = add_clue(2, township_, "embezzlement", 2);

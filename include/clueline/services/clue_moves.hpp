@@ -1,8 +1,10 @@
 // Moving a clue to another unit, as pure functions over its record and the
 // registry: a transfer (the handling unit names the unit, which the routing
-// policy must allow) and a recusal (the handling unit steps aside and
-// routing::route, with the recused units, decides who has the clue). No
-// I/O; services/clue_work.hpp stores the result.
+// policy must allow) and a recusal (the handling unit steps aside for good;
+// rule 5 of routing/route.hpp, from the recusing unit's position, decides
+// who has the clue: the peer its parent designated, else the nearest
+// receiving unit above it that never recused itself). No I/O;
+// services/clue_work.hpp stores the result.
 //
 // Rules, for both:
 //  - only the handling unit moves a clue (forbidden otherwise; not_found
@@ -14,7 +16,7 @@
 //  - a transfer never goes below the policy's minimum for the clue: the
 //    level of the unit routing::route would choose for it today from its
 //    site, category and accused level, with its recusals (forbidden, naming
-//    that level);
+//    that level; forbidden too for a level the policy does not know);
 //  - the new unit must be able to open the clue: each of its current keys
 //    is a recipient of the envelope or has a key entry, stored or given
 //    with the request (crypto-spec §9.3). If one has none, the answer is
@@ -24,9 +26,10 @@
 //    storage::kMaxKeyEntries entries in all is a conflict.
 //
 // After a move the new unit handles the clue as a received one, with fresh
-// deadlines from `now`; units the clue had escalated to keep seeing it. A
-// transfer adds a "transfer" step to the clue's routing explanation; a
-// recusal replaces the explanation with routing's new decision.
+// deadlines from `now`; units the clue had escalated to keep seeing it,
+// except those that recused themselves. A transfer adds a "transfer" step
+// to the clue's routing explanation, a recusal its rule-5 step. Key entries
+// for keys that open the clue already are dropped.
 //
 // Thread safety: pure functions; safe from any thread.
 #pragma once
