@@ -26,6 +26,7 @@
 #include "clueline/services/escalation.hpp"
 #include "clueline/storage/accounts.hpp"
 #include "clueline/storage/group_commit.hpp"
+#include "clueline/storage/stats.hpp"
 #include "handlers.hpp"
 #include "intake_routes.hpp"
 #include "responses.hpp"
@@ -372,6 +373,11 @@ struct Server::Impl {
     auth_context.claims = &intake.claims();
     auth_context.registry = &intake.registry();
     auth_context.settings = auth_settings(config.accounts);
+    // Before any request: the statistics of a database written before they
+    // were kept are counted from its clues once.
+    if (auto counted = storage::rebuild_stats_if_needed(*store); !counted) {
+      throw std::runtime_error("cannot rebuild the clue statistics: " + counted.error().message());
+    }
     auto auth_secret = storage::load_or_create_auth_secret(*store);
     if (!auth_secret) {
       throw std::runtime_error("cannot read or create the auth secret: " +

@@ -146,4 +146,46 @@ result<std::vector<StatsGroup>> read_unit_stats(const Store& store, std::uint32_
   return out;
 }
 
+result<std::optional<std::size_t>> rebuild_stats_if_needed(Store& store) {
+  auto marker = store.get(Family::kMeta, kStatsCountedKey);
+  if (marker) return std::optional<std::size_t>();
+  if (marker.error() != errc::not_found) return marker.error();
+  constexpr std::size_t kPage = 64;
+  // Whatever an interrupted rebuild or an older version left goes first.
+  for (;;) {
+    auto stale = store.scan(Family::kStats, "", 1000);
+    if (!stale) return stale.error();
+    if (stale->empty()) break;
+    std::vector<Mutation> deletes;
+    for (auto& [key, value] : *stale) deletes.push_back({Family::kStats, std::move(key), {}});
+    if (auto written = store.write(deletes, Durability::kBuffered); !written) {
+      return written.error();
+    }
+  }
+  std::size_t counted = 0;
+  std::string start;
+  for (;;) {
+    // Envelopes and attachment parts share the family: a small page bounds
+    // the memory a page of them takes.
+    auto entries = store.scan_from(Family::kClues, "", start, kPage);
+    if (!entries) return entries.error();
+    std::vector<Mutation> batch;
+    for (const auto& [key, value] : *entries) {
+      // The record of a clue: id[16] ‖ 'm' (records.hpp clue_key).
+      if (key.size() != 17 || key.back() != 'm') continue;
+      auto clue = decode_clue(value);
+      if (!clue) return clue.error();
+      for (Mutation& m : stats_mutations(nullptr, *clue)) batch.push_back(std::move(m));
+      ++counted;
+    }
+    if (auto written = store.write(batch, Durability::kBuffered); !written) return written.error();
+    if (entries->size() < kPage) break;
+    start = entries->back().first;
+    start.push_back('\0');
+  }
+  const std::vector<Mutation> done{{Family::kMeta, std::string(kStatsCountedKey), "1"}};
+  if (auto written = store.write(done); !written) return written.error();
+  return std::optional<std::size_t>(counted);
+}
+
 }  // namespace clueline::storage

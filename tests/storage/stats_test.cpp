@@ -125,5 +125,31 @@ TEST(ReadUnitStats, AddsTheDeltasAndGroupsByDimensionAndMonth) {
       << "more than 120 months";
 }
 
+TEST(RebuildStats, CountsTheCluesOfADatabaseWrittenBeforeCountersOnce) {
+  testing::TempDirectory directory;
+  auto store = Store::open({.directory = directory.path()}).value();
+  // Two clue records, with an envelope and a stray counter beside them, as
+  // an older version (or an interrupted rebuild) leaves them.
+  const Clue a = clue_at(1, 4, kDecember, "bribery", 7);
+  Clue b = clue_at(2, 4, kDecember, "embezzlement", 8);
+  b.escalations.push_back({.unit_id = 3, .reason = "acknowledge_overdue"});
+  const std::vector<Mutation> old{{Family::kClues, clue_key(a.id), encode(a)},
+                                  {Family::kClues, envelope_key(a.id), std::string(2000, 'e')},
+                                  {Family::kClues, clue_key(b.id), encode(b)},
+                                  {Family::kStats, "stray", encode_count(5)}};
+  ASSERT_TRUE(store->write(old));
+  const auto counted = rebuild_stats_if_needed(*store);
+  ASSERT_TRUE(counted) << counted.error().message();
+  EXPECT_EQ(*counted, std::optional<std::size_t>(2));
+  const auto all = read_unit_stats(*store, 4, 202612, 202612, StatsDimension::kAll).value();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].count, (StatsCount{.clues = 2, .escalated = 1, .overdue = 1}));
+  EXPECT_FALSE(store->get(Family::kStats, "stray"));
+  // Once counted, never again: later changes keep the counters themselves.
+  EXPECT_EQ(rebuild_stats_if_needed(*store).value(), std::nullopt);
+  EXPECT_EQ(read_unit_stats(*store, 4, 202612, 202612, StatsDimension::kAll).value()[0].count.clues,
+            2u);
+}
+
 }  // namespace
 }  // namespace clueline::storage

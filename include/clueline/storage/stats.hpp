@@ -73,6 +73,16 @@ result<std::vector<StatsGroup>> read_unit_stats(const Store& store, std::uint32_
                                                 std::uint32_t first_month, std::uint32_t last_month,
                                                 StatsDimension dimension);
 
+// The counters are derived data: a database whose kMeta holds no
+// kStatsCountedKey (one written before counters existed, or whose rebuild
+// was interrupted) gets them rebuilt from the clue records: every kStats
+// entry is deleted, each clue counted once, then the key written. Returns
+// how many clues were counted, or nothing if the counters were in place
+// already. Blocking, for start-up only: nothing else may write clues
+// meanwhile. Reads the clues family in pages of 64 entries.
+inline constexpr std::string_view kStatsCountedKey = "stats_counted";
+result<std::optional<std::size_t>> rebuild_stats_if_needed(Store& store);
+
 // The months first..last (stats_month form) in order; empty if last <
 // first or either is not a month.
 std::vector<std::uint32_t> months_between(std::uint32_t first, std::uint32_t last);
