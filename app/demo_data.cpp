@@ -106,13 +106,17 @@ crypto::SigningKeyPair create_demo_deployment(storage::Store& store, const fs::p
     unit.name = demo.name;
     unit.level = demo.level;
     unit.parent_id = demo.parent == kRoot ? 0 : unit_ids.at(static_cast<std::size_t>(demo.parent));
+    unit.id = checked(storage::add_unit(store, unit), "adding " + unit.name);
     if (!demo.key_name.empty()) {
+      // The certificate names the id that adding the unit assigned.
       const crypto::BoxKeyPair pair = unit_key_pair(keys, demo.key_name);
       unit.keys.push_back({.key_id = crypto::key_id(pair.public_key),
                            .public_key = pair.public_key.bytes,
-                           .current = true});
+                           .current = true,
+                           .certificate = unit_key_certificate(unit, pair.public_key, signing)});
+      checked(storage::put_unit(store, unit, "unit.add_key"), "certifying the key of " + unit.name);
     }
-    unit_ids.push_back(checked(storage::add_unit(store, unit), "adding " + unit.name));
+    unit_ids.push_back(unit.id);
   }
   for (const DemoSiteSpec& demo : kDemoSites) {
     checked(storage::add_site(store, {.name = std::string(demo.name),

@@ -49,16 +49,17 @@ commands:
                             open a sealed report (a file, or a clue stored in DIR's
                             database, server stopped) with a unit secret key, or with
                             the signed-in account's unit keys, and print it
-  unit add --name N --level L [--parent ID] [--public-key FILE ...]
-  unit add-key --id ID --public-key FILE
+  unit add --name N --level L [--parent ID] [--public-key FILE --signing-key KEY]
+  unit add-key --id ID --public-key FILE --signing-key KEY [--valid-days N]
   unit list
   unit deactivate --server URL --id ID
                             the jurisdiction's units; L is a level of the routing
                             policy (built-in: central, province, city, county,
                             township, village), below the parent's level;
-                            FILE is a .pub from keygen unit;
-                            add-key makes the new key the only current one (old
-                            keys stay, to open earlier reports)
+                            FILE is a .pub from keygen unit, certified here with
+                            KEY, the site-signing.key (clients seal only to
+                            certified keys); add-key makes the new key the only
+                            current one (old keys stay, to open earlier reports)
   site add --name N --unit ID --kind K --signing-key FILE [--base-url URL]
   site list [--signing-key FILE [--base-url URL]]
   site revoke --id ID --signing-key FILE [--base-url URL]

@@ -5,12 +5,16 @@
 
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <chrono>
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 
+#include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/site_token.hpp"
+#include "clueline/crypto/unit_key_certificate.hpp"
 #include "clueline/services/config.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -62,6 +66,14 @@ std::unique_ptr<storage::Store> open_database(const fs::path& data_dir, bool cre
                                std::to_string(*holder) +
                                " (a running clueline server?); stop it first");
     }
+  }
+  if (store.error() == errc::invalid_argument) {
+    // A format version this build does not read; the storage layer wrote
+    // which one to the database's own log.
+    throw std::runtime_error(where +
+                             ": not a database this clueline version can use (its LOG file says "
+                             "why); a demo directory made by an earlier version can be removed and "
+                             "made again");
   }
   throw std::runtime_error(where + ": cannot open the database: " + store.error().message());
 }
@@ -135,6 +147,44 @@ storage::Deployment require_matching_deployment(const storage::Store& store,
                              "verify)");
   }
   return *deployment;
+}
+
+storage::Deployment ensure_deployment(storage::Store& store, const crypto::SigningKeyPair& key,
+                                      const fs::path& key_file) {
+  auto deployment = storage::load_deployment(store);
+  if (deployment || deployment.error() != errc::not_found) {
+    return require_matching_deployment(store, key, key_file);
+  }
+  storage::Deployment created;
+  created.site_signing_public_key = key.public_key.bytes;
+  crypto::random_bytes(created.receipt_salt);
+  checked(storage::save_deployment(store, created), "storing the deployment record");
+  std::cerr << "clueline: created the deployment record (site-signing key and receipt salt)\n";
+  return created;
+}
+
+std::string unit_key_certificate(const storage::Unit& unit, const crypto::BoxPublicKey& public_key,
+                                 const crypto::SigningKeyPair& key, std::uint32_t valid_days) {
+  const auto now =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  crypto::UnitKeyCertificate fields;
+  fields.unit_id = unit.id;
+  fields.parent_id = unit.parent_id;
+  fields.level = unit.level;
+  fields.public_key = public_key;
+  fields.not_before = now - 3600;
+  fields.not_after = now + std::uint64_t{valid_days} * 86400;
+  const crypto::Bytes certificate = crypto::sign_unit_key_certificate(fields, key);
+  return {reinterpret_cast<const char*>(certificate.data()), certificate.size()};
+}
+
+std::uint32_t certificate_days(const CommandOptions& options) {
+  if (!options.has("--valid-days")) return kDefaultCertificateDays;
+  const std::uint32_t days = parse_id(options.required("--valid-days"), "--valid-days");
+  if (days > 3650) throw UsageError("--valid-days must be 1 to 3650");
+  return days;
 }
 
 boost::json::object signed_site_json(const storage::Site& site, const crypto::SigningKeyPair& key,

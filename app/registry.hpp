@@ -57,6 +57,24 @@ storage::Deployment require_matching_deployment(const storage::Store& store,
                                                 const crypto::SigningKeyPair& key,
                                                 const std::filesystem::path& key_file);
 
+// The deployment record holding `key`'s public key: the stored one (which
+// must hold it, as require_matching_deployment checks), or a new one with a
+// random receipt salt when there is none yet (the first site or unit key
+// fixes the deployment; a line on stderr says so).
+storage::Deployment ensure_deployment(storage::Store& store, const crypto::SigningKeyPair& key,
+                                      const std::filesystem::path& key_file);
+
+// The certificate (crypto-spec §3.1, raw bytes) of `public_key` for `unit`,
+// signed with the deployment key, valid from an hour ago (clocks differ) for
+// `valid_days` days.
+inline constexpr std::uint32_t kDefaultCertificateDays = 730;
+std::string unit_key_certificate(const storage::Unit& unit, const crypto::BoxPublicKey& public_key,
+                                 const crypto::SigningKeyPair& key,
+                                 std::uint32_t valid_days = kDefaultCertificateDays);
+
+// --valid-days N (1..3650), else the default.
+std::uint32_t certificate_days(const CommandOptions& options);
+
 // site_json plus "token" (signed for the site's current version) and "url".
 boost::json::object signed_site_json(const storage::Site& site, const crypto::SigningKeyPair& key,
                                      std::string_view base_url);

@@ -95,17 +95,34 @@ std::optional<std::uint32_t> owner_of_key(const std::vector<storage::Unit>& unit
   return std::nullopt;
 }
 
-storage::UnitKey unit_key_from_file(const fs::path& file) {
-  const crypto::BoxPublicKey public_key = read_box_public_key_file(file);
-  return {.key_id = crypto::key_id(public_key), .public_key = public_key.bytes, .current = true};
+// `unit` with `public_key` as its only current key, certified by `signing`
+// (rotation; a key the unit holds already gets the new certificate).
+storage::Unit with_certified_key(storage::Unit unit, const crypto::BoxPublicKey& public_key,
+                                 const crypto::SigningKeyPair& signing, std::uint32_t valid_days) {
+  const storage::Bytes16 key_id = crypto::key_id(public_key);
+  const std::string certificate = unit_key_certificate(unit, public_key, signing, valid_days);
+  bool renewed = false;
+  for (storage::UnitKey& key : unit.keys) {
+    key.current = key.key_id == key_id;
+    if (key.current) {
+      key.certificate = certificate;
+      renewed = true;
+    }
+  }
+  if (!renewed) {
+    unit.keys.push_back({.key_id = key_id,
+                         .public_key = public_key.bytes,
+                         .current = true,
+                         .certificate = certificate});
+  }
+  return unit;
 }
 
 // ---- unit ---------------------------------------------------------------------
 
 int unit_add(std::span<char*> args) {
-  const CommandOptions options(
-      args, {"--data-dir", "--config", "--name", "--level", "--parent", "--public-key"},
-      {"--public-key"});
+  const CommandOptions options(args, {"--data-dir", "--config", "--name", "--level", "--parent",
+                                      "--public-key", "--signing-key", "--valid-days"});
   storage::Unit unit;
   unit.name = checked_name(options.required("--name"));
   unit.level = options.required("--level");
@@ -115,14 +132,16 @@ int unit_add(std::span<char*> args) {
     throw UsageError("--level must be one of " + joined(levels.names()));
   }
   if (options.has("--parent")) unit.parent_id = parse_id(options.required("--parent"), "--parent");
-  for (const std::string& file : options.all("--public-key")) {
-    const storage::UnitKey key = unit_key_from_file(file);
-    const bool repeated = std::any_of(unit.keys.begin(), unit.keys.end(), [&](const auto& other) {
-      return other.key_id == key.key_id;
-    });
-    if (repeated) throw UsageError("--public-key " + file + ": the same key twice");
-    unit.keys.push_back(key);
+  if (options.has("--public-key") != options.has("--signing-key")) {
+    throw UsageError("--public-key needs --signing-key (the key is certified for the unit)");
   }
+  std::optional<crypto::BoxPublicKey> public_key;
+  std::optional<crypto::SigningKeyPair> signing;
+  if (options.has("--public-key")) {
+    public_key = read_box_public_key_file(options.required("--public-key"));
+    signing = read_signing_key_file(options.required("--signing-key"));
+  }
+  const std::uint32_t valid_days = certificate_days(options);
   const fs::path data_dir = registry_data_dir(options);
 
   auto store = open_database(data_dir, true);
@@ -139,11 +158,12 @@ int unit_add(std::span<char*> args) {
                                describe(*parent) + ": a parent must be at a higher level");
     }
   }
-  for (const storage::UnitKey& key : unit.keys) {
-    if (const auto owner = owner_of_key(units, key.key_id)) {
-      throw std::runtime_error("key " + crypto::to_base64url(key.key_id) +
+  if (public_key) {
+    if (const auto owner = owner_of_key(units, crypto::key_id(*public_key))) {
+      throw std::runtime_error("key " + crypto::to_base64url(crypto::key_id(*public_key)) +
                                " is already registered to unit " + std::to_string(*owner));
     }
+    ensure_deployment(*store, *signing, options.required("--signing-key"));
   }
   // The checks above name the problem; the tree is the authority on what a
   // valid registry is, so the unit must also fit it (with a stand-in id).
@@ -153,13 +173,19 @@ int unit_add(std::span<char*> args) {
   nodes.push_back({.id = stand_in,
                    .parent_id = unit.parent_id,
                    .level = unit.level,
-                   .receiving = unit.receiving()});
+                   .receiving = public_key.has_value()});
   if (!routing::Tree::make(std::move(nodes), levels)) {
     throw std::runtime_error("the unit does not fit the jurisdiction tree");
   }
 
+  // The certificate names the unit's id, which adding it assigns.
   const std::uint32_t id = checked(storage::add_unit(*store, unit), "adding the unit");
-  print_result(options, unit_json(checked(storage::get_unit(*store, id), "reading the unit back")));
+  unit = checked(storage::get_unit(*store, id), "reading the unit back");
+  if (public_key) {
+    unit = with_certified_key(std::move(unit), *public_key, *signing, valid_days);
+    checked(storage::put_unit(*store, unit, "unit.add_key"), "storing the unit's key");
+  }
+  print_result(options, unit_json(unit));
   return 0;
 }
 
@@ -174,14 +200,20 @@ int unit_list(std::span<char*> args) {
   return 0;
 }
 
-// A new current key for a unit (key rotation). The unit's other keys stay,
-// no longer current: new reports are sealed to the new key only, while
-// reports already sealed to an old key can still be opened with it.
+// A new current key for a unit (key rotation), certified here with the
+// deployment's signing key. The unit's other keys stay, no longer current:
+// new reports are sealed to the new key only, while reports already sealed
+// to an old key can still be opened with it. A key the unit holds already
+// gets a new certificate (renewal).
 int unit_add_key(std::span<char*> args) {
-  const CommandOptions options(args, {"--data-dir", "--config", "--id", "--public-key"});
+  const CommandOptions options(
+      args, {"--data-dir", "--config", "--id", "--public-key", "--signing-key", "--valid-days"});
   const std::uint32_t id = parse_id(options.required("--id"), "--id");
-  const fs::path key_file = options.required("--public-key");
-  const storage::UnitKey key = unit_key_from_file(key_file);
+  const crypto::BoxPublicKey public_key =
+      read_box_public_key_file(options.required("--public-key"));
+  const fs::path signing_file = options.required("--signing-key");
+  const crypto::SigningKeyPair signing = read_signing_key_file(signing_file);
+  const std::uint32_t valid_days = certificate_days(options);
   auto store = open_database(registry_data_dir(options), false);
   const auto units = checked(storage::list_units(*store), "listing units");
   const auto found =
@@ -189,14 +221,14 @@ int unit_add_key(std::span<char*> args) {
   if (found == units.end()) {
     throw std::runtime_error("--id " + std::to_string(id) + ": no such unit");
   }
-  if (const auto owner = owner_of_key(units, key.key_id)) {
-    throw std::runtime_error("key " + crypto::to_base64url(key.key_id) +
+  const storage::Bytes16 key_id = crypto::key_id(public_key);
+  if (const auto owner = owner_of_key(units, key_id); owner && *owner != id) {
+    throw std::runtime_error("key " + crypto::to_base64url(key_id) +
                              " is already registered to unit " + std::to_string(*owner));
   }
-  storage::Unit unit = *found;
-  for (storage::UnitKey& old : unit.keys) old.current = false;
-  unit.keys.push_back(key);
-  checked(storage::put_unit(*store, unit), "storing the unit");
+  ensure_deployment(*store, signing, signing_file);
+  const storage::Unit unit = with_certified_key(*found, public_key, signing, valid_days);
+  checked(storage::put_unit(*store, unit, "unit.add_key"), "storing the unit");
   print_result(options, unit_json(unit));
   return 0;
 }
@@ -247,18 +279,7 @@ int site_add(std::span<char*> args) {
                                                 .accused_level = "",
                                                 .recused = {}});
 
-  auto deployment = storage::load_deployment(*store);
-  if (!deployment && deployment.error() == errc::not_found) {
-    // The first site fixes the deployment: its signing key and the receipt
-    // salt every reporter's receipt derivation uses from now on.
-    storage::Deployment created;
-    created.site_signing_public_key = key.public_key.bytes;
-    crypto::random_bytes(created.receipt_salt);
-    checked(storage::save_deployment(*store, created), "storing the deployment record");
-    std::cerr << "clueline: created the deployment record (site-signing key and receipt salt)\n";
-  } else {
-    require_matching_deployment(*store, key, key_file);
-  }
+  ensure_deployment(*store, key, key_file);
 
   site.id = checked(storage::add_site(*store, site), "adding the site");
   if (!routable) {

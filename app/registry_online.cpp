@@ -7,6 +7,7 @@
 
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/crypto/site_token.hpp"
+#include "clueline/storage/records.hpp"
 #include "files.hpp"
 #include "options.hpp"
 #include "output.hpp"
@@ -18,10 +19,6 @@ namespace {
 
 namespace json = boost::json;
 using Method = server::ApiClient::Method;
-
-std::string public_key_text(const std::string& file) {
-  return crypto::to_base64url(read_box_public_key_file(file).bytes);
-}
 
 json::object deployment(SignedIn& session) {
   return call_json(session, Method::kGet, "/api/v1/admin/deployment", nullptr, "deployment");
@@ -44,20 +41,52 @@ std::string base_url_of(const CommandOptions& options) {
   return normalize_base_url(options.value_or("--base-url", options.required("--server")));
 }
 
+// Certifies `public_key_file` for `unit` (as the server answered it) with
+// the signing key and sends it; the server's answer.
+json::object add_certified_key(SignedIn& session, const json::object& unit,
+                               const CommandOptions& options) {
+  crypto::initialize();
+  const crypto::SigningKeyPair signing = read_signing_key_file(options.required("--signing-key"));
+  const crypto::BoxPublicKey public_key =
+      read_box_public_key_file(options.required("--public-key"));
+  storage::Unit certified;
+  certified.id = unit.at("id").to_number<std::uint32_t>();
+  certified.parent_id = unit.at("parent_id").to_number<std::uint32_t>();
+  certified.level = unit.at("level").as_string();
+  const std::string certificate =
+      unit_key_certificate(certified, public_key, signing, certificate_days(options));
+  json::object body{{"unit_id", certified.id},
+                    {"certificate", crypto::to_base64url(crypto::as_bytes(certificate))},
+                    {"site_signing_public_key", crypto::to_base64url(signing.public_key.bytes)}};
+  return call_json(session, Method::kPost, "/api/v1/admin/units/keys", &body, "unit add-key")
+      .at("unit")
+      .as_object();
+}
+
+// The unit `id` as the server lists it.
+json::object listed_unit(SignedIn& session, std::uint32_t id) {
+  for (const json::value& unit : deployment(session).at("units").as_array()) {
+    if (unit.at("id").to_number<std::uint32_t>() == id) return unit.as_object();
+  }
+  throw std::runtime_error("--id " + std::to_string(id) + ": no such unit");
+}
+
 int unit_add(std::span<char*> args) {
-  const CommandOptions options(args, {"--server", "--name", "--level", "--parent", "--public-key"},
-                               {"--public-key"});
+  const CommandOptions options(args, {"--server", "--name", "--level", "--parent", "--public-key",
+                                      "--signing-key", "--valid-days"});
+  if (options.has("--public-key") != options.has("--signing-key")) {
+    throw UsageError("--public-key needs --signing-key (the key is certified for the unit)");
+  }
   json::object body{{"name", options.required("--name")}, {"level", options.required("--level")}};
   if (options.has("--parent"))
     body["parent_id"] = parse_id(options.required("--parent"), "--parent");
-  json::array keys;
-  for (const std::string& file : options.all("--public-key"))
-    keys.push_back(json::value(public_key_text(file)));
-  body["public_keys"] = std::move(keys);
   SignedIn session = signed_in(options);
-  print_result(
-      options,
-      call_json(session, Method::kPost, "/api/v1/admin/units", &body, "unit add").at("unit"));
+  json::object unit = call_json(session, Method::kPost, "/api/v1/admin/units", &body, "unit add")
+                          .at("unit")
+                          .as_object();
+  // The certificate names the unit's id, which adding it assigned.
+  if (options.has("--public-key")) unit = add_certified_key(session, unit, options);
+  print_result(options, unit);
   return 0;
 }
 
@@ -69,13 +98,13 @@ int unit_list(std::span<char*> args) {
 }
 
 int unit_add_key(std::span<char*> args) {
-  const CommandOptions options(args, {"--server", "--id", "--public-key"});
-  json::object body{{"unit_id", parse_id(options.required("--id"), "--id")},
-                    {"public_key", public_key_text(options.required("--public-key"))}};
+  const CommandOptions options(
+      args, {"--server", "--id", "--public-key", "--signing-key", "--valid-days"});
+  const std::uint32_t id = parse_id(options.required("--id"), "--id");
+  options.required("--public-key");
+  options.required("--signing-key");
   SignedIn session = signed_in(options);
-  print_result(options,
-               call_json(session, Method::kPost, "/api/v1/admin/units/keys", &body, "unit add-key")
-                   .at("unit"));
+  print_result(options, add_certified_key(session, listed_unit(session, id), options));
   return 0;
 }
 

@@ -43,7 +43,9 @@ kinds:
   unit              a unit's X25519 key pair: reports are sealed to NAME.pub
                     (unit add --public-key) and opened with NAME.key
   site-signing      the deployment's Ed25519 key pair that signs poster tokens
-                    (site add --signing-key); also an auditor's checkpoint key
+                    and certifies unit keys (site add, unit add-key
+                    --signing-key); keep its .key offline; also an auditor's
+                    checkpoint key
                     (--name auditor, see audit checkpoint)
 
 options:
@@ -126,9 +128,12 @@ handling unit a message sealed here to its keys.
 
 options:
 )" CLUELINE_SERVER_OPTIONS R"(  --receipt R       the receipt submit printed
-  --token T         any site code of the deployment (to fetch the receipt salt)
+  --token T         any site code of the deployment: fetches the receipt salt,
+                    and proves the unit's keys genuine (their certificates
+                    must come from the key whose fingerprint the code holds)
   --salt SALT       instead of --token: the deployment's receipt salt
-  --message TEXT    send TEXT to the unit handling the report
+  --message TEXT    send TEXT to the unit handling the report (needs --token;
+                    refused if a key has no valid certificate)
 )"},
     UsageEntry{"unit", R"(usage: clueline unit SUBCOMMAND [options]
 
@@ -138,7 +143,8 @@ subcommand works on the database of a stopped server (--data-dir DIR or
 )"},
     UsageEntry{"unit add",
                R"(usage: clueline unit add --name N --level L [--parent ID]
-                [--public-key FILE ...] [--data-dir DIR | --config FILE | --server URL]
+                [--public-key FILE --signing-key FILE [--valid-days N]]
+                [--data-dir DIR | --config FILE | --server URL]
 
 Adds a unit below its parent and prints it. Creates the data directory and
 the database (mode 0700) if they do not exist yet.
@@ -149,7 +155,10 @@ options:
                     city, county, township, village), below the parent's level
   --parent ID       the unit above it; none for the top unit
   --public-key FILE a .pub from keygen unit: the unit receives reports sealed to
-                    it (repeatable; a unit without keys receives nothing)
+                    it (a unit without keys receives nothing); certified here
+                    as unit add-key does
+  --signing-key FILE  the deployment's site-signing.key, which certifies it
+  --valid-days N    how long the certificate is valid (1..3650, default 730)
 )" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"unit list",
                R"(usage: clueline unit list [--data-dir DIR | --config FILE | --server URL]
@@ -159,15 +168,22 @@ Prints every unit with its level, parent and keys.
 options:
 )" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"unit add-key",
-               R"(usage: clueline unit add-key --id ID --public-key FILE
-                [--data-dir DIR | --config FILE | --server URL]
+               R"(usage: clueline unit add-key --id ID --public-key FILE --signing-key FILE
+                [--valid-days N] [--data-dir DIR | --config FILE | --server URL]
 
 Gives a unit a new key, which becomes its only current one: new reports are
-sealed to it. The old keys stay, to open the reports sealed to them.
+sealed to it. The old keys stay, to open the reports sealed to them. The key
+is certified here with the deployment's signing key (docs/crypto-spec.md
+§3.1): the certificate names the unit, its level and parent, and clients seal
+only to certified keys. Given a key the unit holds already, it renews that
+key's certificate. The first key or site of a deployment records the signing
+key for it.
 
 options:
   --id ID           the unit
   --public-key FILE the new key, a .pub from keygen unit
+  --signing-key FILE  the deployment's site-signing.key
+  --valid-days N    how long the certificate is valid (1..3650, default 730)
 )" CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"unit deactivate", R"(usage: clueline unit deactivate --server URL --id ID
 

@@ -188,7 +188,7 @@ log "setting up a demo deployment in $DATA"
 [[ -f "$DATA/demo-sites.json" ]] || die "$DATA/demo-sites.json was not written"
 SITE_TOKEN="$(grep -o '"token" *: *"[A-Za-z0-9_-]*"' "$DATA/demo-sites.json" | head -n 1 |
   sed 's/.*"\([A-Za-z0-9_-]*\)"$/\1/')"
-[[ ${#SITE_TOKEN} -eq 94 ]] || die "no 94-character site token in $DATA/demo-sites.json"
+[[ ${#SITE_TOKEN} -eq 115 ]] || die "no 115-character site token in $DATA/demo-sites.json"
 
 SERVER_PORT="$(free_port)"
 OPS_PORT="$(free_port)"

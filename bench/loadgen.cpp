@@ -359,7 +359,7 @@ std::vector<std::string> build_envelopes(const std::vector<Route>& routes,
                                          const Settings& settings) {
   const auto raw = decode(settings.site_token, "--site-token");
   if (raw.size() != crypto::kSiteTokenBytes) {
-    throw std::runtime_error("--site-token is not 70 bytes of base64url");
+    throw std::runtime_error("--site-token is not a site token (86 bytes of base64url)");
   }
   std::array<std::byte, crypto::kSiteTokenBytes> site_token{};
   std::copy(raw.begin(), raw.end(), site_token.begin());

@@ -7,7 +7,7 @@
 namespace clueline::crypto {
 namespace {
 
-constexpr std::string_view kMagic = "CLE1";
+constexpr std::string_view kMagic = "CLE2";
 
 bool routing_char(unsigned char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

@@ -2,18 +2,22 @@
 
 #include <stdexcept>
 
+#include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/hash.hpp"
 #include "internal.hpp"
 
 namespace clueline::crypto {
 namespace {
 
-constexpr std::string_view kDomain = "clueline/site-token/v1";
-constexpr std::size_t kFieldBytes = 6;
+constexpr std::string_view kDomain = "clueline/site-token/v2";
+constexpr std::size_t kFingerprintOffset = 6;
+constexpr std::size_t kFieldBytes = kFingerprintOffset + kDeploymentFingerprintBytes;
 
 static_assert(kSiteTokenBytes == kFieldBytes + crypto_sign_BYTES);
 
-// The signed message: domain ‖ site_id:u32be ‖ token_version:u16be.
+// The signed message: domain ‖ site_id:u32be ‖ token_version:u16be ‖
+// fingerprint[16].
 Bytes signed_message(std::span<const std::byte> fields) {
   Bytes message;
   message.reserve(kDomain.size() + kFieldBytes);
@@ -24,6 +28,10 @@ Bytes signed_message(std::span<const std::byte> fields) {
 
 }  // namespace
 
+DeploymentFingerprint deployment_fingerprint(const SigningPublicKey& key) {
+  return blake2b<kDeploymentFingerprintBytes>({key.bytes});
+}
+
 std::array<std::byte, kSiteTokenBytes> sign_site_token_raw(const SiteToken& token,
                                                            const SigningKeyPair& key) {
   if (key.secret_key.size() != kSigningSecretKeyBytes) {
@@ -33,6 +41,7 @@ std::array<std::byte, kSiteTokenBytes> sign_site_token_raw(const SiteToken& toke
   Bytes fields;
   detail::append_u32be(fields, token.site_id);
   detail::append_u16be(fields, token.token_version);
+  detail::append(fields, deployment_fingerprint(key.public_key));
   const Bytes message = signed_message(fields);
   std::array<std::byte, kSiteTokenBytes> raw{};
   std::copy(fields.begin(), fields.end(), raw.begin());
@@ -57,21 +66,41 @@ result<SiteToken> verify_site_token(std::string_view token, const SigningPublicK
   return verify_site_token_bytes(*raw, key);
 }
 
-result<SiteToken> verify_site_token_bytes(std::span<const std::byte> raw70,
+result<SiteToken> verify_site_token_bytes(std::span<const std::byte> raw,
                                           const SigningPublicKey& key) {
-  if (raw70.size() != kSiteTokenBytes) {
+  if (raw.size() != kSiteTokenBytes) {
     return errc::invalid_argument;
   }
   if (auto started = detail::ensure_started(); !started) {
     return started.error();
   }
-  const auto fields = raw70.first(kFieldBytes);
+  const auto fields = raw.first(kFieldBytes);
+  // A token made under another deployment key fails here even if that key
+  // could somehow be made to accept the signature.
+  if (!constant_time_equal(fields.subspan(kFingerprintOffset), deployment_fingerprint(key))) {
+    return errc::authentication_failed;
+  }
   const Bytes message = signed_message(fields);
-  if (crypto_sign_verify_detached(detail::uc(raw70.subspan(kFieldBytes)), detail::uc(message),
+  if (crypto_sign_verify_detached(detail::uc(raw.subspan(kFieldBytes)), detail::uc(message),
                                   message.size(), detail::uc(key.bytes)) != 0) {
     return errc::authentication_failed;
   }
   return SiteToken{detail::read_u32be(fields.data()), detail::read_u16be(fields.data() + 4)};
+}
+
+result<DeploymentFingerprint> site_token_fingerprint(std::string_view token) {
+  if (token.size() != kSiteTokenChars) {
+    return errc::invalid_argument;
+  }
+  auto raw = from_base64url(token);
+  if (!raw) {
+    return raw.error();
+  }
+  if (raw->size() != kSiteTokenBytes) {
+    return errc::invalid_argument;
+  }
+  return detail::to_array<kDeploymentFingerprintBytes>(
+      std::span<const std::byte>(*raw).subspan(kFingerprintOffset, kDeploymentFingerprintBytes));
 }
 
 }  // namespace clueline::crypto

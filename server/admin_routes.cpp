@@ -9,6 +9,7 @@
 
 #include "auth_routes.hpp"
 #include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/unit_key_certificate.hpp"
 #include "clueline/services/audit_log.hpp"
 #include "clueline/services/registry_json.hpp"
 #include "json_request.hpp"
@@ -82,7 +83,7 @@ asio::awaitable<Response> serve_deployment(AdminContext* context, Request reques
 asio::awaitable<Response> serve_add_unit(AdminContext* context, Request request) {
   auto actor = signed_in_actor(request, *context->auth);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
-  auto parsed = body_of(request, {"name", "level", "parent_id", "public_keys"});
+  auto parsed = body_of(request, {"name", "level", "parent_id"});
   if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
   const JsonRequest& body = std::get<JsonRequest>(parsed);
   services::NewUnit unit;
@@ -96,19 +97,6 @@ asio::awaitable<Response> serve_add_unit(AdminContext* context, Request request)
     if (!parent) co_return bad_request(request, "parent_id must be a unit id (1..4294967295)");
     unit.parent_id = *parent;
   }
-  if (const json::value* keys = body.object().if_contains("public_keys")) {
-    if (!keys->is_array() || keys->get_array().size() > 16) {
-      co_return bad_request(request, "public_keys must be an array of at most 16 keys");
-    }
-    for (const json::value& key : keys->get_array()) {
-      const auto decoded = key.is_string() ? crypto::from_base64url(key.get_string())
-                                           : result<crypto::Bytes>(errc::invalid_argument);
-      if (!decoded || decoded->size() != 32) {
-        co_return bad_request(request, "each public key is 32 bytes of base64url (X25519)");
-      }
-      unit.keys.push_back(crypto::BoxPublicKey{to_array<32>(*decoded)});
-    }
-  }
   auto added =
       co_await services::add_unit(*context, std::get<services::Actor>(actor), std::move(unit));
   if (!added) co_return refusal_response(request, added.error());
@@ -119,16 +107,23 @@ asio::awaitable<Response> serve_add_unit(AdminContext* context, Request request)
 asio::awaitable<Response> serve_add_unit_key(AdminContext* context, Request request) {
   auto actor = signed_in_actor(request, *context->auth);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
-  auto parsed = body_of(request, {"unit_id", "public_key"});
+  auto parsed = body_of(request, {"unit_id", "certificate", "site_signing_public_key"});
   if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
   const JsonRequest& body = std::get<JsonRequest>(parsed);
   const auto unit_id = body.id("unit_id");
-  const auto key = body.bytes("public_key", 32);
-  if (!unit_id || !key) {
-    co_return bad_request(request, "expected unit_id and public_key (32 bytes of base64url)");
+  const auto certificate = body.bytes_up_to("certificate", crypto::kMaxUnitKeyCertificateBytes);
+  const auto signing_key = body.bytes("site_signing_public_key", 32);
+  if (!unit_id || !certificate || !signing_key) {
+    co_return bad_request(request,
+                          "expected unit_id, certificate (base64url, crypto-spec §3.1) and "
+                          "site_signing_public_key (the Ed25519 key it was signed with)");
   }
-  auto unit = co_await services::add_unit_key(*context, std::get<services::Actor>(actor), *unit_id,
-                                              crypto::BoxPublicKey{to_array<32>(*key)});
+  services::NewUnitKey key;
+  key.unit_id = *unit_id;
+  key.certificate.assign(reinterpret_cast<const char*>(certificate->data()), certificate->size());
+  key.deployment_key.bytes = to_array<32>(*signing_key);
+  auto unit =
+      co_await services::add_unit_key(*context, std::get<services::Actor>(actor), std::move(key));
   if (!unit) co_return refusal_response(request, unit.error());
   co_return json_response(request, http::status::ok,
                           json::object{{"unit", services::unit_json(*unit)}});

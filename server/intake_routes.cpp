@@ -35,7 +35,9 @@ json::array unit_keys_json(const storage::Unit& unit) {
   json::array keys;
   for (const storage::UnitKey& key : unit.keys) {
     if (!key.current) continue;
-    keys.push_back(json::object{{"key_id", b64(key.key_id)}, {"public_key", b64(key.public_key)}});
+    keys.push_back(json::object{{"key_id", b64(key.key_id)},
+                                {"public_key", b64(key.public_key)},
+                                {"certificate", b64(crypto::as_bytes(key.certificate))}});
   }
   return keys;
 }
@@ -64,6 +66,7 @@ json::object route_json(const services::RouteOffer& offer) {
     recipients.push_back(recipient_json(*overseer, "oversight"));
   }
   json::object answer;
+  answer["deployment_key"] = b64(offer.deployment_key);
   answer["recipients"] = std::move(recipients);
   answer["pow"] = json::object{{"challenge", b64(offer.challenge.challenge)},
                                {"difficulty", offer.challenge.difficulty},
@@ -254,6 +257,7 @@ asio::awaitable<Response> serve_followup(const services::CitizenContext* context
                     {"deadlines", json::object{{"acknowledge_by", time_text(clue.acknowledge_by)},
                                                {"handle_by", time_text(clue.handle_by)}}}};
   if (view->unit) body["unit"] = unit_with_keys_json(*view->unit);
+  body["deployment_key"] = b64(view->deployment_key);
   body["outcome"] = clue.outcome.empty() ? json::value(nullptr) : json::value(clue.outcome);
   json::array history;
   for (const services::FollowupStep& step : view->history) {
@@ -297,7 +301,8 @@ asio::awaitable<Response> post_followup_message(const services::CitizenContext* 
     json::object body = {
         {"error", json::object{{"code", "conflict"},
                                {"message", "seal the message to the unit keys given here"}}},
-        {"unit", unit_with_keys_json(reseal->unit)}};
+        {"unit", unit_with_keys_json(reseal->unit)},
+        {"deployment_key", b64(reseal->deployment_key)}};
     co_return json_response(request, http::status::conflict, body);
   }
   const auto& stored = std::get<services::MessageStored>(*answer);

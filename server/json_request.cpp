@@ -74,6 +74,15 @@ std::optional<std::vector<std::byte>> JsonRequest::bytes(std::string_view name,
   return std::vector<std::byte>(decoded->begin(), decoded->end());
 }
 
+std::optional<std::vector<std::byte>> JsonRequest::bytes_up_to(std::string_view name,
+                                                               std::size_t max_size) const {
+  const auto encoded = text(name, 4 * max_size / 3 + 4);
+  if (!encoded) return std::nullopt;
+  auto decoded = crypto::from_base64url(*encoded);
+  if (!decoded || decoded->empty() || decoded->size() > max_size) return std::nullopt;
+  return std::vector<std::byte>(decoded->begin(), decoded->end());
+}
+
 result<std::optional<std::uint32_t>> query_number(const Request& request, std::string_view name) {
   auto target = boost::urls::parse_origin_form(request.target());
   if (!target) return errc::invalid_argument;

@@ -36,6 +36,9 @@ class JsonRequest {
   std::optional<bool> boolean(std::string_view name) const;
   // base64url of exactly `size` bytes.
   std::optional<std::vector<std::byte>> bytes(std::string_view name, std::size_t size) const;
+  // base64url of 1..max_size bytes.
+  std::optional<std::vector<std::byte>> bytes_up_to(std::string_view name,
+                                                    std::size_t max_size) const;
   const boost::json::object& object() const { return object_; }
 
  private:

@@ -12,6 +12,7 @@
 #include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/hash.hpp"
+#include "clueline/crypto/unit_key_certificate.hpp"
 #include "clueline/services/blocking.hpp"
 #include "clueline/services/jurisdiction.hpp"
 #include "commit.hpp"
@@ -135,29 +136,70 @@ std::optional<std::uint32_t> owner_of_key(const RegistrySnapshot& registry,
   return std::nullopt;
 }
 
-// The stored form of a new unit's keys: each new to the registry, none
-// twice. (Outside the coroutines: g++ 12 mis-handles aggregates with array
-// members in coroutine frames.)
-Outcome<std::vector<storage::UnitKey>> unit_keys_of(const RegistrySnapshot& registry,
-                                                    const std::vector<crypto::BoxPublicKey>& keys) {
-  std::vector<storage::UnitKey> stored;
-  std::set<storage::Bytes16> seen;
-  for (const crypto::BoxPublicKey& key : keys) {
-    storage::UnitKey entry;
-    entry.key_id = crypto::key_id(key);
-    entry.public_key = key.bytes;
-    entry.current = true;
-    if (!seen.insert(entry.key_id).second) {
-      return refuse(errc::invalid_argument, "the same public key twice");
-    }
-    if (const auto owner = owner_of_key(registry, entry.key_id)) {
-      return refuse(errc::invalid_argument, "key " + crypto::to_base64url(entry.key_id) +
-                                                " is already registered to unit " +
-                                                std::to_string(*owner));
-    }
-    stored.push_back(entry);
+// The deployment record a change signed with `key` needs: none to write
+// when the recorded key is `key`, a new record (with a fresh receipt salt)
+// when there is none yet, conflict when another key is recorded.
+Outcome<std::optional<storage::Deployment>> deployment_for(const RegistrySnapshot& registry,
+                                                           const crypto::SigningPublicKey& key) {
+  if (!registry.deployment) {
+    // The first signed change fixes the deployment: the key every token and
+    // certificate is checked with, and the receipt salt of every receipt.
+    storage::Deployment created;
+    created.site_signing_public_key = key.bytes;
+    crypto::random_bytes(created.receipt_salt);
+    return std::optional<storage::Deployment>(created);
   }
-  return stored;
+  if (registry.deployment->site_signing_public_key != key.bytes) {
+    return refuse(errc::conflict,
+                  "this deployment's site-signing public key is " +
+                      crypto::to_base64url(registry.deployment->site_signing_public_key) +
+                      "; sign with the key whose public half that is");
+  }
+  return std::optional<storage::Deployment>();
+}
+
+// `unit` with the certified key of `request` as its only current key, after
+// the checks of crypto-spec §3.1 the server makes. (Outside the coroutines:
+// g++ 12 mis-handles aggregates with array members in coroutine frames.)
+Outcome<storage::Unit> unit_with_certified_key(const RegistrySnapshot& registry,
+                                               const storage::Unit& unit, const NewUnitKey& request,
+                                               storage::UnixSeconds now) {
+  const auto certificate = crypto::verify_unit_key_certificate(
+      crypto::as_bytes(request.certificate), request.deployment_key);
+  if (!certificate) {
+    return refuse(errc::invalid_argument,
+                  certificate.error() == errc::authentication_failed
+                      ? "the certificate does not verify under the deployment's signing key"
+                      : "the certificate is malformed (crypto-spec §3.1)");
+  }
+  const std::string mismatch = crypto::certificate_mismatch(
+      *certificate, {.unit_id = unit.id, .level = unit.level, .parent_id = unit.parent_id},
+      certificate->public_key, static_cast<std::uint64_t>(now));
+  if (!mismatch.empty()) return refuse(errc::invalid_argument, mismatch);
+  const storage::Bytes16 key_id = certificate->key_id;
+  if (const auto owner = owner_of_key(registry, key_id); owner && *owner != unit.id) {
+    return refuse(errc::invalid_argument, "key " + crypto::to_base64url(key_id) +
+                                              " is already registered to unit " +
+                                              std::to_string(*owner));
+  }
+  storage::Unit updated = unit;
+  bool renewed = false;
+  for (storage::UnitKey& key : updated.keys) {
+    key.current = key.key_id == key_id;
+    if (key.current) {
+      key.certificate = request.certificate;
+      renewed = true;
+    }
+  }
+  if (!renewed) {
+    storage::UnitKey key;
+    key.key_id = key_id;
+    key.public_key = certificate->public_key.bytes;
+    key.current = true;
+    key.certificate = request.certificate;
+    updated.keys.push_back(std::move(key));
+  }
+  return updated;
 }
 
 // One change as a list. (A braced list inside a co_await expression puts
@@ -286,9 +328,6 @@ boost::asio::awaitable<Outcome<storage::Unit>> add_unit(AdminContext context, Ac
                                                    ": a parent must be at a higher level");
     }
   }
-  auto keys = unit_keys_of(*current, request.keys);
-  if (!keys) co_return keys.error();
-  unit.keys = std::move(*keys);
   auto id = co_await run_blocking(*context.auth->blocking_pool,
                                   std::bind_front(&read_next_unit_id, context.auth->store));
   if (!id.value) co_return read_refusal(id.error);
@@ -304,31 +343,35 @@ boost::asio::awaitable<Outcome<storage::Unit>> add_unit(AdminContext context, Ac
 }
 
 boost::asio::awaitable<Outcome<storage::Unit>> add_unit_key(AdminContext context, Actor actor,
-                                                            std::uint32_t unit_id,
-                                                            crypto::BoxPublicKey key) {
-  if (auto refused = authorized(context, actor, Action::kManageUnits, {.unit_id = unit_id})) {
+                                                            NewUnitKey request) {
+  if (auto refused =
+          authorized(context, actor, Action::kManageUnits, {.unit_id = request.unit_id})) {
     co_return *refused;
+  }
+  if (request.certificate.size() > crypto::kMaxUnitKeyCertificateBytes) {
+    co_return refuse(errc::invalid_argument, "the certificate is malformed (crypto-spec §3.1)");
   }
   auto claim = context.auth->claims->claim(std::string(kRegistryClaim));
   if (!claim) co_return busy();
   const auto current = context.registry->current();
-  const storage::Unit* found = current->unit(unit_id);
+  const storage::Unit* found = current->unit(request.unit_id);
   if (found == nullptr) {
-    co_return refuse(errc::not_found, "unit " + std::to_string(unit_id) + ": no such unit");
+    co_return refuse(errc::not_found, "unit " + std::to_string(request.unit_id) + ": no such unit");
   }
-  auto added = unit_keys_of(*current, std::vector<crypto::BoxPublicKey>(1, key));
-  if (!added) co_return added.error();
-  storage::Unit unit = *found;
-  for (storage::UnitKey& old : unit.keys) old.current = false;
-  unit.keys.push_back(added->front());
+  auto created = deployment_for(*current, request.deployment_key);
+  if (!created) co_return created.error();
+  auto unit = unit_with_certified_key(*current, *found, request, now_seconds(context));
+  if (!unit) co_return unit.error();
+  std::vector<RegistryChange> changes;
+  if (*created) changes.push_back(storage::deployment_saved(**created));
+  changes.push_back(storage::unit_updated(*unit, "unit.add_key"));
   auto units = current->units;
-  units[unit.id] = unit;
-  auto next = candidate_registry(context, *current, std::move(units), current->sites, std::nullopt);
+  units[unit->id] = *unit;
+  auto next = candidate_registry(context, *current, std::move(units), current->sites, *created);
   if (!next) co_return next.error();
-  auto written = co_await write_registry(
-      context, actor, changes_of(storage::unit_updated(unit, "unit.add_key")), std::move(*next));
+  auto written = co_await write_registry(context, actor, std::move(changes), std::move(*next));
   if (!written) co_return written.error();
-  co_return unit;
+  co_return std::move(*unit);
 }
 
 boost::asio::awaitable<Outcome<storage::Unit>> deactivate_unit(AdminContext context, Actor actor,
@@ -376,22 +419,11 @@ boost::asio::awaitable<Outcome<storage::Site>> add_site(AdminContext context, Ac
     co_return refuse(errc::invalid_argument,
                      "unit_id " + std::to_string(request.unit_id) + ": no such unit");
   }
+  auto deployment = deployment_for(*current, request.site_signing_public_key);
+  if (!deployment) co_return deployment.error();
+  const std::optional<storage::Deployment> created = *deployment;
   std::vector<RegistryChange> changes;
-  std::optional<storage::Deployment> created;
-  if (!current->deployment) {
-    // The first site fixes the deployment: the key every token is checked
-    // with, and the receipt salt of every reporter's receipt from now on.
-    created.emplace();
-    created->site_signing_public_key = request.site_signing_public_key.bytes;
-    crypto::random_bytes(created->receipt_salt);
-    changes.push_back(storage::deployment_saved(*created));
-  } else if (current->deployment->site_signing_public_key !=
-             request.site_signing_public_key.bytes) {
-    co_return refuse(errc::conflict,
-                     "this deployment's site-signing public key is " +
-                         crypto::to_base64url(current->deployment->site_signing_public_key) +
-                         "; sign with the key whose public half that is");
-  }
+  if (created) changes.push_back(storage::deployment_saved(*created));
   auto id = co_await run_blocking(*context.auth->blocking_pool,
                                   std::bind_front(&read_next_site_id, context.auth->store));
   if (!id.value) co_return read_refusal(id.error);

@@ -64,9 +64,11 @@ Outcome<RouteOffer> offer_for(Intake& intake, const SiteContext& site, std::stri
                               std::string_view accused_level, SystemClock::time_point now) {
   auto route = intake.route(site, category, accused_level);
   if (!route) return route_refusal(intake, route.error(), category);
+  const storage::Deployment deployment = *intake.deployment();
   RouteOffer offer{.route = std::move(*route),
                    .challenge = intake.issue_challenge(now),
-                   .receipt_salt = intake.deployment()->receipt_salt};
+                   .receipt_salt = deployment.receipt_salt,
+                   .deployment_key = deployment.site_signing_public_key};
   return offer;
 }
 
@@ -275,10 +277,14 @@ boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext conte
   if (!read.clue) co_return read_refusal(read.error);
   FollowupView view{.clue = std::move(*read.clue),
                     .unit = std::nullopt,
+                    .deployment_key = {},
                     .history = {},
                     .replies = std::move(read.replies),
                     .messages = std::move(read.messages)};
   view.unit = context.intake->unit(view.clue.unit_id);
+  if (const auto deployment = context.intake->deployment()) {
+    view.deployment_key = deployment->site_signing_public_key;
+  }
   const Intake* intake = context.intake;
   view.history = followup_history(view.clue, [intake](std::uint32_t id) {
     const auto unit = intake->unit(id);
@@ -304,7 +310,11 @@ boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenCont
   const std::optional<storage::Unit> unit = context.intake->unit(clue.unit_id);
   if (!unit) co_return refuse(errc::internal, "internal error");
   if (!same_key_set(payload->recipients, current_keys(*unit))) {
-    co_return MessageAnswer{ResealToUnit{*unit}};
+    ResealToUnit reseal{.unit = *unit, .deployment_key = {}};
+    if (const auto deployment = context.intake->deployment()) {
+      reseal.deployment_key = deployment->site_signing_public_key;
+    }
+    co_return MessageAnswer{std::move(reseal)};
   }
   const storage::SealedNote note{unix_seconds(SystemClock::now()), std::move(sealed)};
   clue.messages += 1;

@@ -14,9 +14,11 @@ namespace json = boost::json;
 json::object unit_json(const storage::Unit& unit) {
   json::array keys;
   for (const storage::UnitKey& key : unit.keys) {
-    keys.push_back(json::object{{"key_id", crypto::to_base64url(key.key_id)},
-                                {"public_key", crypto::to_base64url(key.public_key)},
-                                {"current", key.current}});
+    keys.push_back(
+        json::object{{"key_id", crypto::to_base64url(key.key_id)},
+                     {"public_key", crypto::to_base64url(key.public_key)},
+                     {"current", key.current},
+                     {"certificate", crypto::to_base64url(crypto::as_bytes(key.certificate))}});
   }
   return {{"id", unit.id},          {"name", unit.name},
           {"level", unit.level},    {"parent_id", unit.parent_id},

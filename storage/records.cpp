@@ -82,6 +82,27 @@ result<std::vector<Record>> list_family(const Store& store, Family family, Decod
   return records;
 }
 
+// Unit key certificates have a variable length (crypto-spec §3.1).
+constexpr std::size_t kMaxCertificateBytes = 169;
+
+std::string hex_of(const std::string& bytes) {
+  std::string out;
+  boost::algorithm::hex_lower(bytes.begin(), bytes.end(), std::back_inserter(out));
+  return out;
+}
+
+std::string certificate_from_hex(const json::object& entry) {
+  const std::string text = string_field(entry, "certificate");
+  if (text.size() % 2 != 0 || text.size() > 2 * kMaxCertificateBytes) throw Corrupt{};
+  std::string raw;
+  try {
+    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
+  } catch (const std::exception&) {
+    throw Corrupt{};
+  }
+  return raw;
+}
+
 }  // namespace
 
 bool Unit::receiving() const noexcept {
@@ -242,7 +263,8 @@ std::string encode(const Unit& value) {
   for (const UnitKey& key : value.keys) {
     keys.push_back(json::object{{"key_id", hex(key.key_id)},
                                 {"public_key", hex(key.public_key)},
-                                {"current", key.current}});
+                                {"current", key.current},
+                                {"certificate", hex_of(key.certificate)}});
   }
   object["keys"] = std::move(keys);
   object["active"] = value.active;
@@ -349,7 +371,11 @@ result<Unit> decode_unit(std::string_view bytes) {
       const json::object& entry = object_of(key);
       unit.keys.push_back({.key_id = bytes_field<16>(entry, "key_id"),
                            .public_key = bytes_field<32>(entry, "public_key"),
-                           .current = bool_field(entry, "current")});
+                           .current = bool_field(entry, "current"),
+                           // Keys stored before certificates have none.
+                           .certificate = entry.contains("certificate")
+                                              ? certificate_from_hex(entry)
+                                              : std::string()});
     }
     unit.active = bool_field(object, "active");
     return unit;
@@ -591,10 +617,10 @@ result<std::uint32_t> add_unit(Store& store, Unit unit) {
   return unit.id;
 }
 
-result<void> put_unit(Store& store, const Unit& unit) {
+result<void> put_unit(Store& store, const Unit& unit, std::string_view action) {
   if (auto existing = get_unit(store, unit.id); !existing) return existing.error();
   if (!valid_name(unit.name)) return errc::invalid_argument;
-  return write_audited(store, unit_updated(unit, "unit.update"));
+  return write_audited(store, unit_updated(unit, std::string(action)));
 }
 
 result<std::vector<Unit>> list_units(const Store& store) {

@@ -280,6 +280,14 @@ class RocksStore final : public Store {
                   " this build supports; run a newer clueline");
         return errc::invalid_argument;
       }
+      if (*version < kFormatVersion) {
+        // Version 1 stored 94-character site tokens, envelopes holding them
+        // and unit keys without certificates: none of it is usable now.
+        log_error("clueline storage: the database has format version " + std::to_string(*version) +
+                  ", made by an earlier clueline whose posters, envelopes and unit keys this "
+                  "build cannot use; create a new deployment (a new data directory)");
+        return errc::invalid_argument;
+      }
       return {};
     }
     if (stored.error() != errc::not_found) {

@@ -19,8 +19,10 @@ class Env;
 namespace clueline::storage {
 
 // The storage format this build writes and reads. Bump it when the on-disk
-// layout changes incompatibly; open() refuses any larger stored value.
-inline constexpr std::uint32_t kFormatVersion = 1;
+// layout changes incompatibly; open() refuses any other stored value.
+// Version 2: site tokens and envelopes of crypto-spec §3 version 2, unit key
+// certificates, the stats family.
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 // Reserved kMeta keys (see Family). The format version is stored as ASCII
 // decimal so `ldb` dumps stay readable.

@@ -105,12 +105,13 @@ Bytes hex(const std::string& h) {
 }
 
 TEST(CryptoVectors, FileHasVersionAndOnlyKnownSections) {
-  EXPECT_EQ(vectors().at("version").to_number<int>(), 1);
+  EXPECT_EQ(vectors().at("version").to_number<int>(), 2);
   const std::set<std::string> known = {"version",
                                        "description",
                                        "base64url",
                                        "key_id",
                                        "site_token",
+                                       "unit_key_certificate",
                                        "pow",
                                        "receipt",
                                        "receipt_normalization",
@@ -195,6 +196,36 @@ TEST(CryptoVectors, SiteToken) {
         test::must(signing_key_pair_from_secret(bin(v, "secret_key")), "secret");
     EXPECT_EQ(sign_site_token(expected, from_secret), token);
     EXPECT_EQ(sign_site_token(expected, from_seed), token);
+    EXPECT_EQ(to_base64url(deployment_fingerprint(key)), str(v, "fingerprint"));
+    EXPECT_EQ(to_base64url(site_token_fingerprint(token).value()), str(v, "fingerprint"));
+  }
+}
+
+TEST(CryptoVectors, UnitKeyCertificate) {
+  for (const auto& c : section("unit_key_certificate")) {
+    const auto& v = c.as_object();
+    SCOPED_TRACE(description(v));
+    const auto key = test::must(signing_public_key_from(bin(v, "public_key")), "public_key");
+    const Bytes certificate = bin(v, "certificate");
+    if (!valid(v)) {
+      EXPECT_TRUE(fails_with(verify_unit_key_certificate(certificate, key), expected_error(v)));
+      continue;
+    }
+    UnitKeyCertificate expected;
+    expected.unit_id = static_cast<std::uint32_t>(num(v, "unit_id"));
+    expected.parent_id = static_cast<std::uint32_t>(num(v, "parent_id"));
+    expected.level = str(v, "level");
+    expected.public_key = test::must(box_public_key_from(bin(v, "unit_public_key")), "key");
+    expected.key_id = key_id(expected.public_key);
+    expected.not_before = num(v, "not_before");
+    expected.not_after = num(v, "not_after");
+    EXPECT_EQ(to_base64url(expected.key_id), str(v, "key_id"));
+    const auto verified = verify_unit_key_certificate(certificate, key);
+    ASSERT_TRUE(verified.has_value());
+    EXPECT_EQ(*verified, expected);
+    const auto from_seed = test::must(signing_key_pair_from_seed(bin(v, "seed")), "seed");
+    EXPECT_EQ(from_seed.public_key, key);
+    EXPECT_EQ(sign_unit_key_certificate(expected, from_seed), certificate);
   }
 }
 

@@ -10,7 +10,7 @@ namespace {
 using test::fails_with;
 using test::refused;
 
-constexpr std::size_t kCategoryAt = 4 + 70 + 1;
+constexpr std::size_t kCategoryAt = 4 + kSiteTokenBytes + 1;
 
 class EnvelopeTest : public ::testing::Test {
  protected:
@@ -48,7 +48,7 @@ TEST_F(EnvelopeTest, RoundTripAndParse) {
   EXPECT_EQ(parsed.context.data(), envelope.data());
   EXPECT_EQ(parsed.context.size(), kEnvelopeFixedBytes + 5 + 15);
   EXPECT_EQ(parsed.payload.header.data(), envelope.data() + parsed.context.size());
-  EXPECT_TRUE(std::equal(envelope.begin(), envelope.begin() + 4, as_bytes("CLE1").begin()));
+  EXPECT_TRUE(std::equal(envelope.begin(), envelope.begin() + 4, as_bytes("CLE2").begin()));
   for (const auto& unit : units_) {
     const auto body = open_envelope(envelope, unit);
     ASSERT_TRUE(body.has_value()) << body.error().message();

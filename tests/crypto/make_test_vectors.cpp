@@ -228,6 +228,7 @@ json::array site_token_vectors() {
                    {"public_key", b64(signer.public_key.bytes)},
                    {"site_id", t.site_id},
                    {"token_version", t.token_version},
+                   {"fingerprint", b64(deployment_fingerprint(signer.public_key))},
                    {"token", sign_site_token(t, signer)},
                    {"valid", true}});
   }
@@ -242,27 +243,144 @@ json::array site_token_vectors() {
   };
   add("token of site 4242 v7 checked with another deployment's key", good, other.public_key,
       "authentication_failed");
+  add("token signed by another deployment's key (its own fingerprint), checked with this one",
+      sign_site_token({4242, 7}, other), signer.public_key, "authentication_failed");
+  add("fingerprint changed, signature kept", b64(flip(raw, 10, 0x01)), signer.public_key,
+      "authentication_failed");
   add("token_version changed from 7 to 8, signature kept", b64(flip(raw, 5, 0x0f)),
       signer.public_key, "authentication_failed");
   add("site_id changed, signature kept", b64(flip(raw, 3, 0x01)), signer.public_key,
       "authentication_failed");
   add("one bit of the signature flipped", b64(flip(raw, 40, 0x10)), signer.public_key,
       "authentication_failed");
-  add("93 characters", good.substr(0, 93), signer.public_key, "invalid_argument");
-  add("95 characters", good + "A", signer.public_key, "invalid_argument");
-  std::string padded = good.substr(0, 92) + "==";
-  add("94 characters ending in padding", padded, signer.public_key, "invalid_argument");
+  add("114 characters", good.substr(0, 114), signer.public_key, "invalid_argument");
+  add("116 characters", good + "A", signer.public_key, "invalid_argument");
+  std::string padded = good.substr(0, 113) + "==";
+  add("115 characters ending in padding", padded, signer.public_key, "invalid_argument");
   std::string spaced = good;
   spaced[50] = ' ';
-  add("94 characters with a space", spaced, signer.public_key, "invalid_argument");
-  // The 94th character carries 2 data bits and 4 zero bits; 'B' sets one of
+  add("115 characters with a space", spaced, signer.public_key, "invalid_argument");
+  // The 115th character carries 4 data bits and 2 zero bits; 'B' sets one of
   // the zero bits.
   std::string noncanonical = good;
-  noncanonical[93] = static_cast<char>(noncanonical[93] == 'A' ? 'B' : noncanonical[93] ^ 1);
+  noncanonical[114] = static_cast<char>(noncanonical[114] == 'A' ? 'B' : noncanonical[114] ^ 1);
   if (!from_base64url(noncanonical)) {
     add("non-canonical last character (non-zero trailing bits)", noncanonical, signer.public_key,
         "invalid_argument");
   }
+  return out;
+}
+
+Bytes ascii_bytes(std::string_view text) {
+  const auto bytes = as_bytes(text);
+  return {bytes.begin(), bytes.end()};
+}
+
+json::array unit_key_certificate_vectors() {
+  json::array out;
+  const auto signer = signing_pair("site-signing");
+  const auto other = signing_pair("other site-signing");
+  struct Case {
+    std::uint32_t unit_id;
+    std::uint32_t parent_id;
+    const char* level;
+    const char* key_label;
+    std::uint64_t not_before;
+    std::uint64_t not_after;
+  };
+  const Case cases[] = {{1, 0, "province", "unit-a", 1'790'000'000, 1'853'072'000},
+                        {42, 7, "township", "unit-b", 1'800'000'000, 1'800'086'400},
+                        // not_after 2^53 - 1: the largest integer a JavaScript number holds.
+                        {0xFFFFFFFFu, 0xFFFFFFFEu, "abcdefghijklmnopqrstuvwxyz_01234", "unit-c", 0,
+                         9'007'199'254'740'991ull}};
+  Bytes good;
+  for (const Case& c : cases) {
+    UnitKeyCertificate fields;
+    fields.unit_id = c.unit_id;
+    fields.parent_id = c.parent_id;
+    fields.level = c.level;
+    fields.public_key = box_pair(c.key_label).public_key;
+    fields.not_before = c.not_before;
+    fields.not_after = c.not_after;
+    const Bytes certificate = sign_unit_key_certificate(fields, signer);
+    if (good.empty()) good = certificate;
+    out.push_back({{"description",
+                    "unit key certificate signed with crypto_sign_detached (deterministic "
+                    "Ed25519) by crypto_sign_seed_keypair(seed)"},
+                   {"seed", b64(seed_of("site-signing"))},
+                   {"public_key", b64(signer.public_key.bytes)},
+                   {"unit_id", c.unit_id},
+                   {"parent_id", c.parent_id},
+                   {"level", c.level},
+                   {"unit_public_key", b64(fields.public_key.bytes)},
+                   {"key_id", b64(key_id(fields.public_key))},
+                   {"not_before", c.not_before},
+                   {"not_after", c.not_after},
+                   {"certificate", b64(certificate)},
+                   {"valid", true}});
+  }
+  auto add = [&](std::string description, const Bytes& certificate, const SigningPublicKey& key,
+                 const char* error) {
+    auto v = invalid(std::move(description), error);
+    v["public_key"] = b64(key.bytes);
+    v["certificate"] = b64(certificate);
+    out.push_back(std::move(v));
+  };
+  // Layout of the first case (level "province", 8 bytes): unit_id 0..3,
+  // parent_id 4..7, level length 8, level 9..16, key_id 17..32, public key
+  // 33..64, not_before 65..72, not_after 73..80, signature 81..144.
+  add("checked with another deployment's key", good, other.public_key, "authentication_failed");
+  add("unit_id changed, signature kept", flip(good, 3), signer.public_key, "authentication_failed");
+  add("parent_id changed, signature kept", flip(good, 7), signer.public_key,
+      "authentication_failed");
+  add("level changed to \"provincf\", signature kept", flip(good, 16, 0x03), signer.public_key,
+      "authentication_failed");
+  add("public key changed, signature kept", flip(good, 40), signer.public_key,
+      "authentication_failed");
+  add("not_after changed, signature kept", flip(good, 80), signer.public_key,
+      "authentication_failed");
+  add("one bit of the signature flipped", flip(good, 100, 0x10), signer.public_key,
+      "authentication_failed");
+  {
+    // Signed correctly, but the key id is not BLAKE2b-16 of the key.
+    Bytes fields(good.begin(), good.end() - 64);
+    fields[20] ^= std::byte{0x01};
+    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
+    message.insert(message.end(), fields.begin(), fields.end());
+    const Signature signature = sign_detached(message, signer);
+    fields.insert(fields.end(), signature.begin(), signature.end());
+    add("validly signed, but key_id is not BLAKE2b-16(public_key)", fields, signer.public_key,
+        "authentication_failed");
+  }
+  {
+    Bytes fields(good.begin(), good.end() - 64);
+    fields[9] = std::byte{'P'};  // "Province": outside [a-z0-9_]
+    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
+    message.insert(message.end(), fields.begin(), fields.end());
+    const Signature signature = sign_detached(message, signer);
+    fields.insert(fields.end(), signature.begin(), signature.end());
+    add("validly signed, level with an upper-case letter", fields, signer.public_key,
+        "invalid_argument");
+  }
+  {
+    Bytes fields(good.begin(), good.end() - 64);
+    std::copy(fields.begin() + 65, fields.begin() + 73, fields.begin() + 73);  // after = before
+    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
+    message.insert(message.end(), fields.begin(), fields.end());
+    const Signature signature = sign_detached(message, signer);
+    fields.insert(fields.end(), signature.begin(), signature.end());
+    add("validly signed, not_after equal to not_before", fields, signer.public_key,
+        "invalid_argument");
+  }
+  add("one byte short", Bytes(good.begin(), good.end() - 1), signer.public_key, "invalid_argument");
+  Bytes longer = good;
+  longer.push_back(std::byte{0});
+  add("one trailing byte", longer, signer.public_key, "invalid_argument");
+  add("level length 9 in a certificate holding 8", flip(good, 8, 0x01), signer.public_key,
+      "invalid_argument");
+  Bytes empty_level = good;
+  empty_level[8] = std::byte{0};
+  add("level length 0", empty_level, signer.public_key, "invalid_argument");
   return out;
 }
 
@@ -714,9 +832,9 @@ json::array envelope_vectors(std::vector<Bytes>& corpus) {
   }
 
   const Bytes& e1 = sealed[0];
-  // E1 layout: magic 4 | token 70 | 1 | "fraud" 5 | 1 | "" | reply 32 | hash 32 | challenge 32 |
+  // E1 layout: magic 4 | token 86 | 1 | "fraud" 5 | 1 | "" | reply 32 | hash 32 | challenge 32 |
   // nonce 8.
-  const std::size_t category_at = 4 + 70 + 1;
+  const std::size_t category_at = 4 + kSiteTokenBytes + 1;
   const std::size_t reply_at = category_at + 5 + 1;
   const std::size_t hash_at = reply_at + 32;
   const std::size_t challenge_at = hash_at + 32;
@@ -749,13 +867,14 @@ json::array envelope_vectors(std::vector<Bytes>& corpus) {
     e.insert(e.end(), e1.begin() + static_cast<std::ptrdiff_t>(reply_at), e1.end());
     bad("E1 with accused level 'x' inserted", "unit A", e, auth);
   }
-  bad("E1 with one bit of the site token flipped", "unit A", flip(e1, 4 + 69), auth);
+  bad("E1 with one bit of the site token flipped", "unit A", flip(e1, 4 + kSiteTokenBytes - 1),
+      auth);
   bad("E1 with one bit of the reply public key flipped", "unit A", flip(e1, reply_at), auth);
   bad("E1 with one bit of the receipt lookup hash flipped", "unit A", flip(e1, hash_at + 31), auth);
   bad("E1 with one bit of the pow challenge flipped", "unit A", flip(e1, challenge_at), auth);
   bad("E1 with one bit of the pow nonce flipped", "unit A", flip(e1, nonce_at + 7), auth);
   bad("E1 with one bit of the body ciphertext flipped", "unit A", flip(e1, e1.size() - 200), auth);
-  bad("E1 with magic 'CLE2'", "unit A", flip(e1, 3, 0x03), malformed);
+  bad("E1 with magic 'CLE1' (version 1, 70-byte tokens)", "unit A", flip(e1, 3, 0x03), malformed);
   {
     Bytes e = e1;
     e[category_at] = std::byte{'F'};
@@ -1190,9 +1309,9 @@ int main(int argc, char** argv) {
     std::vector<Bytes> blobs;
     std::string two_chunk;
     json::object root;
-    root["version"] = 1;
+    root["version"] = 2;
     root["description"] =
-        "Test vectors of docs/crypto-spec.md (protocol version 1), generated by "
+        "Test vectors of docs/crypto-spec.md (protocol version 2), generated by "
         "tests/crypto/make_test_vectors.cpp with the C++ reference. Binary values are base64url "
         "(RFC 4648 section 5, no padding). Fixed seeds, salts and nonces are BLAKE2b-32(\"clueline/"
         "test-vector/\" || label), truncated where shorter. Cases with \"valid\": false must be "
@@ -1204,6 +1323,7 @@ int main(int argc, char** argv) {
     root["base64url"] = base64url_vectors();
     root["key_id"] = key_id_vectors();
     root["site_token"] = site_token_vectors();
+    root["unit_key_certificate"] = unit_key_certificate_vectors();
     root["pow"] = pow_vectors();
     root["receipt"] = receipt_vectors();
     root["receipt_normalization"] = receipt_normalization_vectors();
@@ -1245,6 +1365,11 @@ int main(int argc, char** argv) {
       write_file(corpus_dir / "site_token" / ("raw-" + std::to_string(n)),
                  sign_site_token_raw(t, signer));
       ++n;
+    }
+    n = 0;
+    for (const json::value& v : root["unit_key_certificate"].as_array()) {
+      write_file(corpus_dir / "site_token" / ("certificate-" + std::to_string(n++)),
+                 must(from_base64url(v.at("certificate").as_string()), "certificate"));
     }
     std::cout << "wrote " << vectors_path.string() << " and " << corpus_dir.string() << "\n";
     return 0;

@@ -49,7 +49,7 @@ TEST_F(SiteTokenTest, EveryBitFlipIsRefused) {
     EXPECT_TRUE(
         fails_with(verify_site_token_bytes(flipped, key_.public_key), errc::authentication_failed))
         << bit;
-    // The text form of the flipped bytes is still 94 canonical characters.
+    // The text form of the flipped bytes is still 115 canonical characters.
     EXPECT_TRUE(fails_with(verify_site_token(to_base64url(flipped), key_.public_key),
                            errc::authentication_failed))
         << bit;
@@ -72,6 +72,15 @@ TEST_F(SiteTokenTest, WrongKeyIsRefused) {
   const auto other = generate_signing_key_pair();
   EXPECT_TRUE(fails_with(verify_site_token(sign_site_token({1, 1}, key_), other.public_key),
                          errc::authentication_failed));
+}
+
+TEST_F(SiteTokenTest, CarriesTheFingerprintOfItsDeploymentKey) {
+  const std::string token = sign_site_token({7, 3}, key_);
+  const auto fingerprint = site_token_fingerprint(token);
+  ASSERT_TRUE(fingerprint.has_value());
+  EXPECT_EQ(*fingerprint, deployment_fingerprint(key_.public_key));
+  EXPECT_NE(*fingerprint, deployment_fingerprint(generate_signing_key_pair().public_key));
+  EXPECT_TRUE(fails_with(site_token_fingerprint(token.substr(1)), errc::invalid_argument));
 }
 
 TEST_F(SiteTokenTest, EveryWrongLengthIsMalformed) {

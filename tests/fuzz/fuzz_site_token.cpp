@@ -1,6 +1,7 @@
-// libFuzzer target: site tokens (text and raw), base64url and the other
-// small text parsers. The signing key is the test vectors' "site-signing"
+// libFuzzer target: site tokens (text and raw), unit key certificates,
+// base64url and the other small text parsers. The signing key is the test vectors' "site-signing"
 // key, so the seed corpus (tokens it signed) reaches signature checking.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -19,10 +20,12 @@ void require(bool condition) {
   }
 }
 
-const SigningPublicKey& site_key() {
-  static const SigningPublicKey key = test::signing_pair("site-signing").public_key;
-  return key;
+const SigningKeyPair& site_pair() {
+  static const SigningKeyPair pair = test::signing_pair("site-signing");
+  return pair;
 }
+
+const SigningPublicKey& site_key() { return site_pair().public_key; }
 
 }  // namespace
 
@@ -45,6 +48,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto from_raw = verify_site_token_bytes(input, site_key());
   if (from_raw) {
     require(size == kSiteTokenBytes);
+  }
+
+  const auto certificate = verify_unit_key_certificate(input, site_key());
+  if (certificate) {
+    // Canonical: a certificate that verifies is exactly what signing its
+    // fields gives (Ed25519 is deterministic).
+    require(size >= kMinUnitKeyCertificateBytes && size <= kMaxUnitKeyCertificateBytes);
+    const Bytes again = sign_unit_key_certificate(*certificate, site_pair());
+    require(again.size() == size && std::equal(again.begin(), again.end(), input.begin()));
   }
 
   const auto receipt = normalize_receipt(text);

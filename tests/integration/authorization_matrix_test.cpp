@@ -208,13 +208,17 @@ class AuthorizationMatrixTest : public ::testing::Test {
     const auto add_unit = [&](const std::string& name, const std::string& level,
                               std::uint32_t parent) {
       storage::Unit unit{.name = name, .level = level, .parent_id = parent};
+      unit.id = storage::add_unit(*store, unit).value();
       const auto pair = crypto::generate_box_key_pair();
-      unit.keys.push_back(
-          {.key_id = crypto::key_id(pair.public_key), .public_key = pair.public_key.bytes});
-      const std::uint32_t id = storage::add_unit(*store, unit).value();
-      key_id_of_[id] = unit.keys.front().key_id;
-      return id;
+      unit.keys.push_back(certified_unit_key(unit, pair.public_key, deployment_.site_signing));
+      storage::put_unit(*store, unit, "unit.add_key").value();
+      key_id_of_[unit.id] = unit.keys.front().key_id;
+      units_[unit.id] = unit;
+      return unit.id;
     };
+    for (const auto& [level, id] : deployment_.unit_ids) {
+      units_[id] = storage::get_unit(*store, id).value();
+    }
     key_id_of_[deployment_.unit_ids.at("county")] =
         crypto::key_id(deployment_.unit_keys.at("county").public_key);
     unit_of_[Relation::kOwn] = deployment_.unit_ids.at("township");
@@ -354,10 +358,14 @@ class AuthorizationMatrixTest : public ::testing::Test {
         return post(
             "/api/v1/admin/units",
             {{"name", "Unit " + tag}, {"level", level_below_[relation]}, {"parent_id", unit}});
-      case Endpoint::kAddUnitKey:
+      case Endpoint::kAddUnitKey: {
+        const storage::UnitKey key = certified_unit_key(
+            units_.at(unit), crypto::generate_box_key_pair().public_key, deployment_.site_signing);
         return post("/api/v1/admin/units/keys",
                     {{"unit_id", unit},
-                     {"public_key", b64(crypto::generate_box_key_pair().public_key.bytes)}});
+                     {"certificate", b64(crypto::as_bytes(key.certificate))},
+                     {"site_signing_public_key", b64(deployment_.site_signing.public_key.bytes)}});
+      }
       case Endpoint::kAddSite:
         return post("/api/v1/admin/sites",
                     {{"name", "Site " + tag},
@@ -464,6 +472,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
   std::map<std::tuple<Endpoint, Role, Relation>, std::string> clue_of_;
   std::map<std::string, crypto::BoxPublicKey> reporter_of_;  // by clue id
   std::map<std::uint32_t, storage::Bytes16> key_id_of_;      // by unit
+  std::map<std::uint32_t, storage::Unit> units_;             // as stored at set-up
   std::optional<ServerProcess> server_;
   std::optional<HttpsClient> client_;
   std::string last_body_;

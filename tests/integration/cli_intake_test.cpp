@@ -243,9 +243,13 @@ TEST_F(CliIntakeTest, AnUnacknowledgedClueEscalatesToTheCountyThenTheCityWithAud
       entries.push_back(entry);
     }
   }
-  EXPECT_EQ(registry_actions, (std::vector<std::string>{"deployment.save", "unit.add", "unit.add",
-                                                        "unit.add", "unit.add", "unit.add",
-                                                        "site.add", "site.add", "site.revoke"}));
+  // Each keyed unit is added, then given its key with the certificate that
+  // names the id adding it assigned.
+  EXPECT_EQ(registry_actions,
+            (std::vector<std::string>{"deployment.save", "unit.add", "unit.add_key", "unit.add",
+                                      "unit.add_key", "unit.add", "unit.add_key", "unit.add",
+                                      "unit.add_key", "unit.add", "site.add", "site.add",
+                                      "site.revoke"}));
   ASSERT_EQ(entries.size(), 3u);
   EXPECT_EQ(entries[0].at("action").as_string(), "clue.route");
   EXPECT_EQ(entries[0].at("actor").as_string(), "system:intake");
@@ -317,8 +321,9 @@ TEST_F(CliIntakeTest, TheServerEscalatesCluesThatAreOverdueWhenItStarts) {
   }
   const CommandRun verified = clueline("audit verify --data-dir " + data_dir.string());
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  // Nine registry changes of the deployment, then the three escalations.
-  EXPECT_EQ(boost::json::parse(verified.out).at("entries").as_int64(), 9 + 3);
+  // Thirteen registry changes of the deployment (four of them keys), then
+  // the three escalations.
+  EXPECT_EQ(boost::json::parse(verified.out).at("entries").as_int64(), 13 + 3);
 }
 
 }  // namespace

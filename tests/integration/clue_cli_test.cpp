@@ -44,6 +44,8 @@ class ClueCliTest : public ::testing::Test {
           << crypto::to_base64url(deployment_.unit_keys.at(level).secret_key.bytes()) << "\n";
       std::ofstream(directory_ / (level + "-pass.txt")) << "the " << level << " passphrase\n";
     }
+    std::ofstream(directory_ / "site-signing.key")
+        << crypto::to_base64url(deployment_.site_signing.secret_key.bytes()) << "\n";
   }
   void TearDown() override {
     server_.reset();
@@ -82,7 +84,8 @@ class ClueCliTest : public ::testing::Test {
     std::ofstream(directory_ / (who + "-pass.txt")) << "the " << who << " passphrase\n";
     const json::object unit = as_json(
         "operator", "unit add" + data() + " --name " + who + " --level " + level + " --parent " +
-                        std::to_string(parent) + " --public-key " + file("keys/" + who + ".pub"));
+                        std::to_string(parent) + " --public-key " + file("keys/" + who + ".pub") +
+                        " --signing-key " + file("site-signing.key"));
     return unit.at("id").to_number<std::uint32_t>();
   }
   void start(const std::string& extra_config = {}) {

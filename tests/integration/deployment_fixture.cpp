@@ -1,7 +1,9 @@
 #include "deployment_fixture.hpp"
 
+#include <ctime>
 #include <stdexcept>
 
+#include "clueline/crypto/unit_key_certificate.hpp"
 #include "clueline/storage/store.hpp"
 
 namespace clueline::testing {
@@ -23,14 +25,27 @@ void check(result<void> value, const char* what) {
   if (!value) throw std::runtime_error(std::string(what) + ": " + value.error().message());
 }
 
-storage::UnitKey unit_key_of(const crypto::BoxKeyPair& pair) {
-  storage::UnitKey key;
-  key.key_id = crypto::key_id(pair.public_key);
-  key.public_key = pair.public_key.bytes;
-  return key;
+}  // namespace
+
+storage::UnitKey certified_unit_key(const storage::Unit& unit, const crypto::BoxPublicKey& key,
+                                    const crypto::SigningKeyPair& signing) {
+  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
+  crypto::UnitKeyCertificate fields;
+  fields.unit_id = unit.id;
+  fields.parent_id = unit.parent_id;
+  fields.level = unit.level;
+  fields.public_key = key;
+  fields.not_before = now - 86400;
+  fields.not_after = now + 365 * 86400;
+  const crypto::Bytes certificate = crypto::sign_unit_key_certificate(fields, signing);
+  storage::UnitKey stored;
+  stored.key_id = crypto::key_id(key);
+  stored.public_key = key.bytes;
+  stored.certificate.assign(reinterpret_cast<const char*>(certificate.data()), certificate.size());
+  return stored;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 TestDeployment write_test_deployment(const std::filesystem::path& data_dir) {
   crypto::initialize();
@@ -47,12 +62,14 @@ TestDeployment write_test_deployment(const std::filesystem::path& data_dir) {
     unit.name = "Test " + level;
     unit.level = level;
     unit.parent_id = parent;
+    unit.id = value_or_throw(storage::add_unit(*store, unit), "unit");
     if (level != "village") {
       auto pair = crypto::generate_box_key_pair();
-      unit.keys.push_back(unit_key_of(pair));
+      unit.keys.push_back(certified_unit_key(unit, pair.public_key, deployment.site_signing));
+      check(storage::put_unit(*store, unit, "unit.add_key"), "unit key");
       deployment.unit_keys.emplace(level, std::move(pair));
     }
-    parent = value_or_throw(storage::add_unit(*store, unit), "unit");
+    parent = unit.id;
     deployment.unit_ids[level] = parent;
   }
   const std::uint32_t village = deployment.unit_ids.at("village");

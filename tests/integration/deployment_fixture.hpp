@@ -31,6 +31,11 @@ struct TestDeployment {
   std::string revoked_site_token;  // version 1, revoked (site now at version 2)
 };
 
+// A stored key of `unit` (whose id, level and parent are set) for `key`,
+// certified by `signing` from a day ago for a year (crypto-spec §3.1).
+storage::UnitKey certified_unit_key(const storage::Unit& unit, const crypto::BoxPublicKey& key,
+                                    const crypto::SigningKeyPair& signing);
+
 // Writes the deployment into data_dir/rocksdb (which must not be open).
 TestDeployment write_test_deployment(const std::filesystem::path& data_dir);
 

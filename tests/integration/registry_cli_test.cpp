@@ -113,7 +113,10 @@ class RegistryCliTest : public ::testing::Test {
                         const std::string& key = "") {
     std::string arguments = "unit add --name " + quote(name) + " --level " + level;
     if (parent != 0) arguments += " --parent " + std::to_string(parent);
-    if (!key.empty()) arguments += " --public-key " + unit_key(key).string();
+    if (!key.empty()) {
+      arguments +=
+          " --public-key " + unit_key(key).string() + " --signing-key " + signing_key().string();
+    }
     return registry_json(arguments).at("id").to_number<std::int64_t>();
   }
 
@@ -126,8 +129,9 @@ class RegistryCliTest : public ::testing::Test {
 
 TEST_F(RegistryCliTest, UnitAddPrintsTheUnitAndListShowsEveryUnit) {
   const fs::path province_pub = unit_key("province");
-  const json::value province = registry_json("unit add --name 'Demo Province' --level province " +
-                                             std::string("--public-key ") + province_pub.string());
+  const json::value province =
+      registry_json("unit add --name 'Demo Province' --level province --public-key " +
+                    province_pub.string() + " --signing-key " + signing_key().string());
   EXPECT_EQ(province.at("id"), 1);
   EXPECT_EQ(province.at("name"), "Demo Province");
   EXPECT_EQ(province.at("level"), "province");
@@ -140,6 +144,16 @@ TEST_F(RegistryCliTest, UnitAddPrintsTheUnitAndListShowsEveryUnit) {
   const auto box_key = crypto::box_public_key_from(crypto::from_base64url(public_key).value());
   EXPECT_EQ(keys[0].at("key_id").as_string(),
             crypto::to_base64url(crypto::key_id(box_key.value())));
+  // Certified for unit 1, a province at the top, by the deployment key.
+  const auto certificate = crypto::verify_unit_key_certificate(
+      crypto::from_base64url(keys[0].at("certificate").as_string()).value(),
+      signing_public_key(keys_ / "site-signing.pub"));
+  ASSERT_TRUE(certificate.has_value());
+  EXPECT_EQ(certificate->unit_id, 1u);
+  EXPECT_EQ(certificate->parent_id, 0u);
+  EXPECT_EQ(certificate->level, "province");
+  EXPECT_EQ(certificate->public_key, box_key.value());
+  EXPECT_GT(certificate->not_after, certificate->not_before + 700 * 86400);
 
   const json::value county =
       registry_json("unit add --name 'Demo County' --level county --parent 1");
@@ -173,13 +187,23 @@ TEST_F(RegistryCliTest, UnitAddRefusesWhatDoesNotFitTheTree) {
   expect_one_line_error(registry("unit add --name '' --level village"), 2, "--name");
   expect_one_line_error(registry("unit add --name X --level village --colour red"), 2, "--colour");
   // A secret key file in place of the public one would publish the secret.
+  const std::string signing = " --signing-key " + signing_key().string();
   expect_one_line_error(registry("unit add --name X --level city --parent 1 --public-key " +
-                                 (keys_ / "province.key").string()),
+                                 (keys_ / "province.key").string() + signing),
                         1, "secret key");
   // One key, one unit.
   expect_one_line_error(registry("unit add --name X --level city --parent 1 --public-key " +
-                                 unit_key("province").string()),
+                                 unit_key("province").string() + signing),
                         1, "already registered to unit 1");
+  // A key is only added with its certificate.
+  expect_one_line_error(registry("unit add --name X --level city --parent 1 --public-key " +
+                                 unit_key("spare").string()),
+                        2, "--signing-key");
+  // Another deployment's signing key would certify keys clients refuse.
+  expect_one_line_error(
+      registry("unit add --name X --level city --parent 1 --public-key " +
+               unit_key("spare").string() + " --signing-key " + signing_key("other").string()),
+      1, "not this deployment's site-signing key");
   expect_one_line_error(registry("unit frobnicate"), 2, "add, list or add-key");
   EXPECT_EQ(unit_count(), 2u);
 
@@ -191,8 +215,10 @@ TEST_F(RegistryCliTest, UnitAddRefusesWhatDoesNotFitTheTree) {
 
 TEST_F(RegistryCliTest, AddKeyMakesTheNewKeyTheOnlyCurrentOne) {
   const std::int64_t id = add_unit("County", "county", 0, "county-2025");
-  const json::value rotated = registry_json("unit add-key --id " + std::to_string(id) +
-                                            " --public-key " + unit_key("county-2026").string());
+  const std::string signing = " --signing-key " + signing_key().string();
+  const json::value rotated =
+      registry_json("unit add-key --id " + std::to_string(id) + " --public-key " +
+                    unit_key("county-2026").string() + signing + " --valid-days 30");
   const auto& keys = rotated.at("keys").as_array();
   ASSERT_EQ(keys.size(), 2u);
   EXPECT_EQ(keys[0].at("public_key").as_string(), trimmed(read_file(unit_key("county-2025"))));
@@ -202,11 +228,34 @@ TEST_F(RegistryCliTest, AddKeyMakesTheNewKeyTheOnlyCurrentOne) {
   EXPECT_EQ(rotated.at("receiving"), true);
   EXPECT_EQ(registry_list("unit list")[0], rotated);  // stored, not just printed
 
-  expect_one_line_error(registry("unit add-key --id " + std::to_string(id) + " --public-key " +
-                                 unit_key("county-2025").string()),
+  const auto certificate = crypto::verify_unit_key_certificate(
+      crypto::from_base64url(keys[1].at("certificate").as_string()).value(),
+      signing_public_key(keys_ / "site-signing.pub"));
+  ASSERT_TRUE(certificate.has_value());
+  EXPECT_EQ(certificate->not_after - certificate->not_before, 30u * 86400 + 3600);
+
+  // The unit's earlier key again: renewed, made current, still two keys.
+  const json::value renewed =
+      registry_json("unit add-key --id " + std::to_string(id) + " --public-key " +
+                    unit_key("county-2025").string() + signing + " --valid-days 31");
+  ASSERT_EQ(renewed.at("keys").as_array().size(), 2u);
+  EXPECT_EQ(renewed.at("keys").as_array()[0].at("current"), true);
+  EXPECT_EQ(renewed.at("keys").as_array()[1].at("current"), false);
+  EXPECT_NE(renewed.at("keys").as_array()[0].at("certificate"), keys[0].at("certificate"));
+
+  const std::int64_t other = add_unit("Other county", "county", 0);
+  expect_one_line_error(registry("unit add-key --id " + std::to_string(other) + " --public-key " +
+                                 unit_key("county-2025").string() + signing),
                         1, "already registered");
-  expect_one_line_error(registry("unit add-key --id 42 --public-key " + unit_key("spare").string()),
-                        1, "--id 42");
+  expect_one_line_error(
+      registry("unit add-key --id 42 --public-key " + unit_key("spare").string() + signing), 1,
+      "--id 42");
+  expect_one_line_error(registry("unit add-key --id " + std::to_string(id) + " --public-key " +
+                                 unit_key("spare").string()),
+                        2, "--signing-key");
+  expect_one_line_error(registry("unit add-key --id " + std::to_string(id) + " --public-key " +
+                                 unit_key("spare").string() + signing + " --valid-days 4000"),
+                        2, "--valid-days");
 }
 
 TEST_F(RegistryCliTest, SiteAddListAndRevokeWithVerifiableTokens) {

@@ -126,6 +126,32 @@ boost::json::object run(const std::string& command, const Arguments& args) {
     const auto token = check(crypto::verify_site_token(args.one("token"), key), "token");
     return {{"site_id", token.site_id}, {"token_version", token.token_version}};
   }
+  if (command == "sign-unit-cert") {
+    const auto pair =
+        check(crypto::signing_key_pair_from_secret(decode(args, "secret-key")), "--secret-key");
+    crypto::UnitKeyCertificate fields;
+    fields.unit_id = static_cast<std::uint32_t>(std::stoul(args.one("unit-id")));
+    fields.parent_id = static_cast<std::uint32_t>(std::stoul(args.one("parent-id")));
+    fields.level = args.one("level");
+    fields.public_key =
+        check(crypto::box_public_key_from(decode(args, "public-key")), "--public-key");
+    fields.not_before = std::stoull(args.one("not-before"));
+    fields.not_after = std::stoull(args.one("not-after"));
+    return {{"certificate", encode(crypto::sign_unit_key_certificate(fields, pair))}};
+  }
+  if (command == "verify-unit-cert") {
+    const auto key =
+        check(crypto::signing_public_key_from(decode(args, "public-key")), "--public-key");
+    const auto certificate =
+        check(crypto::verify_unit_key_certificate(decode(args, "certificate"), key), "certificate");
+    return {{"unit_id", certificate.unit_id},
+            {"parent_id", certificate.parent_id},
+            {"level", certificate.level},
+            {"key_id", encode(certificate.key_id)},
+            {"public_key", encode(certificate.public_key.bytes)},
+            {"not_before", certificate.not_before},
+            {"not_after", certificate.not_after}};
+  }
   if (command == "seal-envelope") {
     crypto::EnvelopeHeader header;
     const Bytes token = check(crypto::from_base64url(args.one("token")), "--token");

@@ -94,6 +94,30 @@ class AdminTest : public ::testing::Test {
     return all;
   }
 
+  // A certificate for `key` as the unit `unit_id` stands in the registry,
+  // valid around the test clock unless told otherwise.
+  std::string certificate_for(std::uint32_t unit_id, const crypto::BoxPublicKey& key,
+                              const crypto::SigningKeyPair& signing, std::int64_t from_hours = -1,
+                              std::int64_t to_hours = 24 * 365) {
+    const storage::Unit& unit = *registry_->current()->unit(unit_id);
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now_.time_since_epoch()).count());
+    crypto::UnitKeyCertificate fields;
+    fields.unit_id = unit.id;
+    fields.parent_id = unit.parent_id;
+    fields.level = unit.level;
+    fields.public_key = key;
+    fields.not_before = now + static_cast<std::uint64_t>(from_hours * 3600);
+    fields.not_after = now + static_cast<std::uint64_t>(to_hours * 3600);
+    const crypto::Bytes certificate = crypto::sign_unit_key_certificate(fields, signing);
+    return {reinterpret_cast<const char*>(certificate.data()), certificate.size()};
+  }
+  NewUnitKey certified(std::uint32_t unit_id, const crypto::BoxPublicKey& key) {
+    return {.unit_id = unit_id,
+            .certificate = certificate_for(unit_id, key, deployment_.site_signing),
+            .deployment_key = deployment_.site_signing.public_key};
+  }
+
   struct Invited {
     std::array<std::byte, crypto::kInvitationCodeBytes> code;
     crypto::AccountKeys keys;
@@ -139,13 +163,10 @@ class AdminTest : public ::testing::Test {
 
 TEST_F(AdminTest, AnAddedUnitIsStoredAuditedAndInTheNextRegistrySnapshot) {
   const auto before = registry_->current();
-  const auto key = crypto::generate_box_key_pair();
-  auto unit = run_use_case(add_unit(context_, admin_,
-                                    {.name = "New village",
-                                     .level = "village",
-                                     .parent_id = township_,
-                                     .keys = {key.public_key}}));
+  auto unit = run_use_case(add_unit(
+      context_, admin_, {.name = "New village", .level = "village", .parent_id = township_}));
   ASSERT_TRUE(unit) << unit.error().message;
+  EXPECT_TRUE(unit->keys.empty()) << "keys come with certificates naming the new id";
   EXPECT_EQ(storage::get_unit(*store_, unit->id).value(), *unit);
   EXPECT_EQ(before->unit(unit->id), nullptr) << "an old snapshot must not change";
   ASSERT_NE(registry_->current()->unit(unit->id), nullptr);
@@ -155,13 +176,66 @@ TEST_F(AdminTest, AnAddedUnitIsStoredAuditedAndInTheNextRegistrySnapshot) {
   EXPECT_EQ(records.back().action, "unit.add");
   EXPECT_EQ(records.back().actor, "account:" + std::to_string(admin_.account_id));
   EXPECT_EQ(records.back().object, "unit:" + std::to_string(unit->id));
-  // The same key cannot be registered twice.
-  auto again = run_use_case(add_unit(
-      context_, admin_,
-      {.name = "Copy", .level = "village", .parent_id = township_, .keys = {key.public_key}}));
+
+  const auto key = crypto::generate_box_key_pair();
+  auto keyed = run_use_case(add_unit_key(context_, admin_, certified(unit->id, key.public_key)));
+  ASSERT_TRUE(keyed) << keyed.error().message;
+  ASSERT_EQ(keyed->keys.size(), 1u);
+  EXPECT_TRUE(keyed->receiving());
+  EXPECT_FALSE(keyed->keys[0].certificate.empty());
+  EXPECT_EQ(storage::get_unit(*store_, unit->id).value(), *keyed);
+  // The same key cannot be registered to a second unit.
+  auto copy = run_use_case(
+      add_unit(context_, admin_, {.name = "Copy", .level = "village", .parent_id = township_}));
+  ASSERT_TRUE(copy);
+  auto again = run_use_case(add_unit_key(context_, admin_, certified(copy->id, key.public_key)));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, errc::invalid_argument);
   EXPECT_NE(again.error().message.find("already registered to unit"), std::string::npos);
+}
+
+TEST_F(AdminTest, AKeyIsAddedOnlyWithACertificateForThatUnitFromTheDeploymentKey) {
+  const auto key = crypto::generate_box_key_pair();
+  const auto stranger = crypto::generate_signing_key_pair();
+  const auto before = database();
+  struct Bad {
+    NewUnitKey request;
+    errc code;
+    std::string says;
+  };
+  NewUnitKey foreign = certified(township_, key.public_key);
+  foreign.certificate = certificate_for(township_, key.public_key, stranger);
+  NewUnitKey other_unit = certified(township_, key.public_key);
+  other_unit.certificate = certificate_for(county_, key.public_key, deployment_.site_signing);
+  NewUnitKey expired = certified(township_, key.public_key);
+  expired.certificate =
+      certificate_for(township_, key.public_key, deployment_.site_signing, -48, -1);
+  NewUnitKey early = certified(township_, key.public_key);
+  early.certificate = certificate_for(township_, key.public_key, deployment_.site_signing, 2, 48);
+  NewUnitKey malformed = certified(township_, key.public_key);
+  malformed.certificate.pop_back();
+  NewUnitKey other_deployment = certified(township_, key.public_key);
+  other_deployment.certificate = certificate_for(township_, key.public_key, stranger);
+  other_deployment.deployment_key = stranger.public_key;
+  const std::vector<Bad> cases = {
+      {foreign, errc::invalid_argument, "does not verify under the deployment's signing key"},
+      {other_unit, errc::invalid_argument, "the certificate is for unit"},
+      {expired, errc::invalid_argument, "the certificate has expired"},
+      {early, errc::invalid_argument, "the certificate is not valid yet"},
+      {malformed, errc::invalid_argument, "malformed"},
+      {other_deployment, errc::conflict, "site-signing public key is"},
+  };
+  for (const Bad& bad : cases) {
+    auto refused = run_use_case(add_unit_key(context_, admin_, bad.request));
+    ASSERT_FALSE(refused) << bad.says;
+    EXPECT_EQ(refused.error().code, bad.code) << bad.says;
+    EXPECT_NE(refused.error().message.find(bad.says), std::string::npos) << refused.error().message;
+  }
+  auto forbidden =
+      run_use_case(add_unit_key(context_, handler_, certified(township_, key.public_key)));
+  ASSERT_FALSE(forbidden);
+  EXPECT_EQ(forbidden.error().code, errc::forbidden);
+  EXPECT_EQ(database(), before);
 }
 
 TEST_F(AdminTest, BadUnitsAreRefusedWithTheReasonAndChangeNothing) {
@@ -191,12 +265,22 @@ TEST_F(AdminTest, BadUnitsAreRefusedWithTheReasonAndChangeNothing) {
 
 TEST_F(AdminTest, KeyRotationAndDeactivationUpdateTheUnit) {
   const auto key = crypto::generate_box_key_pair();
-  auto rotated = run_use_case(add_unit_key(context_, admin_, township_, key.public_key));
+  auto rotated = run_use_case(add_unit_key(context_, admin_, certified(township_, key.public_key)));
   ASSERT_TRUE(rotated) << rotated.error().message;
   ASSERT_EQ(rotated->keys.size(), 2u);
   EXPECT_FALSE(rotated->keys[0].current);
   EXPECT_TRUE(rotated->keys[1].current);
   EXPECT_EQ(registry_->current()->unit(township_)->keys, rotated->keys);
+  EXPECT_EQ(audit().back().action, "unit.add_key");
+  // Renewal: the same key with a new certificate stays one key.
+  NewUnitKey renewal = certified(township_, key.public_key);
+  renewal.certificate =
+      certificate_for(township_, key.public_key, deployment_.site_signing, -1, 24 * 700);
+  auto renewed = run_use_case(add_unit_key(context_, admin_, renewal));
+  ASSERT_TRUE(renewed) << renewed.error().message;
+  ASSERT_EQ(renewed->keys.size(), 2u);
+  EXPECT_TRUE(renewed->keys[1].current);
+  EXPECT_EQ(renewed->keys[1].certificate, renewal.certificate);
   auto deactivated = run_use_case(deactivate_unit(context_, admin_, township_));
   ASSERT_TRUE(deactivated) << deactivated.error().message;
   EXPECT_FALSE(registry_->current()->unit(township_)->receiving());

@@ -482,6 +482,21 @@ TEST_F(StoreTest, RefusesDatabaseWithNewerFormatVersion) {
   EXPECT_EQ((*reopened)->get(Family::kClues, "c").value(), "v");
 }
 
+TEST_F(StoreTest, RefusesDatabaseWithOlderFormatVersion) {
+  {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    put(*store, Family::kClues, "c", "v");
+  }
+  put_raw_meta(kFormatVersionKey, std::to_string(kFormatVersion - 1));
+  auto opened = Store::open(options());
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error(), errc::invalid_argument);
+  std::ifstream log(options().directory / "LOG");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("create a new deployment"), std::string::npos);
+}
+
 TEST_F(StoreTest, GarbledFormatVersionIsCorruption) {
   { ASSERT_NE(open_store(), nullptr); }
   put_raw_meta(kFormatVersionKey, "one");

@@ -1,5 +1,5 @@
 // clueline browser crypto: the JavaScript implementation of docs/crypto-spec.md
-// (protocol version 1), byte for byte compatible with the C++ reference in
+// (protocol version 2), byte for byte compatible with the C++ reference in
 // crypto/. Runs unchanged in browsers (as a static ES module, no bundler) and
 // in node (tests, bench).
 //
@@ -7,6 +7,9 @@
 //   import * as cc from './clueline-crypto.mjs';
 //   await cc.ready();            // once; loads libsodium (WebAssembly)
 //   const kp = cc.generateBoxKeyPair();
+//   // Unit keys the server names are sealed to only after the checks of
+//   // spec §3.1, against the site token the reporter holds:
+//   const keys = cc.verifiedRouteKeys(routeJson, token);   // then cc.sealEnvelope(fields, keys, body)
 //
 // Contracts that hold for every export:
 //   - Bytes in and out are Uint8Array (node Buffers are accepted as input).
@@ -309,12 +312,28 @@ function checkBoxKeyPair(kp, name) {
 // ---------------------------------------------------------------------------
 // Site token (spec §3)
 
-export const SITE_TOKEN_BYTES = 70;
-export const SITE_TOKEN_LENGTH = 94;
-const SITE_TOKEN_DOMAIN = ascii('clueline/site-token/v1');
+export const SITE_TOKEN_BYTES = 86;
+export const SITE_TOKEN_LENGTH = 115;
+/** Length of a deployment key fingerprint (and of the token's fingerprint field). */
+export const DEPLOYMENT_KEY_FINGERPRINT_BYTES = 16;
+const SITE_TOKEN_DOMAIN = ascii('clueline/site-token/v2');
+const SITE_TOKEN_SIGNED_BYTES = 4 + 2 + DEPLOYMENT_KEY_FINGERPRINT_BYTES; // site_id ‖ token_version ‖ fingerprint
 
-function siteTokenMessage(siteId, tokenVersion) {
-  return concat(SITE_TOKEN_DOMAIN, u32be(siteId), u16be(tokenVersion));
+/** Constant-time equality (sodium.memcmp) of two byte arrays; false for different lengths. */
+function sameBytes(a, b) {
+  return a.length === b.length && S().memcmp(a, b) === true;
+}
+
+/**
+ * The deployment's key id, which every site token carries (spec §3):
+ * BLAKE2b-16(deployment signing public key), the same function as keyId().
+ * @param {Uint8Array} publicKey 32-byte Ed25519 deployment signing public key
+ * @returns {Uint8Array} 16 bytes
+ * @throws {CluelineCryptoError} invalid_argument (length)
+ */
+export function deploymentKeyFingerprint(publicKey) {
+  bytesArg(publicKey, 'publicKey', 32);
+  return blake2b(DEPLOYMENT_KEY_FINGERPRINT_BYTES, publicKey);
 }
 
 function checkSiteFields(fields) {
@@ -326,21 +345,39 @@ function checkSiteFields(fields) {
 }
 
 /**
- * Signs a site token and returns its 70 raw bytes:
- * site_id:u32be ‖ token_version:u16be ‖ signature[64].
+ * The public half of a 64-byte Ed25519 secret key (what libsodium's
+ * crypto_sign_ed25519_sk_to_pk copies out; libsodium-wrappers does not export
+ * it), checked against the public key its seed gives so that an
+ * inconsistent secret key cannot sign under another fingerprint.
+ */
+function signingPublicKeyOf(signingSecretKey) {
+  const half = copyOf(signingSecretKey, 32, 64);
+  const kp = S().crypto_sign_seed_keypair(signingSecretKey.subarray(0, 32));
+  wipe(kp.privateKey);
+  if (!sameBytes(kp.publicKey, half)) throw invalid('signingSecretKey: public half does not match its seed');
+  return half;
+}
+
+/**
+ * Signs a site token and returns its 86 raw bytes:
+ * site_id:u32be ‖ token_version:u16be ‖ fingerprint[16] ‖ signature[64], where
+ * fingerprint = deploymentKeyFingerprint(public half of signingSecretKey) and
+ * signature = crypto_sign_detached("clueline/site-token/v2" ‖ site_id ‖ token_version ‖ fingerprint).
  * @param {{siteId: number, tokenVersion: number}} fields
- * @param {Uint8Array} signingSecretKey 64-byte Ed25519 secret key
- * @returns {Uint8Array} 70 bytes
+ * @param {Uint8Array} signingSecretKey 64-byte Ed25519 secret key (seed ‖ public key)
+ * @returns {Uint8Array} 86 bytes
+ * @throws {CluelineCryptoError} invalid_argument (fields out of range, key length, a secret key whose halves disagree)
  */
 export function signSiteTokenBytes(fields, signingSecretKey) {
   const { siteId, tokenVersion } = checkSiteFields(fields);
   bytesArg(signingSecretKey, 'signingSecretKey', 64);
-  const sig = S().crypto_sign_detached(siteTokenMessage(siteId, tokenVersion), signingSecretKey);
-  return concat(u32be(siteId), u16be(tokenVersion), sig);
+  const signed = concat(u32be(siteId), u16be(tokenVersion), deploymentKeyFingerprint(signingPublicKeyOf(signingSecretKey)));
+  const sig = S().crypto_sign_detached(concat(SITE_TOKEN_DOMAIN, signed), signingSecretKey);
+  return concat(signed, sig);
 }
 
 /**
- * Signs a site token; returns the 94-character base64url TOKEN of the QR URL.
+ * Signs a site token; returns the 115-character base64url TOKEN of the QR URL.
  * @param {{siteId: number, tokenVersion: number}} fields
  * @param {Uint8Array} signingSecretKey 64-byte Ed25519 secret key
  * @returns {string}
@@ -351,55 +388,364 @@ export function signSiteToken(fields, signingSecretKey) {
 
 /**
  * Decodes a site token WITHOUT verifying it (e.g. to read the site id
- * before the public key is at hand). Accepts the 94-character string or
- * the 70 raw bytes.
+ * before the public key is at hand). Accepts the 115-character string or
+ * the 86 raw bytes.
  * @param {string | Uint8Array} token
- * @returns {{siteId: number, tokenVersion: number, bytes: Uint8Array}}
+ * @returns {{siteId: number, tokenVersion: number, fingerprint: Uint8Array, bytes: Uint8Array}}
+ *   fingerprint: the 16-byte deployment key fingerprint the token names
+ * @throws {CluelineCryptoError} invalid_argument
  */
 export function parseSiteToken(token) {
   let raw;
   if (typeof token === 'string') {
-    if (token.length !== SITE_TOKEN_LENGTH) throw invalid('site token: 94 characters expected');
+    if (token.length !== SITE_TOKEN_LENGTH) throw invalid('site token: 115 characters expected');
     raw = base64urlDecode(token);
   } else {
     bytesArg(token, 'site token', SITE_TOKEN_BYTES);
     raw = copyOf(token);
   }
-  if (raw.length !== SITE_TOKEN_BYTES) throw invalid('site token: 70 bytes expected');
-  return { siteId: readU32be(raw, 0), tokenVersion: readU16be(raw, 4), bytes: raw };
+  if (raw.length !== SITE_TOKEN_BYTES) throw invalid('site token: 86 bytes expected');
+  return {
+    siteId: readU32be(raw, 0),
+    tokenVersion: readU16be(raw, 4),
+    fingerprint: copyOf(raw, 6, SITE_TOKEN_SIGNED_BYTES),
+    bytes: raw,
+  };
 }
 
 /**
- * Verifies 70 raw token bytes against the deployment's site-signing key.
- * @param {Uint8Array} tokenBytes 70 bytes
+ * Verifies 86 raw token bytes against a deployment signing key: the token's
+ * fingerprint must be deploymentKeyFingerprint(signingPublicKey) (compared
+ * in constant time) and its signature must verify under that key.
+ * @param {Uint8Array} tokenBytes 86 bytes
  * @param {Uint8Array} signingPublicKey 32 bytes
  * @returns {{siteId: number, tokenVersion: number}}
- * @throws {CluelineCryptoError} invalid_argument (lengths), authentication_failed (signature)
+ * @throws {CluelineCryptoError} invalid_argument (lengths), authentication_failed (fingerprint or signature)
  */
 export function verifySiteTokenBytes(tokenBytes, signingPublicKey) {
   bytesArg(tokenBytes, 'tokenBytes', SITE_TOKEN_BYTES);
   bytesArg(signingPublicKey, 'signingPublicKey', 32);
-  const siteId = readU32be(tokenBytes, 0);
-  const tokenVersion = readU16be(tokenBytes, 4);
+  const signed = tokenBytes.subarray(0, SITE_TOKEN_SIGNED_BYTES);
+  if (!sameBytes(signed.subarray(6), deploymentKeyFingerprint(signingPublicKey))) throw authFailed();
   let ok = false;
   try {
-    ok = S().crypto_sign_verify_detached(tokenBytes.subarray(6, 70), siteTokenMessage(siteId, tokenVersion), signingPublicKey);
+    ok = S().crypto_sign_verify_detached(tokenBytes.subarray(SITE_TOKEN_SIGNED_BYTES), concat(SITE_TOKEN_DOMAIN, signed), signingPublicKey);
   } catch {
     ok = false;
   }
   if (ok !== true) throw authFailed();
-  return { siteId, tokenVersion };
+  return { siteId: readU32be(tokenBytes, 0), tokenVersion: readU16be(tokenBytes, 4) };
 }
 
 /**
- * Verifies a 94-character token string.
+ * Verifies a 115-character token string (see verifySiteTokenBytes).
  * @param {string} token
  * @param {Uint8Array} signingPublicKey 32 bytes
  * @returns {{siteId: number, tokenVersion: number}}
+ * @throws {CluelineCryptoError} invalid_argument (length, base64url), authentication_failed (fingerprint or signature)
  */
 export function verifySiteToken(token, signingPublicKey) {
-  if (typeof token !== 'string' || token.length !== SITE_TOKEN_LENGTH) throw invalid('site token: 94 characters expected');
+  if (typeof token !== 'string' || token.length !== SITE_TOKEN_LENGTH) throw invalid('site token: 115 characters expected');
   return verifySiteTokenBytes(base64urlDecode(token), signingPublicKey);
+}
+
+// ---------------------------------------------------------------------------
+// Unit key certificate (spec §3.1)
+
+/** Default validity of a unit key certificate in days (informational: the administrator's tool chooses it). */
+export const UNIT_KEY_CERTIFICATE_DEFAULT_DAYS = 730;
+/** Smallest and largest certificate (a level of 1 and of 32 bytes). */
+export const UNIT_KEY_CERTIFICATE_MIN_BYTES = 138;
+export const UNIT_KEY_CERTIFICATE_MAX_BYTES = 169;
+const UNIT_KEY_CERT_DOMAIN = ascii('clueline/unit-key-certificate/v1');
+const CERT_LEVEL_RE = /^[a-z0-9_]{1,32}$/;
+const MAX_SECONDS = Number.MAX_SAFE_INTEGER; // 2^53 − 1: the largest time a JavaScript number holds exactly
+
+/**
+ * @typedef {object} UnitKeyCertificateFields
+ * @property {number} unitId       u32
+ * @property {number} parentId     u32; 0 for the root unit
+ * @property {string} level        1..32 of [a-z0-9_]
+ * @property {Uint8Array} publicKey the unit's 32-byte X25519 public key
+ * @property {number} notBefore    Unix seconds, an integer 0..2^53−1
+ * @property {number} notAfter     Unix seconds, an integer 0..2^53−1, > notBefore
+ * @typedef {UnitKeyCertificateFields & {keyId: Uint8Array}} UnitKeyCertificate
+ *   keyId: the certificate's 16-byte key id (verified: BLAKE2b-16(publicKey))
+ */
+
+function u64be(x) {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(x));
+  return out;
+}
+
+function readU64be(b, o) {
+  return new DataView(b.buffer, b.byteOffset + o, 8).getBigUint64(0);
+}
+
+function checkCertificateFields(fields) {
+  if (fields === null || typeof fields !== 'object') throw invalid('unit key certificate: fields expected');
+  const { unitId, parentId, level, publicKey, notBefore, notAfter } = fields;
+  if (!isUint(unitId, 0xffffffff)) throw invalid('unit key certificate: unitId must be a u32');
+  if (!isUint(parentId, 0xffffffff)) throw invalid('unit key certificate: parentId must be a u32');
+  if (typeof level !== 'string' || !CERT_LEVEL_RE.test(level)) throw invalid('unit key certificate: level must be 1..32 characters of [a-z0-9_]');
+  bytesArg(publicKey, 'unit key certificate: publicKey', 32);
+  if (!isUint(notBefore, MAX_SECONDS)) throw invalid('unit key certificate: notBefore must be an integer 0..2^53-1');
+  if (!isUint(notAfter, MAX_SECONDS)) throw invalid('unit key certificate: notAfter must be an integer 0..2^53-1');
+  if (notBefore >= notAfter) throw invalid('unit key certificate: notBefore must be before notAfter');
+  return { unitId, parentId, level, publicKey, notBefore, notAfter };
+}
+
+/**
+ * Makes a unit key certificate (what the administrator does offline, spec §3.1):
+ * fields = unit_id:u32be ‖ parent_id:u32be ‖ u8 len(level) ‖ level ‖ key_id[16]
+ *          ‖ public_key[32] ‖ not_before:u64be ‖ not_after:u64be, with key_id = keyId(publicKey);
+ * certificate = fields ‖ crypto_sign_detached("clueline/unit-key-certificate/v1" ‖ fields, signingSecretKey).
+ * Deterministic (Ed25519).
+ * @param {UnitKeyCertificateFields} fields
+ * @param {Uint8Array} signingSecretKey 64-byte Ed25519 deployment signing secret key
+ * @returns {Uint8Array} 138..169 bytes
+ * @throws {CluelineCryptoError} invalid_argument (a field out of range, key lengths)
+ */
+export function signUnitKeyCertificate(fields, signingSecretKey) {
+  const f = checkCertificateFields(fields);
+  bytesArg(signingSecretKey, 'signingSecretKey', 64);
+  const level = ascii(f.level);
+  const body = concat(u32be(f.unitId), u32be(f.parentId), u8(level.length), level, keyId(f.publicKey), f.publicKey,
+    u64be(f.notBefore), u64be(f.notAfter));
+  const sig = S().crypto_sign_detached(concat(UNIT_KEY_CERT_DOMAIN, body), signingSecretKey);
+  return concat(body, sig);
+}
+
+/** A certificate given as bytes or base64url text, as raw bytes. */
+function certificateBytes(certificate) {
+  if (typeof certificate === 'string') return base64urlDecode(certificate);
+  return bytesArg(certificate, 'certificate');
+}
+
+/** Parses certificate bytes: the fields (copies) and the length of the signed part. */
+function parseCertificate(raw) {
+  if (raw.length < UNIT_KEY_CERTIFICATE_MIN_BYTES || raw.length > UNIT_KEY_CERTIFICATE_MAX_BYTES) throw invalid('malformed unit key certificate');
+  const n = raw[8];
+  if (n < 1 || n > 32 || raw.length !== 137 + n) throw invalid('malformed unit key certificate');
+  let level = '';
+  for (let i = 0; i < n; i++) {
+    const c = raw[9 + i];
+    if (!((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f)) throw invalid('malformed unit key certificate');
+    level += String.fromCharCode(c);
+  }
+  const o = 9 + n;
+  const notBefore = readU64be(raw, o + 48);
+  const notAfter = readU64be(raw, o + 56);
+  if (notAfter > BigInt(MAX_SECONDS)) throw invalid('unit key certificate: times beyond 2^53-1 seconds are not supported');
+  if (notBefore >= notAfter) throw invalid('malformed unit key certificate');
+  return {
+    certificate: {
+      unitId: readU32be(raw, 0),
+      parentId: readU32be(raw, 4),
+      level,
+      keyId: copyOf(raw, o, o + 16),
+      publicKey: copyOf(raw, o + 16, o + 48),
+      notBefore: Number(notBefore),
+      notAfter: Number(notAfter),
+    },
+    signedLength: o + 64,
+  };
+}
+
+/**
+ * Reads a unit key certificate WITHOUT verifying it: exact length, level
+ * characters, not_before < not_after, no trailing bytes.
+ * @param {Uint8Array | string} certificate raw bytes or base64url
+ * @returns {UnitKeyCertificate} (copies; keyId not checked)
+ * @throws {CluelineCryptoError} invalid_argument
+ */
+export function parseUnitKeyCertificate(certificate) {
+  return parseCertificate(certificateBytes(certificate)).certificate;
+}
+
+/**
+ * Verifies a unit key certificate (spec §3.1 check 2 and the key id of
+ * check 3): it parses, its signature verifies under deploymentPublicKey,
+ * and its key id is BLAKE2b-16 of its public key. Says nothing about which
+ * unit or which time it is checked for: see verifiedUnitKeys.
+ * @param {Uint8Array | string} certificate raw bytes or base64url
+ * @param {Uint8Array} deploymentPublicKey 32-byte Ed25519 deployment signing public key
+ * @returns {UnitKeyCertificate}
+ * @throws {CluelineCryptoError} invalid_argument (malformed), authentication_failed (signature, key id)
+ */
+export function verifyUnitKeyCertificate(certificate, deploymentPublicKey) {
+  const raw = certificateBytes(certificate);
+  bytesArg(deploymentPublicKey, 'deploymentPublicKey', 32);
+  const { certificate: cert, signedLength } = parseCertificate(raw);
+  let ok = false;
+  try {
+    ok = S().crypto_sign_verify_detached(raw.subarray(signedLength), concat(UNIT_KEY_CERT_DOMAIN, raw.subarray(0, signedLength)), deploymentPublicKey);
+  } catch {
+    ok = false;
+  }
+  if (ok !== true) throw authFailed();
+  if (!sameBytes(keyId(cert.publicKey), cert.keyId)) throw authFailed();
+  return cert;
+}
+
+/**
+ * @typedef {{nowSeconds?: number}} KeyCheckOptions
+ *   nowSeconds: the client's clock in Unix seconds (default Math.floor(Date.now() / 1000))
+ * @typedef {{key_id?: string, public_key: string, certificate: string}} ServedUnitKey
+ *   one key as the server names it (base64url fields)
+ */
+
+function nowOption(options) {
+  const now = options?.nowSeconds ?? Math.floor(Date.now() / 1000);
+  if (!isUint(now, MAX_SECONDS)) throw invalid('nowSeconds must be an integer 0..2^53-1');
+  return now;
+}
+
+/** A base64url field of a server answer, decoded, of exactly len bytes. */
+function servedBytes(value, len, name) {
+  if (typeof value !== 'string') throw invalid(`${name}: base64url string expected`);
+  let out;
+  try {
+    out = base64urlDecode(value);
+  } catch {
+    throw invalid(`${name}: malformed base64url`);
+  }
+  if (out.length !== len) throw invalid(`${name}: ${len} bytes expected`);
+  return out;
+}
+
+function secondsText(t) {
+  return t * 1000 <= 8.64e15 ? new Date(t * 1000).toISOString() : `${t} s`;
+}
+
+function notVouched(label) {
+  return new CluelineCryptoError('authentication_failed', `${label}: key not vouched for by the deployment key`);
+}
+
+/**
+ * The public keys of one unit, each checked against its certificate as
+ * spec §3.1 says (checks 2–4; check 1, the deployment key against the site
+ * token, is the caller's: verifiedRouteKeys and verifiedFollowupKeys do it).
+ * For every key: the certificate verifies under deploymentPublicKey, its
+ * key id is that of its public key, its public key is the key served, its
+ * unit id is the unit's id, its level the unit's level, and
+ * notBefore ≤ now ≤ notAfter. A served key_id, if present, must be the
+ * key's id. One key that fails refuses the whole unit.
+ * @param {{id?: number, unit_id?: number, name?: string, unit_name?: string, level: string, keys: ServedUnitKey[]}} unit
+ *   a unit as the server's JSON gives it (id or unit_id)
+ * @param {Uint8Array} deploymentPublicKey 32 bytes, already checked against the site token
+ * @param {KeyCheckOptions} [options]
+ * @returns {Uint8Array[]} the units' X25519 public keys, in the order served
+ * @throws {CluelineCryptoError} invalid_argument (a malformed unit, key or certificate, no keys),
+ *   authentication_failed (a key without certificate, a certificate that does not verify or does
+ *   not fit the key or the unit, or that is not valid now; the message names the unit)
+ */
+export function verifiedUnitKeys(unit, deploymentPublicKey, options = {}) {
+  const now = nowOption(options);
+  bytesArg(deploymentPublicKey, 'deploymentPublicKey', 32);
+  if (unit === null || typeof unit !== 'object') throw invalid('unit: object expected');
+  const unitId = unit.id ?? unit.unit_id;
+  if (!isUint(unitId, 0xffffffff)) throw invalid('unit: id must be a u32');
+  const name = unit.name ?? unit.unit_name;
+  const label = typeof name === 'string' ? `unit ${unitId} (${name})` : `unit ${unitId}`;
+  if (typeof unit.level !== 'string') throw invalid(`${label}: level expected`);
+  if (!Array.isArray(unit.keys) || unit.keys.length === 0) throw invalid(`${label}: no keys`);
+  return unit.keys.map((key, i) => {
+    const where = `${label}: keys[${i}]`;
+    if (key === null || typeof key !== 'object') throw invalid(`${where}: object expected`);
+    const publicKey = servedBytes(key.public_key, 32, `${where}.public_key`);
+    if (key.key_id !== undefined && !sameBytes(servedBytes(key.key_id, 16, `${where}.key_id`), keyId(publicKey))) throw notVouched(label);
+    if (key.certificate === undefined || key.certificate === null || key.certificate === '') {
+      throw new CluelineCryptoError('authentication_failed', `${label}: key without certificate`);
+    }
+    let certificate = key.certificate;
+    if (typeof certificate === 'string') {
+      try {
+        certificate = base64urlDecode(certificate);
+      } catch {
+        throw invalid(`${where}.certificate: malformed base64url`);
+      }
+    } else if (!(certificate instanceof Uint8Array)) {
+      throw invalid(`${where}.certificate: base64url string expected`);
+    }
+    let cert;
+    try {
+      cert = verifyUnitKeyCertificate(certificate, deploymentPublicKey);
+    } catch (e) {
+      if (e instanceof CluelineCryptoError && e.code === 'authentication_failed') throw notVouched(label);
+      throw e;
+    }
+    if (!sameBytes(cert.publicKey, publicKey) || cert.unitId !== unitId || cert.level !== unit.level) throw notVouched(label);
+    if (now < cert.notBefore) {
+      throw new CluelineCryptoError('authentication_failed', `${label}: key certificate not valid before ${secondsText(cert.notBefore)}`);
+    }
+    if (now > cert.notAfter) {
+      throw new CluelineCryptoError('authentication_failed', `${label}: key certificate expired at ${secondsText(cert.notAfter)}`);
+    }
+    return publicKey;
+  });
+}
+
+/**
+ * Check 1 of spec §3.1: the answer's deployment_key has the fingerprint the
+ * site token names, and the token verifies under it. Returns the key.
+ */
+function verifiedDeploymentKey(answer, token, what) {
+  if (answer === null || typeof answer !== 'object') throw invalid(`${what}: object expected`);
+  const deploymentKey = servedBytes(answer.deployment_key, 32, `${what}.deployment_key`);
+  const tokenBytes = parseSiteToken(token).bytes;
+  try {
+    verifySiteTokenBytes(tokenBytes, deploymentKey);
+  } catch (e) {
+    if (e instanceof CluelineCryptoError && e.code === 'authentication_failed') {
+      throw new CluelineCryptoError('authentication_failed', `${what}: deployment_key is not the key the site token names`);
+    }
+    throw e;
+  }
+  return deploymentKey;
+}
+
+/**
+ * The keys to seal a report to (sealEnvelope's recipientPublicKeys), from
+ * the answer of GET /api/v1/route, after every check of spec §3.1 (§5.1):
+ * route.deployment_key must have the fingerprint of the site token the
+ * reporter scanned and the token must verify under it; then every key of
+ * every recipient must pass verifiedUnitKeys. Nothing is returned unless
+ * everything passes.
+ * @param {{deployment_key: string, recipients: Array<{unit_id: number, unit_name?: string, level: string, role?: string, keys: ServedUnitKey[]}>}} route
+ * @param {string | Uint8Array} token the site token (115 characters or 86 bytes)
+ * @param {KeyCheckOptions} [options]
+ * @returns {Uint8Array[]} the public keys, recipient by recipient, in the order served
+ * @throws {CluelineCryptoError} invalid_argument (a malformed answer or token),
+ *   authentication_failed (any check of §3.1)
+ */
+export function verifiedRouteKeys(route, token, options = {}) {
+  const nowSeconds = nowOption(options);
+  const deploymentKey = verifiedDeploymentKey(route, token, 'route');
+  if (!Array.isArray(route.recipients) || route.recipients.length === 0) throw invalid('route: no recipients');
+  const keys = [];
+  for (const recipient of route.recipients) keys.push(...verifiedUnitKeys(recipient, deploymentKey, { nowSeconds }));
+  return keys;
+}
+
+/**
+ * The keys to seal a follow-up message to (sealPayload('message', …)),
+ * from the answer of GET /api/v1/followup: followup.deployment_key is
+ * checked against the site token the reporter keeps (any poster of the
+ * deployment), then the keys of followup.unit as verifiedUnitKeys does.
+ * @param {{deployment_key: string, unit: {id: number, name?: string, level: string, keys: ServedUnitKey[]}}} followup
+ * @param {string | Uint8Array} token the site token (115 characters or 86 bytes)
+ * @param {KeyCheckOptions} [options]
+ * @returns {Uint8Array[]} the unit's public keys, in the order served
+ * @throws {CluelineCryptoError} invalid_argument (a malformed answer or token),
+ *   authentication_failed (any check of §3.1)
+ */
+export function verifiedFollowupKeys(followup, token, options = {}) {
+  const nowSeconds = nowOption(options);
+  const deploymentKey = verifiedDeploymentKey(followup, token, 'followup');
+  if (followup.unit === null || typeof followup.unit !== 'object') throw invalid('followup: unit expected');
+  return verifiedUnitKeys(followup.unit, deploymentKey, { nowSeconds });
 }
 
 // ---------------------------------------------------------------------------
@@ -843,7 +1189,7 @@ export function resealDataKey(dataKey, newPublicKey) {
 // ---------------------------------------------------------------------------
 // Envelope (spec §5)
 
-const ENVELOPE_MAGIC = ascii('CLE1');
+const ENVELOPE_MAGIC = ascii('CLE2');
 const ROUTING_CHAR = /^[a-z0-9_]*$/;
 
 function checkRoutingField(value, name, min) {
@@ -855,7 +1201,7 @@ function checkRoutingField(value, name, min) {
 
 /**
  * @typedef {object} EnvelopeFields
- * @property {Uint8Array | string} siteToken  70 raw bytes or the 94-character token (not verified here)
+ * @property {Uint8Array | string} siteToken  86 raw bytes or the 115-character token (not verified here)
  * @property {string} category                1..32 of [a-z0-9_]
  * @property {string} [accusedLevel]          0..32 of [a-z0-9_]; '' (default) = unknown
  * @property {Uint8Array} replyPublicKey      32 bytes (§6)
@@ -866,7 +1212,7 @@ function checkRoutingField(value, name, min) {
 
 /**
  * Builds a report envelope:
- * "CLE1" ‖ token[70] ‖ u8 len ‖ category ‖ u8 len ‖ accused_level ‖ reply_pk[32]
+ * "CLE2" ‖ token[86] ‖ u8 len ‖ category ‖ u8 len ‖ accused_level ‖ reply_pk[32]
  * ‖ lookup_hash[32] ‖ pow_challenge[32] ‖ pow_nonce[8] ‖ payload, where the
  * payload is sealPayload('envelope', <all preceding bytes>, recipients, body).
  * @param {EnvelopeFields} fields
@@ -894,7 +1240,7 @@ export function sealEnvelope(fields, recipientPublicKeys, body) {
 
 /**
  * @typedef {object} ParsedEnvelope
- * @property {Uint8Array} siteToken     70 raw bytes (unverified)
+ * @property {Uint8Array} siteToken     86 raw bytes (unverified)
  * @property {number} siteId
  * @property {number} tokenVersion
  * @property {string} category

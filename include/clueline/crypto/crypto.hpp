@@ -15,3 +15,4 @@
 #include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/crypto/secure_buffer.hpp"
 #include "clueline/crypto/site_token.hpp"
+#include "clueline/crypto/unit_key_certificate.hpp"

@@ -28,11 +28,11 @@ inline constexpr std::size_t kMaxRoutingFieldBytes = 32;
 // magic ‖ token ‖ two length bytes ‖ reply key ‖ lookup hash ‖ challenge ‖ nonce.
 inline constexpr std::size_t kEnvelopeFixedBytes = 4 + kSiteTokenBytes + 1 + 1 + 32 + 32 + 32 + 8;
 inline constexpr std::size_t kMinEnvelopeBytes = kEnvelopeFixedBytes + 1 + kMinPayloadBytes;
-// The largest well-formed envelope (263,969 bytes): a request body limit for
+// The largest well-formed envelope (263,985 bytes): a request body limit for
 // POST /api/v1/reports.
 inline constexpr std::size_t kMaxEnvelopeBytes =
     kEnvelopeFixedBytes + 2 * kMaxRoutingFieldBytes + kMaxPayloadBytes;
-static_assert(kMaxEnvelopeBytes == 263969);
+static_assert(kMaxEnvelopeBytes == 263985);
 
 struct EnvelopeHeader {
   std::array<std::byte, kSiteTokenBytes> site_token;  // raw token, not verified by parse
@@ -66,7 +66,7 @@ struct ParsedEnvelope {
 };
 
 // Structural validation for the server (no keys, no token signature check,
-// no proof-of-work check): magic "CLE1", category and accused level per
+// no proof-of-work check): magic "CLE2", category and accused level per
 // spec, a well-formed payload (parse_payload), no trailing bytes.
 // errc::invalid_argument for anything else.
 result<ParsedEnvelope> parse_envelope(std::span<const std::byte> envelope);

@@ -1,6 +1,6 @@
-// Site tokens (docs/crypto-spec.md §3): a site id and token version signed
-// with the deployment's Ed25519 site-signing key, carried in a poster's QR
-// URL as 94 base64url characters.
+// Site tokens (docs/crypto-spec.md §3, version 2): a site id, token version
+// and the fingerprint of the deployment's Ed25519 signing key, signed with
+// that key, carried in a poster's QR URL as 115 base64url characters.
 //
 // Thread-safe; starts libsodium itself. Functions returning a result report
 // a failure to start libsodium or to get secure memory as errc::internal;
@@ -19,8 +19,15 @@
 
 namespace clueline::crypto {
 
-inline constexpr std::size_t kSiteTokenBytes = 70;  // u32 ‖ u16 ‖ signature[64]
-inline constexpr std::size_t kSiteTokenChars = 94;  // base64url of 70 bytes
+// u32 ‖ u16 ‖ fingerprint[16] ‖ signature[64]
+inline constexpr std::size_t kSiteTokenBytes = 86;
+inline constexpr std::size_t kSiteTokenChars = 115;  // base64url of 86 bytes
+inline constexpr std::size_t kDeploymentFingerprintBytes = 16;
+
+using DeploymentFingerprint = std::array<std::byte, kDeploymentFingerprintBytes>;
+
+// BLAKE2b-16 of the deployment's signing public key: what a token names it by.
+DeploymentFingerprint deployment_fingerprint(const SigningPublicKey& key);
 
 struct SiteToken {
   std::uint32_t site_id;
@@ -28,10 +35,10 @@ struct SiteToken {
   friend bool operator==(const SiteToken&, const SiteToken&) = default;
 };
 
-// The raw 70 token bytes: site_id:u32be ‖ token_version:u16be ‖
-// Ed25519 signature over "clueline/site-token/v1" ‖ those 6 bytes.
-// Deterministic (Ed25519). Throws std::invalid_argument if `key`'s secret key
-// is not 64 bytes.
+// The raw 86 token bytes: site_id:u32be ‖ token_version:u16be ‖
+// deployment_fingerprint(key.public_key) ‖ Ed25519 signature over
+// "clueline/site-token/v2" ‖ those 22 bytes. Deterministic (Ed25519). Throws
+// std::invalid_argument if `key`'s secret key is not 64 bytes.
 std::array<std::byte, kSiteTokenBytes> sign_site_token_raw(const SiteToken& token,
                                                            const SigningKeyPair& key);
 
@@ -39,14 +46,19 @@ std::array<std::byte, kSiteTokenBytes> sign_site_token_raw(const SiteToken& toke
 std::string sign_site_token(const SiteToken& token, const SigningKeyPair& key);
 
 // Decodes and verifies a poster token. errc::invalid_argument unless `token`
-// is 94 base64url characters; errc::authentication_failed if the signature
-// does not verify under `key`. Revocation (a token_version that is not the
-// site's current one) is the caller's check.
+// is 115 base64url characters; errc::authentication_failed if its fingerprint
+// is not that of `key` or the signature does not verify under `key`. Revocation (a token_version
+// that is not the site's current one) is the caller's check.
 result<SiteToken> verify_site_token(std::string_view token, const SigningPublicKey& key);
 
-// The same for the raw 70 bytes (as carried inside an envelope).
-// errc::invalid_argument unless `raw70` is 70 bytes.
-result<SiteToken> verify_site_token_bytes(std::span<const std::byte> raw70,
+// The same for the raw 86 bytes (as carried inside an envelope).
+// errc::invalid_argument unless `raw` is 86 bytes.
+result<SiteToken> verify_site_token_bytes(std::span<const std::byte> raw,
                                           const SigningPublicKey& key);
+
+// The fingerprint a token carries, read without verifying anything (a client
+// compares it with the deployment key a server presents, then verifies).
+// errc::invalid_argument unless `token` is 115 base64url characters.
+result<DeploymentFingerprint> site_token_fingerprint(std::string_view token);
 
 }  // namespace clueline::crypto

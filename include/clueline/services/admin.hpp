@@ -63,16 +63,27 @@ struct NewUnit {
   std::string name;  // 1..200 bytes of UTF-8
   std::string level;
   std::uint32_t parent_id = 0;  // 0: a root
-  std::vector<crypto::BoxPublicKey> keys;
 };
-// invalid_argument naming the problem (name, level, parent, a key another
-// unit holds, a unit that would not fit the tree or the policy).
+// A unit without keys (keys come with certificates naming the unit's id,
+// which this assigns: add_unit_key). invalid_argument naming the problem
+// (name, level, parent, a unit that would not fit the tree or the policy).
 boost::asio::awaitable<Outcome<storage::Unit>> add_unit(AdminContext context, Actor actor,
                                                         NewUnit unit);
-// The new key becomes the unit's only current key (rotation).
+
+struct NewUnitKey {
+  std::uint32_t unit_id = 0;
+  std::string certificate;  // crypto-spec §3.1, raw bytes; names the key
+  // The key the certificate was signed with. A deployment without a
+  // deployment record gets one (as NewSite's key makes it); otherwise it
+  // must be the recorded key (conflict otherwise).
+  crypto::SigningPublicKey deployment_key{};
+};
+// The certified key becomes the unit's only current key (rotation); a key the
+// unit has already gets the new certificate (renewal). invalid_argument for a
+// certificate that is malformed, does not verify, is not for this unit (id,
+// level, parent), is expired or not valid yet, or a key another unit holds.
 boost::asio::awaitable<Outcome<storage::Unit>> add_unit_key(AdminContext context, Actor actor,
-                                                            std::uint32_t unit_id,
-                                                            crypto::BoxPublicKey key);
+                                                            NewUnitKey request);
 // The unit stops receiving clues (routing goes on to the units above it);
 // invalid_argument if the routing policy designates it.
 boost::asio::awaitable<Outcome<storage::Unit>> deactivate_unit(AdminContext context, Actor actor,

@@ -69,6 +69,7 @@ struct RouteOffer {
   RouteAnswer route;
   ChallengeBook::Issued challenge;
   storage::Bytes16 receipt_salt{};
+  storage::Bytes32 deployment_key{};  // clients check the keys' certificates with it
 };
 Outcome<RouteOffer> offer_route(Intake& intake, std::string_view token, std::string_view category,
                                 std::string_view accused_level, SystemClock::time_point now);
@@ -113,6 +114,7 @@ struct SealedNoteView {
 struct FollowupView {
   storage::Clue clue;
   std::optional<storage::Unit> unit;  // the handling unit; none if unknown
+  storage::Bytes32 deployment_key{};  // certifies the unit's keys (crypto-spec §3.1)
   std::vector<FollowupStep> history;  // followup_history.hpp
   std::vector<SealedNoteView> replies;
   std::vector<SealedNoteView> messages;
@@ -128,6 +130,7 @@ struct MessageStored {
 // The message was sealed to other keys than the handling unit's: seal again.
 struct ResealToUnit {
   storage::Unit unit;
+  storage::Bytes32 deployment_key{};
 };
 using MessageAnswer = std::variant<MessageStored, ResealToUnit>;
 // Stores a sealed message (crypto-spec §4, message domain). invalid_argument

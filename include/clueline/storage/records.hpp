@@ -51,6 +51,9 @@ struct UnitKey {
   Bytes16 key_id{};
   Bytes32 public_key{};  // X25519
   bool current = true;   // new envelopes are sealed to current keys only
+  // crypto-spec §3.1, raw bytes (at most 169); empty for a key stored before
+  // certificates, which clients refuse until it is certified.
+  std::string certificate;
   friend bool operator==(const UnitKey&, const UnitKey&) = default;
 };
 
@@ -256,8 +259,9 @@ result<void> save_deployment(Store& store, const Deployment& deployment);
 // not exist, or duplicate key ids. The level is not checked here (the
 // routing levels are configuration): callers check it.
 result<std::uint32_t> add_unit(Store& store, Unit unit);
-// Replaces an existing unit (same id). not_found if absent.
-result<void> put_unit(Store& store, const Unit& unit);
+// Replaces an existing unit (same id), audited as `action`. not_found if
+// absent.
+result<void> put_unit(Store& store, const Unit& unit, std::string_view action = "unit.update");
 result<Unit> get_unit(const Store& store, std::uint32_t unit_id);
 // Every unit in id order (at most 1,000,000).
 result<std::vector<Unit>> list_units(const Store& store);

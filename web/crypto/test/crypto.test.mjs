@@ -99,33 +99,79 @@ describe('keys', () => {
 describe('site token', () => {
   test('layout, round trip and extremes', () => {
     const kp = cc.generateSigningKeyPair();
+    const fingerprint = sodium.crypto_generichash(16, kp.publicKey, null);
+    assert.ok(equalBytes(cc.deploymentKeyFingerprint(kp.publicKey), fingerprint));
+    assert.ok(equalBytes(cc.deploymentKeyFingerprint(kp.publicKey), cc.keyId(kp.publicKey)));
+    assert.equal(cc.SITE_TOKEN_BYTES, 86);
+    assert.equal(cc.SITE_TOKEN_LENGTH, 115);
     for (const [siteId, tokenVersion] of [[0, 0], [1, 1], [123456, 7], [0xffffffff, 0xffff]]) {
       const token = cc.signSiteToken({ siteId, tokenVersion }, kp.secretKey);
-      assert.equal(token.length, 94);
-      assert.match(token, /^[A-Za-z0-9_-]{94}$/);
+      assert.equal(token.length, 115);
+      assert.match(token, /^[A-Za-z0-9_-]{115}$/);
       const raw = cc.base64urlDecode(token);
-      assert.equal(raw.length, 70);
+      assert.equal(raw.length, 86);
       assert.ok(equalBytes(raw.subarray(0, 4), u32be(siteId)));
       assert.equal((raw[4] << 8) | raw[5], tokenVersion);
-      const message = new Uint8Array([...ascii('clueline/site-token/v1'), ...raw.subarray(0, 6)]);
-      assert.ok(sodium.crypto_sign_verify_detached(raw.subarray(6), message, kp.publicKey));
+      assert.ok(equalBytes(raw.subarray(6, 22), fingerprint));
+      const message = new Uint8Array([...ascii('clueline/site-token/v2'), ...raw.subarray(0, 22)]);
+      assert.ok(sodium.crypto_sign_verify_detached(raw.subarray(22), message, kp.publicKey));
       assert.deepEqual(cc.verifySiteToken(token, kp.publicKey), { siteId, tokenVersion });
       assert.deepEqual(cc.verifySiteTokenBytes(raw, kp.publicKey), { siteId, tokenVersion });
       assert.ok(equalBytes(cc.signSiteTokenBytes({ siteId, tokenVersion }, kp.secretKey), raw)); // Ed25519 is deterministic
-      const parsed = cc.parseSiteToken(token);
-      assert.equal(parsed.siteId, siteId);
-      assert.equal(parsed.tokenVersion, tokenVersion);
+      for (const parsed of [cc.parseSiteToken(token), cc.parseSiteToken(raw)]) {
+        assert.equal(parsed.siteId, siteId);
+        assert.equal(parsed.tokenVersion, tokenVersion);
+        assert.ok(equalBytes(parsed.fingerprint, fingerprint));
+        assert.ok(equalBytes(parsed.bytes, raw));
+      }
     }
+    assertFails(() => cc.deploymentKeyFingerprint(kp.publicKey.subarray(1)), 'invalid_argument');
+    assertFails(() => cc.deploymentKeyFingerprint(kp.secretKey), 'invalid_argument');
+  });
+
+  test('a token made by libsodium directly verifies', () => {
+    const kp = cc.generateSigningKeyPair();
+    const signed = new Uint8Array([0, 0, 1, 0, 0, 9, ...sodium.crypto_generichash(16, kp.publicKey, null)]);
+    const sig = sodium.crypto_sign_detached(new Uint8Array([...ascii('clueline/site-token/v2'), ...signed]), kp.secretKey);
+    const raw = new Uint8Array([...signed, ...sig]);
+    assert.deepEqual(cc.verifySiteTokenBytes(raw, kp.publicKey), { siteId: 256, tokenVersion: 9 });
+    // The version 1 construction (no fingerprint, domain v1) is not a version 2 token.
+    const v1 = new Uint8Array([0, 0, 1, 0, 0, 9, ...sodium.crypto_sign_detached(new Uint8Array([...ascii('clueline/site-token/v1'), 0, 0, 1, 0, 0, 9]), kp.secretKey)]);
+    assert.equal(v1.length, 70);
+    assertFails(() => cc.verifySiteTokenBytes(v1, kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(cc.base64urlEncode(v1), kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.parseSiteToken(cc.base64urlEncode(v1)), 'invalid_argument');
   });
 
   test('every single-bit flip is rejected', () => {
     const kp = cc.generateSigningKeyPair();
     const raw = cc.signSiteTokenBytes({ siteId: 4242, tokenVersion: 3 }, kp.secretKey);
-    for (let bit = 0; bit < 70 * 8; bit++) {
+    for (let bit = 0; bit < 86 * 8; bit++) {
       const bad = flipBit(raw, bit);
       assertFails(() => cc.verifySiteTokenBytes(bad, kp.publicKey), 'authentication_failed', `bit ${bit}`);
       assertFails(() => cc.verifySiteToken(cc.base64urlEncode(bad), kp.publicKey), 'authentication_failed', `bit ${bit}`);
     }
+  });
+
+  test('a token is checked with its own deployment key only', () => {
+    const kp = cc.generateSigningKeyPair();
+    const other = cc.generateSigningKeyPair();
+    const raw = cc.signSiteTokenBytes({ siteId: 5, tokenVersion: 1 }, kp.secretKey);
+    assertFails(() => cc.verifySiteTokenBytes(raw, other.publicKey), 'authentication_failed');
+    // Fingerprint mismatch: the other key's fingerprint put in, the signature kept.
+    const relabelled = new Uint8Array(raw);
+    relabelled.set(cc.deploymentKeyFingerprint(other.publicKey), 6);
+    assertFails(() => cc.verifySiteTokenBytes(relabelled, kp.publicKey), 'authentication_failed');
+    assertFails(() => cc.verifySiteTokenBytes(relabelled, other.publicKey), 'authentication_failed');
+    // Fingerprint mismatch with a valid signature: kp signs a token naming the other key.
+    const signed = new Uint8Array([...raw.subarray(0, 6), ...cc.deploymentKeyFingerprint(other.publicKey)]);
+    const forged = new Uint8Array([...signed, ...sodium.crypto_sign_detached(new Uint8Array([...ascii('clueline/site-token/v2'), ...signed]), kp.secretKey)]);
+    assert.equal(forged.length, 86);
+    assertFails(() => cc.verifySiteTokenBytes(forged, kp.publicKey), 'authentication_failed'); // fingerprint
+    assertFails(() => cc.verifySiteTokenBytes(forged, other.publicKey), 'authentication_failed'); // signature
+    // A correct fingerprint but another deployment's signature.
+    const stolen = new Uint8Array([...raw.subarray(0, 22), ...cc.signSiteTokenBytes({ siteId: 5, tokenVersion: 1 }, other.secretKey).subarray(22)]);
+    assertFails(() => cc.verifySiteTokenBytes(stolen, kp.publicKey), 'authentication_failed');
   });
 
   test('wrong key, wrong lengths, bad encodings', () => {
@@ -134,18 +180,445 @@ describe('site token', () => {
     const token = cc.signSiteToken({ siteId: 1, tokenVersion: 1 }, kp.secretKey);
     assertFails(() => cc.verifySiteToken(token, other.publicKey), 'authentication_failed');
     assertFails(() => cc.verifySiteToken(token, new Uint8Array(32)), 'authentication_failed');
-    assertFails(() => cc.verifySiteToken(token.slice(0, 93), kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(token.slice(0, 114), kp.publicKey), 'invalid_argument');
     assertFails(() => cc.verifySiteToken(token + 'A', kp.publicKey), 'invalid_argument');
-    assertFails(() => cc.verifySiteToken(token.slice(0, 93) + '=', kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(token.slice(0, 114) + '=', kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(token.slice(0, 50) + ' ' + token.slice(51), kp.publicKey), 'invalid_argument');
     assertFails(() => cc.verifySiteToken(token, kp.publicKey.subarray(0, 31)), 'invalid_argument');
+    assertFails(() => cc.verifySiteToken(cc.base64urlDecode(token), kp.publicKey), 'invalid_argument');
     const raw = cc.base64urlDecode(token);
-    assertFails(() => cc.verifySiteTokenBytes(raw.subarray(0, 69), kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifySiteTokenBytes(raw.subarray(0, 85), kp.publicKey), 'invalid_argument');
     assertFails(() => cc.verifySiteTokenBytes(new Uint8Array([...raw, 0]), kp.publicKey), 'invalid_argument');
+    assertFails(() => cc.parseSiteToken(raw.subarray(0, 85)), 'invalid_argument');
+    assertFails(() => cc.parseSiteToken(token.slice(1)), 'invalid_argument');
     for (const fields of [{ siteId: -1, tokenVersion: 0 }, { siteId: 2 ** 32, tokenVersion: 0 }, { siteId: 1.5, tokenVersion: 0 },
       { siteId: 1, tokenVersion: 65536 }, { siteId: 1 }, null]) {
       assertFails(() => cc.signSiteToken(fields, kp.secretKey), 'invalid_argument');
     }
     assertFails(() => cc.signSiteToken({ siteId: 1, tokenVersion: 1 }, kp.secretKey.subarray(0, 32)), 'invalid_argument');
+    // A secret key whose public half is not its seed's would sign under a fingerprint it does not own.
+    const mixed = new Uint8Array([...kp.secretKey.subarray(0, 32), ...other.publicKey]);
+    assertFails(() => cc.signSiteToken({ siteId: 1, tokenVersion: 1 }, mixed), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('unit key certificate (spec §3.1)', () => {
+  const DAY = 86400;
+  let deployment, unit, fields;
+
+  before(() => {
+    deployment = cc.generateSigningKeyPair();
+    unit = cc.generateBoxKeyPair();
+    fields = { unitId: 4, parentId: 3, level: 'township', publicKey: unit.publicKey, notBefore: 1_800_000_000, notAfter: 1_800_000_000 + 730 * DAY };
+  });
+
+  const u64be = (x) => {
+    const out = new Uint8Array(8);
+    new DataView(out.buffer).setBigUint64(0, BigInt(x));
+    return out;
+  };
+  /** The signed fields built by hand from the spec (key id given, so that it can be wrong). */
+  const fieldBytes = (f, id = sodium.crypto_generichash(16, f.publicKey, null)) => new Uint8Array([
+    ...u32be(f.unitId), ...u32be(f.parentId), f.level.length, ...ascii(f.level), ...id, ...f.publicKey, ...u64be(f.notBefore), ...u64be(f.notAfter)]);
+  /** A certificate signed by libsodium directly over any field bytes. */
+  const signRaw = (body, secretKey) =>
+    new Uint8Array([...body, ...sodium.crypto_sign_detached(new Uint8Array([...ascii('clueline/unit-key-certificate/v1'), ...body]), secretKey)]);
+
+  test('layout, round trip and extremes', () => {
+    assert.equal(cc.UNIT_KEY_CERTIFICATE_DEFAULT_DAYS, 730);
+    const cases = [
+      fields,
+      { ...fields, unitId: 1, parentId: 0, level: 'c' },
+      { ...fields, unitId: 0xffffffff, parentId: 0xffffffff, level: 'a_9'.repeat(10) + 'zz', notBefore: 0, notAfter: Number.MAX_SAFE_INTEGER },
+      { ...fields, notBefore: 0, notAfter: 1 },
+    ];
+    for (const f of cases) {
+      const cert = cc.signUnitKeyCertificate(f, deployment.secretKey);
+      assert.equal(cert.length, 137 + f.level.length);
+      assert.ok(cert.length >= cc.UNIT_KEY_CERTIFICATE_MIN_BYTES && cert.length <= cc.UNIT_KEY_CERTIFICATE_MAX_BYTES);
+      const body = fieldBytes(f);
+      assert.ok(equalBytes(cert.subarray(0, body.length), body));
+      assert.ok(sodium.crypto_sign_verify_detached(cert.subarray(body.length), new Uint8Array([...ascii('clueline/unit-key-certificate/v1'), ...body]), deployment.publicKey));
+      assert.ok(equalBytes(cc.signUnitKeyCertificate(f, deployment.secretKey), cert), 'deterministic');
+      assert.ok(equalBytes(signRaw(body, deployment.secretKey), cert));
+      const expected = { unitId: f.unitId, parentId: f.parentId, level: f.level, keyId: cc.keyId(f.publicKey), publicKey: f.publicKey,
+        notBefore: f.notBefore, notAfter: f.notAfter };
+      for (const input of [cert, cc.base64urlEncode(cert)]) {
+        assert.deepEqual(cc.verifyUnitKeyCertificate(input, deployment.publicKey), expected);
+        assert.deepEqual(cc.parseUnitKeyCertificate(input), expected);
+      }
+    }
+    assert.equal(cc.signUnitKeyCertificate({ ...fields, level: 'c' }, deployment.secretKey).length, 138);
+    assert.equal(cc.signUnitKeyCertificate({ ...fields, level: 'x'.repeat(32) }, deployment.secretKey).length, 169);
+  });
+
+  test('another deployment key does not verify it', () => {
+    const cert = cc.signUnitKeyCertificate(fields, deployment.secretKey);
+    assertFails(() => cc.verifyUnitKeyCertificate(cert, cc.generateSigningKeyPair().publicKey), 'authentication_failed');
+    assertFails(() => cc.verifyUnitKeyCertificate(cert, new Uint8Array(32)), 'authentication_failed');
+    assertFails(() => cc.verifyUnitKeyCertificate(cc.signUnitKeyCertificate(fields, cc.generateSigningKeyPair().secretKey), deployment.publicKey),
+      'authentication_failed');
+    // Not interchangeable with a site token signature by the same key.
+    const token = cc.signSiteTokenBytes({ siteId: 1, tokenVersion: 1 }, deployment.secretKey);
+    const spliced = new Uint8Array([...cert.subarray(0, cert.length - 64), ...token.subarray(22)]);
+    assertFails(() => cc.verifyUnitKeyCertificate(spliced, deployment.publicKey), 'authentication_failed');
+    // Only the certificate domain string: the same fields signed under another domain (the
+    // wrapped-key string of §9.3, the site token's) are refused.
+    const body = fieldBytes(fields);
+    for (const domain of ['clueline/unit-key/v1', 'clueline/site-token/v2', '']) {
+      const other = new Uint8Array([...body, ...sodium.crypto_sign_detached(new Uint8Array([...ascii(domain), ...body]), deployment.secretKey)]);
+      assertFails(() => cc.verifyUnitKeyCertificate(other, deployment.publicKey), 'authentication_failed', domain);
+    }
+  });
+
+  test('every field tampered, signature kept, is refused', () => {
+    const cert = cc.signUnitKeyCertificate(fields, deployment.secretKey);
+    const sig = cert.subarray(cert.length - 64);
+    const other = cc.generateBoxKeyPair();
+    const withSig = (f, id) => new Uint8Array([...fieldBytes(f, id), ...sig]);
+    const cases = {
+      unit_id: withSig({ ...fields, unitId: 5 }),
+      parent_id: withSig({ ...fields, parentId: 0 }),
+      level: withSig({ ...fields, level: 'townshiq' }),
+      'level (other length)': withSig({ ...fields, level: 'county' }),
+      key_id: withSig(fields, cc.keyId(other.publicKey)),
+      public_key: withSig({ ...fields, publicKey: other.publicKey }, cc.keyId(fields.publicKey)),
+      'public_key and key_id': withSig({ ...fields, publicKey: other.publicKey }),
+      not_before: withSig({ ...fields, notBefore: fields.notBefore - 1 }),
+      not_after: withSig({ ...fields, notAfter: fields.notAfter + 1 }),
+      signature: new Uint8Array([...fieldBytes(fields), ...flipBit(sig, 100)]),
+    };
+    for (const [name, bad] of Object.entries(cases)) {
+      assertFails(() => cc.verifyUnitKeyCertificate(bad, deployment.publicKey), 'authentication_failed', name);
+      assert.doesNotThrow(() => cc.parseUnitKeyCertificate(bad), name); // well formed, only unauthentic
+    }
+  });
+
+  test('every single-bit flip is refused', () => {
+    const cert = cc.signUnitKeyCertificate(fields, deployment.secretKey); // level 'township': 8 bytes
+    const at = { level: 9, keyId: 17, publicKey: 33, times: 65, signature: 81 };
+    for (let bit = 0; bit < cert.length * 8; bit++) {
+      const byte = bit >>> 3;
+      const e = assertFails(() => cc.verifyUnitKeyCertificate(flipBit(cert, bit), deployment.publicKey), undefined, `bit ${bit}`);
+      // The fixed fields (ids, key id, public key, signature) only ever fail authentication.
+      if (byte < 8 || (byte >= at.keyId && byte < at.times) || byte >= at.signature) assert.equal(e.code, 'authentication_failed', `bit ${bit}`);
+      if (byte === 8) assert.equal(e.code, 'invalid_argument', `bit ${bit}: the level length no longer fits`);
+    }
+  });
+
+  test('a signed certificate whose key id is not its public key\'s is refused', () => {
+    const forged = signRaw(fieldBytes(fields, cc.keyId(cc.generateBoxKeyPair().publicKey)), deployment.secretKey);
+    assert.deepEqual(cc.parseUnitKeyCertificate(forged).unitId, 4);
+    assertFails(() => cc.verifyUnitKeyCertificate(forged, deployment.publicKey), 'authentication_failed');
+  });
+
+  test('malformed certificates (signed or not) are invalid_argument', () => {
+    const cert = cc.signUnitKeyCertificate(fields, deployment.secretKey);
+    for (let len = 0; len < cert.length; len++) {
+      assertFails(() => cc.verifyUnitKeyCertificate(cert.subarray(0, len), deployment.publicKey), 'invalid_argument', `length ${len}`);
+    }
+    assertFails(() => cc.verifyUnitKeyCertificate(new Uint8Array([...cert, 0]), deployment.publicKey), 'invalid_argument');
+    assertFails(() => cc.parseUnitKeyCertificate(new Uint8Array([...cert, ...new Uint8Array(20)])), 'invalid_argument');
+    const signedBadly = {
+      'empty level': signRaw(fieldBytes({ ...fields, level: '' }), deployment.secretKey),
+      'level of 33': signRaw(fieldBytes({ ...fields, level: 'x'.repeat(33) }), deployment.secretKey),
+      'upper-case level': signRaw(fieldBytes({ ...fields, level: 'Township' }), deployment.secretKey),
+      'level with a hyphen': signRaw(fieldBytes({ ...fields, level: 'town-ship' }), deployment.secretKey),
+      'not_before = not_after': signRaw(fieldBytes({ ...fields, notAfter: fields.notBefore }), deployment.secretKey),
+      'not_before > not_after': signRaw(fieldBytes({ ...fields, notBefore: fields.notAfter, notAfter: fields.notBefore }), deployment.secretKey),
+    };
+    for (const [name, bad] of Object.entries(signedBadly)) {
+      assertFails(() => cc.parseUnitKeyCertificate(bad), 'invalid_argument', name);
+      assertFails(() => cc.verifyUnitKeyCertificate(bad, deployment.publicKey), 'invalid_argument', name);
+    }
+    // Times a JavaScript number cannot hold exactly are refused, not rounded.
+    const huge = cert.slice();
+    new DataView(huge.buffer).setBigUint64(9 + 8 + 48 + 8, 2n ** 64n - 1n);
+    assertFails(() => cc.parseUnitKeyCertificate(huge), 'invalid_argument');
+    for (const text of [cc.base64urlEncode(cert) + '=', ' ' + cc.base64urlEncode(cert), '']) {
+      assertFails(() => cc.verifyUnitKeyCertificate(text, deployment.publicKey), 'invalid_argument', JSON.stringify(text));
+    }
+    assertFails(() => cc.verifyUnitKeyCertificate(null, deployment.publicKey), 'invalid_argument');
+    assertFails(() => cc.verifyUnitKeyCertificate(cert, deployment.publicKey.subarray(1)), 'invalid_argument');
+  });
+
+  test('signing argument checks', () => {
+    const bad = [
+      { unitId: -1 }, { unitId: 2 ** 32 }, { unitId: 1.5 }, { unitId: '4' }, { parentId: -1 }, { parentId: undefined },
+      { level: '' }, { level: 'x'.repeat(33) }, { level: 'County' }, { level: 'a b' }, { level: 'bribé' }, { level: 7 },
+      { publicKey: unit.publicKey.subarray(1) }, { publicKey: cc.base64urlEncode(unit.publicKey) },
+      { notBefore: fields.notAfter }, { notBefore: fields.notAfter + 1 }, { notBefore: -1 }, { notBefore: 1.5 },
+      { notAfter: 2 ** 53 }, { notAfter: Infinity }, { notAfter: undefined },
+    ];
+    for (const change of bad) {
+      assertFails(() => cc.signUnitKeyCertificate({ ...fields, ...change }, deployment.secretKey), 'invalid_argument', JSON.stringify(change));
+    }
+    assertFails(() => cc.signUnitKeyCertificate(null, deployment.secretKey), 'invalid_argument');
+    assertFails(() => cc.signUnitKeyCertificate(fields, deployment.secretKey.subarray(0, 32)), 'invalid_argument');
+  });
+});
+
+// ---------------------------------------------------------------------------
+describe('verified unit keys (spec §3.1 checks, §5.1)', () => {
+  const DAY = 86400;
+  const NOW = 1_800_000_000;
+  const b64 = (x) => cc.base64urlEncode(x);
+  let deployment, attacker, token, attackerBox, units;
+
+  before(() => {
+    deployment = cc.generateSigningKeyPair();
+    attacker = cc.generateSigningKeyPair();
+    attackerBox = cc.generateBoxKeyPair();
+    token = cc.signSiteToken({ siteId: 7, tokenVersion: 2 }, deployment.secretKey);
+    // The handling township, its county (two keys: a rotation) and the city above.
+    units = [
+      { id: 4, parent: 3, name: 'Dongshan township', level: 'township', role: 'handling', keys: [cc.generateBoxKeyPair()] },
+      { id: 3, parent: 2, name: 'Demo county', level: 'county', role: 'oversight', keys: [cc.generateBoxKeyPair(), cc.generateBoxKeyPair()] },
+      { id: 2, parent: 0, name: 'Demo city', level: 'city', role: 'oversight', keys: [cc.generateBoxKeyPair()] },
+    ];
+  });
+
+  /** One served key: its certificate by `signer` for (unitId, level) unless told otherwise. */
+  function servedKey(u, publicKey, { signer = deployment.secretKey, unitId = u.id, level = u.level, notBefore = NOW - DAY, notAfter = NOW + 730 * DAY } = {}) {
+    const certificate = cc.signUnitKeyCertificate({ unitId, parentId: u.parent, level, publicKey, notBefore, notAfter }, signer);
+    return { key_id: b64(cc.keyId(publicKey)), public_key: b64(publicKey), certificate: b64(certificate) };
+  }
+
+  function genuineRoute() {
+    return {
+      deployment_key: b64(deployment.publicKey),
+      recipients: units.map((u) => ({ unit_id: u.id, unit_name: u.name, level: u.level, role: u.role, keys: u.keys.map((k) => servedKey(u, k.publicKey)) })),
+      pow: { challenge: b64(randomBytes(32)), difficulty: 16, expires_at: '2027-01-15T08:02:00Z' },
+      receipt_salt: b64(randomBytes(16)),
+    };
+  }
+
+  function genuineFollowup() {
+    const u = units[1];
+    return {
+      clue_id: b64(randomBytes(16)),
+      status: 'received',
+      deployment_key: b64(deployment.publicKey),
+      unit: { id: u.id, name: u.name, level: u.level, keys: u.keys.map((k) => servedKey(u, k.publicKey)) },
+    };
+  }
+
+  const allKeys = () => units.flatMap((u) => u.keys.map((k) => k.publicKey));
+
+  // What a hostile server (or a broken one) might serve. Each mutation gets
+  // the answer, the unit object under attack (an oversight unit in a route,
+  // the unit of a follow-up) and its model, and changes the answer.
+  const refusals = [
+    ['a swapped public_key (attacker key, original certificate kept)', (answer, target) => {
+      target.keys[0].public_key = b64(attackerBox.publicKey);
+      target.keys[0].key_id = b64(cc.keyId(attackerBox.publicKey));
+    }, 'authentication_failed'],
+    ['a swapped public_key with the old key_id', (answer, target) => {
+      target.keys[0].public_key = b64(attackerBox.publicKey);
+    }, 'authentication_failed'],
+    ['a swapped key_id', (answer, target) => {
+      target.keys[0].key_id = b64(cc.keyId(attackerBox.publicKey));
+    }, 'authentication_failed'],
+    ['an attacker key with a certificate signed by another deployment key', (answer, target, u) => {
+      target.keys[0] = servedKey(u, attackerBox.publicKey, { signer: attacker.secretKey });
+    }, 'authentication_failed'],
+    ['the genuine key with a certificate signed by another deployment key', (answer, target, u) => {
+      target.keys[1] = servedKey(u, u.keys[1].publicKey, { signer: attacker.secretKey });
+    }, 'authentication_failed'],
+    ['deployment_key swapped for the attacker\'s, every certificate re-signed by the attacker', (answer) => {
+      answer.deployment_key = b64(attacker.publicKey);
+      for (const target of answer.recipients ?? [answer.unit]) {
+        const u = units.find((x) => x.id === (target.unit_id ?? target.id));
+        target.keys = target.keys.map((k, i) => servedKey(u, i === 0 ? attackerBox.publicKey : u.keys[i].publicKey, { signer: attacker.secretKey }));
+      }
+    }, 'authentication_failed'],
+    ['a certificate for another unit id', (answer, target, u) => {
+      target.keys[0] = servedKey(u, u.keys[0].publicKey, { unitId: 4 });
+    }, 'authentication_failed'],
+    ['a certificate for another level', (answer, target, u) => {
+      target.keys[0] = servedKey(u, u.keys[0].publicKey, { level: 'township' });
+    }, 'authentication_failed'],
+    ['another unit\'s genuine key and certificate', (answer, target) => {
+      target.keys[0] = servedKey(units[0], units[0].keys[0].publicKey);
+    }, 'authentication_failed'],
+    ['the unit\'s level changed in the answer', (answer, target) => {
+      target.level = 'city';
+    }, 'authentication_failed'],
+    ['the unit\'s id changed in the answer', (answer, target) => {
+      if ('unit_id' in target) target.unit_id = 5;
+      else target.id = 5;
+    }, 'authentication_failed'],
+    ['an expired certificate', (answer, target, u) => {
+      target.keys[1] = servedKey(u, u.keys[1].publicKey, { notBefore: NOW - 731 * DAY, notAfter: NOW - 1 });
+    }, 'authentication_failed'],
+    ['a certificate not yet valid', (answer, target, u) => {
+      target.keys[1] = servedKey(u, u.keys[1].publicKey, { notBefore: NOW + 1, notAfter: NOW + 730 * DAY });
+    }, 'authentication_failed'],
+    ['a key without certificate', (answer, target) => {
+      delete target.keys[0].certificate;
+    }, 'authentication_failed'],
+    ['a key whose certificate is null', (answer, target) => {
+      target.keys[1].certificate = null;
+    }, 'authentication_failed'],
+    ['a certificate with a tampered byte', (answer, target) => {
+      const raw = cc.base64urlDecode(target.keys[0].certificate);
+      raw[2] ^= 1;
+      target.keys[0].certificate = b64(raw);
+    }, 'authentication_failed'],
+    ['a truncated certificate', (answer, target) => {
+      target.keys[0].certificate = b64(cc.base64urlDecode(target.keys[0].certificate).subarray(0, 137));
+    }, 'invalid_argument'],
+    ['a certificate with a byte appended', (answer, target) => {
+      target.keys[0].certificate = b64(new Uint8Array([...cc.base64urlDecode(target.keys[0].certificate), 0]));
+    }, 'invalid_argument'],
+    ['a certificate that is not base64url', (answer, target) => {
+      target.keys[0].certificate = target.keys[0].certificate.replace(/^./, '+');
+    }, 'invalid_argument'],
+    ['a unit without keys', (answer, target) => {
+      target.keys = [];
+    }, 'invalid_argument'],
+    ['a malformed public_key', (answer, target) => {
+      target.keys[0].public_key = target.keys[0].public_key.slice(1);
+    }, 'invalid_argument'],
+    ['no deployment_key', (answer) => {
+      delete answer.deployment_key;
+    }, 'invalid_argument'],
+    ['a short deployment_key', (answer) => {
+      answer.deployment_key = b64(deployment.publicKey.subarray(1));
+    }, 'invalid_argument'],
+  ];
+
+  describe('verifiedRouteKeys', () => {
+    test('a genuine route gives every recipient\'s keys, in order', () => {
+      const keys = cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds: NOW });
+      assert.equal(keys.length, 4);
+      keys.forEach((k, i) => assert.ok(equalBytes(k, allKeys()[i]), `key ${i}`));
+      // The token as raw bytes, and the validity boundaries (both ends inclusive).
+      assert.equal(cc.verifiedRouteKeys(genuineRoute(), cc.base64urlDecode(token), { nowSeconds: NOW }).length, 4);
+      assert.equal(cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds: NOW - DAY }).length, 4);
+      assert.equal(cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds: NOW + 730 * DAY }).length, 4);
+      assertFails(() => cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds: NOW - DAY - 1 }), 'authentication_failed');
+      assertFails(() => cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds: NOW + 730 * DAY + 1 }), 'authentication_failed');
+      // Any poster of the deployment will do: the fingerprint is the deployment's.
+      const otherSite = cc.signSiteToken({ siteId: 99, tokenVersion: 1 }, deployment.secretKey);
+      assert.equal(cc.verifiedRouteKeys(genuineRoute(), otherSite, { nowSeconds: NOW }).length, 4);
+    });
+
+    test('the keys seal an envelope every recipient opens', () => {
+      const keys = cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds: NOW });
+      const challenge = randomBytes(32);
+      const env = cc.sealEnvelope({
+        siteToken: token, category: 'bribery', accusedLevel: 'township', replyPublicKey: cc.generateBoxKeyPair().publicKey,
+        receiptLookupHash: randomBytes(32), powChallenge: challenge, powNonce: cc.solvePow(challenge, 2),
+      }, keys, '{"v":1,"text":"t"}');
+      for (const u of units) for (const k of u.keys) assert.equal(cc.openEnvelope(env, k), '{"v":1,"text":"t"}');
+    });
+
+    test('the default clock is the system clock', () => {
+      const now = Math.floor(Date.now() / 1000);
+      const u = units[0];
+      const route = {
+        deployment_key: b64(deployment.publicKey),
+        recipients: [{ unit_id: u.id, level: u.level, keys: [servedKey(u, u.keys[0].publicKey, { notBefore: now - 60, notAfter: now + 3600 })] }],
+      };
+      assert.equal(cc.verifiedRouteKeys(route, token).length, 1);
+      route.recipients[0].keys = [servedKey(u, u.keys[0].publicKey, { notBefore: now - 7200, notAfter: now - 3600 })];
+      const e = assertFails(() => cc.verifiedRouteKeys(route, token), 'authentication_failed');
+      assert.match(e.message, /unit 4.*expired/);
+    });
+
+    for (const [name, mutate, code] of refusals) {
+      test(`refuses ${name}`, () => {
+        const route = genuineRoute();
+        mutate(route, route.recipients[1], units[1]);
+        assert.throws(() => cc.verifiedRouteKeys(route, token, { nowSeconds: NOW }), (e) => e instanceof cc.CluelineCryptoError && e.code === code);
+      });
+    }
+
+    test('the deployment key swap passes only with the attacker\'s own poster', () => {
+      const route = genuineRoute();
+      refusals.find(([name]) => name.startsWith('deployment_key swapped'))[1](route);
+      const e = assertFails(() => cc.verifiedRouteKeys(route, token, { nowSeconds: NOW }), 'authentication_failed');
+      assert.match(e.message, /deployment_key/);
+      // What the token fingerprint stops: a poster of the attacker's would accept it.
+      const attackerPoster = cc.signSiteToken({ siteId: 7, tokenVersion: 2 }, attacker.secretKey);
+      assert.ok(equalBytes(cc.verifiedRouteKeys(route, attackerPoster, { nowSeconds: NOW })[1], attackerBox.publicKey));
+      // A genuine poster with another fingerprint swapped in is no longer genuine.
+      const relabelled = cc.base64urlDecode(token);
+      relabelled.set(cc.deploymentKeyFingerprint(attacker.publicKey), 6);
+      assertFails(() => cc.verifiedRouteKeys(route, relabelled, { nowSeconds: NOW }), 'authentication_failed');
+    });
+
+    test('messages name the unit; expired and not yet valid are told apart', () => {
+      const route = genuineRoute();
+      route.recipients[2].keys[0] = servedKey(units[2], units[2].keys[0].publicKey, { notBefore: NOW - 10 * DAY, notAfter: NOW - DAY });
+      assert.match(assertFails(() => cc.verifiedRouteKeys(route, token, { nowSeconds: NOW }), 'authentication_failed').message, /unit 2 \(Demo city\).*expired/);
+      route.recipients[2].keys[0] = servedKey(units[2], units[2].keys[0].publicKey, { notBefore: NOW + DAY, notAfter: NOW + 10 * DAY });
+      assert.match(assertFails(() => cc.verifiedRouteKeys(route, token, { nowSeconds: NOW }), 'authentication_failed').message, /unit 2 \(Demo city\).*not valid before/);
+      const noCert = genuineRoute();
+      delete noCert.recipients[0].keys[0].certificate;
+      assert.match(assertFails(() => cc.verifiedRouteKeys(noCert, token, { nowSeconds: NOW })).message, /unit 4 .*certificate/);
+    });
+
+    test('malformed answers, tokens and clocks', () => {
+      assertFails(() => cc.verifiedRouteKeys(null, token, { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedRouteKeys({ ...genuineRoute(), recipients: [] }, token, { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedRouteKeys({ ...genuineRoute(), recipients: undefined }, token, { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedRouteKeys(genuineRoute(), token.slice(1), { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedRouteKeys(genuineRoute(), null, { nowSeconds: NOW }), 'invalid_argument');
+      for (const nowSeconds of [-1, 1.5, '1800000000', 2 ** 53]) {
+        assertFails(() => cc.verifiedRouteKeys(genuineRoute(), token, { nowSeconds }), 'invalid_argument', String(nowSeconds));
+      }
+      const route = genuineRoute();
+      route.recipients[0].unit_id = undefined;
+      assertFails(() => cc.verifiedRouteKeys(route, token, { nowSeconds: NOW }), 'invalid_argument');
+    });
+  });
+
+  describe('verifiedFollowupKeys', () => {
+    test('a genuine follow-up answer gives the unit\'s keys, and a message sealed to them opens', () => {
+      const keys = cc.verifiedFollowupKeys(genuineFollowup(), token, { nowSeconds: NOW });
+      assert.equal(keys.length, 2);
+      keys.forEach((k, i) => assert.ok(equalBytes(k, units[1].keys[i].publicKey)));
+      const otherSite = cc.signSiteToken({ siteId: 123, tokenVersion: 9 }, deployment.secretKey);
+      assert.equal(cc.verifiedFollowupKeys(genuineFollowup(), cc.base64urlDecode(otherSite), { nowSeconds: NOW }).length, 2);
+      const clueId = randomBytes(16);
+      const payload = cc.sealPayload('message', clueId, keys, 'more evidence');
+      for (const k of units[1].keys) assert.equal(Buffer.from(cc.openPayload('message', clueId, payload, k)).toString('utf8'), 'more evidence');
+    });
+
+    for (const [name, mutate, code] of refusals) {
+      test(`refuses ${name}`, () => {
+        const followup = genuineFollowup();
+        mutate(followup, followup.unit, units[1]);
+        assert.throws(() => cc.verifiedFollowupKeys(followup, token, { nowSeconds: NOW }), (e) => e instanceof cc.CluelineCryptoError && e.code === code);
+      });
+    }
+
+    test('a token of another deployment, and a missing unit', () => {
+      const stranger = cc.signSiteToken({ siteId: 7, tokenVersion: 2 }, attacker.secretKey);
+      assertFails(() => cc.verifiedFollowupKeys(genuineFollowup(), stranger, { nowSeconds: NOW }), 'authentication_failed');
+      assertFails(() => cc.verifiedFollowupKeys({ ...genuineFollowup(), unit: undefined }, token, { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedFollowupKeys({ ...genuineFollowup(), unit: null }, token, { nowSeconds: NOW }), 'invalid_argument');
+    });
+  });
+
+  describe('verifiedUnitKeys', () => {
+    test('takes id or unit_id, and checks every key', () => {
+      const u = units[1];
+      const served = u.keys.map((k) => servedKey(u, k.publicKey));
+      for (const unit of [{ id: 3, level: 'county', keys: served }, { unit_id: 3, level: 'county', keys: served }]) {
+        assert.equal(cc.verifiedUnitKeys(unit, deployment.publicKey, { nowSeconds: NOW }).length, 2);
+      }
+      // key_id is optional; when present it must be the key's.
+      const bare = served.map(({ public_key, certificate }) => ({ public_key, certificate }));
+      assert.equal(cc.verifiedUnitKeys({ id: 3, level: 'county', keys: bare }, deployment.publicKey, { nowSeconds: NOW }).length, 2);
+      assertFails(() => cc.verifiedUnitKeys({ id: 3, level: 'county', keys: served }, attacker.publicKey, { nowSeconds: NOW }), 'authentication_failed');
+      assertFails(() => cc.verifiedUnitKeys({ id: 3, level: 'county', keys: served }, deployment.publicKey.subarray(1), { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedUnitKeys({ id: 3, keys: served }, deployment.publicKey, { nowSeconds: NOW }), 'invalid_argument');
+      assertFails(() => cc.verifiedUnitKeys({ id: 3, level: 'county', keys: [null] }, deployment.publicKey, { nowSeconds: NOW }), 'invalid_argument');
+    });
   });
 });
 
@@ -480,7 +953,7 @@ describe('envelope', () => {
     assert.equal(cc.openEnvelope(env, unit), body);
     assert.equal(cc.openEnvelope(env, other), body);
     const raw = cc.base64urlDecode(fields.siteToken);
-    const prefix = new Uint8Array([...ascii('CLE1'), ...raw, 7, ...ascii('bribery'), 8, ...ascii('township'),
+    const prefix = new Uint8Array([...ascii('CLE2'), ...raw, 7, ...ascii('bribery'), 8, ...ascii('township'),
       ...fields.replyPublicKey, ...fields.receiptLookupHash, ...fields.powChallenge, ...fields.powNonce]);
     assert.ok(equalBytes(env.subarray(0, prefix.length), prefix));
     const parsed = cc.parseEnvelope(env);
@@ -518,7 +991,7 @@ describe('envelope', () => {
     const bad = [
       { category: '' }, { category: 'A' }, { category: 'x'.repeat(33) }, { category: 'bribé' }, { category: 'a-b' }, { category: 'a b' },
       { accusedLevel: 'County' }, { accusedLevel: 'y'.repeat(33) }, { accusedLevel: 7 },
-      { siteToken: fields.siteToken.slice(1) }, { siteToken: new Uint8Array(69) },
+      { siteToken: fields.siteToken.slice(1) }, { siteToken: new Uint8Array(85) }, { siteToken: new Uint8Array(70) }, { siteToken: 'A'.repeat(94) },
       { replyPublicKey: new Uint8Array(31) }, { receiptLookupHash: new Uint8Array(33) },
       { powChallenge: new Uint8Array(8) }, { powNonce: new Uint8Array(32) },
     ];
@@ -532,7 +1005,7 @@ describe('envelope', () => {
     const env = cc.sealEnvelope(fields, [unit.publicKey], body);
     const parsed = cc.parseEnvelope(env);
     const tokenAt = 4;
-    const categoryAt = 4 + 70 + 1;
+    const categoryAt = 4 + 86 + 1;
     const levelAt = categoryAt + 7 + 1;
     const replyAt = levelAt + 8;
     const tamper = (at, bytes) => {
@@ -571,7 +1044,7 @@ describe('envelope', () => {
       const e = assertFails(() => cc.openEnvelope(flipBit(env, bit), unit), undefined, `bit ${bit}`);
       const byte = bit >>> 3;
       // Flips in the fixed-size authenticated fields fail authentication.
-      if ((byte >= 4 && byte < 74) || (byte >= prefixLen - 104 && byte < prefixLen)) assert.equal(e.code, 'authentication_failed', `bit ${bit}`);
+      if ((byte >= 4 && byte < 4 + 86) || (byte >= prefixLen - 104 && byte < prefixLen)) assert.equal(e.code, 'authentication_failed', `bit ${bit}`);
       if (byte < 4) assert.equal(e.code, 'invalid_argument', `bit ${bit}`);
       if (e.code === 'authentication_failed') auth++;
     }
@@ -584,7 +1057,8 @@ describe('envelope', () => {
       assertFails(() => cc.openEnvelope(env.subarray(0, len), unit), 'invalid_argument', `length ${len}`);
     }
     assertFails(() => cc.openEnvelope(new Uint8Array([...env, 0]), unit), 'invalid_argument');
-    assertFails(() => cc.parseEnvelope(new Uint8Array([...ascii('CLE2'), ...env.subarray(4)])), 'invalid_argument');
+    assertFails(() => cc.parseEnvelope(new Uint8Array([...ascii('CLE1'), ...env.subarray(4)])), 'invalid_argument');
+    assertFails(() => cc.parseEnvelope(new Uint8Array([...ascii('CLE3'), ...env.subarray(4)])), 'invalid_argument');
   });
 
   test('wrong key and non-UTF-8 body', () => {

@@ -72,8 +72,9 @@ describe('interop with the C++ crypto_tool', { skip }, () => {
     assert.equal(sk.length, 64);
     for (const [siteId, tokenVersion] of [[1, 1], [0, 0], [987654321, 42], [4294967295, 65535]]) {
       const { token } = await tool('sign-token', '--secret-key', k.secret_key, '--site-id', siteId, '--token-version', tokenVersion);
-      assert.equal(token.length, 94);
+      assert.equal(token.length, 115);
       assert.deepEqual(cc.verifySiteToken(token, pk), { siteId, tokenVersion });
+      assert.ok(equalBytes(cc.parseSiteToken(token).fingerprint, cc.deploymentKeyFingerprint(pk)));
       // Ed25519 is deterministic: the same key signs the same token.
       assert.equal(cc.signSiteToken({ siteId, tokenVersion }, sk), token);
     }
@@ -84,6 +85,72 @@ describe('interop with the C++ crypto_tool', { skip }, () => {
     raw[10] ^= 1;
     await toolFails('verify-token', '--public-key', b64(js.publicKey), '--token', b64(raw));
     await toolFails('verify-token', '--public-key', b64(pk), '--token', token);
+    // The fingerprint is checked by C++ too: the other key's fingerprint swapped in, the signature kept.
+    const relabelled = unb64(token);
+    relabelled.set(cc.deploymentKeyFingerprint(pk), 6);
+    await toolFails('verify-token', '--public-key', b64(js.publicKey), '--token', b64(relabelled));
+    await toolFails('verify-token', '--public-key', b64(pk), '--token', b64(relabelled));
+  });
+
+  test('unit key certificates: C++ signs, JS verifies', async () => {
+    const deployment = await tool('keygen-sign');
+    const dk = unb64(deployment.public_key);
+    const unit = await tool('keygen-box');
+    const cases = [
+      { unitId: 4, parentId: 3, level: 'township', notBefore: 1800000000, notAfter: 1800000000 + 730 * 86400 },
+      { unitId: 1, parentId: 0, level: 'p', notBefore: 0, notAfter: 1 },
+      { unitId: 4294967295, parentId: 4294967295, level: 'a_9'.repeat(10) + 'zz', notBefore: 1700000000, notAfter: 4102444800 },
+    ];
+    for (const f of cases) {
+      const { certificate } = await tool('sign-unit-cert', '--secret-key', deployment.secret_key, '--unit-id', f.unitId,
+        '--parent-id', f.parentId, '--level', f.level, '--public-key', unit.public_key, '--not-before', f.notBefore, '--not-after', f.notAfter);
+      const expected = { ...f, keyId: unb64(unit.key_id), publicKey: unb64(unit.public_key) };
+      assert.deepEqual(cc.verifyUnitKeyCertificate(certificate, dk), expected);
+      // Ed25519 is deterministic: the same key signs the same certificate.
+      assert.equal(b64(cc.signUnitKeyCertificate({ ...f, publicKey: unb64(unit.public_key) }, unb64(deployment.secret_key))), certificate);
+      // A tampered copy fails in JS.
+      const raw = unb64(certificate);
+      raw[3] ^= 1; // the unit id
+      assert.throws(() => cc.verifyUnitKeyCertificate(raw, dk), (e) => e.code === 'authentication_failed');
+      assert.throws(() => cc.verifyUnitKeyCertificate(certificate, cc.generateSigningKeyPair().publicKey), (e) => e.code === 'authentication_failed');
+    }
+    // A route served with C++-made certificates passes the JavaScript checks.
+    const token = cc.signSiteToken({ siteId: 3, tokenVersion: 1 }, unb64(deployment.secret_key));
+    const { certificate } = await tool('sign-unit-cert', '--secret-key', deployment.secret_key, '--unit-id', 4, '--parent-id', 3,
+      '--level', 'township', '--public-key', unit.public_key, '--not-before', 1800000000, '--not-after', 1900000000);
+    const route = { deployment_key: deployment.public_key, recipients: [{ unit_id: 4, level: 'township', keys: [{ key_id: unit.key_id, public_key: unit.public_key, certificate }] }] };
+    assert.ok(equalBytes(cc.verifiedRouteKeys(route, token, { nowSeconds: 1850000000 })[0], unb64(unit.public_key)));
+    assert.throws(() => cc.verifiedRouteKeys(route, token, { nowSeconds: 1900000001 }), (e) => e.code === 'authentication_failed');
+  });
+
+  test('unit key certificates: JS signs, C++ verifies', async () => {
+    const deployment = cc.generateSigningKeyPair();
+    const attacker = cc.generateSigningKeyPair();
+    const unit = cc.generateBoxKeyPair();
+    for (const f of [
+      { unitId: 12, parentId: 4, level: 'village', notBefore: 1800000000, notAfter: 1863072000 },
+      { unitId: 1, parentId: 0, level: 'x'.repeat(32), notBefore: 0, notAfter: 4102444800 },
+    ]) {
+      const certificate = cc.signUnitKeyCertificate({ ...f, publicKey: unit.publicKey }, deployment.secretKey);
+      assert.deepEqual(await tool('verify-unit-cert', '--public-key', b64(deployment.publicKey), '--certificate', b64(certificate)), {
+        unit_id: f.unitId,
+        parent_id: f.parentId,
+        level: f.level,
+        key_id: b64(cc.keyId(unit.publicKey)),
+        public_key: b64(unit.publicKey),
+        not_before: f.notBefore,
+        not_after: f.notAfter,
+      });
+      // A copy signed by another key fails in C++, under the deployment key.
+      const forged = cc.signUnitKeyCertificate({ ...f, publicKey: unit.publicKey }, attacker.secretKey);
+      await toolFails('verify-unit-cert', '--public-key', b64(deployment.publicKey), '--certificate', b64(forged));
+      // So does a tampered copy, and the genuine one under another key.
+      const tampered = new Uint8Array(certificate);
+      tampered[9 + f.level.length + 16] ^= 1; // the first byte of the public key
+      await toolFails('verify-unit-cert', '--public-key', b64(deployment.publicKey), '--certificate', b64(tampered));
+      await toolFails('verify-unit-cert', '--public-key', b64(attacker.publicKey), '--certificate', b64(certificate));
+      await toolFails('verify-unit-cert', '--public-key', b64(deployment.publicKey), '--certificate', b64(certificate.subarray(0, certificate.length - 1)));
+    }
   });
 
   test('envelope: JS seals, C++ opens', async () => {
@@ -117,7 +184,7 @@ describe('interop with the C++ crypto_tool', { skip }, () => {
       });
       // A tampered copy is refused by C++ too.
       const bad = new Uint8Array(envelope);
-      bad[4 + 70 + 2] ^= 0x01; // 'b' -> 'c' in the category
+      bad[4 + 86 + 2] ^= 0x01; // 'b' -> 'c' in the category
       const q = file('tampered.bin');
       await fs.writeFile(q, bad);
       await toolFails('open-envelope', '--secret-key', unit.secret_key, '--in', q);

@@ -95,6 +95,40 @@ const checkers = {
     assert.equal(cc.signSiteToken(fields, pair.secretKey), v.token);
     assert.equal(v.token.length, cc.SITE_TOKEN_LENGTH);
     assert.deepEqual(cc.verifySiteToken(v.token, publicKey), fields);
+    // Version 2 tokens name the deployment key by its fingerprint (spec §3).
+    assert.ok(typeof v.fingerprint === 'string', 'a valid token case lists its fingerprint');
+    assertBytes(cc.deploymentKeyFingerprint(publicKey), v.fingerprint, 'fingerprint of public_key');
+    const parsed = cc.parseSiteToken(v.token);
+    assertBytes(parsed.fingerprint, v.fingerprint, 'fingerprint in the token');
+    assert.equal(parsed.siteId, v.site_id);
+    assert.equal(parsed.tokenVersion, v.token_version);
+  },
+
+  unit_key_certificate(v) {
+    const publicKey = b(v.public_key);
+    if (v.valid === false) {
+      expectRejected(v, () => cc.verifyUnitKeyCertificate(v.certificate, publicKey));
+      return;
+    }
+    const pair = cc.signingKeyPairFromSeed(b(v.seed));
+    assertBytes(pair.publicKey, v.public_key, 'public_key of seed');
+    if (v.secret_key !== undefined) assertBytes(pair.secretKey, v.secret_key, 'secret_key of seed');
+    const unitPublicKey = b(v.unit_public_key);
+    assertBytes(cc.keyId(unitPublicKey), v.key_id, 'key_id of unit_public_key');
+    const fields = {
+      unitId: v.unit_id,
+      parentId: v.parent_id,
+      level: v.level,
+      publicKey: unitPublicKey,
+      notBefore: v.not_before,
+      notAfter: v.not_after,
+    };
+    // Ed25519 is deterministic: the same key signs the same certificate.
+    assert.equal(enc(cc.signUnitKeyCertificate(fields, pair.secretKey)), v.certificate);
+    const expected = { ...fields, keyId: b(v.key_id) };
+    assert.deepEqual(cc.verifyUnitKeyCertificate(v.certificate, publicKey), expected);
+    assert.deepEqual(cc.verifyUnitKeyCertificate(b(v.certificate), publicKey), expected);
+    assert.deepEqual(cc.parseUnitKeyCertificate(v.certificate), expected);
   },
 
   pow(v) {
@@ -308,7 +342,8 @@ describe('docs/crypto-test-vectors.json', () => {
   });
 
   test('version', () => {
-    assert.equal(vectors.version, 1);
+    // 2: site tokens with the deployment key fingerprint, unit key certificates (spec §3, §3.1).
+    assert.equal(vectors.version, 2);
   });
 
   for (const [name, section] of Object.entries(vectors)) {
