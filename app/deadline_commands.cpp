@@ -116,16 +116,10 @@ int queue(std::span<char*> args) {
   const auto entries = store->scan(storage::Family::kQueue, storage::queue_prefix(unit_id), limit);
   if (!entries) throw std::runtime_error("reading the queue: " + entries.error().message());
   json::array listed;
-  for (const auto& [key, relation] : *entries) {
-    storage::ClueId id{};
-    if (key.size() < id.size()) throw std::runtime_error("a queue entry is damaged");
-    std::memcpy(id.data(), key.data() + key.size() - id.size(), id.size());
-    const auto bytes = store->get(storage::Family::kClues, storage::clue_key(id));
-    if (!bytes) throw std::runtime_error("reading a clue: " + bytes.error().message());
-    const auto clue = storage::decode_clue(*bytes);
-    if (!clue) throw std::runtime_error("a clue record is damaged");
-    listed.push_back(services::clue_json(
-        *clue, relation == storage::kQueueEscalated ? "escalated" : "handling"));
+  for (const auto& [key, value] : *entries) {
+    const auto entry = storage::decode_queue_entry(value);
+    if (!entry) throw std::runtime_error("a queue entry is damaged");
+    listed.push_back(services::clue_json(entry->clue, entry->escalated ? "escalated" : "handling"));
   }
   print_results(options, listed, "no clues");
   return 0;

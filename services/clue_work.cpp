@@ -39,9 +39,9 @@ bool matches(const QueueQuery& query, const storage::Clue& clue, storage::UnixSe
 
 // The page of `query` from the index entries at or after `start` under
 // `prefix`: at most kQueueScanBudget entries looked at, read in chunks so
-// that a page without record filters reads only the entries and records it
-// shows (and one entry more, to tell whether there is a next page). The
-// records of a chunk are read in one batched lookup.
+// that a page without filters reads only the entries it shows (and one
+// entry more, to tell whether there is a next page). Each entry holds a copy
+// of its clue's record (storage::QueueEntry), so a chunk is one scan.
 Read<QueuePage> read_queue_page(const storage::Store* store, std::uint32_t unit, std::string prefix,
                                 std::string start, QueueQuery query, storage::UnixSeconds now) {
   // Filters that skip entries; without them a chunk is the page plus one.
@@ -58,48 +58,19 @@ Read<QueuePage> read_queue_page(const storage::Store* store, std::uint32_t unit,
     const auto entries = store->scan_from(Family::kQueue, prefix, start, chunk);
     if (!entries) return {errc_of(entries.error()), std::nullopt};
     exhausted = entries->size() < chunk;
-    // The entries this chunk may show, and their records.
-    struct Candidate {
-      std::size_t entry;
-      bool escalated;
-    };
-    std::vector<Candidate> candidates;
-    std::vector<std::string> keys;
-    std::size_t scanned = entries->size();  // the entries the candidates come from
-    for (std::size_t i = 0; i < entries->size(); ++i) {
-      const auto& [key, relation] = (*entries)[i];
-      const bool escalated = relation == storage::kQueueEscalated;
-      if (query.escalated && *query.escalated != escalated) continue;
-      if (!filtered && candidates.size() == wanted) {
-        scanned = i;
-        break;
-      }
-      storage::ClueId id{};
-      if (key.size() < id.size()) return {errc::storage_corruption, std::nullopt};
-      std::copy_n(reinterpret_cast<const std::byte*>(key.data() + key.size() - id.size()),
-                  id.size(), id.begin());
-      candidates.push_back({i, escalated});
-      keys.push_back(storage::clue_key(id));
-    }
-    auto records = store->get_many(Family::kClues, keys);
-    if (!records) return {errc_of(records.error()), std::nullopt};
     std::size_t next = 0;  // the first entry not looked at
-    for (std::size_t c = 0; c < candidates.size() && page.items.size() < query.limit; ++c) {
-      next = candidates[c].entry + 1;
-      // An entry whose record is gone is left over from an interrupted
-      // change: not a clue of this queue.
-      if (!(*records)[c]) continue;
-      auto clue = storage::decode_clue(*(*records)[c]);
-      if (!clue) return {errc_of(clue.error()), std::nullopt};
-      // A clue moved away between the index entry and its record being
-      // read is not this unit's any more.
-      if (clue_access(*clue, unit) == ClueAccess::kNone) continue;
-      if (matches(query, *clue, now)) {
-        page.items.push_back({.clue = std::move(*clue), .escalated = candidates[c].escalated});
+    for (; next < entries->size() && page.items.size() < query.limit; ++next) {
+      auto entry = storage::decode_queue_entry((*entries)[next].second);
+      if (!entry) return {errc_of(entry.error()), std::nullopt};
+      if (query.escalated && *query.escalated != entry->escalated) continue;
+      // Written in the same batch as the record, so this is the clue as it
+      // is; the check only guards against a record that names another unit.
+      if (clue_access(entry->clue, unit) == ClueAccess::kNone) continue;
+      if (matches(query, entry->clue, now)) {
+        page.items.push_back({.clue = std::move(entry->clue), .escalated = entry->escalated});
       }
     }
-    if (page.items.size() < query.limit) next = scanned;  // every candidate's entry looked at
-    if (next < entries->size()) exhausted = false;        // more after the page
+    if (next < entries->size()) exhausted = false;  // more after the page
     looked_at += next;
     if (next == 0) break;
     start = (*entries)[next - 1].first;
@@ -333,7 +304,11 @@ boost::asio::awaitable<Outcome<ClueMoveAnswer>> apply_action(ClueWorkContext con
         {.registry = registry.get(), .policy = context.policy, .deadlines = context.deadlines},
         now_seconds(context));
     if (!planned) co_return planned.error();
-    if (auto* reseal = std::get_if<ResealForUnit>(&*planned)) co_return std::move(*reseal);
+    if (auto* reseal = std::get_if<ResealForUnit>(&*planned)) {
+      if (registry->deployment)
+        reseal->deployment_key = registry->deployment->site_signing_public_key;
+      co_return std::move(*reseal);
+    }
     transition = std::get<ClueTransition>(std::move(*planned));
   } else {
     auto planned = plan_clue_action(*read.clue.value, request, actor, registry->tree,

@@ -211,17 +211,21 @@ result<std::pair<UnixSeconds, ClueId>> parse_deadline_key(std::string_view key) 
 
 namespace {
 
+constexpr char kQueueHandlingTag = 'h';
+constexpr char kQueueEscalatedTag = 'e';
+
 // Every index entry a clue should have, as {family, key} -> value.
 std::map<std::pair<Family, std::string>, std::string> index_entries(const Clue& clue) {
   std::map<std::pair<Family, std::string>, std::string> entries;
+  const std::string record = encode(clue);
   for (const Escalation& escalation : clue.escalations) {
     entries[{Family::kQueue, queue_key(escalation.unit_id, clue.status, clue.received_at,
-                                       clue.id)}] = std::string(kQueueEscalated);
+                                       clue.id)}] = kQueueEscalatedTag + record;
   }
   // Assigned last: if a unit both handles the clue and saw it escalated
   // (after a transfer upwards, say), it handles it.
   entries[{Family::kQueue, queue_key(clue.unit_id, clue.status, clue.received_at, clue.id)}] =
-      std::string(kQueueHandling);
+      kQueueHandlingTag + record;
   if (clue.next_check_at != 0) {
     entries[{Family::kDeadlines, deadline_key(clue.next_check_at, clue.id)}] = std::string();
   }
@@ -229,6 +233,15 @@ std::map<std::pair<Family, std::string>, std::string> index_entries(const Clue& 
 }
 
 }  // namespace
+
+result<QueueEntry> decode_queue_entry(std::string_view value) {
+  if (value.empty() || (value[0] != kQueueHandlingTag && value[0] != kQueueEscalatedTag)) {
+    return errc::storage_corruption;
+  }
+  auto clue = decode_clue(value.substr(1));
+  if (!clue) return clue.error();
+  return QueueEntry{.escalated = value[0] == kQueueEscalatedTag, .clue = std::move(*clue)};
+}
 
 std::vector<Mutation> index_mutations(const Clue* before, const Clue& after) {
   const auto wanted = index_entries(after);

@@ -107,25 +107,6 @@ class RocksStore final : public Store {
     return value;
   }
 
-  result<std::vector<std::optional<std::string>>> get_many(
-      Family family, std::span<const std::string> keys) const override {
-    if (!is_known(family)) return errc::invalid_argument;
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::PinnableSlice> values(keys.size());
-    std::vector<rocksdb::Status> statuses(keys.size());
-    // MultiGet reads every key at one sequence number. (No explicit
-    // snapshot: releasing one schedules compactions of bottommost files.)
-    db_->MultiGet(read_options(), handle(family), slices.size(), slices.data(), values.data(),
-                  statuses.data());
-    std::vector<std::optional<std::string>> out(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      if (!statuses[i].ok()) return to_error(statuses[i]);
-      out[i] = values[i].ToString();
-    }
-    return out;
-  }
-
   result<void> write(std::span<const Mutation> batch, Durability durability) override {
     if (durability != Durability::kSynced && durability != Durability::kBuffered) {
       return errc::invalid_argument;

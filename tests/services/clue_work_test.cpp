@@ -126,22 +126,44 @@ TEST_F(ClueWorkTest, TheQueueIsPagedByCursorWithoutRepeatsOrGaps) {
   EXPECT_EQ(pages, 3u);
 }
 
-TEST_F(ClueWorkTest, AnIndexEntryWithoutItsRecordIsSkippedWithoutLosingTheNextClue) {
-  const Clue gone = add_clue(1, township_);
+TEST_F(ClueWorkTest, AQueuePageReadsOnlyItsEntriesWhichCarryTheClues) {
+  const Clue first = add_clue(1, township_);
   const Clue second = add_clue(2, township_);
   const Clue third = add_clue(3, township_);
-  const std::vector<storage::Mutation> drop{{Family::kClues, storage::clue_key(gone.id), {}}};
+  // With the records gone, the pages are the same: each queue entry holds a
+  // copy of its clue's record (storage::QueueEntry), so a page is one scan.
+  std::vector<storage::Mutation> drop;
+  for (const Clue* clue : {&first, &second, &third}) {
+    drop.push_back({Family::kClues, storage::clue_key(clue->id), {}});
+  }
   ASSERT_TRUE(store_->write(drop));
   auto page = run_use_case(read_queue(context_, worker(township_), {.limit = 2}));
   ASSERT_TRUE(page) << page.error().message;
-  EXPECT_EQ(ids_of(*page), (std::vector<storage::ClueId>{second.id, third.id}));
-  EXPECT_TRUE(page->next_cursor.empty());
+  EXPECT_EQ(ids_of(*page), (std::vector<storage::ClueId>{first.id, second.id}));
+  EXPECT_EQ(page->items[1].clue, second);
+  ASSERT_FALSE(page->next_cursor.empty());
+  auto rest = run_use_case(
+      read_queue(context_, worker(township_), {.cursor = page->next_cursor, .limit = 2}));
+  ASSERT_TRUE(rest) << rest.error().message;
+  EXPECT_EQ(ids_of(*rest), (std::vector<storage::ClueId>{third.id}));
+  EXPECT_TRUE(rest->next_cursor.empty());
   // Escalated-only pages look through the handled entries in chunks.
   auto none =
       run_use_case(read_queue(context_, worker(township_), {.escalated = true, .limit = 1}));
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->items.empty());
   EXPECT_TRUE(none->next_cursor.empty());
+}
+
+TEST_F(ClueWorkTest, ADamagedQueueEntryIsReportedNotSkipped) {
+  const Clue clue = add_clue(1, township_);
+  const std::vector<storage::Mutation> damage{
+      {Family::kQueue, storage::queue_key(township_, clue.status, clue.received_at, clue.id),
+       "h{not a clue"}};
+  ASSERT_TRUE(store_->write(damage));
+  auto page = run_use_case(read_queue(context_, worker(township_), {}));
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, errc::storage_corruption);
 }
 
 TEST_F(ClueWorkTest, TheQueueFiltersAndRefusesOthersAndBadCursors) {

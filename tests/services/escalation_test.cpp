@@ -105,7 +105,7 @@ class EscalationPassTest : public ::testing::Test {
     for (const auto& [key, value] : *entries) {
       ClueId id{};
       std::memcpy(id.data(), key.data() + key.size() - 16, 16);
-      out.emplace_back(id, value);
+      out.emplace_back(id, storage::decode_queue_entry(value).value().escalated ? "escalated" : "");
     }
     return out;
   }

@@ -352,6 +352,10 @@ void apply_mutations(IndexEntries& entries, const std::vector<Mutation>& mutatio
   }
 }
 
+// Queue entry values: the relation, then a copy of the record.
+std::string handling(const Clue& clue) { return "h" + encode(clue); }
+std::string escalated_to(const Clue& clue) { return "e" + encode(clue); }
+
 TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   Clue clue = sample_clue();
   clue.unit_id = 4;
@@ -359,26 +363,32 @@ TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   clue.next_check_at = 1'800'000'000;
   IndexEntries entries;
   apply_mutations(entries, index_mutations(nullptr, clue));
-  EXPECT_EQ(
-      entries,
-      (IndexEntries{
-          {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
-          {{Family::kDeadlines, deadline_key(1'800'000'000, clue.id)}, ""}}));
+  EXPECT_EQ(entries,
+            (IndexEntries{
+                {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)},
+                 handling(clue)},
+                {{Family::kDeadlines, deadline_key(1'800'000'000, clue.id)}, ""}}));
   EXPECT_TRUE(index_mutations(&clue, clue).empty()) << "nothing changed, nothing written";
 
   Clue escalated = clue;
   escalated.escalations = {{.unit_id = 3, .reason = "acknowledge_overdue"}};
   escalated.next_check_at = 1'800'500'000;
   const auto escalating = index_mutations(&clue, escalated);
-  EXPECT_EQ(escalating.size(), 3u) << "old deadline entry out, new one and the county's entry in";
+  EXPECT_EQ(escalating.size(), 4u)
+      << "old deadline entry out, new one and the county's entry in, the township's copy renewed";
   apply_mutations(entries, escalating);
-  EXPECT_EQ(
-      entries,
-      (IndexEntries{
-          {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)}, ""},
-          {{Family::kQueue, queue_key(3, ClueStatus::kReceived, clue.received_at, clue.id)},
-           "escalated"},
-          {{Family::kDeadlines, deadline_key(1'800'500'000, clue.id)}, ""}}));
+  EXPECT_EQ(entries,
+            (IndexEntries{
+                {{Family::kQueue, queue_key(4, ClueStatus::kReceived, clue.received_at, clue.id)},
+                 handling(escalated)},
+                {{Family::kQueue, queue_key(3, ClueStatus::kReceived, clue.received_at, clue.id)},
+                 escalated_to(escalated)},
+                {{Family::kDeadlines, deadline_key(1'800'500'000, clue.id)}, ""}}));
+  const auto entry = decode_queue_entry(
+      entries.at({Family::kQueue, queue_key(3, ClueStatus::kReceived, clue.received_at, clue.id)}));
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_TRUE(entry->escalated);
+  EXPECT_EQ(entry->clue, escalated);
 
   // A status change moves every queue entry; nothing left to check drops
   // the deadline entry.
@@ -388,10 +398,10 @@ TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   apply_mutations(entries, index_mutations(&escalated, closed));
   EXPECT_EQ(
       entries,
-      (IndexEntries{
-          {{Family::kQueue, queue_key(4, ClueStatus::kClosed, clue.received_at, clue.id)}, ""},
-          {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)},
-           "escalated"}}));
+      (IndexEntries{{{Family::kQueue, queue_key(4, ClueStatus::kClosed, clue.received_at, clue.id)},
+                     handling(closed)},
+                    {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)},
+                     escalated_to(closed)}}));
 
   // A unit that saw it escalated and then handles it has one entry: handling.
   Clue transferred = closed;
@@ -399,8 +409,17 @@ TEST(ClueIndexes, FollowTheHandlingUnitTheEscalationsTheStatusAndTheNextCheck) {
   apply_mutations(entries, index_mutations(&closed, transferred));
   EXPECT_EQ(
       entries,
-      (IndexEntries{
-          {{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)}, ""}}));
+      (IndexEntries{{{Family::kQueue, queue_key(3, ClueStatus::kClosed, clue.received_at, clue.id)},
+                     handling(transferred)}}));
+}
+
+TEST(ClueIndexes, AQueueEntryThatIsNotOneIsCorruption) {
+  const Clue clue = sample_clue();
+  EXPECT_EQ(decode_queue_entry("").error(), errc::storage_corruption);
+  EXPECT_EQ(decode_queue_entry("x" + encode(clue)).error(), errc::storage_corruption);
+  EXPECT_EQ(decode_queue_entry("h{").error(), errc::storage_corruption);
+  EXPECT_EQ(decode_queue_entry("escalated").error(), errc::storage_corruption);
+  EXPECT_FALSE(decode_queue_entry(handling(clue)).value().escalated);
 }
 
 TEST(ClueIndexes, DeadlineKeysSortByTimeAndParseBack) {

@@ -171,25 +171,6 @@ TEST_F(StoreTest, WriteGetRoundTripInEveryFamilyKeepsFamiliesApart) {
             static_cast<std::int64_t>(Family::kStats) + 38);
 }
 
-TEST_F(StoreTest, GetManyAnswersEachKeyInOrderWithAbsentOnesEmpty) {
-  auto store = open_store();
-  ASSERT_NE(store, nullptr);
-  put(*store, Family::kClues, "b", "value b");
-  put(*store, Family::kClues, "a", "");
-  put(*store, Family::kUnits, "c", "another family");
-  const std::vector<std::string> keys = {"b", "missing", "a", "c"};
-  const auto values = store->get_many(Family::kClues, keys);
-  ASSERT_TRUE(values) << values.error().message();
-  ASSERT_EQ(values->size(), 4u);
-  EXPECT_EQ((*values)[0], "value b");
-  EXPECT_FALSE((*values)[1]);
-  EXPECT_EQ((*values)[2], "") << "an empty value is a value";
-  EXPECT_FALSE((*values)[3]) << "families are apart";
-  EXPECT_TRUE(store->get_many(Family::kClues, {}).value().empty());
-  EXPECT_EQ(store->get_many(static_cast<Family>(kAllFamilies.size()), keys).error(),
-            errc::invalid_argument);
-}
-
 TEST_F(StoreTest, BinaryKeysAndValuesAndEmptyValueRoundTrip) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);

@@ -182,7 +182,8 @@ std::string envelope_key(const ClueId& id);                    // id ‖ 'e'
 std::string message_key(const ClueId& id, std::uint32_t seq);  // id ‖ 'x' ‖ u32be
 std::string reply_key(const ClueId& id, std::uint32_t seq);    // id ‖ 'r' ‖ u32be
 std::string attachment_part_key(const ClueId& id, std::uint8_t index, std::uint32_t part);
-// kQueue: u32be unit ‖ u8 status ‖ u64be received_at ‖ id; empty value.
+// kQueue: u32be unit ‖ u8 status ‖ u64be received_at ‖ id; value: see
+// QueueEntry.
 std::string queue_key(std::uint32_t unit_id, ClueStatus status, UnixSeconds received_at,
                       const ClueId& id);
 std::string queue_prefix(std::uint32_t unit_id);
@@ -196,9 +197,18 @@ std::string deadline_key(UnixSeconds next_check_at, const ClueId& id);
 // The parts of a kDeadlines key; storage_corruption if it is not one.
 result<std::pair<UnixSeconds, ClueId>> parse_deadline_key(std::string_view key);
 
-// Queue entries (kQueue) say how a unit relates to a clue in its queue.
-inline constexpr std::string_view kQueueHandling = "";            // the unit handles it
-inline constexpr std::string_view kQueueEscalated = "escalated";  // overdue below, visible here
+// A queue entry (kQueue value): how a unit relates to a clue in its queue,
+// then a copy of the clue record as encode() writes it, so that a page of a
+// queue is one scan of adjacent entries rather than one lookup per clue at a
+// random place of the database. index_mutations keeps the copies equal to
+// the record: every change of a clue rewrites its queue entries in the same
+// batch.
+struct QueueEntry {
+  bool escalated = false;  // overdue below, visible here; false: the unit handles it
+  Clue clue;
+};
+// storage_corruption unless `value` is a queue entry.
+result<QueueEntry> decode_queue_entry(std::string_view value);
 
 // The kQueue and kDeadlines mutations that move the indexes of a clue from
 // `before` (nullptr for a new clue) to `after`: the handling unit's queue

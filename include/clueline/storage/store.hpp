@@ -144,13 +144,6 @@ class Store {
   // read fails its checksum, storage_io otherwise.
   virtual result<std::string> get(Family family, std::string_view key) const = 0;
 
-  // The values of `keys` in `family`, in the same order, read from one
-  // consistent snapshot in one batched lookup (cheaper than one get() per
-  // key): for each key its value, or nothing if absent. Fails as get() does
-  // for anything but absence, for the whole call.
-  virtual result<std::vector<std::optional<std::string>>> get_many(
-      Family family, std::span<const std::string> keys) const = 0;
-
   // Applies all mutations atomically, as one RocksDB WriteBatch: after a
   // crash either every mutation is visible or none is, and concurrent
   // readers never observe part of a batch through scan(). Mutations apply in
