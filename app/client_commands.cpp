@@ -20,6 +20,7 @@
 #include "files.hpp"
 #include "options.hpp"
 #include "output.hpp"
+#include "served_keys.hpp"
 
 namespace clueline::app {
 namespace {
@@ -64,62 +65,6 @@ const std::string& query_safe(const std::string& value, const std::string& what)
   return value;
 }
 
-// The deployment key an answer names, after check 1 of crypto-spec §3.1:
-// its fingerprint is the one in the poster's token and the token verifies
-// under it, so the poster, not the server, decides which key vouches.
-crypto::SigningPublicKey anchored_deployment_key(const json::object& answer,
-                                                 const std::string& token) {
-  const json::value* named = answer.if_contains("deployment_key");
-  if (named == nullptr || !named->is_string()) {
-    throw std::runtime_error("the server named no deployment key: refusing to seal to its keys");
-  }
-  const crypto::SigningPublicKey key{decode_fixed<32>(named->as_string(), "the deployment key")};
-  if (!crypto::verify_site_token(token, key)) {
-    throw std::runtime_error(
-        "the server's deployment key is not the one this poster was signed with: refusing to "
-        "seal anything to the keys it names");
-  }
-  return key;
-}
-
-// The keys of `unit` (an answer's unit object, its id under `id_field`),
-// each after checks 2 to 4 of crypto-spec §3.1; a key without a valid
-// certificate stops everything, so nothing is ever sealed to it.
-std::vector<crypto::BoxPublicKey> certified_keys(const json::value& unit, std::string_view id_field,
-                                                 const crypto::SigningPublicKey& deployment_key) {
-  const auto unit_id = unit.at(id_field).to_number<std::uint32_t>();
-  const std::string level(unit.at("level").as_string());
-  const auto now = static_cast<std::uint64_t>(std::time(nullptr));
-  const std::string who = "unit " + std::to_string(unit_id);
-  std::vector<crypto::BoxPublicKey> keys;
-  for (const auto& key : unit.at("keys").as_array()) {
-    const crypto::BoxPublicKey public_key{
-        decode_fixed<32>(key.at("public_key").as_string(), "the unit's public key")};
-    const json::value* certificate = key.as_object().if_contains("certificate");
-    const auto certificate_bytes = certificate != nullptr && certificate->is_string()
-                                       ? crypto::from_base64url(certificate->as_string())
-                                       : result<Bytes>(errc::invalid_argument);
-    const auto verified =
-        certificate_bytes ? crypto::verify_unit_key_certificate(*certificate_bytes, deployment_key)
-                          : result<crypto::UnitKeyCertificate>(certificate_bytes.error());
-    if (!verified) {
-      throw std::runtime_error("a key the server names for " + who +
-                               " has no valid certificate from the deployment key: refusing to "
-                               "seal to it");
-    }
-    const std::string mismatch = crypto::certificate_mismatch(
-        *verified, {.unit_id = unit_id, .level = level, .parent_id = std::nullopt}, public_key,
-        now);
-    if (!mismatch.empty()) {
-      throw std::runtime_error("a key the server names for " + who + ": " + mismatch +
-                               "; refusing to seal to it");
-    }
-    keys.push_back(public_key);
-  }
-  if (keys.empty()) throw std::runtime_error(who + " has no key to seal to");
-  return keys;
-}
-
 }  // namespace
 
 int submit_online(const CommandOptions& options) {
@@ -136,17 +81,19 @@ int submit_online(const CommandOptions& options) {
                                .target = "/api/v1/route?site=" + token + "&category=" + category +
                                          "&accused_level=" + accused_level}),
                   "route");
-  const crypto::SigningPublicKey deployment_key = anchored_deployment_key(route, token);
+  const auto token_bytes = decode_fixed<crypto::kSiteTokenBytes>(token, "--token");
+  const crypto::SigningPublicKey deployment_key = anchored_deployment_key(route, token_bytes);
   std::vector<crypto::BoxPublicKey> recipients;
   for (const auto& recipient : route.at("recipients").as_array()) {
-    for (const auto& key : certified_keys(recipient, "unit_id", deployment_key)) {
+    for (const auto& key :
+         certified_keys(recipient, {.id_field = "unit_id"}, deployment_key, unix_now())) {
       recipients.push_back(key);
     }
   }
   const auto salt = decode_fixed<16>(route.at("receipt_salt").as_string(), "receipt_salt");
 
   crypto::EnvelopeHeader header;
-  header.site_token = decode_fixed<crypto::kSiteTokenBytes>(token, "--token");
+  header.site_token = token_bytes;
   header.category = category;
   header.accused_level = accused_level;
   const std::string receipt = crypto::generate_receipt();
@@ -223,7 +170,10 @@ json::object send_followup_message(server::ApiClient& client, const std::string&
   for (int attempt = 0;; ++attempt) {
     const json::value* unit = followup.if_contains("unit");
     if (unit == nullptr) throw std::runtime_error("the follow-up names no unit to write to");
-    const auto keys = certified_keys(*unit, "id", anchored_deployment_key(followup, token));
+    const auto keys = certified_keys(
+        *unit, {.id_field = "id"},
+        anchored_deployment_key(followup, decode_fixed<crypto::kSiteTokenBytes>(token, "--token")),
+        unix_now());
     const Bytes sealed = checked(crypto::seal_payload(crypto::PayloadDomain::kMessage, clue_id,
                                                       keys, crypto::as_bytes(text)),
                                  "message");
@@ -253,7 +203,7 @@ int followup(std::span<char*> args) {
   server::ApiClient client = connect_to(options);
   const std::string receipt =
       checked(crypto::normalize_receipt(options.required("--receipt")), "--receipt");
-  if (options.has("--salt") == options.has("--token")) {
+  if (!options.has("--salt") && !options.has("--token")) {
     throw UsageError("give the deployment's receipt salt with --salt, or a site code with --token");
   }
   if (options.has("--message") && !options.has("--token")) {
@@ -261,7 +211,8 @@ int followup(std::span<char*> args) {
         "--message needs --token (any poster's code of the deployment): it is what proves the "
         "unit's key genuine");
   }
-  // The salt is deployment-wide; any genuine site code's information has it.
+  // The salt is deployment-wide; any genuine site code's information has it
+  // (a withdrawn poster's code answers 410: give --salt with it then).
   const std::string salt_text =
       options.has("--salt")
           ? options.required("--salt")

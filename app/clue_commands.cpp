@@ -22,6 +22,7 @@
 #include "clueline/crypto/crypto.hpp"
 #include "files.hpp"
 #include "output.hpp"
+#include "served_keys.hpp"
 #include "session.hpp"
 
 namespace clueline::app {
@@ -384,16 +385,17 @@ int move(std::string_view command, std::span<char*> args) {
       const auto payload = std::span(opened.envelope).subspan(parsed.context.size());
       const crypto::SecureBuffer data_key =
           checked(crypto::open_data_key(payload, *opened.key, opened.transferred), "data key");
+      // The envelope just opened names the poster, and so the deployment
+      // key, in its authenticated header: the anchor for the new unit's
+      // certificates, as the reporter's own client checked them.
+      const std::optional<std::uint32_t> expected =
+          transfer ? std::optional<std::uint32_t>(body.at("to").to_number<std::uint32_t>())
+                   : std::nullopt;
+      const std::vector<crypto::BoxPublicKey> recipients = certified_keys(
+          problem.at("unit"), {.id_field = "id", .expected = expected, .check_parent = true},
+          anchored_deployment_key(problem.as_object(), parsed.header.site_token), unix_now());
       json::array entries;
-      for (const json::value& key : problem.at("unit").at("keys").as_array()) {
-        if (!key.at("current").as_bool()) continue;
-        const crypto::Bytes public_key =
-            checked(crypto::from_base64url(key.at("public_key").as_string()), "unit key");
-        if (public_key.size() != crypto::kBoxPublicKeyBytes) {
-          throw std::runtime_error("the unit's key is not 32 bytes");
-        }
-        crypto::BoxPublicKey recipient{};
-        std::copy(public_key.begin(), public_key.end(), recipient.bytes.begin());
+      for (const crypto::BoxPublicKey& recipient : recipients) {
         const crypto::PayloadRecipient entry = crypto::reseal_data_key(data_key, recipient);
         std::string bytes(reinterpret_cast<const char*>(entry.key_id.data()), entry.key_id.size());
         bytes.append(reinterpret_cast<const char*>(entry.sealed_key.data()),

@@ -40,7 +40,7 @@ commands:
                             submit a report to a running server (route, proof of work,
                             sealing, upload) and print its receipt; PEM is the CA or
                             self-signed certificate to trust (default: the system's)
-  followup --server URL [--ca-file PEM] --receipt R (--token T | --salt SALT)
+  followup --server URL [--ca-file PEM] --receipt R [--token T] [--salt SALT]
                             a report's status and deadlines, with the unit's replies
                             opened by the receipt's key
   open --secret-key-file FILE --in FILE [--attachments-dir DIR]

@@ -100,6 +100,13 @@ std::optional<std::uint32_t> owner_of_key(const std::vector<storage::Unit>& unit
 storage::Unit with_certified_key(storage::Unit unit, const crypto::BoxPublicKey& public_key,
                                  const crypto::SigningKeyPair& signing, std::uint32_t valid_days) {
   const storage::Bytes16 key_id = crypto::key_id(public_key);
+  for (const storage::UnitKey& held : unit.keys) {
+    if (held.key_id == key_id && !held.current) {
+      throw std::runtime_error("key " + crypto::to_base64url(key_id) +
+                               " was retired by a rotation and is not made current again; add a "
+                               "new key");
+    }
+  }
   const std::string certificate = unit_key_certificate(unit, public_key, signing, valid_days);
   bool renewed = false;
   for (storage::UnitKey& key : unit.keys) {
@@ -163,7 +170,6 @@ int unit_add(std::span<char*> args) {
       throw std::runtime_error("key " + crypto::to_base64url(crypto::key_id(*public_key)) +
                                " is already registered to unit " + std::to_string(*owner));
     }
-    ensure_deployment(*store, *signing, options.required("--signing-key"));
   }
   // The checks above name the problem; the tree is the authority on what a
   // valid registry is, so the unit must also fit it (with a stand-in id).
@@ -178,6 +184,8 @@ int unit_add(std::span<char*> args) {
     throw std::runtime_error("the unit does not fit the jurisdiction tree");
   }
 
+  // Last of the checks, since it may write the deployment record.
+  if (public_key) ensure_deployment(*store, *signing, options.required("--signing-key"));
   // The certificate names the unit's id, which adding it assigns.
   const std::uint32_t id = checked(storage::add_unit(*store, unit), "adding the unit");
   unit = checked(storage::get_unit(*store, id), "reading the unit back");

@@ -24,6 +24,19 @@ json::object deployment(SignedIn& session) {
   return call_json(session, Method::kGet, "/api/v1/admin/deployment", nullptr, "deployment");
 }
 
+// Throws unless the deployment `info` records `key` (or records none yet:
+// the first signed change records it).
+void require_recorded_key(const json::object& info, const crypto::SigningKeyPair& key,
+                          const std::string& key_file) {
+  const json::value& recorded = info.at("deployment");
+  if (recorded.is_object() && recorded.at("site_signing_public_key").as_string() !=
+                                  crypto::to_base64url(key.public_key.bytes)) {
+    throw std::runtime_error(key_file +
+                             ": not this deployment's site-signing key (its tokens would not "
+                             "verify)");
+  }
+}
+
 // The site as the server answered, plus its token signed here and the
 // poster URL.
 json::object signed_site(json::object site, const crypto::SigningKeyPair& key,
@@ -81,6 +94,14 @@ int unit_add(std::span<char*> args) {
   if (options.has("--parent"))
     body["parent_id"] = parse_id(options.required("--parent"), "--parent");
   SignedIn session = signed_in(options);
+  if (options.has("--public-key")) {
+    // Checked before the unit is added, so that a wrong key file does not
+    // leave a unit without its key.
+    crypto::initialize();
+    require_recorded_key(deployment(session),
+                         read_signing_key_file(options.required("--signing-key")),
+                         options.required("--signing-key"));
+  }
   json::object unit = call_json(session, Method::kPost, "/api/v1/admin/units", &body, "unit add")
                           .at("unit")
                           .as_object();
@@ -162,13 +183,12 @@ int site_revoke(std::span<char*> args) {
   // Checked first, so that a wrong key cannot revoke a poster and then fail
   // to sign its replacement.
   const json::object info = deployment(session);
-  const json::value& recorded = info.at("deployment");
-  if (!recorded.is_object() || recorded.at("site_signing_public_key").as_string() !=
-                                   crypto::to_base64url(key.public_key.bytes)) {
+  if (!info.at("deployment").is_object()) {
     throw std::runtime_error(options.required("--signing-key") +
                              ": not this deployment's site-signing key (its tokens would not "
                              "verify)");
   }
+  require_recorded_key(info, key, options.required("--signing-key"));
   json::object body{{"site_id", parse_id(options.required("--id"), "--id")}};
   json::object site =
       call_json(session, Method::kPost, "/api/v1/admin/sites/revoke", &body, "site revoke")

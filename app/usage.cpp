@@ -120,7 +120,7 @@ options:
 )"},
     UsageEntry{"followup",
                R"(usage: clueline followup --server URL [--ca-file PEM] --receipt R
-                (--token T | --salt SALT) [--message TEXT]
+                [--token T] [--salt SALT] [--message TEXT]
 
 Shows a report's status and deadlines, as the reporter sees them, with the
 unit's replies opened by the receipt's key; with --message, also sends the
@@ -131,7 +131,8 @@ options:
   --token T         any site code of the deployment: fetches the receipt salt,
                     and proves the unit's keys genuine (their certificates
                     must come from the key whose fingerprint the code holds)
-  --salt SALT       instead of --token: the deployment's receipt salt
+  --salt SALT       the deployment's receipt salt, else fetched with --token
+                    (needed with a withdrawn poster's code, which answers 410)
   --message TEXT    send TEXT to the unit handling the report (needs --token;
                     refused if a key has no valid certificate)
 )"},

@@ -53,8 +53,9 @@ Bytes sign_unit_key_certificate(const UnitKeyCertificate& fields, const SigningK
   if (!is_routing_field(fields.level, 1)) {
     throw std::invalid_argument("unit key certificate: the level must be 1..32 of [a-z0-9_]");
   }
-  if (fields.not_before >= fields.not_after) {
-    throw std::invalid_argument("unit key certificate: not_before must be before not_after");
+  if (fields.not_before >= fields.not_after || fields.not_after > kMaxCertificateTime) {
+    throw std::invalid_argument(
+        "unit key certificate: not_before must be before not_after, which is at most 2^53 - 1");
   }
   Bytes certificate = fields_of(fields, key_id(fields.public_key));
   const Signature signature = sign_detached(signed_message(certificate), key);
@@ -85,7 +86,7 @@ result<UnitKeyCertificate> verify_unit_key_certificate(std::span<const std::byte
   fields.public_key.bytes = detail::to_array<kBoxPublicKeyBytes>({p + kKeyIdBytes, 32});
   fields.not_before = read_u64be(p + kKeyIdBytes + 32);
   fields.not_after = read_u64be(p + kKeyIdBytes + 40);
-  if (fields.not_before >= fields.not_after) {
+  if (fields.not_before >= fields.not_after || fields.not_after > kMaxCertificateTime) {
     return errc::invalid_argument;
   }
   const auto signed_fields = certificate.first(certificate.size() - kSignatureBytes);

@@ -236,7 +236,8 @@ Response reseal_response(const Request& request, const services::ResealForUnit& 
                     {"message",
                      "seal the clue's data key to the current keys of the unit given here and "
                      "send them as key_entries"}}},
-      {"unit", services::unit_json(reseal.unit)}};
+      {"unit", services::unit_json(reseal.unit)},
+      {"deployment_key", crypto::to_base64url(reseal.deployment_key)}};
   return json_response(request, http::status::conflict, body);
 }
 

@@ -182,6 +182,15 @@ Outcome<storage::Unit> unit_with_certified_key(const RegistrySnapshot& registry,
                                               " is already registered to unit " +
                                               std::to_string(*owner));
   }
+  for (const storage::UnitKey& held : unit.keys) {
+    if (held.key_id == key_id && !held.current) {
+      // Rotated out, perhaps because it leaked: bringing it back is never
+      // what renewing a certificate means.
+      return refuse(errc::invalid_argument,
+                    "key " + crypto::to_base64url(key_id) +
+                        " was retired by a rotation and is not made current again; add a new key");
+    }
+  }
   storage::Unit updated = unit;
   bool renewed = false;
   for (storage::UnitKey& key : updated.keys) {

@@ -107,7 +107,8 @@ Outcome<std::optional<ResealForUnit>> check_keys(const storage::Clue& clue,
   for (const storage::Bytes16& id : current) {
     const auto has_id = [&id](const storage::KeyEntry& entry) { return entry.key_id == id; };
     const bool opens = opens_already(clue, id) || std::any_of(given.begin(), given.end(), has_id);
-    if (!opens) return std::optional<ResealForUnit>(ResealForUnit{unit});
+    if (!opens)
+      return std::optional<ResealForUnit>(ResealForUnit{.unit = unit, .deployment_key = {}});
   }
   if (clue.key_entries.size() + given.size() > storage::kMaxKeyEntries) {
     return refuse(errc::conflict, "the clue holds " + std::to_string(storage::kMaxKeyEntries) +

@@ -372,6 +372,17 @@ json::array unit_key_certificate_vectors() {
     add("validly signed, not_after equal to not_before", fields, signer.public_key,
         "invalid_argument");
   }
+  {
+    Bytes fields(good.begin(), good.end() - 64);
+    for (std::size_t i = 73; i < 81; ++i) fields[i] = std::byte{0};
+    fields[74] = std::byte{0x20};  // not_after = 2^53
+    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
+    message.insert(message.end(), fields.begin(), fields.end());
+    const Signature signature = sign_detached(message, signer);
+    fields.insert(fields.end(), signature.begin(), signature.end());
+    add("validly signed, not_after 2^53 (past the largest allowed, 2^53 - 1)", fields,
+        signer.public_key, "invalid_argument");
+  }
   add("one byte short", Bytes(good.begin(), good.end() - 1), signer.public_key, "invalid_argument");
   Bytes longer = good;
   longer.push_back(std::byte{0});

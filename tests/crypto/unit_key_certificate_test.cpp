@@ -75,6 +75,11 @@ TEST_F(UnitKeyCertificateTest, SigningRefusesMalformedFields) {
   UnitKeyCertificate backwards = fields_;
   backwards.not_after = backwards.not_before;
   EXPECT_THROW(sign_unit_key_certificate(backwards, deployment_), std::invalid_argument);
+  UnitKeyCertificate too_late = fields_;
+  too_late.not_after = kMaxCertificateTime + 1;
+  EXPECT_THROW(sign_unit_key_certificate(too_late, deployment_), std::invalid_argument);
+  too_late.not_after = kMaxCertificateTime;
+  EXPECT_NO_THROW(sign_unit_key_certificate(too_late, deployment_));
 }
 
 TEST_F(UnitKeyCertificateTest, MismatchNamesWhatDoesNotFit) {

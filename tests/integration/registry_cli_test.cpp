@@ -234,14 +234,18 @@ TEST_F(RegistryCliTest, AddKeyMakesTheNewKeyTheOnlyCurrentOne) {
   ASSERT_TRUE(certificate.has_value());
   EXPECT_EQ(certificate->not_after - certificate->not_before, 30u * 86400 + 3600);
 
-  // The unit's earlier key again: renewed, made current, still two keys.
+  // The current key again: its certificate renewed, still two keys.
   const json::value renewed =
       registry_json("unit add-key --id " + std::to_string(id) + " --public-key " +
-                    unit_key("county-2025").string() + signing + " --valid-days 31");
+                    unit_key("county-2026").string() + signing + " --valid-days 31");
   ASSERT_EQ(renewed.at("keys").as_array().size(), 2u);
-  EXPECT_EQ(renewed.at("keys").as_array()[0].at("current"), true);
-  EXPECT_EQ(renewed.at("keys").as_array()[1].at("current"), false);
-  EXPECT_NE(renewed.at("keys").as_array()[0].at("certificate"), keys[0].at("certificate"));
+  EXPECT_EQ(renewed.at("keys").as_array()[0].at("current"), false);
+  EXPECT_EQ(renewed.at("keys").as_array()[1].at("current"), true);
+  EXPECT_NE(renewed.at("keys").as_array()[1].at("certificate"), keys[1].at("certificate"));
+  // A retired key is not brought back.
+  expect_one_line_error(registry("unit add-key --id " + std::to_string(id) + " --public-key " +
+                                 unit_key("county-2025").string() + signing),
+                        1, "retired by a rotation");
 
   const std::int64_t other = add_unit("Other county", "county", 0);
   expect_one_line_error(registry("unit add-key --id " + std::to_string(other) + " --public-key " +

@@ -214,12 +214,32 @@ TEST_F(AdminTest, AKeyIsAddedOnlyWithACertificateForThatUnitFromTheDeploymentKey
   early.certificate = certificate_for(township_, key.public_key, deployment_.site_signing, 2, 48);
   NewUnitKey malformed = certified(township_, key.public_key);
   malformed.certificate.pop_back();
+  // The township's own id with another level or parent.
+  const auto certificate_with = [&](std::string level, std::uint32_t parent) {
+    const storage::Unit& township = *registry_->current()->unit(township_);
+    crypto::UnitKeyCertificate fields;
+    fields.unit_id = township.id;
+    fields.parent_id = parent;
+    fields.level = std::move(level);
+    fields.public_key = key.public_key;
+    fields.not_before = 1'799'000'000;
+    fields.not_after = 1'801'000'000;
+    const crypto::Bytes bytes = crypto::sign_unit_key_certificate(fields, deployment_.site_signing);
+    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  NewUnitKey other_level = certified(township_, key.public_key);
+  other_level.certificate =
+      certificate_with("county", registry_->current()->unit(township_)->parent_id);
+  NewUnitKey other_parent = certified(township_, key.public_key);
+  other_parent.certificate = certificate_with("township", township_ + 100);
   NewUnitKey other_deployment = certified(township_, key.public_key);
   other_deployment.certificate = certificate_for(township_, key.public_key, stranger);
   other_deployment.deployment_key = stranger.public_key;
   const std::vector<Bad> cases = {
       {foreign, errc::invalid_argument, "does not verify under the deployment's signing key"},
       {other_unit, errc::invalid_argument, "the certificate is for unit"},
+      {other_level, errc::invalid_argument, "the certificate is for a county unit"},
+      {other_parent, errc::invalid_argument, "the certificate places the unit under unit"},
       {expired, errc::invalid_argument, "the certificate has expired"},
       {early, errc::invalid_argument, "the certificate is not valid yet"},
       {malformed, errc::invalid_argument, "malformed"},

@@ -42,7 +42,7 @@ struct SiteToken {
 std::array<std::byte, kSiteTokenBytes> sign_site_token_raw(const SiteToken& token,
                                                            const SigningKeyPair& key);
 
-// base64url of sign_site_token_raw: the 94-character TOKEN of the poster URL.
+// base64url of sign_site_token_raw: the 115-character TOKEN of the poster URL.
 std::string sign_site_token(const SiteToken& token, const SigningKeyPair& key);
 
 // Decodes and verifies a poster token. errc::invalid_argument unless `token`

@@ -23,6 +23,8 @@ inline constexpr std::size_t kMaxCertificateLevelBytes = 32;
 inline constexpr std::size_t kMinUnitKeyCertificateBytes = 138;  // level of 1 byte
 inline constexpr std::size_t kMaxUnitKeyCertificateBytes = 169;  // level of 32 bytes
 inline constexpr std::uint64_t kDefaultCertificateValiditySeconds = 730ull * 86400;
+// The latest time a certificate may name: 2^53 - 1, exact in a JavaScript number.
+inline constexpr std::uint64_t kMaxCertificateTime = (std::uint64_t{1} << 53) - 1;
 
 struct UnitKeyCertificate {
   std::uint32_t unit_id = 0;
@@ -31,22 +33,23 @@ struct UnitKeyCertificate {
   KeyId key_id{};               // BLAKE2b-16(public_key)
   BoxPublicKey public_key{};
   std::uint64_t not_before = 0;  // Unix seconds
-  std::uint64_t not_after = 0;   // Unix seconds, > not_before
+  std::uint64_t not_after = 0;   // Unix seconds, > not_before, <= kMaxCertificateTime
   friend bool operator==(const UnitKeyCertificate&, const UnitKeyCertificate&) = default;
 };
 
 // The certificate bytes (fields ‖ Ed25519 signature) for `fields`, whose
 // key_id is ignored and computed from public_key. Deterministic. Throws
-// std::invalid_argument for a malformed level, not_before >= not_after, or a
-// secret key that is not 64 bytes.
+// std::invalid_argument for a malformed level, not_before >= not_after, a
+// time after kMaxCertificateTime, or a secret key that is not 64 bytes.
 Bytes sign_unit_key_certificate(const UnitKeyCertificate& fields, const SigningKeyPair& key);
 
 // The fields of a certificate that verifies under `deployment_key` and whose
 // key_id is that of its public key. errc::invalid_argument for malformed
-// bytes (length, level, trailing bytes, not_before >= not_after);
+// bytes (length, level, trailing bytes, not_before >= not_after, a time
+// after kMaxCertificateTime);
 // errc::authentication_failed for a signature or key id that does not check
 // out. Validity in time and the match with a unit are the caller's checks
-// (certificate_fits).
+// (certificate_mismatch).
 result<UnitKeyCertificate> verify_unit_key_certificate(std::span<const std::byte> certificate,
                                                        const SigningPublicKey& deployment_key);
 

@@ -48,7 +48,7 @@ struct CitizenContext {
 
 // ---- sites and routes (no I/O) ------------------------------------------------
 
-// The poster of `token` (94 base64url characters): not_found for a malformed
+// The poster of `token` (115 base64url characters): not_found for a malformed
 // or forged token, gone for a revoked one.
 Outcome<SiteContext> check_poster(const Intake& intake, std::string_view token);
 

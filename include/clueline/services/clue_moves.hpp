@@ -55,6 +55,9 @@ struct ClueMoveRules {
 // its current keys and send the entries with the request.
 struct ResealForUnit {
   storage::Unit unit;
+  // The deployment's signing key, which certified the unit's keys: the
+  // client checks them against it (crypto-spec §3.1) before sealing.
+  storage::Bytes32 deployment_key{};
 };
 using ClueMovePlan = std::variant<ClueTransition, ResealForUnit>;
 

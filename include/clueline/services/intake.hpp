@@ -170,7 +170,7 @@ class Intake {
   const Registry& registry() const noexcept { return registry_; }
   std::optional<storage::Deployment> deployment() const { return registry_.current()->deployment; }
 
-  // Verifies a token given as text (94 base64url characters) or raw bytes:
+  // Verifies a token given as text (115 base64url characters) or raw bytes:
   // not_found if it is malformed, forged or names no site; gone if its
   // version is not the site's current one.
   result<SiteContext> verify_token(std::string_view token) const;
