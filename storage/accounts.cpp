@@ -25,9 +25,11 @@ using json_record::bytes_field;
 using json_record::Corrupt;
 using json_record::decode_with;
 using json_record::hex;
+using json_record::hex_string;
 using json_record::integer_field;
 using json_record::object_of;
 using json_record::string_field;
+using json_record::unhex_string;
 using json_record::versioned;
 
 constexpr std::size_t kMaxRecords = 1'000'000;
@@ -36,23 +38,6 @@ constexpr std::size_t kMaxTotpSecretBytes = 64;
 constexpr std::size_t kGrantBytes = 80;
 constexpr std::size_t kMaxGrants = 64;
 constexpr std::size_t kMaxInvitations = 100'000;
-
-std::string hex_string(std::string_view bytes) {
-  std::string out;
-  boost::algorithm::hex_lower(bytes.begin(), bytes.end(), std::back_inserter(out));
-  return out;
-}
-
-std::string unhex_string(std::string_view text, std::size_t max_bytes) {
-  if (text.size() % 2 != 0 || text.size() > 2 * max_bytes) throw Corrupt{};
-  std::string raw;
-  try {
-    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
-  } catch (const std::exception&) {
-    throw Corrupt{};
-  }
-  return raw;
-}
 
 template <typename Enum>
 Enum enum_field(const json::object& object, std::string_view name, int first, int last) {

@@ -60,6 +60,25 @@ std::string hex(const std::array<std::byte, N>& bytes) {
 
 struct Corrupt {};
 
+// Variable-length bytes (held in a std::string) as lowercase hex, and back:
+// Corrupt unless `text` is hex of at most `max_bytes` bytes.
+inline std::string hex_string(std::string_view bytes) {
+  std::string out;
+  boost::algorithm::hex_lower(bytes.begin(), bytes.end(), std::back_inserter(out));
+  return out;
+}
+
+inline std::string unhex_string(std::string_view text, std::size_t max_bytes) {
+  if (text.size() % 2 != 0 || text.size() > 2 * max_bytes) throw Corrupt{};
+  std::string raw;
+  try {
+    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
+  } catch (const std::exception&) {
+    throw Corrupt{};
+  }
+  return raw;
+}
+
 inline const json::object& object_of(const json::value& value) {
   if (!value.is_object()) throw Corrupt{};
   return value.get_object();

@@ -35,10 +35,12 @@ using json_record::bytes_from_hex;
 using json_record::Corrupt;
 using json_record::decode_with;
 using json_record::hex;
+using json_record::hex_string;
 using json_record::integer_field;
 using json_record::object_of;
 using json_record::read_u64be;
 using json_record::string_field;
+using json_record::unhex_string;
 using json_record::versioned;
 
 constexpr std::size_t kMaxNameBytes = 200;
@@ -84,24 +86,6 @@ result<std::vector<Record>> list_family(const Store& store, Family family, Decod
 
 // Unit key certificates have a variable length (crypto-spec §3.1).
 constexpr std::size_t kMaxCertificateBytes = 169;
-
-std::string hex_of(const std::string& bytes) {
-  std::string out;
-  boost::algorithm::hex_lower(bytes.begin(), bytes.end(), std::back_inserter(out));
-  return out;
-}
-
-std::string certificate_from_hex(const json::object& entry) {
-  const std::string text = string_field(entry, "certificate");
-  if (text.size() % 2 != 0 || text.size() > 2 * kMaxCertificateBytes) throw Corrupt{};
-  std::string raw;
-  try {
-    boost::algorithm::unhex(text.begin(), text.end(), std::back_inserter(raw));
-  } catch (const std::exception&) {
-    throw Corrupt{};
-  }
-  return raw;
-}
 
 }  // namespace
 
@@ -277,7 +261,7 @@ std::string encode(const Unit& value) {
     keys.push_back(json::object{{"key_id", hex(key.key_id)},
                                 {"public_key", hex(key.public_key)},
                                 {"current", key.current},
-                                {"certificate", hex_of(key.certificate)}});
+                                {"certificate", hex_string(key.certificate)}});
   }
   object["keys"] = std::move(keys);
   object["active"] = value.active;
@@ -387,7 +371,8 @@ result<Unit> decode_unit(std::string_view bytes) {
                            .current = bool_field(entry, "current"),
                            // Keys stored before certificates have none.
                            .certificate = entry.contains("certificate")
-                                              ? certificate_from_hex(entry)
+                                              ? unhex_string(string_field(entry, "certificate"),
+                                                             kMaxCertificateBytes)
                                               : std::string()});
     }
     unit.active = bool_field(object, "active");

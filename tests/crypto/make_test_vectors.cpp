@@ -341,34 +341,34 @@ json::array unit_key_certificate_vectors() {
       "authentication_failed");
   add("one bit of the signature flipped", flip(good, 100, 0x10), signer.public_key,
       "authentication_failed");
-  {
-    // Signed correctly, but the key id is not BLAKE2b-16 of the key.
-    Bytes fields(good.begin(), good.end() - 64);
-    fields[20] ^= std::byte{0x01};
+  // `fields` (a certificate without its signature) signed as the spec says,
+  // for fields that signing through the API would refuse.
+  const auto signed_fields = [&signer](Bytes fields) {
     Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
     message.insert(message.end(), fields.begin(), fields.end());
     const Signature signature = sign_detached(message, signer);
     fields.insert(fields.end(), signature.begin(), signature.end());
+    return fields;
+  };
+  {
+    // Signed correctly, but the key id is not BLAKE2b-16 of the key.
+    Bytes fields(good.begin(), good.end() - 64);
+    fields[20] ^= std::byte{0x01};
+    fields = signed_fields(std::move(fields));
     add("validly signed, but key_id is not BLAKE2b-16(public_key)", fields, signer.public_key,
         "authentication_failed");
   }
   {
     Bytes fields(good.begin(), good.end() - 64);
     fields[9] = std::byte{'P'};  // "Province": outside [a-z0-9_]
-    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
-    message.insert(message.end(), fields.begin(), fields.end());
-    const Signature signature = sign_detached(message, signer);
-    fields.insert(fields.end(), signature.begin(), signature.end());
+    fields = signed_fields(std::move(fields));
     add("validly signed, level with an upper-case letter", fields, signer.public_key,
         "invalid_argument");
   }
   {
     Bytes fields(good.begin(), good.end() - 64);
     std::copy(fields.begin() + 65, fields.begin() + 73, fields.begin() + 73);  // after = before
-    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
-    message.insert(message.end(), fields.begin(), fields.end());
-    const Signature signature = sign_detached(message, signer);
-    fields.insert(fields.end(), signature.begin(), signature.end());
+    fields = signed_fields(std::move(fields));
     add("validly signed, not_after equal to not_before", fields, signer.public_key,
         "invalid_argument");
   }
@@ -376,10 +376,7 @@ json::array unit_key_certificate_vectors() {
     Bytes fields(good.begin(), good.end() - 64);
     for (std::size_t i = 73; i < 81; ++i) fields[i] = std::byte{0};
     fields[74] = std::byte{0x20};  // not_after = 2^53
-    Bytes message = ascii_bytes("clueline/unit-key-certificate/v1");
-    message.insert(message.end(), fields.begin(), fields.end());
-    const Signature signature = sign_detached(message, signer);
-    fields.insert(fields.end(), signature.begin(), signature.end());
+    fields = signed_fields(std::move(fields));
     add("validly signed, not_after 2^53 (past the largest allowed, 2^53 - 1)", fields,
         signer.public_key, "invalid_argument");
   }
