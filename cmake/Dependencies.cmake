@@ -9,6 +9,10 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # RFC 6238 one-time codes for supervisor logins (services/totp.cpp).
 pkg_check_modules(OATH REQUIRED IMPORTED_TARGET liboath)
 find_package(ZXing 1.4 REQUIRED)
+# Posters (qr/poster.cpp) and the images QR codes are read from or written to.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf cairo-png)
+pkg_check_modules(PNG REQUIRED IMPORTED_TARGET libpng)
+pkg_check_modules(TURBOJPEG REQUIRED IMPORTED_TARGET libturbojpeg)
 find_package(tomlplusplus 3 REQUIRED)
 
 # RocksDB's own CMake config insists on the -dev packages of every compression

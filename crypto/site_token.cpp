@@ -11,6 +11,7 @@ namespace clueline::crypto {
 namespace {
 
 constexpr std::string_view kDomain = "clueline/site-token/v2";
+constexpr std::string_view kPosterCodeDomain = "clueline/poster-code/v1";
 constexpr std::size_t kFingerprintOffset = 6;
 constexpr std::size_t kFieldBytes = kFingerprintOffset + kDeploymentFingerprintBytes;
 
@@ -101,6 +102,26 @@ result<DeploymentFingerprint> site_token_fingerprint(std::string_view token) {
   }
   return detail::to_array<kDeploymentFingerprintBytes>(
       std::span<const std::byte>(*raw).subspan(kFingerprintOffset, kDeploymentFingerprintBytes));
+}
+
+result<std::string> poster_code(std::string_view token) {
+  if (token.size() != kSiteTokenChars) return errc::invalid_argument;
+  auto raw = from_base64url(token);
+  if (!raw) return raw.error();
+  if (raw->size() != kSiteTokenBytes) return errc::invalid_argument;
+  const auto digest = blake2b<16>({detail::ascii(kPosterCodeDomain), *raw});
+  // Crockford's alphabet has no I, L, O or U: nothing a reader confuses with
+  // 1, 0 or another letter.
+  constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < 5; ++i)
+    bits = (bits << 8) | std::to_integer<std::uint64_t>(digest[i]);
+  std::string code;
+  for (int shift = 35; shift >= 0; shift -= 5) {
+    if (code.size() == 4) code += '-';
+    code += kAlphabet[(bits >> shift) & 0x1F];
+  }
+  return code;
 }
 
 }  // namespace clueline::crypto

@@ -8,11 +8,16 @@ packages=(
   build-essential g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev libsodium-dev librocksdb-dev libzxing-dev
+  libcairo2-dev libpango1.0-dev libpng-dev libturbojpeg0-dev poppler-utils
   libtomlplusplus-dev libgtest-dev libjemalloc-dev liboath-dev
   clang libclang-rt-14-dev clang-format
   openssl curl ca-certificates
   # /metrics is checked by a strict exposition parser and Prometheus's linter.
   python3-prometheus-client prometheus
+  # The citizen pages are tested in a real browser (playwright-core drives
+  # Debian's chromium; no browser download is possible); Chinese text needs
+  # the CJK fonts, in the browser as on the printed posters.
+  chromium fonts-noto-cjk
 )
 # Node.js runs the browser crypto module's tests; any Node.js >= 18 will do,
 # so an existing installation (e.g. from another repository) is kept.

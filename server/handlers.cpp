@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "assets.hpp"
 #include "clueline/services/blocking.hpp"
 #include "clueline/services/escalation.hpp"
 #include "clueline/storage/group_commit.hpp"
@@ -19,15 +20,16 @@ boost::json::object check(bool ok, std::string detail) {
   return {{"ok", ok}, {"detail", std::move(detail)}};
 }
 
-asio::awaitable<Response> serve_asset(Request request) {
+asio::awaitable<Response> serve_index(Request request) {
+  const auto page = web::find_page("index");
+  if (!page) co_return error_response(request, errc::not_found, "no such page");
+  co_return asset_response(request, *page);
+}
+
+asio::awaitable<Response> serve_static(Request request) {
   const auto asset = web::find_asset(target_path(request.target()));
-  if (!asset) co_return error_response(request, errc::not_found, "no such page");
-  Response response{http::status::ok, request.version()};
-  response.set(http::field::content_type, asset->content_type);
-  response.body().assign(asset->content.data(), asset->content.size());
-  if (asset->path != "/") response.set(http::field::cache_control, "public, max-age=3600");
-  response.keep_alive(request.keep_alive());
-  co_return response;
+  if (!asset) co_return error_response(request, errc::not_found, "no such file");
+  co_return asset_response(request, *asset);
 }
 
 asio::awaitable<Response> serve_healthz(Request request) {
@@ -135,12 +137,12 @@ std::string render_metrics(const OpsState& state) {
 }
 
 void add_public_routes(Router& router) {
-  router.add({.method = http::verb::get, .path = "/", .name = "index", .handler = serve_asset});
+  router.add({.method = http::verb::get, .path = "/", .name = "index", .handler = serve_index});
   router.add({.method = http::verb::get,
               .path = "/static/",
               .is_prefix = true,
               .name = "static",
-              .handler = serve_asset});
+              .handler = serve_static});
 }
 
 void add_ops_routes(Router& router, const OpsState* state) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "admin_routes.hpp"
+#include "assets.hpp"
 #include "auth_routes.hpp"
 #include "clue_routes.hpp"
 #include "clueline/crypto/encoding.hpp"
@@ -88,32 +89,6 @@ std::string_view path_rest(const Request& request, std::string_view prefix) {
   return path.substr(prefix.size());
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // The 32 bytes of "Authorization: Bearer <base64url>", or empty.
 std::optional<services::FollowupToken> bearer(const Request& request) {
   const std::string_view value = request[http::field::authorization];
@@ -130,34 +105,35 @@ Response no_session(const Request& request) {
   return error_response(request, errc::not_found, "unknown or expired session");
 }
 
-// ---- GET /s/{token} ---------------------------------------------------------------
+// ---- GET /s/{token}, GET /s/{token}/followup ------------------------------------
 
+// The page is the same static HTML for every site: it reads the token from
+// its own URL and asks the sites API, so it can tell a revoked or forged
+// poster apart in the reader's language. The status still says what the
+// token is, for clients that look only at it.
 asio::awaitable<Response> serve_site_page(const services::CitizenContext* context,
                                           Request request) {
-  auto site = services::check_poster(*context->intake, path_rest(request, "/s/"));
-  if (!site) co_return refusal_response(request, site.error());
-  Response response{http::status::ok, request.version()};
-  response.set(http::field::content_type, "text/html; charset=utf-8");
-  response.body() =
-      "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta name=\"referrer\" content=\"no-referrer\">\n<title>Report — " +
-      html_escape(site->site->name) +
-      "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n</head>\n<body>\n<main>\n"
-      "<h1>Confidential report</h1>\n<p>Place: <strong>" +
-      html_escape(site->site->name) + "</strong> (" + html_escape(site->unit->name) +
-      ")</p>\n<p>This poster is genuine. Reports written here are encrypted on your phone "
-      "and sent to the supervisory unit with jurisdiction; this server cannot read them.</p>\n"
-      "</main>\n</body>\n</html>\n";
-  response.keep_alive(request.keep_alive());
-  co_return response;
+  std::string_view rest = path_rest(request, "/s/");
+  std::string_view page_name = "report";
+  constexpr std::string_view kFollowup = "/followup";
+  if (rest.ends_with(kFollowup)) {
+    rest.remove_suffix(kFollowup.size());
+    page_name = "followup";
+  }
+  const auto page = web::find_page(page_name);
+  if (!page) co_return error_response(request, errc::not_found, "no such page");
+  const auto site = services::check_poster(*context->intake, rest);
+  http::status status = http::status::ok;
+  if (!site) status = http_status(site.error().code);
+  co_return asset_response(request, *page, status);
 }
 
 // ---- GET /api/v1/sites/{token} ----------------------------------------------------
 
 asio::awaitable<Response> serve_site_info(const services::CitizenContext* context,
                                           Request request) {
-  auto info = services::site_info(*context->intake, path_rest(request, "/api/v1/sites/"));
+  auto info = services::site_info(*context->intake, path_rest(request, "/api/v1/sites/"),
+                                  context->page_languages);
   if (!info) co_return refusal_response(request, info.error());
   const storage::Site& site = *info->site.site;
   json::object body{

@@ -27,6 +27,7 @@
 #include "clueline/storage/accounts.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/stats.hpp"
+#include "clueline/web/assets.hpp"
 #include "handlers.hpp"
 #include "intake_routes.hpp"
 #include "responses.hpp"
@@ -361,10 +362,12 @@ struct Server::Impl {
         writer(*store),
         intake(*store, config),
         account_sessions(auth_settings(config.accounts)) {
-    intake_context = {.intake = &intake,
-                      .store = store.get(),
-                      .writer = &writer,
-                      .blocking_pool = &blocking_pool};
+    intake_context = {
+        .intake = &intake,
+        .store = store.get(),
+        .writer = &writer,
+        .blocking_pool = &blocking_pool,
+        .page_languages = {web::page_languages().begin(), web::page_languages().end()}};
     auth_context.store = store.get();
     auth_context.writer = &writer;
     auth_context.blocking_pool = &blocking_pool;

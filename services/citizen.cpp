@@ -173,13 +173,14 @@ Outcome<SiteContext> check_poster(const Intake& intake, std::string_view token) 
   return *site;
 }
 
-Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token) {
+Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token,
+                            std::vector<std::string> languages) {
   auto site = intake.verify_token(token);
   if (!site) return poster_refusal(site.error());
   SiteInfo info{.site = *site,
                 .categories = category_names(intake),
                 .accused_levels = {intake.levels().names().begin(), intake.levels().names().end()},
-                .languages = {"zh-CN", "en"},
+                .languages = std::move(languages),
                 .receipt_salt = intake.deployment()->receipt_salt};
   return info;
 }

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/system/error_code.hpp>
 #include <cerrno>
@@ -201,6 +202,25 @@ void set_address(Config& config, const Input& in) {
   config.*Section.*Member = std::move(text);
 }
 
+// An https:// URL with a host, no query or fragment, printable ASCII; empty
+// is allowed (unset). Trailing slashes are dropped, as `site add` does.
+template <auto Section, auto Member>
+void set_base_url(Config& config, const Input& in) {
+  constexpr std::string_view kExpected = "an https:// URL with a host and no query";
+  constexpr std::string_view kScheme = "https://";
+  std::string text = read_string(in, kExpected);
+  while (!text.empty() && text.back() == '/') text.pop_back();
+  const bool printable = std::all_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f;
+  });
+  const bool has_host =
+      text.starts_with(kScheme) && text.size() > kScheme.size() && text[kScheme.size()] != '/';
+  if (!text.empty() && (!printable || !has_host || text.find_first_of("?#") != std::string::npos)) {
+    reject(in, kExpected);
+  }
+  config.*Section.*Member = std::move(text);
+}
+
 // AllowEmpty: the TLS paths may stay unset until require_tls_files; an empty
 // data directory would silently mean the working directory.
 template <auto Section, auto Member, bool AllowEmpty>
@@ -301,6 +321,7 @@ constexpr Key kKeys[] = {
     {"server", "body_limit_bytes",
      set_integer<kServer, &Server::body_limit_bytes, 1, 64 * 1024 * 1024>},
     {"server", "max_connections", set_integer<kServer, &Server::max_connections, 1, 1000000>},
+    {"server", "public_base_url", set_base_url<kServer, &Server::public_base_url>},
     {"server", "shutdown_grace_seconds",
      set_integer<kServer, &Server::shutdown_grace, 1, kMaxTimeout>},
     {"ops", "address", set_address<kOps, &Ops::address>},

@@ -144,7 +144,9 @@ TEST_F(AdminCliTest, AnAdminAddsAUnitAndASiteAndANewHandlerIsGrantedTheUnitKey) 
   HttpsClient client(server_->certificate(), server_->public_port());
   const auto poster = client.get(poster_url.substr(url_.size()));
   EXPECT_EQ(poster.result(), http::status::ok) << poster.body();
-  EXPECT_NE(poster.body().find("Xiaoxi clinic"), std::string::npos);
+  const auto poster_site = client.get("/api/v1/sites/" + poster_url.substr(url_.size() + 3));
+  ASSERT_EQ(poster_site.result(), http::status::ok) << poster_site.body();
+  EXPECT_EQ(HttpsClient::json(poster_site).at("site").at("name"), "Xiaoxi clinic");
   // The site's route reaches the new village's township: intake sees the
   // change without a restart.
   const auto route = client.get("/api/v1/route?site=" + std::string(site.at("token").as_string()) +

@@ -3,6 +3,7 @@
 // request changes nothing stored.
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -97,16 +98,23 @@ class IntakeTest : public ::testing::Test {
 
 TEST_F(IntakeTest, SiteCodesVerifyAndRevokedPostersAreGone) {
   start();
+  // The citizen page is one static page for every site: it asks the sites
+  // API below with the token of its own URL.
   auto page = client_->get("/s/" + deployment_.site_token);
   EXPECT_EQ(page.result_int(), 200);
-  EXPECT_NE(page.body().find("Test village board"), std::string::npos);
+  EXPECT_NE(page.body().find("/report/report.mjs"), std::string::npos) << page.body();
   EXPECT_EQ(page[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(page[http::field::cache_control], "no-store");
+  auto followup_page = client_->get("/s/" + deployment_.site_token + "/followup");
+  EXPECT_EQ(followup_page.result_int(), 200);
+  EXPECT_NE(followup_page.body().find("/report/followup.mjs"), std::string::npos);
 
   auto info = client_->get("/api/v1/sites/" + deployment_.site_token);
   ASSERT_EQ(info.result_int(), 200) << info.body();
   const auto site = HttpsClient::json(info).as_object();
   EXPECT_EQ(site.at("site").at("name"), "Test village board");
   EXPECT_EQ(site.at("unit").at("level"), "village");
+  EXPECT_EQ(json::serialize(site.at("languages")), R"(["en","vi","zh-CN"])");
   EXPECT_EQ(site.at("receipt_salt").as_string(),
             crypto::to_base64url(deployment_.record.receipt_salt));
 
@@ -116,7 +124,11 @@ TEST_F(IntakeTest, SiteCodesVerifyAndRevokedPostersAreGone) {
   std::string flipped = deployment_.site_token;
   flipped[50] = flipped[50] == 'A' ? 'B' : 'A';
   for (const std::string& token : {forged, flipped, std::string("short")}) {
-    EXPECT_EQ(client_->get("/s/" + token).result_int(), 404) << token;
+    // Still the page, so that it can say in the reader's language what a
+    // forged poster means; the status tells scripts.
+    const auto refused_page = client_->get("/s/" + token);
+    EXPECT_EQ(refused_page.result_int(), 404) << token;
+    EXPECT_EQ(refused_page[http::field::content_type], "text/html; charset=utf-8") << token;
     EXPECT_EQ(client_->get("/api/v1/sites/" + token).result_int(), 404) << token;
   }
   EXPECT_EQ(client_->get("/s/" + deployment_.revoked_site_token).result_int(), 410);

@@ -276,11 +276,38 @@ TEST_F(ServerTest, LandingPageOverTlsCarriesSecurityHeaders) {
   EXPECT_EQ(response[http::field::cache_control], "no-store");
   expect_security_headers(response, true);
 
-  // Keep-alive: a second request on the same connection.
-  const Response stylesheet = client.send(make_request(http::verb::get, "/static/style.css"));
+  // Keep-alive: a second request on the same connection, for the stylesheet
+  // the page names under its content-addressed root.
+  std::smatch link;
+  ASSERT_TRUE(std::regex_search(response.body(), link,
+                                std::regex(R"re(href="(/static/[0-9a-f]{16}/style\.css)")re")))
+      << response.body();
+  const Response stylesheet = client.send(make_request(http::verb::get, link[1].str()));
   EXPECT_EQ(stylesheet.result(), http::status::ok);
   EXPECT_EQ(stylesheet[http::field::content_type], "text/css; charset=utf-8");
+  EXPECT_EQ(stylesheet[http::field::cache_control], "public, max-age=31536000, immutable");
+  EXPECT_EQ(stylesheet[http::field::vary], "Accept-Encoding");
+  EXPECT_EQ(stylesheet.count(http::field::content_encoding), 0U);
+  EXPECT_NE(stylesheet.body().find("box-sizing"), std::string::npos);
   expect_security_headers(stylesheet, true);
+
+  // The pre-compressed forms, by Accept-Encoding: gzip's magic bytes, and
+  // brotli preferred when both are offered.
+  Request gzip_request = make_request(http::verb::get, link[1].str());
+  gzip_request.set(http::field::accept_encoding, "gzip");
+  const Response gzipped = client.send(gzip_request);
+  EXPECT_EQ(gzipped[http::field::content_encoding], "gzip");
+  ASSERT_GE(gzipped.body().size(), 2U);
+  EXPECT_EQ(gzipped.body().substr(0, 2), "\x1f\x8b");
+  Request brotli_request = make_request(http::verb::get, link[1].str());
+  brotli_request.set(http::field::accept_encoding, "gzip, deflate, br");
+  const Response brotli = client.send(brotli_request);
+  EXPECT_EQ(brotli[http::field::content_encoding], "br");
+  EXPECT_LT(brotli.body().size(), stylesheet.body().size());
+
+  // The root moves with the content; an old or guessed one is not served.
+  EXPECT_EQ(client.send(make_request(http::verb::get, "/static/style.css")).result(),
+            http::status::not_found);
 }
 
 TEST_F(ServerTest, UnknownRouteIs404Json) {

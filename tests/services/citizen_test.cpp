@@ -102,7 +102,7 @@ class CitizenTest : public ::testing::Test {
 };
 
 TEST_F(CitizenTest, PostersAreCheckedAndRevokedOnesSayWhatToDo) {
-  auto info = site_info(*intake_, deployment_.site_token);
+  auto info = site_info(*intake_, deployment_.site_token, {"zh-CN", "en", "vi"});
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->site.site->id, deployment_.site_id);
   EXPECT_TRUE(std::equal(info->accused_levels.begin(), info->accused_levels.end(),

@@ -76,6 +76,7 @@ void expect_defaults(const Config& c) {
   EXPECT_EQ(c.server.threads, 0u);
   EXPECT_TRUE(c.server.tls_certificate.empty());
   EXPECT_TRUE(c.server.tls_private_key.empty());
+  EXPECT_TRUE(c.server.public_base_url.empty());
   EXPECT_TRUE(c.routing.policy_file.empty());
   EXPECT_EQ(c.routing.sealed_levels_above, 2u);
   EXPECT_EQ(c.server.handshake_timeout, seconds(10));
@@ -209,6 +210,22 @@ const Environment kAllKeysEnv = {
     {"CLUELINE_DEADLINES_EXTRA_WORKING_DAYS", "2026-10-10"},
     {"CLUELINE_ROUTING_SEALED_LEVELS_ABOVE", "0"},
 };
+
+TEST(Config, PublicBaseUrlIsAnHttpsUrlWithAHost) {
+  EXPECT_EQ(
+      parse("[server]\npublic_base_url = \"https://jubao.example.cn//\"").server.public_base_url,
+      "https://jubao.example.cn");
+  EXPECT_EQ(
+      parse("[server]\npublic_base_url = \"https://h.example:8443/jubao\"").server.public_base_url,
+      "https://h.example:8443/jubao");
+  for (const char* bad : {"http://jubao.example.cn", "https://", "https:///path",
+                          "https://h.example/?q=1", "https://h.example/#x", "https://h ex"}) {
+    EXPECT_NE(parse_error(std::string("[server]\npublic_base_url = \"") + bad + "\"")
+                  .find("server.public_base_url: expected an https:// URL with a host"),
+              std::string::npos)
+        << bad;
+  }
+}
 
 TEST(Config, DeadlineDatesAreCheckedAndNamed) {
   EXPECT_EQ(parse_error("[deadlines]\nholidays = \"2026-10-01\""),
@@ -633,7 +650,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 41);
+  EXPECT_EQ(documented, 42);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 //   // Unit keys the server names are sealed to only after the checks of
 //   // spec §3.1, against the site token the reporter holds:
 //   const keys = cc.verifiedRouteKeys(routeJson, token);   // then cc.sealEnvelope(fields, keys, body)
+//   const receiptKeys = await cc.deriveReceiptKeys(receipt, deploymentSalt); // Argon2id: a Promise
 //
 // Contracts that hold for every export:
 //   - Bytes in and out are Uint8Array (node Buffers are accepted as input).
@@ -24,19 +25,24 @@
 //       'authentication_failed'  a signature, seal, AEAD tag, key id or padding
 //                                that does not check out
 //     Authentication failures never say which step failed. No function
-//     returns a partial result.
-//   - The functions are synchronous. The Argon2id-based ones
-//     (deriveReceiptKeys, deriveAccountKeys, unwrapUnitSecretKey with a
-//     passphrase) take from a fraction of a second to several seconds and
-//     block the thread; pages should call them from a Worker.
+//     returns a partial result. hash-wasm failing to load (a page gone
+//     offline) or Argon2id failing to get its memory is 'invalid_argument'
+//     too, with a message that says which.
+//   - The functions are synchronous, except the three that run Argon2id:
+//     deriveReceiptKeys, deriveAccountKeys and unwrapUnitSecretKey return
+//     Promises, because hash-wasm's Argon2id is asynchronous; their failures
+//     are rejections with the same CluelineCryptoError codes. Argon2id takes
+//     from a fraction of a second to several seconds and keeps the thread
+//     busy while it runs, so pages should call them from a Worker.
 //
 // libsodium is reached only through the single import below and ready():
 // change the import specifier here to serve the module from another path.
 // (libsodium-wrappers' own ESM file imports the bare specifier 'libsodium',
 // so a browser page needs an import map for both names or a rewritten path.)
+// Argon2id comes from hash-wasm, imported on first use by loadArgon2id(),
+// because the standard libsodium-wrappers build has no crypto_pwhash.
 
 import sodiumModule from 'libsodium-wrappers';
-import { argon2id13 } from './argon2id.mjs';
 
 /** @type {any} the initialised libsodium-wrappers object, or null before ready() */
 let sodium = null;
@@ -60,17 +66,6 @@ export function ready() {
 function S() {
   if (sodium === null) throw new CluelineCryptoError('invalid_argument', 'clueline-crypto: await ready() first');
   return sodium;
-}
-
-/**
- * Which Argon2id implementation deriveReceiptKeys / deriveAccountKeys use:
- * 'libsodium' when the loaded libsodium build exports crypto_pwhash (the
- * "sumo" build does, the standard build does not), else 'javascript'
- * (./argon2id.mjs, same bytes, several times slower).
- * @returns {'libsodium' | 'javascript'}
- */
-export function argon2idImplementation() {
-  return typeof S().crypto_pwhash === 'function' ? 'libsodium' : 'javascript';
 }
 
 // ---------------------------------------------------------------------------
@@ -754,6 +749,8 @@ export function verifiedFollowupKeys(followup, token, options = {}) {
 export const POW_CHALLENGE_BYTES = 32;
 export const POW_NONCE_BYTES = 8;
 export const POW_MAX_DIFFICULTY = 32;
+/** How many hashes solvePow tries between two onProgress calls. */
+export const POW_PROGRESS_INTERVAL = 65536;
 
 function checkDifficulty(d) {
   if (!isUint(d, POW_MAX_DIFFICULTY)) throw invalid('pow: difficulty must be an integer 0..32');
@@ -796,13 +793,24 @@ export function verifyPow(challenge, nonce, difficulty) {
 /**
  * Finds the first nonce = u64be(counter), counter = 0, 1, 2, ..., for which
  * verifyPow(challenge, nonce, difficulty) holds; identical to the C++ solver.
+ * Synchronous: a page runs it in a Worker, which can post onProgress's
+ * counts to show that the search is moving.
  * @param {Uint8Array} challenge 32 bytes
  * @param {number} difficulty 0..32 (expected work: 2^difficulty hashes)
+ * @param {{onProgress?: (hashesTried: number) => void}} [options]
+ *   onProgress, if a function, is called synchronously after every
+ *   POW_PROGRESS_INTERVAL (65,536) hashes that found no solution, with the
+ *   number of hashes tried so far (65536, 131072, ...). It never changes the
+ *   result; whatever it throws ends the search and reaches the caller
+ *   unchanged (the way to abandon a search).
  * @returns {Uint8Array} 8 bytes
+ * @throws {CluelineCryptoError} invalid_argument (challenge length, difficulty, options not an object)
  */
-export function solvePow(challenge, difficulty) {
+export function solvePow(challenge, difficulty, options = {}) {
   bytesArg(challenge, 'challenge', POW_CHALLENGE_BYTES);
   checkDifficulty(difficulty);
+  if (options !== null && typeof options !== 'object') throw invalid('pow: options must be an object');
+  const onProgress = typeof options?.onProgress === 'function' ? options.onProgress : null;
   const hash = S().crypto_generichash;
   const buf = new Uint8Array(40);
   buf.set(challenge, 0);
@@ -822,6 +830,9 @@ export function solvePow(challenge, difficulty) {
       }
     }
     if (ok && (h[fullBytes] & mask) === 0) return buf.slice(32, 40);
+    if (onProgress !== null && (lo & (POW_PROGRESS_INTERVAL - 1)) === POW_PROGRESS_INTERVAL - 1) {
+      onProgress(hi * 4294967296 + lo + 1);
+    }
     lo = (lo + 1) >>> 0;
     if (lo === 0) {
       hi = (hi + 1) >>> 0;
@@ -833,12 +844,56 @@ export function solvePow(challenge, difficulty) {
 // ---------------------------------------------------------------------------
 // Argon2id (crypto_pwhash, ALG_ARGON2ID13)
 
-function argon2id(outlen, password, salt, opslimit, memlimit) {
-  const s = S();
-  if (typeof s.crypto_pwhash === 'function') {
-    return s.crypto_pwhash(outlen, password, salt, opslimit, memlimit, s.crypto_pwhash_ALG_ARGON2ID13);
+// Imported on first use so that a page which never derives a key never
+// downloads it. The specifier stays bare so that the asset build can rewrite
+// it to the served path.
+/** @type {Promise<Function> | null} */
+let argon2idModule = null;
+
+function loadArgon2id() {
+  if (argon2idModule === null) {
+    const loading = import('hash-wasm').then((m) => {
+      if (typeof m.argon2id !== 'function') throw new Error('hash-wasm exports no argon2id');
+      return m.argon2id;
+    });
+    // A failed load (a page gone offline) is not kept, so the next call retries.
+    loading.catch(() => {
+      if (argon2idModule === loading) argon2idModule = null;
+    });
+    argon2idModule = loading;
   }
-  return argon2id13(outlen, password, salt, opslimit, memlimit, blake2b);
+  return argon2idModule;
+}
+
+/**
+ * crypto_pwhash(outlen, password, salt, opslimit, memlimit, ALG_ARGON2ID13),
+ * which is Argon2id v1.3 with one lane, no secret and no associated data, and
+ * memlimit counted in whole KiB (libsodium divides by 1024 and drops the rest).
+ * Callers have checked the ranges and that password is not empty (hash-wasm
+ * refuses an empty password, libsodium does not).
+ * @returns {Promise<Uint8Array>} outlen bytes
+ */
+async function argon2id(outlen, password, salt, opslimit, memlimit) {
+  let hash;
+  try {
+    hash = await loadArgon2id();
+  } catch (e) {
+    throw invalid(`Argon2id: hash-wasm could not be loaded (${e?.message ?? e})`);
+  }
+  try {
+    return await hash({
+      password,
+      salt,
+      iterations: opslimit,
+      parallelism: 1,
+      memorySize: Math.floor(memlimit / 1024),
+      hashLength: outlen,
+      outputType: 'binary',
+    });
+  } catch (e) {
+    // What is left after the callers' checks: the memory could not be had.
+    throw invalid(`Argon2id failed (${e?.message ?? e})`);
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -898,20 +953,23 @@ export function receiptLookupHash(lookupKey) {
  * Derives the receipt's keys: out = Argon2id13(receipt digits, deployment salt,
  * opslimit 2, memlimit 64 MiB, 64 bytes); lookupKey = out[0..32];
  * reply key pair = crypto_box_seed_keypair(out[32..64]);
- * lookupHash = BLAKE2b-32(lookupKey). Slow (Argon2id, 64 MiB).
+ * lookupHash = BLAKE2b-32(lookupKey). Slow (Argon2id, 64 MiB): call it from a Worker.
  * @param {string} receipt 25 digits (spaces and hyphens allowed, see normalizeReceipt)
  * @param {Uint8Array} deploymentSalt 16 bytes
- * @returns {{lookupKey: Uint8Array, lookupHash: Uint8Array, replyKeyPair: KeyPair}}
+ * @returns {Promise<{lookupKey: Uint8Array, lookupHash: Uint8Array, replyKeyPair: KeyPair}>}
+ * @throws {CluelineCryptoError} (as a rejection) invalid_argument
  */
-export function deriveReceiptKeys(receipt, deploymentSalt) {
+export async function deriveReceiptKeys(receipt, deploymentSalt) {
+  const s = S();
   const digits = normalizeReceipt(receipt);
   bytesArg(deploymentSalt, 'deploymentSalt', 16);
   const password = ascii(digits);
-  const out = argon2id(64, password, deploymentSalt, RECEIPT_OPSLIMIT, RECEIPT_MEMLIMIT);
-  const seed = out.slice(32, 64);
+  let out, seed;
   try {
+    out = await argon2id(64, password, deploymentSalt, RECEIPT_OPSLIMIT, RECEIPT_MEMLIMIT);
+    seed = out.slice(32, 64);
     const lookupKey = out.slice(0, 32);
-    const kp = S().crypto_box_seed_keypair(seed);
+    const kp = s.crypto_box_seed_keypair(seed);
     return {
       lookupKey,
       lookupHash: blake2b(32, lookupKey),
@@ -1476,21 +1534,24 @@ function checkKdfParams(params) {
  * wrapKey = kdf(2, "CLacct01", master);
  * box.secretKey = kdf(3, "CLacct01", master), box.publicKey = crypto_scalarmult_base(box.secretKey)
  * (kdf = crypto_kdf_derive_from_key, 32 bytes; the box pair is spec §9.4's
- * account box key). Slow by design.
- * @param {string} passphrase (NFC-normalised here)
+ * account box key). Slow by design: call it from a Worker.
+ * @param {string} passphrase (NFC-normalised here); not empty, since the
+ *   Argon2id library refuses an empty password
  * @param {Uint8Array} salt 16-byte account salt
  * @param {KdfParams} [params] default ACCOUNT_KDF_DEFAULTS; opslimit 1..10, memlimit 8 KiB..1 GiB
- * @returns {AccountKeys}
+ * @returns {Promise<AccountKeys>}
+ * @throws {CluelineCryptoError} (as a rejection) invalid_argument
  */
-export function deriveAccountKeys(passphrase, salt, params = ACCOUNT_KDF_DEFAULTS) {
+export async function deriveAccountKeys(passphrase, salt, params = ACCOUNT_KDF_DEFAULTS) {
   const s = S();
   if (typeof passphrase !== 'string') throw invalid('passphrase: string expected');
+  if (passphrase.length === 0) throw invalid('passphrase: must not be empty');
   bytesArg(salt, 'salt', 16);
   const { opslimit, memlimit } = checkKdfParams(params);
   const password = utf8(passphrase.normalize('NFC'), 'passphrase');
   let master, authSeed;
   try {
-    master = argon2id(32, password, salt, opslimit, memlimit);
+    master = await argon2id(32, password, salt, opslimit, memlimit);
     authSeed = s.crypto_kdf_derive_from_key(32, 1, KDF_CONTEXT, master);
     const wrapKey = s.crypto_kdf_derive_from_key(32, 2, KDF_CONTEXT, master);
     const boxSecret = s.crypto_kdf_derive_from_key(32, 3, KDF_CONTEXT, master);
@@ -1565,19 +1626,21 @@ export function parseWrappedKey(blob) {
 /**
  * Unwraps a unit secret key, given the passphrase (the account keys are then
  * derived with the blob's salt and parameters) or already derived account
- * keys, and checks that the key's id is the blob's.
+ * keys, and checks that the key's id is the blob's. Asynchronous in both
+ * cases, so that callers need not know which of the two they hold.
  * @param {Uint8Array} blob
  * @param {string | AccountKeys | {wrapKey: Uint8Array}} passphraseOrAccountKeys
- * @returns {KeyPair}
- * @throws {CluelineCryptoError} invalid_argument (malformed blob), authentication_failed (wrong passphrase, tampered blob)
+ * @returns {Promise<KeyPair>}
+ * @throws {CluelineCryptoError} (as a rejection) invalid_argument (malformed blob),
+ *   authentication_failed (wrong passphrase, tampered blob)
  */
-export function unwrapUnitSecretKey(blob, passphraseOrAccountKeys) {
+export async function unwrapUnitSecretKey(blob, passphraseOrAccountKeys) {
   const s = S();
   const p = parseWrappedKey(blob);
   let keys;
   let derived = false;
   if (typeof passphraseOrAccountKeys === 'string') {
-    keys = deriveAccountKeys(passphraseOrAccountKeys, p.salt, { opslimit: p.opslimit, memlimit: p.memlimit });
+    keys = await deriveAccountKeys(passphraseOrAccountKeys, p.salt, { opslimit: p.opslimit, memlimit: p.memlimit });
     derived = true;
   } else {
     checkAccountKeys(passphraseOrAccountKeys);

@@ -61,4 +61,12 @@ result<SiteToken> verify_site_token_bytes(std::span<const std::byte> raw,
 // errc::invalid_argument unless `token` is 115 base64url characters.
 result<DeploymentFingerprint> site_token_fingerprint(std::string_view token);
 
+// The poster code (crypto-spec §3.2): 8 characters of Crockford base32 in two
+// groups, e.g. "K7QX-M2PD", printed on the poster and shown by the citizen
+// page, so that a reader can see that the page belongs to the poster in
+// front of them. 40 bits of BLAKE2b-16("clueline/poster-code/v1" ‖ token).
+// A check for people, not a security boundary: the token's signature is.
+// errc::invalid_argument unless `token` is 115 base64url characters.
+result<std::string> poster_code(std::string_view token);
+
 }  // namespace clueline::crypto

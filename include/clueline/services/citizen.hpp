@@ -44,6 +44,9 @@ struct CitizenContext {
   storage::Store* store = nullptr;               // read on blocking_pool only
   storage::GroupCommitWriter* writer = nullptr;  // every durable write
   boost::asio::thread_pool* blocking_pool = nullptr;
+  // The languages the citizen page has catalogs for (the embedded web
+  // assets, web::page_languages()), advertised by the sites API.
+  std::vector<std::string> page_languages;
 };
 
 // ---- sites and routes (no I/O) ------------------------------------------------
@@ -59,7 +62,9 @@ struct SiteInfo {
   std::vector<std::string> languages;       // of the citizen page
   storage::Bytes16 receipt_salt{};
 };
-Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token);
+// `languages` is what the answer advertises (CitizenContext::page_languages).
+Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token,
+                            std::vector<std::string> languages);
 
 // Where a report from this poster about (category, accused level) goes, the
 // keys to seal to and a fresh single-use challenge. invalid_argument names

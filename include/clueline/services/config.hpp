@@ -63,6 +63,10 @@ struct Config {
     std::size_t max_connections = 10000;
     // In-flight requests get this long after SIGTERM; 1..3600 seconds.
     std::chrono::seconds shutdown_grace{10};
+    // The https:// URL that posters print before /s/{token} (as `site add
+    // --base-url`), without a trailing slash; poster checks compare a
+    // photographed code's URL with it. Empty: the Host the request came to.
+    std::string public_base_url;
   } server;
   struct Ops {
     // Health, readiness and metrics listener; loopback by default.

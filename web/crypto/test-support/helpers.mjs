@@ -18,6 +18,19 @@ export function assertFails(fn, code, message) {
   return thrown;
 }
 
+/** Like assertFails, for a function that returns a Promise: awaits its rejection. */
+export async function assertRejects(fn, code, message) {
+  let thrown;
+  try {
+    await fn();
+  } catch (e) {
+    thrown = e;
+  }
+  return assertFails(() => {
+    if (thrown !== undefined) throw thrown;
+  }, code, message);
+}
+
 /** n random bytes as a plain Uint8Array (any size). */
 export function randomBytes(n) {
   return new Uint8Array(nodeRandomBytes(n));

@@ -4,8 +4,8 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import sodium from 'libsodium-wrappers';
 import * as cc from '../clueline-crypto.mjs';
-import { argon2id13 } from '../argon2id.mjs';
-import { assertFails, randomBytes, flipBit, sampleBits, equalBytes } from '../test-support/helpers.mjs';
+import { argon2id as hashWasmArgon2id } from 'hash-wasm';
+import { assertFails, assertRejects, randomBytes, flipBit, sampleBits, equalBytes } from '../test-support/helpers.mjs';
 
 before(async () => {
   await cc.ready();
@@ -14,6 +14,11 @@ before(async () => {
 
 const ascii = (s) => new Uint8Array(Buffer.from(s, 'latin1'));
 const u32be = (x) => Uint8Array.of(x >>> 24, (x >>> 16) & 255, (x >>> 8) & 255, x & 255);
+
+/** crypto_pwhash(outlen, password, salt, opslimit, memlimit, ALG_ARGON2ID13) computed with hash-wasm, mapped as the module maps it. */
+const pwhash = (outlen, password, salt, opslimit, memlimit) => hashWasmArgon2id({
+  password, salt, iterations: opslimit, parallelism: 1, memorySize: Math.floor(memlimit / 1024), hashLength: outlen, outputType: 'binary',
+});
 
 // ---------------------------------------------------------------------------
 describe('base64url', () => {
@@ -665,6 +670,40 @@ describe('proof of work', () => {
     assertFails(() => cc.verifyPow(challenge, nonce.subarray(1), 4), 'invalid_argument');
     assertFails(() => cc.verifyPow(challenge, nonce, 1.5), 'invalid_argument');
   });
+
+  test('onProgress reports every 65,536 hashes and leaves the nonce unchanged', () => {
+    assert.equal(cc.POW_PROGRESS_INTERVAL, 65536);
+    // Challenges whose first solution at difficulty 18 lies past several reports.
+    let checked = 0;
+    for (let seed = 0; checked < 2; seed++) {
+      const challenge = new Uint8Array(32);
+      new DataView(challenge.buffer).setUint32(0, seed);
+      const nonce = cc.solvePow(challenge, 18);
+      const hashes = Number(Buffer.from(nonce).readBigUInt64BE(0)) + 1;
+      if (hashes < 3 * 65536) continue;
+      checked++;
+      const counts = [];
+      const withProgress = cc.solvePow(challenge, 18, { onProgress: (n) => counts.push(n) });
+      assert.ok(equalBytes(withProgress, nonce));
+      assert.equal(counts.length, Math.floor((hashes - 1) / 65536));
+      counts.forEach((n, i) => assert.equal(n, (i + 1) * 65536));
+    }
+    // No report before the first 65,536 hashes; a non-function is ignored.
+    let calls = 0;
+    const easy = randomBytes(32);
+    assert.ok(equalBytes(cc.solvePow(easy, 4, { onProgress: () => calls++ }), cc.solvePow(easy, 4)));
+    assert.equal(calls, 0);
+    assert.ok(equalBytes(cc.solvePow(easy, 4, { onProgress: 'no' }), cc.solvePow(easy, 4)));
+    assert.ok(equalBytes(cc.solvePow(easy, 4, null), cc.solvePow(easy, 4)));
+    assertFails(() => cc.solvePow(easy, 4, 7), 'invalid_argument');
+  });
+
+  test('an exception from onProgress ends the search', () => {
+    const stop = new Error('stop');
+    // This challenge has no solution at difficulty 32 among its first 131,072
+    // counters (else the search would return before the throw).
+    assert.throws(() => cc.solvePow(new Uint8Array(32), 32, { onProgress: (n) => { if (n >= 131072) throw stop; } }), (e) => e === stop);
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -698,50 +737,71 @@ describe('receipt', () => {
     assert.equal(cc.formatReceipt(d), '12345-67890-12345-67890-12345');
   });
 
-  test('derivation (Argon2id13, 2 passes, 64 MiB)', () => {
+  test('derivation (Argon2id13, 2 passes, 64 MiB)', async () => {
     const salt = randomBytes(16);
     const r = cc.generateReceipt();
-    const k = cc.deriveReceiptKeys(r, salt);
+    const promise = cc.deriveReceiptKeys(r, salt);
+    assert.ok(promise instanceof Promise);
+    const k = await promise;
     assert.equal(k.lookupKey.length, 32);
     assert.ok(equalBytes(k.lookupHash, cc.receiptLookupHash(k.lookupKey)));
     assert.ok(equalBytes(k.lookupHash, sodium.crypto_generichash(32, k.lookupKey, null)));
     assert.ok(equalBytes(cc.boxKeyPairFromSecret(k.replyKeyPair.secretKey).publicKey, k.replyKeyPair.publicKey));
     // Same bytes as the spec's construction, computed independently here.
-    const out = argon2id13(64, ascii(r), salt, 2, 67108864, (n, m) => sodium.crypto_generichash(n, m, null));
+    const out = await pwhash(64, ascii(r), salt, 2, 67108864);
     assert.ok(equalBytes(out.subarray(0, 32), k.lookupKey));
     const kp = sodium.crypto_box_seed_keypair(out.subarray(32));
     assert.ok(equalBytes(kp.publicKey, k.replyKeyPair.publicKey));
     // Formatted input gives the same keys; another salt gives others.
-    const k2 = cc.deriveReceiptKeys(cc.formatReceipt(r), salt);
+    const k2 = await cc.deriveReceiptKeys(cc.formatReceipt(r), salt);
     assert.ok(equalBytes(k2.lookupKey, k.lookupKey));
-    const k3 = cc.deriveReceiptKeys(r, randomBytes(16));
+    const k3 = await cc.deriveReceiptKeys(r, randomBytes(16));
     assert.ok(!equalBytes(k3.lookupKey, k.lookupKey));
-    assertFails(() => cc.deriveReceiptKeys(r, new Uint8Array(15)), 'invalid_argument');
-    assertFails(() => cc.deriveReceiptKeys(r.slice(1), salt), 'invalid_argument');
+    await assertRejects(() => cc.deriveReceiptKeys(r, new Uint8Array(15)), 'invalid_argument');
+    await assertRejects(() => cc.deriveReceiptKeys(r.slice(1), salt), 'invalid_argument');
+    await assertRejects(() => cc.deriveReceiptKeys(1234, salt), 'invalid_argument');
     assertFails(() => cc.receiptLookupHash(new Uint8Array(31)), 'invalid_argument');
   });
 });
 
 // ---------------------------------------------------------------------------
-describe('argon2id (JavaScript fallback)', () => {
-  test('reports which implementation runs', () => {
-    assert.ok(['libsodium', 'javascript'].includes(cc.argon2idImplementation()));
+describe('Argon2id (hash-wasm)', () => {
+  // Outputs of libsodium 1.0.18's crypto_pwhash(outlen, password, salt,
+  // opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13) with salt = bytes
+  // 0..15. They cover what the generated vectors do not: a memlimit that is
+  // not a whole number of KiB, the shortest output, and outputs longer than
+  // one BLAKE2b block.
+  const salt = Uint8Array.from({ length: 16 }, (_, i) => i);
+  const libsodium = [
+    [16, 'password', 1, 8192, 'besI63yq_jZvL57AbY2-vQ'],
+    [32, 'password', 1, 9215, 'OgCJY8Zff_pzMakLq9H9F-qfA70FNWuFfOtD97cICtw'],
+    [32, 'password', 1, 9216, 'XpDSizxeEiFfY7-meXKqGTtubybRb3YTjmz4j8qLMZo'],
+    [32, 'Zhōngwén 中文 ✓', 3, 8192, 'xmZ3GSz55S4UCEmlWyxK_WhldjL-gXKMzxdqNMM8LNk'],
+    [33, 'password', 2, 65536, '5EDXxZlm7FgReWg6sgXuMS-Pv-iacedrKNVDhC2K0VH7'],
+    [65, 'password', 1, 8192, 'i5Nu9e-blWHBsjTwMvTnT8Hg5NdtMcpZNvalqeDTgL3vygJwU6XUXhmsB1SNz4Yni46rQlzHn0nLt4dogJfA--A'],
+    [128, 'password', 1, 8192, 'QmEPcKBmXL1_oQ-jH4VALta5Qmmr1DApquYs4jyLkjyDp21893AOtutuZl6bNsuyNIUG5P7MT0pKLmAEsk1h-UrUsPoYd6gpetca5N20OQ69McCVag-_s-egsc2_uvqSDyvO70OFVH2K4qJsmw-ecU-vE_Dn9FPjoSMTybBeLQ0'],
+  ];
+
+  test('hash-wasm gives libsodium\'s crypto_pwhash bytes', async () => {
+    for (const [outlen, password, opslimit, memlimit, expected] of libsodium) {
+      const out = await pwhash(outlen, new Uint8Array(Buffer.from(password, 'utf8')), salt, opslimit, memlimit);
+      assert.equal(Buffer.from(out).toString('base64url'), expected, `${outlen} ${opslimit} ${memlimit}`);
+    }
   });
 
-  test('RFC 9106-style sanity: deterministic, parameter-sensitive, refuses what libsodium refuses', () => {
-    const b2 = (n, m) => sodium.crypto_generichash(n, m, null);
-    const pw = ascii('password');
-    const salt = ascii('somesaltsomesalt');
-    const a = argon2id13(32, pw, salt, 1, 8192, b2);
-    assert.ok(equalBytes(a, argon2id13(32, pw, salt, 1, 8192, b2)));
-    assert.ok(equalBytes(a, argon2id13(32, pw, salt, 1, 9215, b2))); // memlimit counts in whole KiB
-    assert.ok(!equalBytes(a, argon2id13(32, pw, salt, 2, 8192, b2)));
-    assert.ok(!equalBytes(a, argon2id13(32, pw, salt, 1, 9216, b2)));
-    assert.ok(!equalBytes(a, argon2id13(33, pw, salt, 1, 8192, b2).subarray(0, 32)));
-    assert.throws(() => argon2id13(15, pw, salt, 1, 8192, b2), RangeError);
-    assert.throws(() => argon2id13(32, pw, salt, 0, 8192, b2), RangeError);
-    assert.throws(() => argon2id13(32, pw, salt, 1, 8191, b2), RangeError);
-    assert.throws(() => argon2id13(32, pw, salt.subarray(1), 1, 8192, b2), RangeError);
+  test('deriveAccountKeys maps its parameters onto those bytes', async () => {
+    // Through the module: memlimit 9215 must count as 8 KiB, as in libsodium.
+    for (const [, password, opslimit, memlimit, expected] of libsodium.filter(([n]) => n === 32)) {
+      const master = new Uint8Array(Buffer.from(expected, 'base64url'));
+      const keys = await cc.deriveAccountKeys(password, salt, { opslimit, memlimit });
+      assert.ok(equalBytes(keys.wrapKey, sodium.crypto_kdf_derive_from_key(32, 2, 'CLacct01', master)), `${opslimit} ${memlimit}`);
+    }
+  });
+
+  test('loaded on first use, through the bare specifier the asset build rewrites', async () => {
+    const source = (await import('node:fs')).readFileSync(new URL('../clueline-crypto.mjs', import.meta.url), 'utf8');
+    assert.ok(source.includes("import('hash-wasm')"));
+    assert.ok(!/^\s*import\b[^(]*['"]hash-wasm/m.test(source), 'no static import of hash-wasm');
   });
 });
 
@@ -1172,40 +1232,42 @@ describe('attachments', () => {
 describe('supervisor accounts', () => {
   const params = { opslimit: 1, memlimit: 8388608 };
 
-  test('derivation: deterministic, NFC, spec construction', () => {
+  test('derivation: deterministic, NFC, spec construction', async () => {
     const salt = randomBytes(16);
-    const a = cc.deriveAccountKeys('correct horse café', salt, params);
-    const b = cc.deriveAccountKeys('correct horse cafe\u0301', salt, params); // NFD form of the same text
+    const a = await cc.deriveAccountKeys('correct horse café', salt, params);
+    const b = await cc.deriveAccountKeys('correct horse cafe\u0301', salt, params); // NFD form of the same text
     assert.ok(equalBytes(a.wrapKey, b.wrapKey));
     assert.ok(equalBytes(a.auth.publicKey, b.auth.publicKey));
     assert.equal(a.auth.secretKey.length, 64);
-    const c = cc.deriveAccountKeys('correct horse cafe', salt, params);
+    const c = await cc.deriveAccountKeys('correct horse cafe', salt, params);
     assert.ok(!equalBytes(a.wrapKey, c.wrapKey));
-    const d = cc.deriveAccountKeys('correct horse café', salt, { opslimit: 2, memlimit: 8388608 });
+    const d = await cc.deriveAccountKeys('correct horse café', salt, { opslimit: 2, memlimit: 8388608 });
     assert.ok(!equalBytes(a.wrapKey, d.wrapKey));
     // Independent computation of §9.
-    const master = argon2id13(32, new Uint8Array(Buffer.from('correct horse café'.normalize('NFC'), 'utf8')), salt, 1, 8388608,
-      (n, m) => sodium.crypto_generichash(n, m, null));
+    const master = await pwhash(32, new Uint8Array(Buffer.from('correct horse café'.normalize('NFC'), 'utf8')), salt, 1, 8388608);
     const authSeed = sodium.crypto_kdf_derive_from_key(32, 1, 'CLacct01', master);
     assert.ok(equalBytes(sodium.crypto_sign_seed_keypair(authSeed).publicKey, a.auth.publicKey));
     assert.ok(equalBytes(sodium.crypto_kdf_derive_from_key(32, 2, 'CLacct01', master), a.wrapKey));
   });
 
-  test('parameter ranges', () => {
+  test('parameter ranges', async () => {
     const salt = randomBytes(16);
     for (const p of [{ opslimit: 0, memlimit: 8192 }, { opslimit: 11, memlimit: 8192 }, { opslimit: 1, memlimit: 8191 },
       { opslimit: 1, memlimit: 1073741825 }, { opslimit: 1.5, memlimit: 8192 }, { opslimit: 1 }]) {
-      assertFails(() => cc.deriveAccountKeys('pw', salt, p), 'invalid_argument', JSON.stringify(p));
+      await assertRejects(() => cc.deriveAccountKeys('pw', salt, p), 'invalid_argument', JSON.stringify(p));
     }
-    assert.equal(cc.deriveAccountKeys('pw', salt, { opslimit: 1, memlimit: 8192 }).wrapKey.length, 32);
-    assertFails(() => cc.deriveAccountKeys('pw', salt.subarray(1), params), 'invalid_argument');
-    assertFails(() => cc.deriveAccountKeys(new Uint8Array(3), salt, params), 'invalid_argument');
+    assert.equal((await cc.deriveAccountKeys('pw', salt, { opslimit: 1, memlimit: 8192 })).wrapKey.length, 32);
+    await assertRejects(() => cc.deriveAccountKeys('pw', salt.subarray(1), params), 'invalid_argument');
+    await assertRejects(() => cc.deriveAccountKeys(new Uint8Array(3), salt, params), 'invalid_argument');
+    await assertRejects(() => cc.deriveAccountKeys('\ud800', salt, params), 'invalid_argument');
+    // hash-wasm refuses an empty password, so the module refuses an empty passphrase.
+    await assertRejects(() => cc.deriveAccountKeys('', salt, params), 'invalid_argument');
   });
 
-  test('wrap and unwrap', () => {
+  test('wrap and unwrap', async () => {
     const salt = randomBytes(16);
     const unit = cc.generateBoxKeyPair();
-    const keys = cc.deriveAccountKeys('s3cret passphrase', salt, params);
+    const keys = await cc.deriveAccountKeys('s3cret passphrase', salt, params);
     const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
     assert.equal(blob.length, 116);
     assert.equal(cc.base64urlEncode(blob).length, 155);
@@ -1219,22 +1281,23 @@ describe('supervisor accounts', () => {
     const ad = new Uint8Array([...ascii('clueline/unit-key/v1'), ...blob.subarray(0, 68)]);
     assert.ok(equalBytes(sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, p.ciphertext, ad, p.nonce, keys.wrapKey), unit.secretKey));
     for (const secret of ['s3cret passphrase', keys, { wrapKey: keys.wrapKey }]) {
-      const out = cc.unwrapUnitSecretKey(blob, secret);
+      const out = await cc.unwrapUnitSecretKey(blob, secret);
       assert.ok(equalBytes(out.secretKey, unit.secretKey));
       assert.ok(equalBytes(out.publicKey, unit.publicKey));
     }
-    assertFails(() => cc.unwrapUnitSecretKey(blob, 's3cret passphrasE'), 'authentication_failed');
-    assertFails(() => cc.unwrapUnitSecretKey(blob, cc.deriveAccountKeys('s3cret passphrase', randomBytes(16), params)), 'authentication_failed');
-    assertFails(() => cc.unwrapUnitSecretKey(blob, { wrapKey: new Uint8Array(31) }), 'invalid_argument');
+    await assertRejects(() => cc.unwrapUnitSecretKey(blob, 's3cret passphrasE'), 'authentication_failed');
+    await assertRejects(async () => cc.unwrapUnitSecretKey(blob, await cc.deriveAccountKeys('s3cret passphrase', randomBytes(16), params)), 'authentication_failed');
+    await assertRejects(() => cc.unwrapUnitSecretKey(blob, { wrapKey: new Uint8Array(31) }), 'invalid_argument');
+    await assertRejects(() => cc.unwrapUnitSecretKey(blob, ''), 'invalid_argument');
     // The key pair must be consistent.
     assertFails(() => cc.wrapUnitSecretKey({ publicKey: cc.generateBoxKeyPair().publicKey, secretKey: unit.secretKey }, keys, salt, params), 'invalid_argument');
     assertFails(() => cc.wrapUnitSecretKey(unit, keys, salt, { opslimit: 11, memlimit: 8388608 }), 'invalid_argument');
   });
 
-  test('every single-bit flip of a wrapped key is rejected', () => {
+  test('every single-bit flip of a wrapped key is rejected', async () => {
     const salt = randomBytes(16);
     const unit = cc.generateBoxKeyPair();
-    const keys = cc.deriveAccountKeys('pw', salt, params);
+    const keys = await cc.deriveAccountKeys('pw', salt, params);
     const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
     for (let bit = 0; bit < 116 * 8; bit++) {
       const bad = flipBit(blob, bit);
@@ -1246,17 +1309,17 @@ describe('supervisor accounts', () => {
         const kib = new DataView(bad.buffer).getUint32(8);
         if (ops < 1 || ops > 10 || kib < 8 || kib > 1048576) expected = 'invalid_argument';
       }
-      assertFails(() => cc.unwrapUnitSecretKey(bad, keys), expected, `bit ${bit}`);
+      await assertRejects(() => cc.unwrapUnitSecretKey(bad, keys), expected, `bit ${bit}`);
     }
   });
 
-  test('truncation, extension and the key id check', () => {
+  test('truncation, extension and the key id check', async () => {
     const salt = randomBytes(16);
     const unit = cc.generateBoxKeyPair();
-    const keys = cc.deriveAccountKeys('pw', salt, params);
+    const keys = await cc.deriveAccountKeys('pw', salt, params);
     const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
-    for (let len = 0; len < 116; len++) assertFails(() => cc.unwrapUnitSecretKey(blob.subarray(0, len), keys), 'invalid_argument');
-    assertFails(() => cc.unwrapUnitSecretKey(new Uint8Array([...blob, 0]), keys), 'invalid_argument');
+    for (let len = 0; len < 116; len++) await assertRejects(() => cc.unwrapUnitSecretKey(blob.subarray(0, len), keys), 'invalid_argument');
+    await assertRejects(() => cc.unwrapUnitSecretKey(new Uint8Array([...blob, 0]), keys), 'invalid_argument');
     // A blob whose AEAD is valid but whose key id names another key.
     const other = cc.generateBoxKeyPair();
     const head = new Uint8Array([...blob.subarray(0, 28), ...cc.keyId(other.publicKey), ...blob.subarray(44, 68)]);
@@ -1264,7 +1327,7 @@ describe('supervisor accounts', () => {
       null, head.subarray(44, 68), keys.wrapKey);
     const forged = new Uint8Array([...head, ...ct]);
     assert.equal(forged.length, 116);
-    assertFails(() => cc.unwrapUnitSecretKey(forged, keys), 'authentication_failed');
+    await assertRejects(() => cc.unwrapUnitSecretKey(forged, keys), 'authentication_failed');
     // Parameter ranges are checked before any work.
     const huge = new Uint8Array(blob);
     new DataView(huge.buffer).setUint32(8, 1048577);
@@ -1273,8 +1336,8 @@ describe('supervisor accounts', () => {
     assert.equal(cc.parseWrappedKey(huge).memlimit, 1073741824);
   });
 
-  test('login proof', () => {
-    const keys = cc.deriveAccountKeys('pw', randomBytes(16), params);
+  test('login proof', async () => {
+    const keys = await cc.deriveAccountKeys('pw', randomBytes(16), params);
     const challenge = randomBytes(32);
     const sig = cc.signLoginChallenge(challenge, keys.auth);
     assert.equal(sig.length, 64);
@@ -1292,23 +1355,23 @@ describe('supervisor accounts', () => {
 describe('onboarding (spec §9.4)', () => {
   const params = { opslimit: 1, memlimit: 8388608 };
   let keys; // one derivation for the whole suite (Argon2id is slow)
-  before(() => {
-    keys = cc.deriveAccountKeys('newcomer passphrase', randomBytes(16), params);
+  before(async () => {
+    keys = await cc.deriveAccountKeys('newcomer passphrase', randomBytes(16), params);
   });
 
-  test('account box key: subkey 3 of the master, deterministic, distinct from the other keys', () => {
+  test('account box key: subkey 3 of the master, deterministic, distinct from the other keys', async () => {
     const salt = randomBytes(16);
-    const a = cc.deriveAccountKeys('pw', salt, params);
-    const again = cc.deriveAccountKeys('pw', salt, params);
+    const a = await cc.deriveAccountKeys('pw', salt, params);
+    const again = await cc.deriveAccountKeys('pw', salt, params);
     assert.equal(a.box.secretKey.length, 32);
     assert.equal(a.box.publicKey.length, 32);
     assert.ok(equalBytes(a.box.secretKey, again.box.secretKey));
     assert.ok(equalBytes(sodium.crypto_scalarmult_base(a.box.secretKey), a.box.publicKey));
     assert.ok(!equalBytes(a.box.secretKey, a.wrapKey));
     assert.ok(!equalBytes(a.box.secretKey, a.auth.secretKey.subarray(0, 32)));
-    const master = argon2id13(32, ascii('pw'), salt, 1, 8388608, (n, m) => sodium.crypto_generichash(n, m, null));
+    const master = await pwhash(32, ascii('pw'), salt, 1, 8388608);
     assert.ok(equalBytes(sodium.crypto_kdf_derive_from_key(32, 3, 'CLacct01', master), a.box.secretKey));
-    assert.ok(!equalBytes(cc.deriveAccountKeys('pw', randomBytes(16), params).box.publicKey, a.box.publicKey));
+    assert.ok(!equalBytes((await cc.deriveAccountKeys('pw', randomBytes(16), params)).box.publicKey, a.box.publicKey));
   });
 
   test('activation proof verifies only with the same code, box key and auth key', () => {
@@ -1358,7 +1421,7 @@ describe('onboarding (spec §9.4)', () => {
     assertFails(() => cc.accountFingerprint(keys.auth.publicKey, new Uint8Array(33)), 'invalid_argument');
   });
 
-  test('unit key grant: round trip, then stored as a CLK1 blob', () => {
+  test('unit key grant: round trip, then stored as a CLK1 blob', async () => {
     const unit = cc.generateBoxKeyPair();
     const id = cc.keyId(unit.publicKey);
     const grant = cc.sealUnitKeyGrant(unit, keys.box.publicKey);
@@ -1373,10 +1436,10 @@ describe('onboarding (spec §9.4)', () => {
     assert.ok(equalBytes(cc.openUnitKeyGrant(direct, keys.box, id).secretKey, unit.secretKey));
     // The next step of §9.4: wrap the granted key under the account's wrap key.
     const salt = randomBytes(16);
-    const account = cc.deriveAccountKeys('pw', salt, params);
+    const account = await cc.deriveAccountKeys('pw', salt, params);
     const mine = cc.openUnitKeyGrant(cc.sealUnitKeyGrant(unit, account.box.publicKey), account.box, id);
     const blob = cc.wrapUnitSecretKey(mine, account, salt, params);
-    assert.ok(equalBytes(cc.unwrapUnitSecretKey(blob, 'pw').secretKey, unit.secretKey));
+    assert.ok(equalBytes((await cc.unwrapUnitSecretKey(blob, 'pw')).secretKey, unit.secretKey));
   });
 
   test('a grant to another box key, or under another key id, does not open', () => {

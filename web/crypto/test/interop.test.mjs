@@ -157,7 +157,7 @@ describe('interop with the C++ crypto_tool', { skip }, () => {
     const unit = await tool('keygen-box');
     const jsUnit = cc.generateBoxKeyPair();
     const signing = cc.generateSigningKeyPair();
-    const receipt = cc.deriveReceiptKeys(cc.generateReceipt(), randomBytes(16));
+    const receipt = await cc.deriveReceiptKeys(cc.generateReceipt(), randomBytes(16));
     const challenge = randomBytes(32);
     const body = JSON.stringify({ v: 1, text: '某县住建局局长在工程招标中收受回扣，金额约五十万元。', answers: { when: '2024年3月' }, lang: 'zh' });
     for (const accusedLevel of ['county', '']) {
@@ -299,7 +299,7 @@ describe('interop with the C++ crypto_tool', { skip }, () => {
     // JS wraps, C++ unwraps.
     const unit = cc.generateBoxKeyPair();
     const salt = randomBytes(16);
-    const keys = cc.deriveAccountKeys(passphrase, salt, params);
+    const keys = await cc.deriveAccountKeys(passphrase, salt, params);
     const blob = cc.wrapUnitSecretKey(unit, keys, salt, params);
     const unwrapped = await tool('unwrap-key', '--passphrase', passphrase, '--blob', b64(blob));
     assert.equal(unwrapped.public_key, b64(unit.publicKey));
@@ -315,20 +315,20 @@ describe('interop with the C++ crypto_tool', { skip }, () => {
     assert.equal(parsed.opslimit, 1);
     assert.equal(parsed.memlimit, 8388608);
     assert.ok(equalBytes(parsed.salt, salt2));
-    const pair = cc.unwrapUnitSecretKey(unb64(cppBlob), passphrase);
+    const pair = await cc.unwrapUnitSecretKey(unb64(cppBlob), passphrase);
     assert.equal(b64(pair.publicKey), cppUnit.public_key);
     assert.equal(b64(pair.secretKey), cppUnit.secret_key);
     // The same account keys open it: derivation agrees, not just the passphrase path.
-    const pair2 = cc.unwrapUnitSecretKey(unb64(cppBlob), cc.deriveAccountKeys(passphrase, salt2, params));
+    const pair2 = await cc.unwrapUnitSecretKey(unb64(cppBlob), await cc.deriveAccountKeys(passphrase, salt2, params));
     assert.equal(b64(pair2.secretKey), cppUnit.secret_key);
-    assert.throws(() => cc.unwrapUnitSecretKey(unb64(cppBlob), 'wrong'), (e) => e.code === 'authentication_failed');
+    await assert.rejects(cc.unwrapUnitSecretKey(unb64(cppBlob), 'wrong'), (e) => e.code === 'authentication_failed');
   });
 
   test('receipt derivation agrees exactly', async () => {
     for (let i = 0; i < 2; i++) {
       const receipt = cc.generateReceipt();
       const salt = randomBytes(16);
-      const js = cc.deriveReceiptKeys(receipt, salt);
+      const js = await cc.deriveReceiptKeys(receipt, salt);
       const cpp = await tool('derive-receipt', '--receipt', receipt, '--salt', b64(salt));
       assert.deepEqual(cpp, {
         lookup_key: b64(js.lookupKey),

@@ -1,0 +1,63 @@
+// Poster verification: what a QR code photographed on a wall says about the
+// poster it is on. A unit checks photos of its posters against replacements
+// that send citizens elsewhere (a phishing page, a copied code on another
+// server) or still carry a withdrawn code.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clueline/services/intake.hpp"
+#include "clueline/services/outcome.hpp"
+
+namespace clueline::services {
+
+enum class PosterVerdict {
+  kGenuine,  // this deployment's URL and a current token of a known site
+  kRevoked,  // a genuine token whose version was withdrawn (site revoke)
+  kForged,   // looks like ours (…/s/ + a 115-character token) but the token
+             // does not verify, or a genuine token behind another server's URL
+  kNotOurs,  // any other content: another site's URL, text, a payment code
+};
+
+// "genuine", "revoked", "forged", "not_ours": the JSON and CLI names.
+std::string_view verdict_name(PosterVerdict verdict) noexcept;
+
+struct PosterCodeCheck {
+  PosterVerdict verdict = PosterVerdict::kNotOurs;
+  std::string text;    // the code's content as read (shown to the unit, never stored)
+  std::string reason;  // one sentence for people
+  // For genuine and revoked codes: the site, its unit and the poster code
+  // (crypto::poster_code) to compare with the one printed.
+  std::uint32_t site_id = 0;
+  std::string site_name;
+  std::string unit_name;
+  std::string poster_code;
+};
+
+// The verdict on one code's text. `base_url` is the URL posters print before
+// "/s/" (Config::Server::public_base_url, or https://HOST), compared without
+// regard to the case of scheme and host. Pure: reads the intake's registry
+// snapshot only.
+PosterCodeCheck check_poster_code(const Intake& intake, std::string_view text,
+                                  std::string_view base_url);
+
+struct PosterPhotoCheck {
+  std::vector<PosterCodeCheck> codes;  // empty: no QR code found
+  // The worst verdict among the codes (forged, then not ours, then revoked,
+  // then genuine); meaningless when codes is empty.
+  PosterVerdict overall = PosterVerdict::kNotOurs;
+};
+
+// Decodes a photo (PNG or JPEG, qr::ImageLimits) and checks every QR code in
+// it. Refusals: unsupported_media_type (neither PNG nor JPEG),
+// payload_too_large (file or pixel count over the limits), invalid_argument
+// (a corrupt image). Blocking (image decoding, up to about a second): call on
+// the blocking pool.
+Outcome<PosterPhotoCheck> check_poster_photo(const Intake& intake, std::span<const std::byte> image,
+                                             std::string_view base_url);
+
+}  // namespace clueline::services

@@ -1,0 +1,148 @@
+#include "clueline/services/posters.hpp"
+
+#include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
+#include <cctype>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/site_token.hpp"
+#include "clueline/qr/image.hpp"
+
+namespace clueline::services {
+namespace {
+
+constexpr std::string_view kSitePath = "/s/";
+
+bool is_token_text(std::string_view text) {
+  return text.size() == crypto::kSiteTokenChars &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+         });
+}
+
+// The token of ".../s/TOKEN" (an http or https URL), or empty.
+std::string_view token_of(std::string_view text) {
+  if (!boost::algorithm::istarts_with(text, "https://") &&
+      !boost::algorithm::istarts_with(text, "http://")) {
+    return {};
+  }
+  const auto at = text.rfind(kSitePath);
+  if (at == std::string_view::npos) return {};
+  const std::string_view token = text.substr(at + kSitePath.size());
+  return is_token_text(token) ? token : std::string_view();
+}
+
+// The scheme and host are compared without case (RFC 3986 §6.2.2.1); the
+// token is compared exactly by the verification.
+bool same_origin_and_path(std::string_view url_before_token, std::string_view base_url) {
+  return boost::algorithm::iequals(url_before_token, base_url);
+}
+
+void describe_site(PosterCodeCheck& check, const RegistrySnapshot& registry, std::uint32_t site_id,
+                   std::string_view token) {
+  check.site_id = site_id;
+  if (const storage::Site* site = registry.site(site_id)) {
+    check.site_name = site->name;
+    if (const storage::Unit* unit = registry.unit(site->unit_id)) check.unit_name = unit->name;
+  }
+  if (auto code = crypto::poster_code(token)) check.poster_code = std::move(*code);
+}
+
+int severity(PosterVerdict verdict) {
+  switch (verdict) {
+    case PosterVerdict::kForged:
+      return 3;
+    case PosterVerdict::kNotOurs:
+      return 2;
+    case PosterVerdict::kRevoked:
+      return 1;
+    case PosterVerdict::kGenuine:
+      return 0;
+  }
+  return 3;
+}
+
+}  // namespace
+
+std::string_view verdict_name(PosterVerdict verdict) noexcept {
+  switch (verdict) {
+    case PosterVerdict::kGenuine:
+      return "genuine";
+    case PosterVerdict::kRevoked:
+      return "revoked";
+    case PosterVerdict::kForged:
+      return "forged";
+    case PosterVerdict::kNotOurs:
+      return "not_ours";
+  }
+  return "not_ours";
+}
+
+PosterCodeCheck check_poster_code(const Intake& intake, std::string_view text,
+                                  std::string_view base_url) {
+  PosterCodeCheck check;
+  check.text = std::string(text);
+  const std::string_view token = token_of(text);
+  if (token.empty()) {
+    check.verdict = PosterVerdict::kNotOurs;
+    check.reason = "not a clueline poster code: it does not lead to a report page";
+    return check;
+  }
+  const auto registry = intake.registry().current();
+  auto site = intake.verify_token(token);
+  if (!site && errc_of(site.error()) == errc::gone && registry->signing_key) {
+    const auto fields = crypto::verify_site_token(token, *registry->signing_key);
+    check.verdict = PosterVerdict::kRevoked;
+    check.reason = "a withdrawn code of this deployment: replace the poster with a current one";
+    if (fields) describe_site(check, *registry, fields->site_id, token);
+    return check;
+  }
+  if (!site) {
+    check.verdict = PosterVerdict::kForged;
+    check.reason =
+        "forged: the code looks like a report page but was not signed with this deployment's "
+        "key";
+    return check;
+  }
+  describe_site(check, *site->registry, site->site->id, token);
+  const std::string_view before_token =
+      text.substr(0, text.size() - token.size() - kSitePath.size());
+  if (!same_origin_and_path(before_token, base_url)) {
+    // A genuine token copied behind another server's address: the page it
+    // opens is not ours, whatever it shows.
+    check.verdict = PosterVerdict::kForged;
+    check.reason = "forged: a genuine site code behind another address (" +
+                   std::string(before_token) + "), not " + std::string(base_url);
+    return check;
+  }
+  check.verdict = PosterVerdict::kGenuine;
+  check.reason = "genuine: a current code of this site";
+  return check;
+}
+
+Outcome<PosterPhotoCheck> check_poster_photo(const Intake& intake, std::span<const std::byte> image,
+                                             std::string_view base_url) {
+  auto decoded = qr::decode_image(image);
+  if (!decoded) {
+    switch (errc_of(decoded.error())) {
+      case errc::unsupported_media_type:
+        return refuse(errc::unsupported_media_type, "the photo must be a JPEG or PNG image");
+      case errc::payload_too_large:
+        return refuse(errc::payload_too_large,
+                      "the photo is too large (at most 16 MiB and 50 megapixels)");
+      default:
+        return refuse(errc::invalid_argument, "the photo could not be decoded");
+    }
+  }
+  PosterPhotoCheck result;
+  for (const std::string& text : qr::read_qr_codes(*decoded)) {
+    result.codes.push_back(check_poster_code(intake, text, base_url));
+    if (result.codes.size() == 1 ||
+        severity(result.codes.back().verdict) > severity(result.overall)) {
+      result.overall = result.codes.back().verdict;
+    }
+  }
+  return result;
+}
+
+}  // namespace clueline::services
