@@ -14,6 +14,10 @@ int submit(std::span<char*> args);
 int open(std::span<char*> args);
 int unit(std::span<char*> args);
 int site(std::span<char*> args);
+// site qr, site poster, site verify (poster_commands.cpp).
+int site_qr(std::span<char*> args);
+int site_poster(std::span<char*> args);
+int site_verify(std::span<char*> args);
 int route(std::span<char*> args);
 int audit(std::span<char*> args);
 int queue(std::span<char*> args);

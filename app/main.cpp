@@ -63,10 +63,14 @@ commands:
   site add --name N --unit ID --kind K --signing-key FILE [--base-url URL]
   site list [--signing-key FILE [--base-url URL]]
   site revoke --id ID --signing-key FILE [--base-url URL]
-  site qr --id ID --signing-key FILE [--base-url URL] [--svg FILE]
+  site qr ID --signing-key FILE [--base-url URL] [--format svg|png --out FILE]
+  site poster ID... --signing-key FILE [--base-url URL] [--languages L,...] --out FILE.pdf
+  site verify IMAGE [--base-url URL]
                             poster sites; FILE is the site-signing.key from keygen
                             (the first site add records it for the deployment);
                             revoke invalidates every printed poster of the site;
+                            poster writes A4 posters (PDF), verify reads the QR
+                            codes of a photo: genuine, revoked, forged or not ours;
                             URL defaults to https://127.0.0.1:8443
                             unit and site take --data-dir DIR or --config FILE (as
                             serve) and need the server stopped, or --server URL to

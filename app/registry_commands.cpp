@@ -349,30 +349,6 @@ int site_revoke(std::span<char*> args) {
   return 0;
 }
 
-int site_qr(std::span<char*> args) {
-  const CommandOptions options(
-      args, {"--data-dir", "--config", "--id", "--signing-key", "--base-url", "--svg"});
-  const std::uint32_t id = parse_id(options.required("--id"), "--id");
-  const std::string base_url = base_url_of(options);
-  const fs::path key_file = options.required("--signing-key");
-  const crypto::SigningKeyPair key = read_signing_key_file(key_file);
-  auto store = open_database(registry_data_dir(options), false);
-  require_matching_deployment(*store, key, key_file);
-  json::object printed = signed_site_json(existing_site(*store, id), key, base_url);
-  const std::string url(printed.at("url").as_string());
-  const qr::QrCode code = checked(qr::encode(url), "encoding " + url + " as a QR code");
-  if (options.has("--svg")) {
-    const fs::path svg = options.required("--svg");
-    replace_file(svg, qr::to_svg(code));
-    printed["svg"] = svg.string();
-  }
-  // As text: the code to scan or photograph, with the site as its caption.
-  // With --json only the JSON, which a script can read whole.
-  if (!json_output(options)) std::cout << qr::to_terminal(code) << '\n';
-  print_result(options, printed);
-  return 0;
-}
-
 }  // namespace
 
 int unit(std::span<char*> args) {
@@ -393,7 +369,9 @@ int site(std::span<char*> args) {
   if (action == "list") return site_list(args.subspan(1));
   if (action == "revoke") return site_revoke(args.subspan(1));
   if (action == "qr") return site_qr(args.subspan(1));
-  throw UsageError("site needs an action: add, list, revoke or qr");
+  if (action == "poster") return site_poster(args.subspan(1));
+  if (action == "verify") return site_verify(args.subspan(1));
+  throw UsageError("site needs an action: add, list, revoke, qr, poster or verify");
 }
 
 }  // namespace clueline::app

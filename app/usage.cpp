@@ -235,16 +235,46 @@ options:
   --id ID           the site
 )" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS CLUELINE_ONLINE_OPTIONS},
     UsageEntry{"site qr",
-               R"(usage: clueline site qr --id ID --signing-key FILE [--base-url URL] [--svg FILE]
-                [--data-dir DIR | --config FILE]
+               R"(usage: clueline site qr ID --signing-key FILE [--base-url URL]
+                [--format svg|png --out FILE] [--data-dir DIR | --config FILE]
 
 Prints a site's poster QR code on the terminal, with its URL below it (with
 --json only the URL and the site, as JSON).
 
 options:
-  --id ID           the site
-  --svg FILE        also write the QR code as an SVG image to FILE
+  ID, --id ID       the site
+  --format F        svg (default) or png, for --out
+  --out FILE        also write the QR code as an image to FILE
+  --svg FILE        the same as --format svg --out FILE
 )" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS},
+    UsageEntry{"site poster",
+               R"(usage: clueline site poster ID... --signing-key FILE --out FILE.pdf
+                [--base-url URL] [--languages L,...] [--data-dir DIR | --config FILE]
+
+Writes printable A4 posters, one page per site: the QR code, the site and
+its unit, short instructions in each language and the poster code, which
+the report page shows beside the site so that a reader can compare.
+
+options:
+  ID, --id ID       a site (repeatable)
+  --out FILE        the PDF to write
+  --languages L,... the catalogs of the citizen page to print, in order
+                    (default: zh-CN, then the others)
+)" CLUELINE_SIGNING_OPTIONS CLUELINE_DATA_DIR_OPTIONS},
+    UsageEntry{
+        "site verify",
+        R"(usage: clueline site verify IMAGE [--base-url URL] [--data-dir DIR | --config FILE]
+
+Reads every QR code in a photo of a poster (JPEG or PNG) and says what each
+is: genuine (a current code of a site, behind URL), revoked (a withdrawn
+code: replace the poster), forged (looks like a report page, but the code
+was not signed with this deployment's key or points to another address) or
+not ours. Exit status 0 only when every code found is genuine.
+
+options:
+  IMAGE             the photo, at most 16 MiB and 50 megapixels
+  --base-url URL    what genuine posters point to (default https://127.0.0.1:8443)
+)" CLUELINE_DATA_DIR_OPTIONS},
     UsageEntry{"route", R"(usage: clueline route SUBCOMMAND [options]
 
 Routing decisions, as the server makes them, explained.

@@ -17,7 +17,7 @@ packages=(
   # The citizen pages are tested in a real browser (playwright-core drives
   # Debian's chromium; no browser download is possible); Chinese text needs
   # the CJK fonts, in the browser as on the printed posters.
-  chromium fonts-noto-cjk
+  chromium fonts-noto-cjk fonts-dejavu-core
 )
 # Node.js runs the browser crypto module's tests; any Node.js >= 18 will do,
 # so an existing installation (e.g. from another repository) is kept.

@@ -18,10 +18,13 @@ constexpr double kPageHeight = 841.89;
 constexpr double kMargin = 42.0;  // 15 mm
 constexpr double kPointsPerMillimetre = 72.0 / 25.4;
 constexpr double kQrSide = 280.0;  // ~99 mm: scannable from a few metres
-// Families in order of preference; fontconfig falls back per glyph, so Latin,
-// Vietnamese and Chinese text all find a face.
-constexpr const char* kFamilies = "Noto Sans CJK SC, Noto Sans, DejaVu Sans, sans-serif";
-constexpr const char* kMonospace = "Noto Sans Mono CJK SC, DejaVu Sans Mono, monospace";
+// Families in order of preference; fontconfig falls back per glyph. Chinese
+// text is set in Noto Sans CJK; Latin and Vietnamese text in DejaVu Sans,
+// which has every Vietnamese letter precomposed — cairo 1.16 aborts while
+// subsetting Noto Sans CJK's CFF outlines for some of them.
+constexpr const char* kChineseFamilies = "Noto Sans CJK SC, DejaVu Sans, sans-serif";
+constexpr const char* kLatinFamilies = "DejaVu Sans, Noto Sans CJK SC, sans-serif";
+constexpr const char* kMonospace = "DejaVu Sans Mono, monospace";
 
 struct CairoDeleter {
   void operator()(cairo_t* cr) const { cairo_destroy(cr); }
@@ -60,6 +63,8 @@ struct TextStyle {
   double size = 12;  // points
   bool bold = false;
   bool monospace = false;
+  // Names may be in any script whatever the poster's first language.
+  bool latin_first = false;
   PangoAlignment alignment = PANGO_ALIGN_CENTER;
   double red = 0, green = 0, blue = 0;
 };
@@ -70,8 +75,10 @@ double draw_text(cairo_t* cr, const std::string& text, const std::string& langua
                  const TextStyle& style) {
   if (text.empty()) return 0;
   Layout layout(pango_cairo_create_layout(cr));
-  PangoFontDescription* font =
-      pango_font_description_from_string(style.monospace ? kMonospace : kFamilies);
+  PangoFontDescription* font = pango_font_description_from_string(
+      style.monospace                                      ? kMonospace
+      : (language.starts_with("zh") && !style.latin_first) ? kChineseFamilies
+                                                           : kLatinFamilies);
   pango_font_description_set_absolute_size(font, style.size * PANGO_SCALE);
   pango_font_description_set_weight(font, style.bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_layout_set_font_description(layout.get(), font);
@@ -143,8 +150,10 @@ void draw_poster(cairo_t* cr, const Poster& poster, const QrCode& code) {
   y += kQrSide + 2;
   y += draw_text(cr, poster.url, "", y, {.size = 6.5, .monospace = true}) + 10;
   const std::string& first_language = poster.texts.front().language;
-  y += draw_text(cr, poster.site_name, first_language, y, {.size = 21, .bold = true}) + 2;
-  y += draw_text(cr, poster.unit_name, first_language, y, {.size = 13}) + 14;
+  y += draw_text(cr, poster.site_name, first_language, y,
+                 {.size = 21, .bold = true, .latin_first = true}) +
+       2;
+  y += draw_text(cr, poster.unit_name, first_language, y, {.size = 13, .latin_first = true}) + 14;
   for (const PosterText& text : poster.texts) {
     y += draw_text(cr, text.instructions, text.language, y,
                    {.size = 10.5, .alignment = PANGO_ALIGN_LEFT}) +
@@ -157,8 +166,9 @@ void draw_poster(cairo_t* cr, const Poster& poster, const QrCode& code) {
     if (!labels.empty()) labels += " · ";
     labels += text.code_label;
   }
-  const double label_height = draw_text(cr, labels, first_language, foot - 16,
-                                        {.size = 9, .red = .25, .green = .25, .blue = .25});
+  const double label_height =
+      draw_text(cr, labels, first_language, foot - 16,
+                {.size = 9, .latin_first = true, .red = .25, .green = .25, .blue = .25});
   draw_text(cr, poster.poster_code, "", foot - 16 + label_height + 2,
             {.size = 20, .bold = true, .monospace = true});
 }

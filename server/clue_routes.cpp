@@ -1,5 +1,6 @@
 #include "clue_routes.hpp"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
@@ -13,6 +14,7 @@
 #include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/services/clue_json.hpp"
 #include "clueline/services/clue_stats.hpp"
+#include "clueline/services/posters.hpp"
 #include "clueline/services/registry_json.hpp"
 #include "json_request.hpp"
 #include "responses.hpp"
@@ -424,6 +426,54 @@ asio::awaitable<Response> serve_stats(ClueWorkContext* context, Request request)
                                        {"rows", std::move(rows)}});
 }
 
+// ---- POST /api/v1/qr/verify ------------------------------------------------------
+
+// A header value that can stand in a URL as a host: printable ASCII without
+// spaces, slashes or the characters that end an authority.
+bool plain_host(std::string_view host) {
+  return !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+    return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f &&
+           c != '/' && c != '?' && c != '#' && c != '@' && c != '\\';
+  });
+}
+
+asio::awaitable<Response> serve_poster_check(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  const std::string_view type = request[http::field::content_type];
+  if (type != "image/jpeg" && type != "image/png") {
+    co_return error_response(request, errc::unsupported_media_type,
+                             "send the photo as image/jpeg or image/png");
+  }
+  std::string base_url = context->public_base_url;
+  if (base_url.empty()) {
+    const std::string_view host = request[http::field::host];
+    if (!plain_host(host)) co_return bad_request(request, "the Host header is not a host name");
+    base_url = "https://" + std::string(host);
+  }
+  auto checked = co_await services::verify_poster_photo(*context, std::move(request.body()),
+                                                        std::move(base_url));
+  if (!checked) co_return refusal_response(request, checked.error());
+  json::array codes;
+  for (const services::PosterCodeCheck& code : checked->codes) {
+    json::object item{{"verdict", services::verdict_name(code.verdict)},
+                      {"text", code.text},
+                      {"reason", code.reason}};
+    if (code.site_id != 0) {
+      item["site"] = json::object{{"id", code.site_id},
+                                  {"name", code.site_name},
+                                  {"unit_name", code.unit_name},
+                                  {"poster_code", code.poster_code}};
+    }
+    codes.push_back(std::move(item));
+  }
+  co_return json_response(
+      request, http::status::ok,
+      json::object{{"verdict", checked->codes.empty() ? std::string_view("no_code")
+                                                      : services::verdict_name(checked->overall)},
+                   {"codes", std::move(codes)}});
+}
+
 }  // namespace
 
 void add_clue_routes(Router& router, ClueWorkContext* context) {
@@ -433,6 +483,13 @@ void add_clue_routes(Router& router, ClueWorkContext* context) {
               .name = "queue",
               .body_limit = 0,
               .handler = std::bind_front(&serve_queue, context)});
+  // A phone photo of a poster; qr::ImageLimits refuses more pixels.
+  constexpr std::size_t kPhotoLimit = std::size_t{8} << 20;
+  router.add({.method = verb::post,
+              .path = "/api/v1/qr/verify",
+              .name = "qr_verify",
+              .body_limit = kPhotoLimit,
+              .handler = std::bind_front(&serve_poster_check, context)});
   router.add({.method = verb::get,
               .path = "/api/v1/stats",
               .name = "stats",

@@ -142,7 +142,8 @@ asio::awaitable<Response> serve_site_info(const services::CitizenContext* contex
       {"categories", strings_json(info->categories)},
       {"accused_levels", strings_json(info->accused_levels)},
       {"languages", strings_json(info->languages)},
-      {"receipt_salt", b64(info->receipt_salt)}};
+      {"receipt_salt", b64(info->receipt_salt)},
+      {"poster_code", info->poster_code}};
   co_return json_response(request, http::status::ok, body);
 }
 

@@ -410,6 +410,7 @@ struct Server::Impl {
     clue_work_context.auth = &auth_context;
     clue_work_context.deadlines = &intake.deadline_policy();
     clue_work_context.policy = &intake.policy();
+    clue_work_context.public_base_url = config.server.public_base_url;
     add_public_listener_routes(public_listener.router, &intake_context, &auth_context,
                                &admin_context, &clue_work_context);
     public_listener.metrics =

@@ -11,6 +11,7 @@
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/receipt.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
+#include "clueline/crypto/site_token.hpp"
 #include "clueline/services/blocking.hpp"
 #include "commit.hpp"
 
@@ -177,11 +178,14 @@ Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token,
                             std::vector<std::string> languages) {
   auto site = intake.verify_token(token);
   if (!site) return poster_refusal(site.error());
+  // The token verified, so it has the length the code needs.
+  auto poster_code = crypto::poster_code(token);
   SiteInfo info{.site = *site,
                 .categories = category_names(intake),
                 .accused_levels = {intake.levels().names().begin(), intake.levels().names().end()},
                 .languages = std::move(languages),
-                .receipt_salt = intake.deployment()->receipt_salt};
+                .receipt_salt = intake.deployment()->receipt_salt,
+                .poster_code = poster_code ? std::move(*poster_code) : std::string()};
   return info;
 }
 

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 #include <cctype>
+#include <functional>
 
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/site_token.hpp"
 #include "clueline/qr/image.hpp"
+#include "clueline/services/blocking.hpp"
 
 namespace clueline::services {
 namespace {
@@ -48,6 +50,12 @@ void describe_site(PosterCodeCheck& check, const RegistrySnapshot& registry, std
   if (auto code = crypto::poster_code(token)) check.poster_code = std::move(*code);
 }
 
+Outcome<PosterPhotoCheck> check_photo_bytes(const std::shared_ptr<const RegistrySnapshot>& registry,
+                                            const std::string& image, const std::string& base_url) {
+  return check_poster_photo(*registry, std::as_bytes(std::span(image.data(), image.size())),
+                            base_url);
+}
+
 int severity(PosterVerdict verdict) {
   switch (verdict) {
     case PosterVerdict::kForged:
@@ -78,7 +86,7 @@ std::string_view verdict_name(PosterVerdict verdict) noexcept {
   return "not_ours";
 }
 
-PosterCodeCheck check_poster_code(const Intake& intake, std::string_view text,
+PosterCodeCheck check_poster_code(const RegistrySnapshot& registry, std::string_view text,
                                   std::string_view base_url) {
   PosterCodeCheck check;
   check.text = std::string(text);
@@ -88,23 +96,22 @@ PosterCodeCheck check_poster_code(const Intake& intake, std::string_view text,
     check.reason = "not a clueline poster code: it does not lead to a report page";
     return check;
   }
-  const auto registry = intake.registry().current();
-  auto site = intake.verify_token(token);
-  if (!site && errc_of(site.error()) == errc::gone && registry->signing_key) {
-    const auto fields = crypto::verify_site_token(token, *registry->signing_key);
-    check.verdict = PosterVerdict::kRevoked;
-    check.reason = "a withdrawn code of this deployment: replace the poster with a current one";
-    if (fields) describe_site(check, *registry, fields->site_id, token);
-    return check;
-  }
-  if (!site) {
+  const auto fields = registry.signing_key ? crypto::verify_site_token(token, *registry.signing_key)
+                                           : result<crypto::SiteToken>(errc::not_found);
+  const storage::Site* site = fields ? registry.site(fields->site_id) : nullptr;
+  if (site == nullptr) {
     check.verdict = PosterVerdict::kForged;
     check.reason =
         "forged: the code looks like a report page but was not signed with this deployment's "
-        "key";
+        "key for one of its sites";
     return check;
   }
-  describe_site(check, *site->registry, site->site->id, token);
+  describe_site(check, registry, site->id, token);
+  if (site->token_version != fields->token_version) {
+    check.verdict = PosterVerdict::kRevoked;
+    check.reason = "a withdrawn code of this deployment: replace the poster with a current one";
+    return check;
+  }
   const std::string_view before_token =
       text.substr(0, text.size() - token.size() - kSitePath.size());
   if (!same_origin_and_path(before_token, base_url)) {
@@ -120,7 +127,8 @@ PosterCodeCheck check_poster_code(const Intake& intake, std::string_view text,
   return check;
 }
 
-Outcome<PosterPhotoCheck> check_poster_photo(const Intake& intake, std::span<const std::byte> image,
+Outcome<PosterPhotoCheck> check_poster_photo(const RegistrySnapshot& registry,
+                                             std::span<const std::byte> image,
                                              std::string_view base_url) {
   auto decoded = qr::decode_image(image);
   if (!decoded) {
@@ -128,21 +136,29 @@ Outcome<PosterPhotoCheck> check_poster_photo(const Intake& intake, std::span<con
       case errc::unsupported_media_type:
         return refuse(errc::unsupported_media_type, "the photo must be a JPEG or PNG image");
       case errc::payload_too_large:
-        return refuse(errc::payload_too_large,
-                      "the photo is too large (at most 16 MiB and 50 megapixels)");
+        return refuse(errc::payload_too_large, "the photo is too large (at most 50 megapixels)");
       default:
         return refuse(errc::invalid_argument, "the photo could not be decoded");
     }
   }
   PosterPhotoCheck result;
   for (const std::string& text : qr::read_qr_codes(*decoded)) {
-    result.codes.push_back(check_poster_code(intake, text, base_url));
+    result.codes.push_back(check_poster_code(registry, text, base_url));
     if (result.codes.size() == 1 ||
         severity(result.codes.back().verdict) > severity(result.overall)) {
       result.overall = result.codes.back().verdict;
     }
   }
   return result;
+}
+
+boost::asio::awaitable<Outcome<PosterPhotoCheck>> verify_poster_photo(ClueWorkContext context,
+                                                                      std::string image,
+                                                                      std::string base_url) {
+  const auto registry = context.auth->registry->current();
+  co_return co_await run_blocking(
+      *context.auth->blocking_pool,
+      std::bind_front(&check_photo_bytes, registry, std::move(image), std::move(base_url)));
 }
 
 }  // namespace clueline::services

@@ -106,5 +106,21 @@ TEST_F(SiteTokenTest, SigningWithAnEmptyKeyThrows) {
   EXPECT_THROW(sign_site_token({1, 1}, empty), std::invalid_argument);
 }
 
+// The value was computed independently of libsodium (Python's hashlib
+// BLAKE2b) for the token of bytes 0, 1, ..., 85.
+TEST(PosterCode, IsFortyBitsOfTheTokensDigestInCrockfordBase32) {
+  const std::string token =
+      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-"
+      "P0BBQkNERUZH"
+      "SElKS0xNTk9QUVJTVFU";
+  ASSERT_EQ(token.size(), kSiteTokenChars);
+  EXPECT_EQ(poster_code(token).value(), "RH7R-F1S8");
+  std::string other = token;
+  other[10] = other[10] == 'A' ? 'B' : 'A';
+  EXPECT_NE(poster_code(other).value(), "RH7R-F1S8");
+  EXPECT_EQ(poster_code(token.substr(1)).error(), errc::invalid_argument);
+  EXPECT_EQ(poster_code(std::string(kSiteTokenChars, '*')).error(), errc::invalid_argument);
+}
+
 }  // namespace
 }  // namespace clueline::crypto

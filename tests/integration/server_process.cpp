@@ -74,7 +74,7 @@ ServerProcess::ServerProcess(const std::string& name, const ServerOptions& optio
   std::ofstream(config_file) << "[server]\naddress = \"127.0.0.1\"\nport = 0\nthreads = 2\n"
                              << "tls_certificate = \"" << certificate_.string() << "\"\n"
                              << "tls_private_key = \"" << key.string() << "\"\n"
-                             << "[ops]\naddress = \"127.0.0.1\"\nport = 0\n"
+                             << options.server_keys << "[ops]\naddress = \"127.0.0.1\"\nport = 0\n"
                              << "min_free_disk_bytes = 1048576\n"
                              << "[storage]\ndata_dir = \"" << data_dir_.string() << "\"\n"
                              << options.extra_config;

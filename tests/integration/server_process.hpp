@@ -15,6 +15,7 @@ namespace clueline::testing {
 
 struct ServerOptions {
   std::string extra_config;  // TOML appended to the generated config
+  std::string server_keys;   // TOML lines added to its [server] table
   std::chrono::days certificate_validity{365};
   // The data directory to serve; empty means a fresh one inside the
   // process's own temporary directory. A given directory is not removed.

@@ -45,6 +45,7 @@ function unitLabel(name, level) {
 
 function renderSite() {
   setText($('site-intro'), 'site.intro', { site: site.site.name, kind: kindLabel(site.site.kind), unit: site.unit.name });
+  setText($('site-poster-code'), 'site.posterCode', { code: site.poster_code });
   document.title = `${tr('app.title')} — ${site.site.name}`;
 }
 

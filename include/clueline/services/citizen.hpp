@@ -61,6 +61,7 @@ struct SiteInfo {
   std::vector<std::string> accused_levels;  // the levels, highest first
   std::vector<std::string> languages;       // of the citizen page
   storage::Bytes16 receipt_salt{};
+  std::string poster_code;  // crypto::poster_code of the token, printed on the poster
 };
 // `languages` is what the answer advertises (CitizenContext::page_languages).
 Outcome<SiteInfo> site_info(const Intake& intake, std::string_view token,

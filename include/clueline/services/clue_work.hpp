@@ -30,6 +30,9 @@ struct ClueWorkContext {
   AuthContext* auth = nullptr;  // store, writer, pool, claims (shared with intake), clock, registry
   const routing::DeadlinePolicy* deadlines = nullptr;
   const routing::Policy* policy = nullptr;  // for transfers and recusals
+  // What posters print before /s/ (Config::Server::public_base_url); empty:
+  // https:// and the Host of the request (poster checks).
+  std::string public_base_url;
 };
 
 // ---- the queue ------------------------------------------------------------------

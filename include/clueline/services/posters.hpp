@@ -4,14 +4,16 @@
 // server) or still carry a withdrawn code.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "clueline/services/intake.hpp"
+#include "clueline/services/clue_work.hpp"
 #include "clueline/services/outcome.hpp"
+#include "clueline/services/registry.hpp"
 
 namespace clueline::services {
 
@@ -40,9 +42,9 @@ struct PosterCodeCheck {
 
 // The verdict on one code's text. `base_url` is the URL posters print before
 // "/s/" (Config::Server::public_base_url, or https://HOST), compared without
-// regard to the case of scheme and host. Pure: reads the intake's registry
-// snapshot only.
-PosterCodeCheck check_poster_code(const Intake& intake, std::string_view text,
+// regard to the case of scheme and host. Pure: reads `registry` only (its
+// signing key, sites and units).
+PosterCodeCheck check_poster_code(const RegistrySnapshot& registry, std::string_view text,
                                   std::string_view base_url);
 
 struct PosterPhotoCheck {
@@ -57,7 +59,16 @@ struct PosterPhotoCheck {
 // payload_too_large (file or pixel count over the limits), invalid_argument
 // (a corrupt image). Blocking (image decoding, up to about a second): call on
 // the blocking pool.
-Outcome<PosterPhotoCheck> check_poster_photo(const Intake& intake, std::span<const std::byte> image,
+Outcome<PosterPhotoCheck> check_poster_photo(const RegistrySnapshot& registry,
+                                             std::span<const std::byte> image,
                                              std::string_view base_url);
+
+// POST /api/v1/qr/verify: check_poster_photo on the blocking pool, for any
+// signed-in account (the caller has checked the session): a photo reveals
+// only what the poster on the wall shows to anyone, and every role may be
+// the one who walks past it.
+boost::asio::awaitable<Outcome<PosterPhotoCheck>> verify_poster_photo(ClueWorkContext context,
+                                                                      std::string image,
+                                                                      std::string base_url);
 
 }  // namespace clueline::services

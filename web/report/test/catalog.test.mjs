@@ -40,6 +40,8 @@ function composedKeys() {
   for (const f of FATAL_KINDS) keys.push(`fatal.${f}.title`, `fatal.${f}.text`, `fatal.${f}.advice`);
   for (const l of CATALOG_LANGUAGES) keys.push(`lang.${l}`);
   for (const phase of ['waitBusy', 'waitNetwork']) keys.push(`progress.${phase}`);
+  // Printed on the posters by `clueline site poster` (app/poster_commands.cpp).
+  keys.push('poster.heading', 'poster.instructions', 'poster.codeLabel');
   return keys;
 }
 
