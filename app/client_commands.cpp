@@ -67,6 +67,24 @@ const std::string& query_safe(const std::string& value, const std::string& what)
 
 }  // namespace
 
+// Uploads an encrypted attachment stream as attachment `index`, in parts.
+void upload_attachment(server::ApiClient& client, const std::string& session, std::size_t index,
+                       const Bytes& stream) {
+  for (std::size_t offset = 0, part = 0; offset < stream.size();
+       offset += kUploadPartBytes, ++part) {
+    const std::size_t size = std::min(kUploadPartBytes, stream.size() - offset);
+    const bool final_part = offset + size == stream.size();
+    const std::string target = "/api/v1/followup/attachments/" + std::to_string(index) + "/" +
+                               std::to_string(part) + (final_part ? "?final=1" : "");
+    expect_json(client.call({.method = Method::kPut,
+                             .target = target,
+                             .body = as_string(std::span(stream).subspan(offset, size)),
+                             .content_type = "application/octet-stream",
+                             .bearer = session}),
+                "attachment " + std::to_string(index));
+  }
+}
+
 int submit_online(const CommandOptions& options) {
   crypto::initialize();
   server::ApiClient client = connect_to(options);
@@ -136,20 +154,7 @@ int submit_online(const CommandOptions& options) {
                   "report");
   const std::string session(received.at("session").as_string());
   for (std::size_t index = 0; index < streams.size(); ++index) {
-    const Bytes& stream = streams[index];
-    for (std::size_t offset = 0, part = 0; offset < stream.size();
-         offset += kUploadPartBytes, ++part) {
-      const std::size_t size = std::min(kUploadPartBytes, stream.size() - offset);
-      const bool final_part = offset + size == stream.size();
-      const std::string target = "/api/v1/followup/attachments/" + std::to_string(index) + "/" +
-                                 std::to_string(part) + (final_part ? "?final=1" : "");
-      expect_json(client.call({.method = Method::kPut,
-                               .target = target,
-                               .body = as_string(std::span(stream).subspan(offset, size)),
-                               .content_type = "application/octet-stream",
-                               .bearer = session}),
-                  "attachment " + std::to_string(index));
-    }
+    upload_attachment(client, session, index, streams[index]);
   }
   print_result(options, json::object{{"receipt", crypto::format_receipt(receipt)},
                                      {"clue_id", received.at("clue_id")},
@@ -198,13 +203,17 @@ json::object send_followup_message(server::ApiClient& client, const std::string&
 
 int followup(std::span<char*> args) {
   const CommandOptions options(
-      args, {"--server", "--ca-file", "--receipt", "--salt", "--token", "--message"});
+      args, {"--server", "--ca-file", "--receipt", "--salt", "--token", "--message", "--attach"},
+      {"--attach"});
   crypto::initialize();
   server::ApiClient client = connect_to(options);
   const std::string receipt =
       checked(crypto::normalize_receipt(options.required("--receipt")), "--receipt");
   if (!options.has("--salt") && !options.has("--token")) {
     throw UsageError("give the deployment's receipt salt with --salt, or a site code with --token");
+  }
+  if (options.has("--attach") && !options.has("--message")) {
+    throw UsageError("--attach goes with --message (its keys travel in the sealed message)");
   }
   if (options.has("--message") && !options.has("--token")) {
     throw UsageError(
@@ -248,11 +257,36 @@ int followup(std::span<char*> args) {
     reply.as_object().erase("payload");
   }
   if (options.has("--message")) {
-    const std::string text = options.required("--message");
-    if (text.empty()) throw UsageError("--message needs the text to send");
+    std::string text = options.required("--message");
+    if (text.empty() && !options.has("--attach")) {
+      throw UsageError("--message needs the text to send");
+    }
+    const std::string bearer(session.at("session").as_string());
+    if (options.has("--attach")) {
+      // More files: uploaded first after every attachment the clue has,
+      // then named with their keys in the sealed message (crypto-spec §4).
+      std::size_t next = 0;
+      for (const json::value& known : status.at("attachments").as_array()) {
+        next = std::max(next, known.at("n").to_number<std::size_t>() + 1);
+      }
+      json::array files;
+      for (const std::string& file : options.all("--attach")) {
+        const Bytes content = read_bytes(file);
+        const auto key = crypto::generate_attachment_key();
+        upload_attachment(client, bearer, next,
+                          checked(crypto::encrypt_attachment(content, key), file));
+        files.push_back({{"n", next},
+                         {"id", "attachment-" + std::to_string(next)},
+                         {"key", crypto::to_base64url(key.bytes())},
+                         {"name", fs::path(file).filename().string()},
+                         {"type", "application/octet-stream"},
+                         {"size", content.size()}});
+        ++next;
+      }
+      text = json::serialize(json::object{{"v", 1}, {"text", text}, {"attachments", files}});
+    }
     status["message_sent"] =
-        send_followup_message(client, std::string(session.at("session").as_string()), clue_id,
-                              status, options.required("--token"), text);
+        send_followup_message(client, bearer, clue_id, status, options.required("--token"), text);
   }
   print_result(options, status);
   return 0;

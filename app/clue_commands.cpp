@@ -13,6 +13,7 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,38 @@ json::object fetch_clue(SignedIn& session, const std::string& id) {
   return call_json(session, Method::kGet, "/api/v1/clues/" + id, nullptr, "clue " + id)
       .at("clue")
       .as_object();
+}
+
+// A reporter message's plaintext, opened with whichever of `keys` it was
+// sealed to; nullopt if none.
+std::optional<std::string> open_message(const json::value& message,
+                                        std::span<const std::byte> clue_id,
+                                        const std::vector<crypto::BoxKeyPair>& keys) {
+  const crypto::Bytes payload =
+      checked(crypto::from_base64url(message.at("payload").as_string()), "message");
+  for (const crypto::BoxKeyPair& unit : keys) {
+    if (auto opened =
+            crypto::open_payload(crypto::PayloadDomain::kMessage, clue_id, payload, unit)) {
+      return std::string(reinterpret_cast<const char*>(opened->bytes().data()),
+                         opened->bytes().size());
+    }
+  }
+  return std::nullopt;
+}
+
+// A message that brought files (crypto-spec §4): {"v":1,"text":…,
+// "attachments":[{"n",…}]}; null for plain text.
+const json::object* files_message(const json::value& parsed) {
+  if (!parsed.is_object()) return nullptr;
+  const json::object& object = parsed.as_object();
+  const json::value* version = object.if_contains("v");
+  const json::value* text = object.if_contains("text");
+  const json::value* files = object.if_contains("attachments");
+  if (version == nullptr || !version->is_int64() || version->as_int64() != 1 || text == nullptr ||
+      !text->is_string() || files == nullptr || !files->is_array()) {
+    return nullptr;
+  }
+  return &object;
 }
 
 std::string as_text(std::span<const std::byte> bytes) {
@@ -184,14 +217,33 @@ int open_online(const CommandOptions& options) {
   if (options.has("--attachments-dir")) {
     const fs::path directory = options.required("--attachments-dir");
     create_private_directory(directory);
-    const json::array* described = nullptr;
+    // Report files are numbered by their place in the body; files sent
+    // later by the number their message gives (crypto-spec §4).
+    std::map<std::size_t, json::object> described;
     if (const auto* list = body.as_object().if_contains("attachments"); list && list->is_array()) {
-      described = &list->as_array();
+      for (std::size_t i = 0; i < list->as_array().size(); ++i) {
+        if (list->as_array()[i].is_object()) described[i] = list->as_array()[i].as_object();
+      }
+    }
+    const crypto::Bytes clue_bytes = checked(crypto::from_base64url(id), "clue id");
+    for (const json::value& message : clue.at("reporter_messages").as_array()) {
+      const auto text = open_message(message, clue_bytes, keys);
+      if (!text) continue;
+      boost::system::error_code parse_error;
+      const json::value parsed = json::parse(*text, parse_error);
+      const json::object* files = parse_error ? nullptr : files_message(parsed);
+      if (files == nullptr) continue;
+      for (const json::value& file : files->at("attachments").as_array()) {
+        const json::value* n = file.is_object() ? file.as_object().if_contains("n") : nullptr;
+        if (n != nullptr && n->is_int64() && n->as_int64() >= 0) {
+          described[static_cast<std::size_t>(n->as_int64())] = file.as_object();
+        }
+      }
     }
     for (const json::value& state : clue.at("attachments").as_array()) {
       const std::size_t index = state.at("index").to_number<std::size_t>();
-      if (!state.at("complete").as_bool() || described == nullptr || index >= described->size()) {
-        continue;  // never fully uploaded, or not in the report
+      if (!state.at("complete").as_bool() || !described.contains(index)) {
+        continue;  // never fully uploaded, or named by no report or message
       }
       std::string stream;
       const auto parts = state.at("parts").to_number<std::uint32_t>();
@@ -204,7 +256,7 @@ int open_online(const CommandOptions& options) {
         if (answer.status != 200) expect_json(answer, "attachment " + std::to_string(index));
         stream += answer.body;
       }
-      const json::object& attachment = (*described)[index].as_object();
+      const json::object& attachment = described.at(index);
       const crypto::Bytes key_bytes =
           checked(crypto::from_base64url(attachment.at("key").as_string()), "attachment key");
       auto key = checked(crypto::SecureBuffer::allocate(key_bytes.size()), "attachment key");
@@ -316,17 +368,26 @@ int messages(std::span<char*> args) {
   const std::vector<crypto::BoxKeyPair> keys = signed_in_unit_keys(options);
   json::array notes;
   for (const json::value& message : clue.at("reporter_messages").as_array()) {
-    const crypto::Bytes payload =
-        checked(crypto::from_base64url(message.at("payload").as_string()), "message");
-    json::value text = nullptr;
-    for (const crypto::BoxKeyPair& unit : keys) {
-      if (auto opened =
-              crypto::open_payload(crypto::PayloadDomain::kMessage, clue_id, payload, unit)) {
-        text = as_text(opened->bytes());
-        break;
+    json::value text = "(sealed to keys this account does not hold)";
+    if (const auto opened = open_message(message, clue_id, keys)) {
+      text = *opened;
+      boost::system::error_code parse_error;
+      const json::value parsed = json::parse(*opened, parse_error);
+      if (const json::object* files = parse_error ? nullptr : files_message(parsed)) {
+        // The text, then the files it brought (open --attachments-dir
+        // decrypts them).
+        std::string shown(files->at("text").as_string());
+        for (const json::value& file : files->at("attachments").as_array()) {
+          const json::value* name =
+              file.is_object() ? file.as_object().if_contains("name") : nullptr;
+          shown += std::string(shown.empty() ? "" : "\n") + "[file: " +
+                   (name != nullptr && name->is_string() ? std::string(name->as_string())
+                                                         : std::string("unnamed")) +
+                   "]";
+        }
+        text = shown;
       }
     }
-    if (text.is_null()) text = "(sealed to keys this account does not hold)";
     notes.push_back(json::object{{"from", "reporter"},
                                  {"seq", message.at("seq")},
                                  {"sent_at", message.at("sent_at")},

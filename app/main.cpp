@@ -41,6 +41,7 @@ commands:
                             sealing, upload) and print its receipt; PEM is the CA or
                             self-signed certificate to trust (default: the system's)
   followup --server URL [--ca-file PEM] --receipt R [--token T] [--salt SALT]
+           [--message TEXT [--attach FILE ...]]
                             a report's status and deadlines, with the unit's replies
                             opened by the receipt's key
   open --secret-key-file FILE --in FILE [--attachments-dir DIR]

@@ -120,7 +120,7 @@ options:
 )"},
     UsageEntry{"followup",
                R"(usage: clueline followup --server URL [--ca-file PEM] --receipt R
-                [--token T] [--salt SALT] [--message TEXT]
+                [--token T] [--salt SALT] [--message TEXT [--attach FILE ...]]
 
 Shows a report's status and deadlines, as the reporter sees them, with the
 unit's replies opened by the receipt's key; with --message, also sends the
@@ -135,6 +135,9 @@ options:
                     (needed with a withdrawn poster's code, which answers 410)
   --message TEXT    send TEXT to the unit handling the report (needs --token;
                     refused if a key has no valid certificate)
+  --attach FILE     with --message: also send FILE (repeatable), encrypted
+                    here; its key travels in the sealed message (open
+                    --attachments-dir decrypts it)
 )"},
     UsageEntry{"unit", R"(usage: clueline unit SUBCOMMAND [options]
 

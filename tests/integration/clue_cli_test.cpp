@@ -258,6 +258,22 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
   for (const json::value& note : read_back) texts.insert(std::string(note.at("text").as_string()));
   EXPECT_EQ(texts.count(more), 1u) << notes.out;
   EXPECT_EQ(texts.count("(sealed to the reporter)"), 1u) << notes.out;
+  // One more photo, sent later: uploaded after the report's two, its key in
+  // the sealed message, decrypted by the county's open.
+  std::ofstream(directory_ / "later.jpg") << "a photo taken later";
+  const json::object attached =
+      as_json("reporter", followup + " --message 'the gate, later' --attach " + file("later.jpg"));
+  EXPECT_EQ(attached.at("message_sent").at("seq"), 2) << json::serialize(attached);
+  const CommandRun with_file =
+      as("county", "messages " + id + " --passphrase-file " + file("county-pass.txt"));
+  ASSERT_EQ(with_file.exit_code, 0) << with_file.err;
+  EXPECT_NE(with_file.out.find("the gate, later\\n[file: later.jpg]"), std::string::npos)
+      << with_file.out;
+  const json::object reopened =
+      as_json("county", "open " + id + " --passphrase-file " + file("county-pass.txt") +
+                            " --attachments-dir " + file("county-opened"));
+  EXPECT_EQ(reopened.at("attachments_written").as_array().size(), 3u) << json::serialize(reopened);
+  EXPECT_EQ(read_file(directory_ / "county-opened" / "later.jpg"), "a photo taken later");
   const json::object closed = as_json("county", "close " + id + " --outcome substantiated");
   EXPECT_EQ(closed.at("status"), "closed");
   EXPECT_EQ(closed.at("outcome"), "substantiated");
@@ -301,8 +317,9 @@ TEST_F(ClueCliTest, TheTownshipSitsOnAClueAndTheCountyTakesItOverAndClosesIt) {
                                    "clue.investigate", "clue.reply", "clue.close"}) {
     EXPECT_EQ(actions.count(action), 1u) << action;
   }
-  EXPECT_EQ(actions.count("clue.open"), 4u)
-      << "the township's open, and the county's open, reply and messages";
+  EXPECT_EQ(actions.count("clue.open"), 6u)
+      << "the township's open, the county's open, reply and messages, then its messages and "
+         "open for the later file";
 }
 
 // Check 4 of the clue lifecycle: the township recuses itself and the clue
