@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -153,6 +154,33 @@ TEST_F(PosterCheckTest, OnlySignedInSupervisorsWithImagesAreAnswered) {
   EXPECT_EQ(check("not a photo at all", session).result_int(), 415);
   const auto truncated = check(photo.substr(0, photo.size() / 3), session);
   EXPECT_EQ(truncated.result_int(), 400) << truncated.body();
+}
+
+// The same verdicts from `clueline site verify` on the stopped server's data.
+TEST_F(PosterCheckTest, TheCommandLineGivesTheSameVerdictsAndExitCodes) {
+  server_.reset();
+  const auto other_key = crypto::generate_signing_key_pair();
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {url(deployment_.site_token), "genuine"},
+      {url(deployment_.revoked_site_token), "revoked"},
+      {url(crypto::sign_site_token({deployment_.site_id, 1}, other_key)), "forged"},
+      {"https://pay.example.com/qr?to=123", "not_ours"},
+      {"", "no_code"},
+  };
+  for (const auto& [text, verdict] : cases) {
+    const fs::path photo = directory_ / (verdict + ".img");
+    std::ofstream(photo, std::ios::binary)
+        << (text.empty() ? qr::testing::blank_png(500, 400) : photo_of(text));
+    const CommandRun run = run_clueline_json(directory_, "site verify '" + photo.string() +
+                                                             "' --data-dir '" + data_dir_.string() +
+                                                             "' --base-url " + std::string(kBase));
+    EXPECT_EQ(run.exit_code, verdict == "genuine" ? 0 : 1) << verdict << ": " << run.err;
+    ASSERT_FALSE(run.out.empty()) << verdict << ": " << run.err;
+    EXPECT_EQ(json::parse(run.out).at("verdict").as_string(), verdict) << run.out;
+  }
+  const CommandRun missing =
+      run_clueline(directory_, "site verify --data-dir '" + data_dir_.string() + "'");
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
 }
 
 }  // namespace
