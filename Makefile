@@ -5,7 +5,7 @@ BUILD_DIR      ?= build
 ASAN_BUILD_DIR ?= build-asan
 FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_SECONDS   ?= 60
-FUZZ_TARGETS   := fuzz_envelope fuzz_site_token
+FUZZ_TARGETS   := fuzz_envelope fuzz_site_token fuzz_photo
 GENERATOR      ?= Ninja
 CTEST_ARGS     ?= --output-on-failure --timeout 600
 
@@ -48,12 +48,13 @@ test-asan: bootstrap web-deps
 	cmake -S . -B $(ASAN_BUILD_DIR) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=Debug -DCLUELINE_SANITIZE=ON
 	cmake --build $(ASAN_BUILD_DIR)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  ctest --test-dir $(ASAN_BUILD_DIR) $(CTEST_ARGS)
 
 # libFuzzer (clang) on every parser of untrusted bytes, FUZZ_SECONDS each,
 # starting from the seed corpora in tests/fuzz/corpus; any finding fails.
-fuzz: bootstrap
+fuzz: bootstrap web-deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -G $(GENERATOR) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(FUZZ_BUILD_DIR) --target $(FUZZ_TARGETS)
 	set -e; for target in $(FUZZ_TARGETS); do \
