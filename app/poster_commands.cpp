@@ -30,10 +30,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-std::string base_url_of(const CommandOptions& options) {
-  return normalize_base_url(options.value_or("--base-url", std::string(kDefaultBaseUrl)));
-}
-
 // `site qr 7 …` and `site qr --id 7 …` alike: leading words are ids.
 std::pair<std::vector<std::string>, std::span<char*>> leading_words(std::span<char*> args) {
   std::vector<std::string> words;
@@ -51,14 +47,6 @@ std::vector<std::uint32_t> site_ids(const std::vector<std::string>& words,
   for (const std::string& id : options.all("--id")) ids.push_back(parse_id(id, "--id"));
   if (ids.empty()) throw UsageError("name a site: ID or --id ID");
   return ids;
-}
-
-storage::Site stored_site(const storage::Store& store, std::uint32_t id) {
-  auto site = storage::get_site(store, id);
-  if (!site && site.error() == errc::not_found) {
-    throw std::runtime_error("site " + std::to_string(id) + ": no such site");
-  }
-  return checked(site, "reading site " + std::to_string(id));
 }
 
 // The poster texts of a language, from the citizen page's catalog
@@ -139,7 +127,8 @@ int site_qr(std::span<char*> all_args) {
   const crypto::SigningKeyPair key = read_signing_key_file(key_file);
   auto store = open_database(registry_data_dir(options), false);
   require_matching_deployment(*store, key, key_file);
-  json::object printed = signed_site_json(stored_site(*store, ids.front()), key, base_url);
+  json::object printed =
+      signed_site_json(existing_site(*store, ids.front(), "site"), key, base_url);
   const std::string url(printed.at("url").as_string());
   const qr::QrCode code = checked(qr::encode(url), "encoding " + url + " as a QR code");
   if (options.has("--svg")) {
@@ -180,7 +169,7 @@ int site_poster(std::span<char*> all_args) {
   std::vector<qr::Poster> posters;
   json::array printed;
   for (const std::uint32_t id : ids) {
-    const storage::Site site = stored_site(*store, id);
+    const storage::Site site = existing_site(*store, id, "site");
     json::object object = signed_site_json(site, key, base_url);
     const auto unit = storage::get_unit(*store, site.unit_id);
     const std::string token(object.at("token").as_string());

@@ -128,6 +128,19 @@ std::string normalize_base_url(std::string_view base_url) {
   return url;
 }
 
+std::string base_url_of(const CommandOptions& options) {
+  return normalize_base_url(options.value_or("--base-url", std::string(kDefaultBaseUrl)));
+}
+
+storage::Site existing_site(const storage::Store& store, std::uint32_t id,
+                            std::string_view named_as) {
+  auto site = storage::get_site(store, id);
+  if (!site && site.error() == errc::not_found) {
+    throw std::runtime_error(std::string(named_as) + " " + std::to_string(id) + ": no such site");
+  }
+  return checked(site, "reading the site");
+}
+
 std::string site_url(std::string_view base_url, std::string_view token) {
   return std::string(base_url) + "/s/" + std::string(token);
 }

@@ -51,6 +51,16 @@ std::string normalize_base_url(std::string_view base_url);
 // BASE/s/TOKEN, the URL of a poster's QR code (docs/crypto-spec.md §3).
 std::string site_url(std::string_view base_url, std::string_view token);
 
+// The offline commands' poster base: --base-url normalised, else
+// kDefaultBaseUrl. (Online commands default to --server instead.)
+std::string base_url_of(const CommandOptions& options);
+
+// Site `id` of `store`. A missing site throws std::runtime_error
+// "<named_as> <id>: no such site" (named_as as the command calls it, e.g.
+// "--id"); a failed read throws as checked() does.
+storage::Site existing_site(const storage::Store& store, std::uint32_t id,
+                            std::string_view named_as);
+
 // The deployment record, which must exist and hold `key`'s public key:
 // tokens signed with any other key would be refused by the server.
 storage::Deployment require_matching_deployment(const storage::Store& store,

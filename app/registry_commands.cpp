@@ -249,10 +249,6 @@ bool is_kind(std::string_view kind) {
   });
 }
 
-std::string base_url_of(const CommandOptions& options) {
-  return normalize_base_url(options.value_or("--base-url", std::string(kDefaultBaseUrl)));
-}
-
 int site_add(std::span<char*> args) {
   const CommandOptions options(args, {"--data-dir", "--config", "--name", "--unit", "--kind",
                                       "--signing-key", "--base-url"});
@@ -318,14 +314,6 @@ int site_list(std::span<char*> args) {
   return 0;
 }
 
-storage::Site existing_site(const storage::Store& store, std::uint32_t id) {
-  auto site = storage::get_site(store, id);
-  if (!site && site.error() == errc::not_found) {
-    throw std::runtime_error("--id " + std::to_string(id) + ": no such site");
-  }
-  return checked(site, "reading the site");
-}
-
 // Every poster printed before stops working (410) and the new token is
 // printed: the operator replaces the poster with one for the new URL.
 int site_revoke(std::span<char*> args) {
@@ -339,7 +327,7 @@ int site_revoke(std::span<char*> args) {
   // Checked first, so that a wrong key cannot revoke a poster and then fail
   // to produce its replacement.
   require_matching_deployment(*store, key, key_file);
-  existing_site(*store, id);
+  existing_site(*store, id, "--id");
   auto revoked = storage::revoke_site(*store, id);
   if (!revoked && revoked.error() == errc::conflict) {
     throw std::runtime_error("site " + std::to_string(id) +

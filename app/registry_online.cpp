@@ -50,7 +50,7 @@ json::object signed_site(json::object site, const crypto::SigningKeyPair& key,
 }
 
 // Poster URLs point at the server the command talks to unless told otherwise.
-std::string base_url_of(const CommandOptions& options) {
+std::string online_base_url(const CommandOptions& options) {
   return normalize_base_url(options.value_or("--base-url", options.required("--server")));
 }
 
@@ -143,7 +143,7 @@ int site_add(std::span<char*> args) {
   const CommandOptions options(
       args, {"--server", "--name", "--unit", "--kind", "--signing-key", "--base-url"});
   crypto::initialize();
-  const std::string base_url = base_url_of(options);
+  const std::string base_url = online_base_url(options);
   const crypto::SigningKeyPair key = read_signing_key_file(options.required("--signing-key"));
   json::object body{{"name", options.required("--name")},
                     {"unit_id", parse_id(options.required("--unit"), "--unit")},
@@ -167,7 +167,7 @@ int site_list(std::span<char*> args) {
   json::array sites = deployment(session).at("sites").as_array();
   if (options.has("--signing-key")) {
     const crypto::SigningKeyPair key = read_signing_key_file(options.required("--signing-key"));
-    const std::string base_url = base_url_of(options);
+    const std::string base_url = online_base_url(options);
     for (json::value& site : sites) site = signed_site(site.as_object(), key, base_url);
   }
   print_results(options, sites, "no sites");
@@ -177,7 +177,7 @@ int site_list(std::span<char*> args) {
 int site_revoke(std::span<char*> args) {
   const CommandOptions options(args, {"--server", "--id", "--signing-key", "--base-url"});
   crypto::initialize();
-  const std::string base_url = base_url_of(options);
+  const std::string base_url = online_base_url(options);
   const crypto::SigningKeyPair key = read_signing_key_file(options.required("--signing-key"));
   SignedIn session = signed_in(options);
   // Checked first, so that a wrong key cannot revoke a poster and then fail
