@@ -274,6 +274,7 @@ int open_online(const CommandOptions& options) {
                      {"category", clue.at("category")},
                      {"accused_level", clue.at("accused_level")},
                      {"received_at", clue.at("received_at")},
+                     {"transfer_targets", clue.at("transfer_targets")},
                      {"body", std::move(body)}};
   if (options.has("--attachments-dir")) shown["attachments_written"] = std::move(written);
   print_result(options, shown);

@@ -1,7 +1,6 @@
 // `site qr`, `site poster` and `site verify`: what goes on the wall, and the
 // check of a photo of what is on it.
 #include <boost/json/array.hpp>
-#include <boost/json/parse.hpp>
 #include <cstdint>
 #include <iostream>
 #include <optional>
@@ -17,7 +16,6 @@
 #include "clueline/services/intake.hpp"
 #include "clueline/services/posters.hpp"
 #include "clueline/storage/records.hpp"
-#include "clueline/web/assets.hpp"
 #include "commands.hpp"
 #include "files.hpp"
 #include "options.hpp"
@@ -49,50 +47,17 @@ std::vector<std::uint32_t> site_ids(const std::vector<std::string>& words,
   return ids;
 }
 
-// The poster texts of a language, from the citizen page's catalog
-// (web/report/i18n/LANG.json, embedded): one catalog per language for the
-// page and the wall.
-qr::PosterText poster_text(const std::string& language) {
-  const auto catalog =
-      web::find_asset(std::string(web::static_root()) + "report/i18n/" + language + ".json");
-  if (!catalog) {
-    std::string known;
-    for (const std::string_view tag : web::page_languages()) {
-      known += (known.empty() ? "" : ", ") + std::string(tag);
-    }
-    throw UsageError("--languages: no catalog for " + language + " (there are " + known + ")");
-  }
-  const json::object texts = json::parse(catalog->identity).as_object();
-  const auto text = [&](std::string_view key) {
-    const json::value* value = texts.if_contains(key);
-    if (value == nullptr || !value->is_string()) {
-      throw std::runtime_error("the " + language + " catalog has no " + std::string(key));
-    }
-    return std::string(value->as_string());
-  };
-  return {.language = language,
-          .heading = text("poster.heading"),
-          .instructions = text("poster.instructions"),
-          .code_label = text("poster.codeLabel")};
-}
-
-// Chinese first, where the posters hang; then the other catalogs.
+// --languages, or the default: Chinese first, then the page's others.
 std::vector<std::string> poster_languages(const CommandOptions& options) {
+  if (!options.has("--languages")) return services::default_poster_languages();
   std::vector<std::string> languages;
-  if (options.has("--languages")) {
-    std::string list = options.required("--languages");
-    for (std::size_t start = 0; start <= list.size();) {
-      const std::size_t comma = std::min(list.find(',', start), list.size());
-      if (comma > start) languages.push_back(list.substr(start, comma - start));
-      start = comma + 1;
-    }
-    if (languages.empty()) throw UsageError("--languages needs at least one language");
-    return languages;
+  std::string list = options.required("--languages");
+  for (std::size_t start = 0; start <= list.size();) {
+    const std::size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) languages.push_back(list.substr(start, comma - start));
+    start = comma + 1;
   }
-  languages.emplace_back("zh-CN");
-  for (const std::string_view tag : web::page_languages()) {
-    if (tag != "zh-CN") languages.emplace_back(tag);
-  }
+  if (languages.empty()) throw UsageError("--languages needs at least one language");
   return languages;
 }
 
@@ -158,7 +123,9 @@ int site_poster(std::span<char*> all_args) {
   const fs::path out = options.required("--out");
   std::vector<qr::PosterText> texts;
   for (const std::string& language : poster_languages(options)) {
-    texts.push_back(poster_text(language));
+    auto text = services::poster_text(language);
+    if (!text) throw UsageError("--languages: " + text.error().message);
+    texts.push_back(std::move(*text));
   }
   const std::string base_url = base_url_of(options);
   const fs::path key_file = options.required("--signing-key");

@@ -102,7 +102,8 @@ server signed in to (an audited opening), unwraps the account's unit keys
 here with its passphrase and decrypts the report and its attachments here:
 the server never sees them in the clear. The other forms open an envelope
 file (from submit --out), or a clue stored in DIR's database (the server
-stopped), with a unit secret key.
+stopped), with a unit secret key. open ID also lists the units the clue may
+be transferred to now (transfer_targets, unit ids).
 
 options:
   --server URL      the server signed in to (default: the one of the session)

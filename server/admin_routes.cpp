@@ -44,7 +44,8 @@ std::array<std::byte, N> to_array(const std::vector<std::byte>& bytes) {
   return out;
 }
 
-json::object deployment_json(const services::DeploymentInfo& info) {
+// The registry as the directory shows it: no account count.
+json::object directory_json(const services::DeploymentInfo& info) {
   const services::RegistrySnapshot& registry = *info.registry;
   json::array units;
   std::vector<std::uint32_t> ids;
@@ -63,9 +64,17 @@ json::object deployment_json(const services::DeploymentInfo& info) {
     deployment = json::object{
         {"site_signing_public_key", b64(registry.deployment->site_signing_public_key)}};
   }
-  return {{"deployment", std::move(deployment)}, {"levels", std::move(levels)},
-          {"categories", std::move(categories)}, {"units", std::move(units)},
-          {"sites", std::move(sites)},           {"accounts", info.accounts}};
+  return {{"deployment", std::move(deployment)},
+          {"levels", std::move(levels)},
+          {"categories", std::move(categories)},
+          {"units", std::move(units)},
+          {"sites", std::move(sites)}};
+}
+
+json::object deployment_json(const services::DeploymentInfo& info) {
+  json::object body = directory_json(info);
+  body["accounts"] = info.accounts;
+  return body;
 }
 
 // ---- handlers -----------------------------------------------------------------------
@@ -78,6 +87,14 @@ asio::awaitable<Response> serve_deployment(AdminContext* context, Request reques
   auto info = co_await services::deployment_info(*context, std::get<services::Actor>(actor));
   if (!info) co_return refusal_response(request, info.error());
   co_return json_response(request, http::status::ok, deployment_json(*info));
+}
+
+asio::awaitable<Response> serve_directory(AdminContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  auto info = services::directory_info(*context, std::get<services::Actor>(actor));
+  if (!info) co_return refusal_response(request, info.error());
+  co_return json_response(request, http::status::ok, directory_json(*info));
 }
 
 asio::awaitable<Response> serve_add_unit(AdminContext* context, Request request) {
@@ -386,6 +403,7 @@ void add_admin_routes(Router& router, AdminContext* context) {
   using http::verb;
   add(verb::get, "/api/v1/admin/deployment", "admin_deployment",
       bind_context<&serve_deployment>(context));
+  add(verb::get, "/api/v1/directory", "directory", bind_context<&serve_directory>(context));
   add(verb::post, "/api/v1/admin/units", "admin_units", bind_context<&serve_add_unit>(context));
   add(verb::post, "/api/v1/admin/units/keys", "admin_unit_keys",
       bind_context<&serve_add_unit_key>(context));

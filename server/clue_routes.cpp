@@ -5,8 +5,10 @@
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "auth_routes.hpp"
 #include "clueline/common/utc_time.hpp"
@@ -203,6 +205,8 @@ asio::awaitable<Response> serve_clue(ClueWorkContext* context, Request request) 
   clue["key_entries"] = std::move(entries);
   clue["reporter_messages"] = notes_json(view->messages);
   clue["unit_replies"] = notes_json(view->replies);
+  clue["transfer_targets"] =
+      json::array(view->transfer_targets.begin(), view->transfer_targets.end());
   co_return json_response(request, http::status::ok, json::object{{"clue", std::move(clue)}});
 }
 
@@ -437,6 +441,15 @@ bool plain_host(std::string_view host) {
   });
 }
 
+// What posters print before /s/: the configured public URL, else this
+// server as the request named it; nothing if the Host header is unusable.
+std::optional<std::string> poster_base_url(const ClueWorkContext& context, const Request& request) {
+  if (!context.public_base_url.empty()) return context.public_base_url;
+  const std::string_view host = request[http::field::host];
+  if (!plain_host(host)) return std::nullopt;
+  return "https://" + std::string(host);
+}
+
 asio::awaitable<Response> serve_poster_check(ClueWorkContext* context, Request request) {
   auto actor = signed_in_actor(request, *context->auth);
   if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
@@ -445,14 +458,10 @@ asio::awaitable<Response> serve_poster_check(ClueWorkContext* context, Request r
     co_return error_response(request, errc::unsupported_media_type,
                              "send the photo as image/jpeg or image/png");
   }
-  std::string base_url = context->public_base_url;
-  if (base_url.empty()) {
-    const std::string_view host = request[http::field::host];
-    if (!plain_host(host)) co_return bad_request(request, "the Host header is not a host name");
-    base_url = "https://" + std::string(host);
-  }
+  std::optional<std::string> base_url = poster_base_url(*context, request);
+  if (!base_url) co_return bad_request(request, "the Host header is not a host name");
   auto checked = co_await services::verify_poster_photo(*context, std::move(request.body()),
-                                                        std::move(base_url));
+                                                        std::move(*base_url));
   if (!checked) co_return refusal_response(request, checked.error());
   json::array codes;
   for (const services::PosterCodeCheck& code : checked->codes) {
@@ -474,6 +483,52 @@ asio::awaitable<Response> serve_poster_check(ClueWorkContext* context, Request r
                    {"codes", std::move(codes)}});
 }
 
+// ---- POST /api/v1/admin/posters -------------------------------------------------
+
+// The strings of member `name` if it is an array of at most `most` strings.
+std::optional<std::vector<std::string>> strings_of(const JsonRequest& body, std::string_view name,
+                                                   std::size_t most) {
+  std::vector<std::string> out;
+  if (!body.has(name)) return out;
+  const json::array* items = body.object().at(name).if_array();
+  if (items == nullptr || items->size() > most) return std::nullopt;
+  for (const json::value& item : *items) {
+    if (!item.is_string()) return std::nullopt;
+    out.emplace_back(item.as_string());
+  }
+  return out;
+}
+
+asio::awaitable<Response> serve_print_posters(ClueWorkContext* context, Request request) {
+  auto actor = signed_in_actor(request, *context->auth);
+  if (auto* refused = std::get_if<Response>(&actor)) co_return std::move(*refused);
+  auto parsed = body_of(request, {"tokens", "languages"});
+  if (auto* refused = std::get_if<Response>(&parsed)) co_return std::move(*refused);
+  const JsonRequest& body = std::get<JsonRequest>(parsed);
+  services::PosterPrintRequest wanted;
+  auto tokens = strings_of(body, "tokens", services::kMaxPostersPerRequest);
+  auto languages = strings_of(body, "languages", 8);
+  if (!tokens || !languages) {
+    co_return bad_request(request,
+                          "expected tokens (1 to 20 site tokens, signed with the site-signing "
+                          "key) and optionally languages (page language tags, e.g. zh-CN)");
+  }
+  wanted.tokens = std::move(*tokens);
+  wanted.languages = std::move(*languages);
+  std::optional<std::string> base_url = poster_base_url(*context, request);
+  if (!base_url) co_return bad_request(request, "the Host header is not a host name");
+  wanted.base_url = std::move(*base_url);
+  auto pdf = co_await services::print_posters(*context, std::get<services::Actor>(actor),
+                                              std::move(wanted));
+  if (!pdf) co_return refusal_response(request, pdf.error());
+  Response response{http::status::ok, request.version()};
+  response.set(http::field::content_type, "application/pdf");
+  response.set(http::field::content_disposition, "attachment; filename=\"posters.pdf\"");
+  response.body() = std::move(*pdf);
+  response.keep_alive(request.keep_alive());
+  co_return response;
+}
+
 }  // namespace
 
 void add_clue_routes(Router& router, ClueWorkContext* context) {
@@ -490,6 +545,11 @@ void add_clue_routes(Router& router, ClueWorkContext* context) {
               .name = "qr_verify",
               .body_limit = kPhotoLimit,
               .handler = std::bind_front(&serve_poster_check, context)});
+  router.add({.method = verb::post,
+              .path = "/api/v1/admin/posters",
+              .name = "admin_posters",
+              .body_limit = 8192,
+              .handler = std::bind_front(&serve_print_posters, context)});
   router.add({.method = verb::get,
               .path = "/api/v1/stats",
               .name = "stats",

@@ -20,8 +20,8 @@ boost::json::object check(bool ok, std::string detail) {
   return {{"ok", ok}, {"detail", std::move(detail)}};
 }
 
-asio::awaitable<Response> serve_index(Request request) {
-  const auto page = web::find_page("index");
+asio::awaitable<Response> serve_page(std::string_view name, Request request) {
+  const auto page = web::find_page(name);
   if (!page) co_return error_response(request, errc::not_found, "no such page");
   co_return asset_response(request, *page);
 }
@@ -137,7 +137,20 @@ std::string render_metrics(const OpsState& state) {
 }
 
 void add_public_routes(Router& router) {
-  router.add({.method = http::verb::get, .path = "/", .name = "index", .handler = serve_index});
+  router.add({.method = http::verb::get,
+              .path = "/",
+              .name = "index",
+              .handler = std::bind_front(&serve_page, "index")});
+  router.add({.method = http::verb::get,
+              .path = "/console/",
+              .name = "console",
+              .handler = std::bind_front(&serve_page, "console")});
+  // The same page without the slash: it refers to its assets by absolute
+  // paths and routes by the URL's fragment, so both work alike.
+  router.add({.method = http::verb::get,
+              .path = "/console",
+              .name = "console",
+              .handler = std::bind_front(&serve_page, "console")});
   router.add({.method = http::verb::get,
               .path = "/static/",
               .is_prefix = true,

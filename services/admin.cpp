@@ -71,6 +71,18 @@ std::optional<Refusal> authorized(const AdminContext& context, const Actor& acto
   return check_authorized(*context.auth, actor, action, resource);
 }
 
+// The installed registry with the policy's levels and categories.
+DeploymentInfo registry_info(const AdminContext& context) {
+  DeploymentInfo info;
+  info.registry = context.registry->current();
+  const auto levels = context.policy->levels().names();
+  info.levels.assign(levels.begin(), levels.end());
+  for (const auto& category : context.policy->categories()) {
+    info.categories.push_back(category.name);
+  }
+  return info;
+}
+
 Refusal busy() {
   return refuse(errc::unavailable, "another change of the registry is being written; try again", 1);
 }
@@ -291,18 +303,17 @@ boost::asio::awaitable<Outcome<Account>> account_for(AdminContext context, Actor
 
 boost::asio::awaitable<Outcome<DeploymentInfo>> deployment_info(AdminContext context, Actor actor) {
   if (auto refused = authorized(context, actor, Action::kViewDeployment, {})) co_return *refused;
-  DeploymentInfo info;
-  info.registry = context.registry->current();
-  const auto levels = context.policy->levels().names();
-  info.levels.assign(levels.begin(), levels.end());
-  for (const auto& category : context.policy->categories()) {
-    info.categories.push_back(category.name);
-  }
+  DeploymentInfo info = registry_info(context);
   auto accounts = co_await run_blocking(*context.auth->blocking_pool,
                                         std::bind_front(&read_accounts, context.auth->store));
   if (!accounts.value) co_return read_refusal(accounts.error);
   info.accounts = accounts.value->size();
   co_return info;
+}
+
+Outcome<DeploymentInfo> directory_info(const AdminContext& context, const Actor& actor) {
+  if (auto refused = authorized(context, actor, Action::kReadDirectory, {})) return *refused;
+  return registry_info(context);
 }
 
 boost::asio::awaitable<Outcome<storage::Unit>> add_unit(AdminContext context, Actor actor,

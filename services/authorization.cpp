@@ -12,6 +12,8 @@ std::string_view action_name(Action action) noexcept {
       return "view_own_account";
     case Action::kViewDeployment:
       return "view_deployment";
+    case Action::kReadDirectory:
+      return "read_directory";
     case Action::kManageUnits:
       return "manage_units";
     case Action::kManageSites:
@@ -46,6 +48,7 @@ Verdict authorize(const Actor& actor, Action action, const Resource& resource,
   const bool unit_worker = actor.role == Role::kHandler || actor.role == Role::kUnitAdmin;
   switch (action) {
     case Action::kViewOwnAccount:
+    case Action::kReadDirectory:
       return Verdict::kAllow;
     case Action::kViewDeployment:
     case Action::kManageUnits:

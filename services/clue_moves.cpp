@@ -229,4 +229,18 @@ Outcome<ClueMovePlan> plan_clue_move(const storage::Clue& clue, const ClueAction
                                          {"key_entries_added", std::to_string(added)}})};
 }
 
+std::vector<std::uint32_t> transfer_targets(const storage::Clue& clue, const Actor& actor,
+                                            const ClueMoveRules& rules, storage::UnixSeconds now) {
+  std::vector<std::uint32_t> targets;
+  ClueActionRequest request;
+  request.action = ClueAction::kTransfer;
+  request.reason = "transfer";
+  for (const auto& [id, unit] : rules.registry->units) {
+    request.to_unit = id;
+    if (plan_clue_move(clue, request, actor, rules, now)) targets.push_back(id);
+  }
+  std::sort(targets.begin(), targets.end());
+  return targets;
+}
+
 }  // namespace clueline::services

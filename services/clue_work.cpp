@@ -228,6 +228,10 @@ boost::asio::awaitable<Outcome<ClueView>> open_clue(ClueWorkContext context, Act
   }
   if (auto refused = may_see_clue(actor, view.value->clue, registry->tree)) co_return *refused;
   view.value->access = clue_access(view.value->clue, actor.unit_id);
+  view.value->transfer_targets = transfer_targets(
+      view.value->clue, actor,
+      {.registry = registry.get(), .policy = context.policy, .deadlines = context.deadlines},
+      now_seconds(context));
   auto written = co_await commit(
       context.auth->writer,
       audit_only(clue_opened_record(view.value->clue, actor, now_seconds(context))));

@@ -2,13 +2,20 @@
 
 #include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <functional>
 
+#include "blocking_read.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/site_token.hpp"
 #include "clueline/qr/image.hpp"
 #include "clueline/services/blocking.hpp"
+#include "clueline/web/assets.hpp"
+#include "commit.hpp"
 
 namespace clueline::services {
 namespace {
@@ -159,6 +166,106 @@ boost::asio::awaitable<Outcome<PosterPhotoCheck>> verify_poster_photo(ClueWorkCo
   co_return co_await run_blocking(
       *context.auth->blocking_pool,
       std::bind_front(&check_photo_bytes, registry, std::move(image), std::move(base_url)));
+}
+
+Outcome<qr::PosterText> poster_text(std::string_view language) {
+  const std::string language_text(language);
+  const auto catalog =
+      web::find_asset(std::string(web::static_root()) + "report/i18n/" + language_text + ".json");
+  if (!catalog) {
+    std::string known;
+    for (const std::string_view tag : web::page_languages()) {
+      known += (known.empty() ? "" : ", ") + std::string(tag);
+    }
+    return refuse(errc::invalid_argument,
+                  "no poster texts in " + language_text + " (there are " + known + ")");
+  }
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(catalog->identity, ec);
+  const boost::json::object* texts = ec ? nullptr : parsed.if_object();
+  qr::PosterText text;
+  text.language = language_text;
+  for (const auto& [key, field] : {std::pair{"poster.heading", &qr::PosterText::heading},
+                                   std::pair{"poster.instructions", &qr::PosterText::instructions},
+                                   std::pair{"poster.codeLabel", &qr::PosterText::code_label}}) {
+    const boost::json::value* value = texts == nullptr ? nullptr : texts->if_contains(key);
+    if (value == nullptr || !value->is_string()) {
+      return refuse(errc::internal, "the " + language_text + " catalog has no " + key);
+    }
+    text.*field = std::string(value->as_string());
+  }
+  return text;
+}
+
+std::vector<std::string> default_poster_languages() {
+  std::vector<std::string> languages{"zh-CN"};
+  for (const std::string_view tag : web::page_languages()) {
+    if (tag != "zh-CN") languages.emplace_back(tag);
+  }
+  return languages;
+}
+
+namespace {
+
+Outcome<std::string> render_posters(std::vector<qr::Poster> posters) {
+  auto pdf = qr::posters_pdf(posters);
+  if (!pdf) return refuse(errc::internal, "the posters could not be rendered");
+  return std::move(*pdf);
+}
+
+}  // namespace
+
+boost::asio::awaitable<Outcome<std::string>> print_posters(ClueWorkContext context, Actor actor,
+                                                           PosterPrintRequest request) {
+  if (auto refused = check_authorized(*context.auth, actor, Action::kManageSites, {})) {
+    co_return *refused;
+  }
+  if (request.tokens.empty() || request.tokens.size() > kMaxPostersPerRequest) {
+    co_return refuse(errc::invalid_argument,
+                     "tokens: 1 to " + std::to_string(kMaxPostersPerRequest) + " site tokens");
+  }
+  if (request.languages.empty()) request.languages = default_poster_languages();
+  if (request.languages.size() > web::page_languages().size()) {
+    co_return refuse(errc::invalid_argument, "languages: at most one of each page language");
+  }
+  std::vector<qr::PosterText> texts;
+  for (const std::string& language : request.languages) {
+    auto text = poster_text(language);
+    if (!text) co_return text.error();
+    texts.push_back(std::move(*text));
+  }
+  const auto registry = context.auth->registry->current();
+  std::vector<qr::Poster> posters;
+  boost::json::array site_ids;
+  for (std::size_t i = 0; i < request.tokens.size(); ++i) {
+    const std::string url = request.base_url + std::string(kSitePath) + request.tokens[i];
+    const PosterCodeCheck check = check_poster_code(*registry, url, request.base_url);
+    if (check.verdict != PosterVerdict::kGenuine) {
+      co_return refuse(errc::invalid_argument, "tokens[" + std::to_string(i) + "] is " +
+                                                   std::string(verdict_name(check.verdict)) + ": " +
+                                                   check.reason);
+    }
+    site_ids.push_back(check.site_id);
+    posters.push_back({.url = url,
+                       .site_name = check.site_name,
+                       .unit_name = check.unit_name,
+                       .poster_code = check.poster_code,
+                       .texts = texts});
+  }
+  auto pdf = co_await run_blocking(*context.auth->blocking_pool,
+                                   std::bind_front(&render_posters, std::move(posters)));
+  if (!pdf) co_return pdf.error();
+  storage::GroupCommitWriter::Submission audit;
+  audit.audit.push_back(
+      {.at = now_seconds(*context.auth),
+       .actor = "account:" + std::to_string(actor.account_id),
+       .action = "site.poster",
+       .object = "deployment",
+       .detail = boost::json::serialize(boost::json::object{{"site_ids", std::move(site_ids)}})});
+  if (!co_await commit(context.auth->writer, std::move(audit))) {
+    co_return refuse(errc::unavailable, "the printing could not be logged; try again", 1);
+  }
+  co_return std::move(*pdf);
 }
 
 }  // namespace clueline::services

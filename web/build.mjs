@@ -33,10 +33,11 @@ const pages = [
   { name: 'index', file: 'index.html' },
   { name: 'report', file: 'report/report.html' },
   { name: 'followup', file: 'report/followup.html' },
+  { name: 'console', file: 'console/console.html' },
 ];
 
 // Directories whose files are served under /static/<hash>/<path>.
-const servedTrees = ['report', 'crypto'];
+const servedTrees = ['report', 'console', 'crypto'];
 const servedFiles = ['style.css'];
 const skippedInTrees = /(^|\/)(test|test-support|node_modules)(\/|$)|\.html$|(^|\/)(\.|bench-)/;
 
@@ -60,6 +61,16 @@ const vendored = [
     source: 'hash-wasm/dist/argon2.umd.min.js',
     specifiers: ['hash-wasm'],
     umdExports: ['argon2id'],
+  },
+  {
+    // The console's charts (hot spots).
+    served: 'lib/uplot.mjs',
+    source: 'uplot/dist/uPlot.esm.js',
+    specifiers: ['uplot'],
+  },
+  {
+    served: 'lib/uplot.css',
+    source: 'uplot/dist/uPlot.min.css',
   },
 ];
 
@@ -122,11 +133,15 @@ function collect() {
   return { files, pageFiles };
 }
 
-// Rewrites the bare specifiers in a module (import … from 'x', import('x'))
-// to the served path of the file they name, relative to the module, and
-// checks that every relative one names a served file.
+// Rewrites the bare specifiers in a module (import … from 'x', export …
+// from 'x', import 'x', import('x')) to the served path of the file they
+// name, relative to the module, and checks that every relative one names a
+// served file. A static import or export counts only where a line starts
+// with it, and its clause holds no quote: "from" inside a string or a
+// comment ('hotspots-from', // import … from …) is not an import.
 function rewriteSpecifiers(text, served, specifierMap, servedPaths) {
-  const pattern = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n]+)\2/g;
+  const pattern =
+    /(^[ \t]*(?:import|export)\b[^;'"`]*?\bfrom\s*|^[ \t]*import\s*|\bimport\s*\(\s*)(['"])([^'"\n]+)\2/gm;
   return text.replace(pattern, (whole, lead, quote, specifier) => {
     if (specifier.startsWith('/')) {
       throw new Error(`web/build.mjs: ${served} imports '${specifier}': use a relative path`);

@@ -66,6 +66,7 @@ constexpr Role kRoles[] = {Role::kHandler, Role::kUnitAdmin, Role::kAuditor, Rol
 
 enum class Endpoint {
   kDeployment,
+  kDirectory,
   kAddUnit,
   kAddUnitKey,
   kAddSite,
@@ -92,18 +93,16 @@ enum class Endpoint {
 };
 // The moves first: they carry key entries for the units' keys of before
 // kAddUnitKey rotates them.
-constexpr Endpoint kEndpoints[] = {Endpoint::kTransferClue,    Endpoint::kRecuseClue,
-                                   Endpoint::kDeployment,      Endpoint::kAddUnit,
-                                   Endpoint::kAddUnitKey,      Endpoint::kAddSite,
-                                   Endpoint::kRevokeSite,      Endpoint::kInviteHandler,
-                                   Endpoint::kInviteAuditor,   Endpoint::kListAccounts,
-                                   Endpoint::kDisableAccount,  Endpoint::kGrantKey,
-                                   Endpoint::kAwaitingKey,     Endpoint::kMe,
-                                   Endpoint::kStoreOwnKey,     Endpoint::kAuditLog,
-                                   Endpoint::kQueue,           Endpoint::kOpenClue,
-                                   Endpoint::kAcknowledgeClue, Endpoint::kTakeOverClue,
-                                   Endpoint::kClueAttachment,  Endpoint::kReplyClue,
-                                   Endpoint::kStats,           Endpoint::kDeactivateUnit};
+constexpr Endpoint kEndpoints[] = {
+    Endpoint::kTransferClue,   Endpoint::kRecuseClue,      Endpoint::kDeployment,
+    Endpoint::kDirectory,      Endpoint::kAddUnit,         Endpoint::kAddUnitKey,
+    Endpoint::kAddSite,        Endpoint::kRevokeSite,      Endpoint::kInviteHandler,
+    Endpoint::kInviteAuditor,  Endpoint::kListAccounts,    Endpoint::kDisableAccount,
+    Endpoint::kGrantKey,       Endpoint::kAwaitingKey,     Endpoint::kMe,
+    Endpoint::kStoreOwnKey,    Endpoint::kAuditLog,        Endpoint::kQueue,
+    Endpoint::kOpenClue,       Endpoint::kAcknowledgeClue, Endpoint::kTakeOverClue,
+    Endpoint::kClueAttachment, Endpoint::kReplyClue,       Endpoint::kStats,
+    Endpoint::kDeactivateUnit};
 
 // The endpoints that act on one clue each (per role and relation).
 constexpr Endpoint kClueEndpoints[] = {Endpoint::kOpenClue,     Endpoint::kAcknowledgeClue,
@@ -112,8 +111,9 @@ constexpr Endpoint kClueEndpoints[] = {Endpoint::kOpenClue,     Endpoint::kAckno
                                        Endpoint::kRecuseClue};
 
 bool about_a_unit(Endpoint endpoint) {
-  return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kAwaitingKey &&
-         endpoint != Endpoint::kMe && endpoint != Endpoint::kStoreOwnKey;
+  return endpoint != Endpoint::kDeployment && endpoint != Endpoint::kDirectory &&
+         endpoint != Endpoint::kAwaitingKey && endpoint != Endpoint::kMe &&
+         endpoint != Endpoint::kStoreOwnKey;
 }
 
 // The expected status, written out per endpoint (SECURITY.md, "Who can see
@@ -126,6 +126,8 @@ unsigned expected_status(Endpoint endpoint, Role role, Relation relation) {
   switch (endpoint) {
     case Endpoint::kDeployment:
       return admin ? 200 : 403;
+    case Endpoint::kDirectory:
+      return 200;
     case Endpoint::kAddUnit:
       // Nothing can be placed under a village: allowed, but invalid.
       if (admin) return relation == Relation::kChild ? 400 : 201;
@@ -354,6 +356,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
     switch (endpoint) {
       case Endpoint::kDeployment:
         return {http::verb::get, "/api/v1/admin/deployment", {}};
+      case Endpoint::kDirectory:
+        return {http::verb::get, "/api/v1/directory", {}};
       case Endpoint::kAddUnit:
         return post(
             "/api/v1/admin/units",

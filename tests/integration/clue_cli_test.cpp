@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
@@ -357,6 +358,14 @@ TEST_F(ClueCliTest, RecusalThroughADesignationAndATransferReachUnitsOutsideTheRe
   const json::object opened =
       as_json("peer", "open " + id + " --passphrase-file " + file("peer-pass.txt"));
   EXPECT_EQ(opened.at("body").at("text").as_string(), text);
+  // What open offers as transfer targets is what transfer accepts: the far
+  // county, never the township that recused.
+  const json::array& targets = opened.at("transfer_targets").as_array();
+  EXPECT_NE(std::find(targets.begin(), targets.end(), json::value(static_cast<std::int64_t>(far))),
+            targets.end());
+  EXPECT_EQ(std::find(targets.begin(), targets.end(),
+                      json::value(static_cast<std::int64_t>(deployment_.unit_ids.at("township")))),
+            targets.end());
   // Back to the township that recused: never.
   const CommandRun back =
       as("peer", "transfer " + id + " --to " + std::to_string(deployment_.unit_ids.at("township")) +

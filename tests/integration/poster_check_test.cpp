@@ -2,17 +2,20 @@
 // of posters and gets each verdict; nobody else gets an answer.
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "../qr/photo_util.hpp"
 #include "clueline/crypto/crypto.hpp"
 #include "clueline/qr/poster.hpp"
 #include "clueline/storage/accounts.hpp"
+#include "clueline/storage/audit.hpp"
 #include "deployment_fixture.hpp"
 #include "https_client.hpp"
 #include "server_process.hpp"
@@ -38,15 +41,17 @@ class PosterCheckTest : public ::testing::Test {
     deployment_ = write_test_deployment(data_dir_);
     {
       auto store = storage::Store::open({.directory = data_dir_ / "rocksdb"}).value();
-      storage::Account account{.login_name = "checker",
-                               .unit_id = deployment_.unit_ids.at("township"),
-                               .role = storage::Role::kHandler};
-      crypto::random_bytes(account.salt);
-      account.kdf_opslimit = kFastKdf.opslimit;
-      account.kdf_memlimit = kFastKdf.memlimit;
-      const auto keys = crypto::derive_account_keys(kPassphrase, account.salt, kFastKdf).value();
-      account.auth_public_key = keys.auth.public_key.bytes;
-      ASSERT_TRUE(storage::add_account(*store, account).has_value());
+      for (const auto& [name, role] : {std::pair{"checker", storage::Role::kHandler},
+                                       std::pair{"printer", storage::Role::kAdmin}}) {
+        storage::Account account{
+            .login_name = name, .unit_id = deployment_.unit_ids.at("township"), .role = role};
+        crypto::random_bytes(account.salt);
+        account.kdf_opslimit = kFastKdf.opslimit;
+        account.kdf_memlimit = kFastKdf.memlimit;
+        const auto keys = crypto::derive_account_keys(kPassphrase, account.salt, kFastKdf).value();
+        account.auth_public_key = keys.auth.public_key.bytes;
+        ASSERT_TRUE(storage::add_account(*store, account).has_value());
+      }
     }
     server_.emplace(
         "PosterCheck." +
@@ -61,15 +66,15 @@ class PosterCheckTest : public ::testing::Test {
     fs::remove_all(directory_);
   }
 
-  std::string sign_in() {
+  std::string sign_in(const std::string& name = "checker") {
     const json::value challenge = HttpsClient::json(client_->post_json(
-        "/api/v1/auth/challenge", json::serialize(json::object{{"account", "checker"}})));
+        "/api/v1/auth/challenge", json::serialize(json::object{{"account", name}})));
     const auto salt = crypto::from_base64url(challenge.at("salt").as_string()).value();
     const auto keys = crypto::derive_account_keys(kPassphrase, salt, kFastKdf).value();
     const auto bytes = crypto::from_base64url(challenge.at("challenge").as_string()).value();
     const auto proof = crypto::sign_login_challenge(bytes, keys.auth);
     const auto answer = client_->post_json(
-        "/api/v1/auth/login", json::serialize(json::object{{"account", "checker"},
+        "/api/v1/auth/login", json::serialize(json::object{{"account", name},
                                                            {"challenge", challenge.at("challenge")},
                                                            {"proof", crypto::to_base64url(proof)},
                                                            {"client", "cli"}}));
@@ -139,7 +144,9 @@ TEST_F(PosterCheckTest, EachPhotoGetsItsVerdictWithTheSite) {
           c.verdict == "genuine" ? deployment_.site_token : deployment_.revoked_site_token;
       EXPECT_EQ(site.at("poster_code").as_string(), crypto::poster_code(token).value()) << c.name;
     }
-    if (c.verdict == "no_code") EXPECT_TRUE(body.at("codes").as_array().empty());
+    if (c.verdict == "no_code") {
+      EXPECT_TRUE(body.at("codes").as_array().empty());
+    }
   }
 }
 
@@ -154,6 +161,102 @@ TEST_F(PosterCheckTest, OnlySignedInSupervisorsWithImagesAreAnswered) {
   EXPECT_EQ(check("not a photo at all", session).result_int(), 415);
   const auto truncated = check(photo.substr(0, photo.size() / 3), session);
   EXPECT_EQ(truncated.result_int(), 400) << truncated.body();
+}
+
+// The server prints posters for tokens the admin's client signed, and only
+// for tokens a photo of the poster would call genuine.
+TEST_F(PosterCheckTest, AnAdminGetsAPosterPdfForGenuineTokensOnly) {
+  const std::string admin = sign_in("printer");
+  const auto print = [&](const json::object& body, const std::string& session) {
+    return client_->request(http::verb::post, "/api/v1/admin/posters", json::serialize(body),
+                            "application/json", session);
+  };
+  const auto one = print({{"tokens", json::array{json::value(deployment_.site_token)}}}, admin);
+  ASSERT_EQ(one.result_int(), 200) << one.body();
+  EXPECT_EQ(one[http::field::content_type], "application/pdf");
+  EXPECT_TRUE(one.body().starts_with("%PDF-"));
+  const auto two = print({{"tokens", json::array{json::value(deployment_.site_token),
+                                                 json::value(deployment_.site_token)}},
+                          {"languages", json::array{"en"}}},
+                         admin);
+  ASSERT_EQ(two.result_int(), 200) << two.body();
+  EXPECT_TRUE(two.body().starts_with("%PDF-"));
+  EXPECT_NE(two.body().find("/Count 2"), std::string::npos) << "two pages";
+
+  const auto other_key = crypto::generate_signing_key_pair();
+  const std::string forged = crypto::sign_site_token({deployment_.site_id, 1}, other_key);
+  struct Refused {
+    std::string name;
+    json::object body;
+    int status;
+    std::string says;
+  };
+  const std::vector<Refused> refused{
+      {"revoked",
+       {{"tokens", json::array{json::value(deployment_.revoked_site_token)}}},
+       400,
+       "revoked"},
+      {"forged", {{"tokens", json::array{json::value(forged)}}}, 400, "forged"},
+      {"second of two",
+       {{"tokens", json::array{json::value(deployment_.site_token), json::value(forged)}}},
+       400,
+       "tokens[1]"},
+      {"none", {{"tokens", json::array{}}}, 400, "1 to 20"},
+      {"unknown language",
+       {{"tokens", json::array{json::value(deployment_.site_token)}},
+        {"languages", json::array{"xx"}}},
+       400,
+       "no poster texts in xx"},
+      {"not strings", {{"tokens", json::array{1, 2}}}, 400, "expected tokens"},
+      {"unknown member", {{"tokens", json::array{}}, {"key", "secret"}}, 400, "unknown member"},
+  };
+  for (const Refused& r : refused) {
+    const auto answer = print(r.body, admin);
+    EXPECT_EQ(answer.result_int(), r.status) << r.name << ": " << answer.body();
+    EXPECT_NE(answer.body().find(r.says), std::string::npos) << r.name << ": " << answer.body();
+  }
+  const json::object good{{"tokens", json::array{json::value(deployment_.site_token)}}};
+  EXPECT_EQ(print(good, sign_in("checker")).result_int(), 403) << "a handler prints nothing";
+  EXPECT_EQ(print(good, "").result_int(), 401);
+
+  // Each PDF answered is in the audit log, with its sites.
+  server_.reset();
+  auto store = storage::Store::open({.directory = data_dir_ / "rocksdb"}).value();
+  const auto entries = storage::read_audit(*store, 1, 10'000).value();
+  std::vector<std::string> printed;
+  for (const storage::AuditEntry& entry : entries) {
+    if (entry.record.action == "site.poster") printed.push_back(entry.record.detail);
+  }
+  const std::string id = std::to_string(deployment_.site_id);
+  EXPECT_EQ(printed, (std::vector<std::string>{"{\"site_ids\":[" + id + "]}",
+                                               "{\"site_ids\":[" + id + "," + id + "]}"}));
+}
+
+// The console names sites and units from the directory, whatever the role;
+// how many accounts exist stays the admin's business.
+TEST_F(PosterCheckTest, EverySignedInAccountReadsTheDirectoryOfUnitsAndSites) {
+  EXPECT_EQ(client_->get("/api/v1/directory", "").result_int(), 401);
+  const auto answer = client_->get("/api/v1/directory", sign_in("checker"));
+  ASSERT_EQ(answer.result_int(), 200) << answer.body();
+  const json::object body = HttpsClient::json(answer).as_object();
+  EXPECT_FALSE(body.contains("accounts"));
+  EXPECT_EQ(body.at("deployment").at("site_signing_public_key").as_string(),
+            crypto::to_base64url(deployment_.site_signing.public_key.bytes));
+  bool site_found = false;
+  for (const json::value& site : body.at("sites").as_array()) {
+    if (site.at("id").to_number<std::uint32_t>() == deployment_.site_id) {
+      site_found = true;
+      EXPECT_EQ(site.at("name").as_string(), "Test village board");
+    }
+  }
+  EXPECT_TRUE(site_found) << answer.body();
+  const auto& units = body.at("units").as_array();
+  EXPECT_EQ(units.size(), deployment_.unit_ids.size()) << answer.body();
+  const auto admin_view = client_->get("/api/v1/admin/deployment", sign_in("printer"));
+  ASSERT_EQ(admin_view.result_int(), 200) << admin_view.body();
+  json::object without_accounts = HttpsClient::json(admin_view).as_object();
+  without_accounts.erase("accounts");
+  EXPECT_EQ(without_accounts, body) << "the same registry as the admin sees";
 }
 
 // The same verdicts from `clueline site verify` on the stopped server's data.

@@ -117,6 +117,7 @@ Verdict stats_reading(Role role, Relation relation) {
 const Expectation kTable[] = {
     {Action::kViewOwnAccount, Role::kHandler, everyone},
     {Action::kViewDeployment, Role::kHandler, admin_only},
+    {Action::kReadDirectory, Role::kHandler, everyone},
     {Action::kManageUnits, Role::kHandler, admin_only},
     {Action::kManageSites, Role::kHandler, admin_only},
     {Action::kInviteAccount, Role::kHandler, account_management},
@@ -151,7 +152,7 @@ TEST(Authorize, EveryActionRoleAndRelationGetsTheTablesVerdict) {
       }
     }
   }
-  EXPECT_EQ(cases, 19 * 4 * 7);
+  EXPECT_EQ(cases, 20 * 4 * 7);
 }
 
 TEST(Authorize, AnActorWhoseUnitIsNotInTheTreeGetsNothingUnitBound) {

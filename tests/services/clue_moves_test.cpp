@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <string>
 #include <unordered_map>
@@ -157,6 +158,34 @@ TEST_F(ClueMovesTest, ATransferNeverGoesBelowThePolicyMinimumNorToARecusedUnit) 
             errc::forbidden);
   EXPECT_EQ(refusal(move(clue_, ClueAction::kTransfer, 4, 4)), errc::invalid_argument);
   EXPECT_EQ(refusal(move(clue_, ClueAction::kTransfer, 4, 99)), errc::invalid_argument);
+}
+
+TEST_F(ClueMovesTest, TransferTargetsAreExactlyTheUnitsATransferIsAcceptedTo) {
+  const auto targets = [&](const Clue& clue, std::uint32_t actor_unit) {
+    return transfer_targets(
+        clue, {.account_id = 50, .unit_id = actor_unit, .role = Role::kHandler},
+        {.registry = registry_.get(), .policy = &policy_, .deadlines = &deadlines_}, kNow);
+  };
+  using Ids = std::vector<std::uint32_t>;
+  // A village cadre, handled by township 4: any unit at township level or
+  // above but itself, in another county too (after a re-seal).
+  EXPECT_EQ(targets(clue_, 4), (Ids{1, 2, 3, 6, 7, 8}));
+  for (std::uint32_t to = 1; to <= 8; ++to) {
+    const bool offered = std::ranges::count(targets(clue_, 4), to) == 1;
+    EXPECT_EQ(offered, static_cast<bool>(move(clue_, ClueAction::kTransfer, 4, to))) << to;
+  }
+  Clue recused = clue_;
+  recused.recused_units = {6};
+  EXPECT_EQ(targets(recused, 4), (Ids{1, 2, 3, 7, 8}));
+  Clue county_clue = clue_;
+  county_clue.accused_level = "township";
+  county_clue.unit_id = 3;
+  EXPECT_EQ(targets(county_clue, 3), (Ids{1, 2, 7}));
+  // Only the handling unit moves a clue, and not once it is closed.
+  EXPECT_TRUE(targets(clue_, 3).empty());
+  Clue closed = clue_;
+  closed.status = ClueStatus::kClosed;
+  EXPECT_TRUE(targets(closed, 4).empty());
 }
 
 TEST_F(ClueMovesTest, OnlyTheHandlingUnitMovesAnOpenClueWithAReason) {

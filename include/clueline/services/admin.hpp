@@ -59,6 +59,12 @@ struct DeploymentInfo {
 };
 boost::asio::awaitable<Outcome<DeploymentInfo>> deployment_info(AdminContext context, Actor actor);
 
+// The directory (GET /api/v1/directory) for any signed-in actor: the
+// registry, levels and categories as deployment_info gives them, with
+// `accounts` left 0 (how many accounts exist is the admin's business).
+// Reads only the installed snapshot: no I/O, callable on any thread.
+Outcome<DeploymentInfo> directory_info(const AdminContext& context, const Actor& actor);
+
 struct NewUnit {
   std::string name;  // 1..200 bytes of UTF-8
   std::string level;

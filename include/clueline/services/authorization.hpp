@@ -11,6 +11,9 @@
 // their unit's subtree;
 //   admin       the deployment registry (units, sites, revocations, account
 //               creation anywhere); never clue content.
+// Every role reads the directory: the names, levels and certified public
+// keys of units and the names of sites, which posters and routes show to
+// anyone anyway, and which the console needs to name what it shows.
 // Only active accounts act at all; a disabled or locked account's sessions
 // are ended and it cannot log in.
 #pragma once
@@ -33,6 +36,7 @@ struct Actor {
 enum class Action {
   kViewOwnAccount,  // GET /auth/me, logout: every actor
   kViewDeployment,  // deployment info, the unit tree and sites
+  kReadDirectory,   // unit and site names, levels, public keys: every actor
   kManageUnits,     // add a unit, add a key, deactivate
   kManageSites,     // add a site, revoke its posters
   kInviteAccount,   // create an invitation for (unit, role)

@@ -67,4 +67,12 @@ Outcome<ClueMovePlan> plan_clue_move(const storage::Clue& clue, const ClueAction
                                      const Actor& actor, const ClueMoveRules& rules,
                                      storage::UnixSeconds now);
 
+// The units `actor` may transfer `clue` to at `now`, in id order: each unit
+// of the registry whose transfer plan_clue_move would accept (at once or
+// after a re-seal). Empty when the actor's unit does not handle the clue or
+// it is closed. It asks plan_clue_move itself, so that the list a client
+// offers and the rule the server applies cannot drift apart.
+std::vector<std::uint32_t> transfer_targets(const storage::Clue& clue, const Actor& actor,
+                                            const ClueMoveRules& rules, storage::UnixSeconds now);
+
 }  // namespace clueline::services

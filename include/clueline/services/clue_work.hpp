@@ -83,6 +83,8 @@ struct ClueView {
   std::string envelope;                  // the sealed report as stored
   std::vector<SealedNoteView> messages;  // from the reporter, latest kMaxNotesShown
   std::vector<SealedNoteView> replies;   // to the reporter, latest kMaxNotesShown
+  // Where the actor's unit may transfer it now (transfer_targets).
+  std::vector<std::uint32_t> transfer_targets;
 };
 // The clue `id` as the actor's unit may see it, after writing "clue.open"
 // to the audit log. not_found for a clue the unit does not see (or that does

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clueline/qr/poster.hpp"
 #include "clueline/services/clue_work.hpp"
 #include "clueline/services/outcome.hpp"
 #include "clueline/services/registry.hpp"
@@ -70,5 +71,33 @@ Outcome<PosterPhotoCheck> check_poster_photo(const RegistrySnapshot& registry,
 boost::asio::awaitable<Outcome<PosterPhotoCheck>> verify_poster_photo(ClueWorkContext context,
                                                                       std::string image,
                                                                       std::string base_url);
+
+// ---- printing posters -----------------------------------------------------------
+
+// The poster's words in `language`, from the citizen page's embedded catalog
+// (keys poster.heading, poster.instructions, poster.codeLabel): one catalog
+// per language for the page and the wall. invalid_argument naming the
+// languages there are; internal if a catalog lacks a key.
+Outcome<qr::PosterText> poster_text(std::string_view language);
+// Chinese first, where the posters hang; then the page's other languages.
+std::vector<std::string> default_poster_languages();
+
+inline constexpr std::size_t kMaxPostersPerRequest = 20;
+
+struct PosterPrintRequest {
+  std::vector<std::string> tokens;     // 1..kMaxPostersPerRequest site tokens, signed by the client
+  std::vector<std::string> languages;  // empty: default_poster_languages()
+  std::string base_url;                // as for check_poster_code
+};
+// POST /api/v1/admin/posters: a PDF with one A4 page per token, in order,
+// for an admin (kManageSites; forbidden otherwise). The server holds no
+// site-signing secret key: the client that does signs the tokens, and each
+// must be genuine now — check_poster_code of base_url + "/s/" + token — or
+// the answer is invalid_argument naming the first that is not (a forgery,
+// another deployment's, an unknown site, a revoked version). Rendered on
+// the blocking pool; a "site.poster" audit entry with the site ids is synced
+// before the PDF is answered (unavailable if it cannot be).
+boost::asio::awaitable<Outcome<std::string>> print_posters(ClueWorkContext context, Actor actor,
+                                                           PosterPrintRequest request);
 
 }  // namespace clueline::services
