@@ -1,0 +1,383 @@
+// The console's frame: views registered by name and opened by the URL's
+// hash, the navigation a role may see, the language (selector, catalogs,
+// every element marked data-i18n), the session (who is signed in, the
+// idle time-out, the end of the session when the page goes away), and the
+// ctx each view is rendered with. Text reaches the page only through
+// textContent, never as HTML.
+
+import { createApi, endSessionOnExit, ApiError } from './api.mjs';
+import { LANGUAGES, chooseLanguage, formatNumber, formatTime, formatValue, loadCatalog, translator } from './i18n.mjs';
+import { wipe as wipeKeys } from './keys.mjs';
+import { parseRoute } from './logic.mjs';
+
+export { ApiError };
+
+const IDLE_MS = 15 * 60 * 1000;
+
+/** @type {Map<string, {name: string, navKey: string|null, roles: string[], public: boolean, render: Function, leave?: Function}>} */
+const views = new Map();
+let t = translator('zh-CN', {});
+let account = null;
+let current = null;
+let directoryPromise = null;
+let idleTimer = null;
+let renderSeq = 0;
+
+// ---------------------------------------------------------------------------
+// Views
+
+/**
+ * Registers a view; call at module top level. name is the first hash
+ * segment. public views (sign-in, activation) open without a session.
+ */
+export function registerView(name, { navKey = null, roles = [], render, leave, public: isPublic = false } = {}) {
+  if (typeof render !== 'function') throw new Error(`view ${name}: render expected`);
+  views.set(name, { name, navKey, roles: [...roles], public: isPublic, render, leave });
+  if (started) renderNav();
+}
+
+function mayOpen(view) {
+  return view.public || (account !== null && view.roles.includes(account.role));
+}
+
+/** The first view of the navigation the account may open: its home. */
+function homeView() {
+  for (const view of views.values()) if (view.navKey && mayOpen(view)) return view.name;
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Language
+
+export function tr(key, params) {
+  return t(key, params);
+}
+
+export function hasText(key) {
+  return t.has(key);
+}
+
+export function currentLanguage() {
+  return t.lang;
+}
+
+/** Sets an element's text from the catalog, and remembers key and parameters for a change of language. */
+export function setText(node, key, params) {
+  node.dataset.i18n = key;
+  if (params !== undefined) node.dataset.i18nParams = JSON.stringify(params);
+  else delete node.dataset.i18nParams;
+  node.textContent = t(key, params);
+  return node;
+}
+
+/** An element's text that does not come from the catalog (names, report text, file names). */
+export function setPlain(node, text) {
+  delete node.dataset.i18n;
+  delete node.dataset.i18nParams;
+  node.textContent = text;
+  return node;
+}
+
+/** An attribute (aria-label, placeholder) from the catalog, kept across a change of language. */
+export function setAttrText(node, attr, key, params) {
+  const map = node.dataset.i18nAttr ? JSON.parse(node.dataset.i18nAttr) : {};
+  map[attr] = [key, params ?? null];
+  node.dataset.i18nAttr = JSON.stringify(map);
+  node.setAttribute(attr, t(key, params ?? undefined));
+}
+
+function applyTexts(root) {
+  for (const node of root.querySelectorAll('[data-i18n]')) {
+    const params = node.dataset.i18nParams ? JSON.parse(node.dataset.i18nParams) : undefined;
+    node.textContent = t(node.dataset.i18n, params);
+  }
+  for (const node of root.querySelectorAll('[data-i18n-attr]')) {
+    for (const [attr, [key, params]] of Object.entries(JSON.parse(node.dataset.i18nAttr))) node.setAttribute(attr, t(key, params ?? undefined));
+  }
+}
+
+function fillLanguageSelect() {
+  const select = document.getElementById('lang-select');
+  select.replaceChildren(
+    ...LANGUAGES.map((l) => {
+      const o = document.createElement('option');
+      o.value = l;
+      o.lang = l;
+      o.textContent = t(`lang.${l}`);
+      o.selected = l === t.lang;
+      return o;
+    }),
+  );
+}
+
+/** Loads and shows a language; a failed load keeps the current one. */
+export async function useLanguage(lang) {
+  let catalog;
+  try {
+    catalog = await loadCatalog(lang);
+  } catch {
+    // The first load falls back to the other language; a later one keeps what is shown.
+    if (!t.has('app.title') && lang !== 'en') return useLanguage('en');
+    return;
+  }
+  t = translator(lang, catalog);
+  document.documentElement.lang = lang;
+  document.title = t('app.title');
+  applyTexts(document);
+  fillLanguageSelect();
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers for views
+
+export function el(tag, { cls, text, key, params, attrs } = {}, children = []) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (key) setText(node, key, params);
+  else if (text !== undefined) node.textContent = text;
+  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : String(v));
+  for (const c of children) if (c) node.append(c);
+  return node;
+}
+
+/** Politely tells screen readers (the #announce live region). */
+export function announce(text) {
+  const region = document.getElementById('announce');
+  region.textContent = '';
+  // A change after clearing is announced even when the text repeats.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+/** Saves bytes or text as a file through a blob URL and a temporary <a download>. */
+export function download(filename, data, contentType = 'application/octet-stream') {
+  const blob = new Blob([data], { type: contentType });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** The text of an ApiError for a person: the server's message, or the catalog's for no answer. */
+export function errorText(e) {
+  if (e instanceof ApiError) return e.status === 0 ? t('error.network') : t('error.server', { status: e.status, message: e.message });
+  return t('error.local', { message: String(e?.message ?? e) });
+}
+
+// ---------------------------------------------------------------------------
+// Session
+
+const api = createApi({
+  onUnauthenticated: () => {
+    if (account !== null) endSession('expired', { tellServer: false });
+  },
+});
+
+export function currentAccount() {
+  return account;
+}
+
+function directory() {
+  if (directoryPromise === null) {
+    directoryPromise = api.get('/api/v1/directory');
+    directoryPromise.catch(() => {
+      directoryPromise = null;
+    });
+  }
+  return directoryPromise;
+}
+
+function makeCtx() {
+  return {
+    api,
+    t: (key, params) => t(key, params),
+    setText,
+    get lang() {
+      return t.lang;
+    },
+    formatTime: (iso) => formatTime(iso, t.lang),
+    formatNumber: (n) => formatNumber(n, t.lang),
+    formatValue: (v) => formatValue(v, t.lang),
+    get account() {
+      return account;
+    },
+    directory,
+    refreshDirectory: () => {
+      directoryPromise = null;
+      return directory();
+    },
+    navigate,
+    announce,
+    download,
+  };
+}
+
+/** After a sign-in: the account of GET /auth/me; opens the hash's view, or the role's home. */
+export function beginSession(signedIn) {
+  account = signedIn;
+  directoryPromise = null;
+  document.getElementById('who').hidden = false;
+  setText(document.getElementById('who-name'), 'shell.signedInAs', { name: signedIn.login_name, role: { $key: `role.${signedIn.role}` } });
+  document.getElementById('signout').hidden = false;
+  renderNav();
+  resetIdle();
+  const { name } = parseRoute(location.hash);
+  const view = views.get(name);
+  if (!view || view.public || !mayOpen(view)) navigate(`#/${homeView() ?? 'signin'}`, { replace: true });
+  else route();
+}
+
+/**
+ * Ends the session: keys wiped first, then the server told (unless it
+ * ended there already), then the sign-in view with the reason.
+ * @param {'signedOut'|'idle'|'expired'} reason
+ */
+export async function endSession(reason, { tellServer = true } = {}) {
+  wipeKeys();
+  const wasSignedIn = account !== null;
+  account = null;
+  directoryPromise = null;
+  clearTimeout(idleTimer);
+  document.getElementById('who').hidden = true;
+  document.getElementById('signout').hidden = true;
+  renderNav();
+  if (tellServer && wasSignedIn) {
+    try {
+      await api.post('/api/v1/auth/logout');
+    } catch {
+      // Gone already (expired, restarted): as good as ended.
+    }
+  }
+  pendingNotice = reason;
+  if (parseRoute(location.hash).name !== 'signin') navigate('#/signin', { replace: true });
+  else route();
+}
+
+let pendingNotice = null;
+
+/** The reason the last session ended, once (the sign-in view shows it). */
+export function takeSessionNotice() {
+  const n = pendingNotice;
+  pendingNotice = null;
+  return n;
+}
+
+function resetIdle() {
+  clearTimeout(idleTimer);
+  if (account === null) return;
+  idleTimer = setTimeout(() => endSession('idle'), IDLE_MS);
+}
+
+// ---------------------------------------------------------------------------
+// Navigation
+
+export function navigate(hash, { replace = false } = {}) {
+  const target = hash.startsWith('#') ? hash : `#${hash}`;
+  if (location.hash === target) {
+    route();
+    return;
+  }
+  if (replace) {
+    history.replaceState(null, '', target);
+    route();
+  } else {
+    location.hash = target;
+  }
+}
+
+function renderNav() {
+  const nav = document.getElementById('nav-list');
+  if (!nav) return;
+  const items = [];
+  if (account !== null) {
+    for (const view of views.values()) {
+      if (!view.navKey || !mayOpen(view)) continue;
+      const a = el('a', { key: view.navKey, attrs: { href: `#/${view.name}`, 'data-view': view.name } });
+      if (current?.name === view.name) a.setAttribute('aria-current', 'page');
+      items.push(el('li', {}, [a]));
+    }
+  }
+  nav.replaceChildren(...items);
+  document.getElementById('nav').hidden = items.length === 0;
+}
+
+async function route() {
+  const { name, params } = parseRoute(location.hash);
+  let view = views.get(name);
+  if (account === null && (!view || !view.public)) view = views.get('signin');
+  else if (account !== null && (!view || view.name === 'signin')) view = views.get(homeView() ?? 'signin');
+  const container = document.getElementById('view');
+  if (current?.leave) {
+    try {
+      current.leave();
+    } catch {
+      // A view that fails to leave must not keep the next one out.
+    }
+  }
+  current = view;
+  renderNav();
+  const seq = ++renderSeq;
+  container.replaceChildren();
+  if (!view) return;
+  if (!mayOpen(view)) {
+    container.append(el('h1', { key: 'shell.notAllowedTitle', attrs: { tabindex: '-1' } }), el('p', { key: 'shell.notAllowed' }));
+    container.querySelector('h1').focus();
+    return;
+  }
+  try {
+    await view.render(container, makeCtx(), params);
+  } catch (e) {
+    if (seq !== renderSeq || (account === null && !view.public)) return;
+    container.append(el('p', { cls: 'error', text: errorText(e), attrs: { role: 'alert' } }));
+  }
+  if (seq !== renderSeq) return;
+  // The new view's heading takes the focus, so keyboard and screen reader users start there.
+  const heading = container.querySelector('h1');
+  if (heading && !container.contains(document.activeElement)) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: false });
+  }
+}
+
+/** Whether a render started for the current view is still the latest (views check after each await). */
+export function renderToken() {
+  const seq = renderSeq;
+  return () => seq === renderSeq;
+}
+
+// ---------------------------------------------------------------------------
+// Start
+
+let started = false;
+
+export async function start() {
+  started = true;
+  await useLanguage(chooseLanguage(navigator.languages ?? [navigator.language]));
+  document.getElementById('lang-select').addEventListener('change', (e) => useLanguage(e.target.value));
+  document.getElementById('signout').addEventListener('click', () => endSession('signedOut'));
+  for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart', 'input']) {
+    document.addEventListener(type, resetIdle, { passive: true, capture: true });
+  }
+  // Leaving the page ends the session: the keys go with the page's memory,
+  // and the server forgets the cookie's session.
+  window.addEventListener('pagehide', () => {
+    wipeKeys();
+    if (account !== null) endSessionOnExit();
+    account = null;
+  });
+  window.addEventListener('hashchange', () => route());
+  document.getElementById('skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    const main = document.getElementById('main');
+    main.focus();
+  });
+  renderNav();
+  await route();
+  document.getElementById('loading').hidden = true;
+}
