@@ -146,6 +146,8 @@ int demo(std::span<char*> args) {
       std::cerr << clueline::qr::to_terminal(*code);
     }
   }
+  std::cerr << "clueline: the supervisor console is " << base_url
+            << "/console/ (accounts: clueline account add, see README)\n";
   if (options.has("--setup-only")) return EXIT_SUCCESS;
   return run_server(config);
 }

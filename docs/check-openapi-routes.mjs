@@ -5,10 +5,10 @@
 //
 // ROUTES_FILE has one route a line, "METHOD /path", as the server's Router
 // registers it (server/handlers.cpp add_public_routes, server/intake_routes.cpp
-// add_intake_routes). A path that ends in "/" (other than "/" itself) is a
-// prefix route: it matches a documented path with the same method that
-// starts with it and continues with a templated segment, e.g. "GET /s/"
-// matches "/s/{token}" and "PUT /api/v1/followup/attachments/" matches
+// add_intake_routes). A path that ends in "*" is a prefix route (the "*" is
+// not part of it): it matches a documented path with the same method that
+// starts with it and continues with a templated segment, e.g. "GET /s/*"
+// matches "/s/{token}" and "PUT /api/v1/followup/attachments/*" matches
 // "/api/v1/followup/attachments/{n}/{part}". A path holding "{}" is a
 // prefix route with a suffix: "{}" matches one templated segment, e.g.
 // "POST /api/v1/clues/{}/replies" matches "/api/v1/clues/{id}/replies".
@@ -54,14 +54,15 @@ function readRoutes(file) {
       fail(`${file}:${index + 1}: expected "METHOD /path", got "${text}"`);
     }
     const method = match[1].toUpperCase();
-    const path = match[2];
+    const prefix = match[2].endsWith('*');
+    const path = prefix ? match[2].slice(0, -1) : match[2];
     const key = `${method} ${path}`;
     if (seen.has(key)) fail(`${file}:${index + 1}: ${key} is listed twice`);
     seen.add(key);
     routes.push({
       method,
       path,
-      prefix: path.length > 1 && path.endsWith('/'),
+      prefix,
       slot: path.includes('{}'),
       line: index + 1,
     });

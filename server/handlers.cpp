@@ -145,8 +145,8 @@ void add_public_routes(Router& router) {
               .path = "/console/",
               .name = "console",
               .handler = std::bind_front(&serve_page, "console")});
-  // The same page without the slash: it refers to its assets by absolute
-  // paths and routes by the URL's fragment, so both work alike.
+  // Without the slash too: the page names its assets by absolute paths and
+  // routes by the URL's fragment, so both work alike.
   router.add({.method = http::verb::get,
               .path = "/console",
               .name = "console",

@@ -265,6 +265,30 @@ TEST_F(ServerTest, MetricsPassAStrictParserAndPromtool) {
   EXPECT_EQ(linted, 0) << promtool_output << response.body();
 }
 
+// The console is one page at /console/ (and /console), whose module scripts
+// come from the content-addressed root, never inline.
+TEST_F(ServerTest, ConsolePageIsServedWithItsModulesFromTheStaticRoot) {
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  for (const std::string path : {"/console/", "/console"}) {
+    const Response response = client.send(make_request(http::verb::get, path));
+    EXPECT_EQ(response.result(), http::status::ok) << path;
+    EXPECT_EQ(response[http::field::content_type], "text/html; charset=utf-8") << path;
+    EXPECT_EQ(response[http::field::cache_control], "no-store") << path;
+    EXPECT_EQ(response.body().find("<script>"), std::string::npos) << path;
+    std::smatch module;
+    ASSERT_TRUE(std::regex_search(
+        response.body(), module,
+        std::regex(
+            R"re(<script type="module" src="(/static/[0-9a-f]{16}/console/[a-z-]+\.mjs)")re")))
+        << response.body();
+    const Response script = client.send(make_request(http::verb::get, module[1].str()));
+    EXPECT_EQ(script.result(), http::status::ok) << module[1];
+    EXPECT_EQ(script[http::field::content_type], "text/javascript; charset=utf-8");
+    expect_security_headers(response, true);
+  }
+}
+
 TEST_F(ServerTest, LandingPageOverTlsCarriesSecurityHeaders) {
   TlsClient client = tls_client();
   ASSERT_FALSE(client.connect(server_->public_port()));
