@@ -61,15 +61,19 @@ Refusal route_refusal(const Intake& intake, const boost::system::error_code& ec,
                        ", or none when unknown");
 }
 
-Outcome<RouteOffer> offer_for(Intake& intake, const SiteContext& site, std::string_view category,
+// `token` is the poster's raw token, which the challenge is bound to.
+Outcome<RouteOffer> offer_for(Intake& intake, const SiteContext& site,
+                              std::span<const std::byte> token, std::string_view category,
                               std::string_view accused_level, SystemClock::time_point now) {
   auto route = intake.route(site, category, accused_level);
   if (!route) return route_refusal(intake, route.error(), category);
   const storage::Deployment deployment = *intake.deployment();
-  RouteOffer offer{.route = std::move(*route),
-                   .challenge = intake.issue_challenge(now),
-                   .receipt_salt = deployment.receipt_salt,
-                   .deployment_key = deployment.site_signing_public_key};
+  RouteOffer offer{
+      .route = std::move(*route),
+      .challenge = intake.issue_challenge(
+          {.site_token = token, .category = category, .accused_level = accused_level}, now),
+      .receipt_salt = deployment.receipt_salt,
+      .deployment_key = deployment.site_signing_public_key};
   return offer;
 }
 
@@ -193,7 +197,10 @@ Outcome<RouteOffer> offer_route(Intake& intake, std::string_view token, std::str
                                 std::string_view accused_level, SystemClock::time_point now) {
   auto site = intake.verify_token(token);
   if (!site) return poster_refusal(site.error());
-  return offer_for(intake, *site, category, accused_level, now);
+  // The token verified, so it decodes.
+  const auto raw = crypto::from_base64url(token);
+  if (!raw) return poster_refusal(raw.error());
+  return offer_for(intake, *site, *raw, category, accused_level, now);
 }
 
 boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext context,
@@ -201,31 +208,42 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
   Intake& intake = *context.intake;
   auto envelope = crypto::parse_envelope(bytes_of(envelope_bytes));
   if (!envelope) co_return refuse(errc::invalid_argument, "malformed envelope");
-  auto site = intake.verify_token_bytes(envelope->header.site_token);
-  if (!site) co_return poster_refusal(site.error());
-  auto route = intake.route(*site, envelope->header.category, envelope->header.accused_level);
-  if (!route) {
-    co_return route_refusal(intake, route.error(), envelope->header.category);
-  }
-  const auto steady_now = std::chrono::steady_clock::now();
-  if (auto admitted = intake.admit_submission(site->site->id, steady_now); !admitted) {
-    co_return refuse(errc::rate_limited, "too many reports; retry later", 5);
-  }
+  const crypto::EnvelopeHeader& header = envelope->header;
+  // The proof of work first: a request without a valid one costs its
+  // parsing and two BLAKE2b, and touches nothing honest reporters need —
+  // no bucket token, no difficulty count, no one else's challenge.
   const auto now = SystemClock::now();
-  if (!intake.challenges().check(envelope->header.pow_challenge, envelope->header.pow_nonce, now)) {
+  if (!intake.challenges().check(header.pow_challenge, header.pow_nonce,
+                                 {.site_token = header.site_token,
+                                  .category = header.category,
+                                  .accused_level = header.accused_level},
+                                 now)) {
     co_return refuse(errc::authentication_failed,
-                     "proof of work missing, wrong or expired; fetch a new route");
+                     "proof of work missing, wrong, expired or issued for another poster or "
+                     "route; fetch a new route");
+  }
+  auto site = intake.verify_token_bytes(header.site_token);
+  if (!site) co_return poster_refusal(site.error());
+  auto route = intake.route(*site, header.category, header.accused_level);
+  if (!route) {
+    co_return route_refusal(intake, route.error(), header.category);
   }
   if (!same_key_set(envelope->payload.recipients, route->keys)) {
     // Checked before spending the challenge, so a client that raced a key
     // change only needs to reseal.
     auto offer =
-        offer_for(intake, *site, envelope->header.category, envelope->header.accused_level, now);
+        offer_for(intake, *site, header.site_token, header.category, header.accused_level, now);
     if (!offer) co_return offer.error();
     co_return SubmitAnswer{ResealRequired{std::move(*offer)}};
   }
-  if (!intake.challenges().spend(envelope->header.pow_challenge, now)) {
+  if (!intake.challenges().spend(header.pow_challenge, now)) {
     co_return refuse(errc::conflict, "this proof of work was used already; fetch a new route");
+  }
+  // Only a fresh, valid proof reaches the buckets: each token they give out
+  // costs one solved challenge, and a replayed one costs nothing here.
+  if (auto admitted = intake.admit_submission(site->site->id, std::chrono::steady_clock::now());
+      !admitted) {
+    co_return refuse(errc::rate_limited, "too many reports; retry later", 5);
   }
   const storage::Bytes32 lookup_hash = envelope->header.receipt_lookup_hash;
   Intake::AcceptedReport accepted =

@@ -35,8 +35,30 @@ std::int64_t unix_seconds(SystemClock::time_point time) {
 }
 
 std::array<std::byte, 16> challenge_mac(const crypto::SecureBuffer& key,
-                                        std::span<const std::byte> covered) {
-  return crypto::blake2b<16>({covered}, key.bytes());
+                                        std::span<const std::byte> covered,
+                                        const ChallengeBook::Scope& scope) {
+  // Length-prefixed, so that no two scopes encode alike.
+  const auto length = [](std::size_t size) {
+    return std::array{static_cast<std::byte>(std::min<std::size_t>(size, 255))};
+  };
+  const auto token_length = length(scope.site_token.size());
+  const auto category_length = length(scope.category.size());
+  const auto level_length = length(scope.accused_level.size());
+  return crypto::blake2b<16>({covered, token_length, scope.site_token, category_length,
+                              std::as_bytes(std::span(scope.category)), level_length,
+                              std::as_bytes(std::span(scope.accused_level))},
+                             key.bytes());
+}
+
+SystemClock::time_point challenge_expiry(const crypto::PowChallenge& challenge) {
+  std::uint64_t expiry = 0;
+  for (int i = 0; i < 8; ++i) expiry = (expiry << 8) | static_cast<std::uint8_t>(challenge[i]);
+  return SystemClock::time_point{std::chrono::seconds(static_cast<std::int64_t>(expiry))};
+}
+
+// The one rule of a challenge's life, for check() and spend() both.
+bool challenge_expired(SystemClock::time_point expires_at, SystemClock::time_point now) {
+  return expires_at <= now;
 }
 
 storage::ClueId random_clue_id() {
@@ -73,7 +95,8 @@ crypto::SecureBuffer random_secret(std::size_t size) {
 
 ChallengeBook::ChallengeBook() : key_(random_secret(32)) {}
 
-ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, SystemClock::time_point now,
+ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, const Scope& scope,
+                                           SystemClock::time_point now,
                                            std::chrono::seconds lifetime) const {
   Issued issued{};
   const auto expires_at = std::chrono::time_point_cast<std::chrono::seconds>(now + lifetime);
@@ -81,7 +104,8 @@ ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, SystemClock::tim
   for (int i = 0; i < 8; ++i) issued.challenge[i] = static_cast<std::byte>(expiry >> (56 - 8 * i));
   issued.challenge[8] = static_cast<std::byte>(difficulty);
   crypto::random_bytes(std::span(issued.challenge).subspan(9, 7));
-  const auto mac = challenge_mac(key_, std::span(issued.challenge).first(kChallengeMacOffset));
+  const auto mac =
+      challenge_mac(key_, std::span(issued.challenge).first(kChallengeMacOffset), scope);
   std::memcpy(issued.challenge.data() + kChallengeMacOffset, mac.data(), mac.size());
   issued.difficulty = difficulty;
   issued.expires_at = expires_at;
@@ -89,15 +113,13 @@ ChallengeBook::Issued ChallengeBook::issue(unsigned difficulty, SystemClock::tim
 }
 
 result<void> ChallengeBook::check(const crypto::PowChallenge& challenge,
-                                  const crypto::PowNonce& nonce,
+                                  const crypto::PowNonce& nonce, const Scope& scope,
                                   SystemClock::time_point now) const {
-  const auto mac = challenge_mac(key_, std::span(challenge).first(kChallengeMacOffset));
+  const auto mac = challenge_mac(key_, std::span(challenge).first(kChallengeMacOffset), scope);
   if (!crypto::constant_time_equal(mac, std::span(challenge).subspan(kChallengeMacOffset))) {
     return errc::authentication_failed;
   }
-  std::uint64_t expiry = 0;
-  for (int i = 0; i < 8; ++i) expiry = (expiry << 8) | static_cast<std::uint8_t>(challenge[i]);
-  if (static_cast<std::int64_t>(expiry) < unix_seconds(now)) return errc::authentication_failed;
+  if (challenge_expired(challenge_expiry(challenge), now)) return errc::authentication_failed;
   const auto difficulty = static_cast<unsigned>(challenge[8]);
   if (!crypto::verify_pow(challenge, nonce, difficulty)) return errc::authentication_failed;
   return {};
@@ -105,13 +127,11 @@ result<void> ChallengeBook::check(const crypto::PowChallenge& challenge,
 
 result<void> ChallengeBook::spend(const crypto::PowChallenge& challenge,
                                   SystemClock::time_point now) {
-  std::uint64_t expiry = 0;
-  for (int i = 0; i < 8; ++i) expiry = (expiry << 8) | static_cast<std::uint8_t>(challenge[i]);
-  const SystemClock::time_point expires_at{std::chrono::seconds(expiry)};
+  const SystemClock::time_point expires_at = challenge_expiry(challenge);
   std::lock_guard lock(mutex_);
   // Forget challenges that can no longer pass check(): the set stays as
   // large as the challenges spent within one lifetime.
-  while (!spent_by_expiry_.empty() && spent_by_expiry_.begin()->first < now) {
+  while (!spent_by_expiry_.empty() && challenge_expired(spent_by_expiry_.begin()->first, now)) {
     spent_.erase(spent_by_expiry_.begin()->second);
     spent_by_expiry_.erase(spent_by_expiry_.begin());
   }
@@ -274,8 +294,9 @@ unsigned Intake::current_difficulty(std::chrono::steady_clock::time_point now) {
   return std::min(difficulty, std::max(config_.pow.max_difficulty, config_.pow.difficulty));
 }
 
-ChallengeBook::Issued Intake::issue_challenge(SystemClock::time_point now) {
-  return challenges_.issue(current_difficulty(std::chrono::steady_clock::now()), now,
+ChallengeBook::Issued Intake::issue_challenge(const ChallengeBook::Scope& scope,
+                                              SystemClock::time_point now) {
+  return challenges_.issue(current_difficulty(std::chrono::steady_clock::now()), scope, now,
                            config_.pow.challenge_lifetime);
 }
 

@@ -266,13 +266,19 @@ TEST_F(IntakeTest, RefusedReportsChangeNothing) {
     return client_->post_bytes("/api/v1/reports",
                                report_for(route(deployment_.site_token), options).envelope);
   };
+  // The proof of work is checked first, and a challenge is bound to the
+  // poster and route it was issued for: a report with another token or
+  // category than its challenge's is refused as unproven (403) before the
+  // token is verified. (GET /api/v1/route gives a forged poster 404, a
+  // revoked one 410 and an unknown category 400, so no challenge exists
+  // for them.)
   // Forged token: signed by another key.
-  expect_refused_without_change(404, [&] {
+  expect_refused_without_change(403, [&] {
     const auto other = crypto::generate_signing_key_pair();
     return wrong({.token = crypto::sign_site_token({deployment_.site_id, 1}, other)});
   });
   // Revoked poster.
-  expect_refused_without_change(410,
+  expect_refused_without_change(403,
                                 [&] { return wrong({.token = deployment_.revoked_site_token}); });
   // Sealed to the county instead of the township: 409 with the current route.
   expect_refused_without_change(409, [&] {
@@ -294,7 +300,7 @@ TEST_F(IntakeTest, RefusedReportsChangeNothing) {
     return client_->post_bytes("/api/v1/reports", envelope);
   });
   // Unknown category.
-  expect_refused_without_change(400, [&] { return wrong({.category = "nonsense"}); });
+  expect_refused_without_change(403, [&] { return wrong({.category = "nonsense"}); });
   // Over the body limit.
   expect_refused_without_change(413, [&] {
     return client_->post_bytes("/api/v1/reports", std::string(crypto::kMaxEnvelopeBytes + 1, 'x'));

@@ -185,6 +185,42 @@ TEST_F(CitizenTest, RefusedReportsChangeNothingAndSpendNothing) {
   EXPECT_NE(replayed.error().message.find("proof of work"), std::string::npos);
 }
 
+// Proofs that are forged, issued for another route or replayed are refused
+// before the rate buckets: a flood of them, more than a site's burst, leaves
+// the honest reporter's next report its token (it used to get 429).
+TEST_F(CitizenTest, ProofsThatAreForgedForeignOrReplayedSpendNoRateToken) {
+  const RouteOffer offered = offer();
+  const std::string good = report(offered);
+  submit(good);
+  const auto before = snapshot();
+  const unsigned flood = Config{}.limits.site_burst + 5;
+  auto other_route =
+      offer_route(*intake_, deployment_.site_token, "embezzlement", "village", SystemClock::now());
+  ASSERT_TRUE(other_route.has_value());
+  crypto::PowChallenge made_up{};
+  crypto::random_bytes(made_up);
+  for (unsigned i = 0; i < flood; ++i) {
+    clueline::testing::ReportOptions forged{
+        .challenge = made_up, .recipients = route_keys(offered), .token = deployment_.site_token};
+    auto refused = run(submit_report(context_, clueline::testing::build_report(forged).envelope));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, errc::authentication_failed);
+    // Solved, but for the embezzlement route, sent as bribery.
+    clueline::testing::ReportOptions foreign{.challenge = other_route->challenge.challenge,
+                                             .difficulty = other_route->challenge.difficulty,
+                                             .recipients = route_keys(offered),
+                                             .token = deployment_.site_token};
+    refused = run(submit_report(context_, clueline::testing::build_report(foreign).envelope));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, errc::authentication_failed) << refused.error().message;
+    refused = run(submit_report(context_, good));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, errc::conflict) << "replayed";
+  }
+  EXPECT_EQ(snapshot(), before);
+  submit(report(offer(), "the honest report after the flood"));
+}
+
 TEST_F(CitizenTest, AReceiptOpensASessionAndAnUnknownOneDoesNot) {
   const RouteOffer offered = offer();
   const std::string receipt = crypto::generate_receipt();

@@ -66,7 +66,14 @@ class TokenBucket {
 // challenges are remembered in memory until they expire.
 //
 // challenge = u64be expires_at_unix ‖ u8 difficulty ‖ random[7] ‖ MAC[16]
-// MAC = BLAKE2b-16 keyed with the process key over the first 16 bytes.
+// MAC = BLAKE2b-16 keyed with the process key over the first 16 bytes and
+// the scope: u8 length ‖ raw site token ‖ u8 length ‖ category ‖ u8 length ‖
+// accused level. A challenge is good only for the poster and route it was
+// issued for, so one solved for a quiet site cannot be spent at another.
+//
+// A challenge lives while now < expires_at (to the nanosecond, in check()
+// and in spend() alike): a spent one is forgotten only once check() would
+// refuse it anyway, so it can never be spent twice.
 class ChallengeBook {
  public:
   ChallengeBook();
@@ -76,13 +83,22 @@ class ChallengeBook {
     unsigned difficulty;
     SystemClock::time_point expires_at;
   };
-  Issued issue(unsigned difficulty, SystemClock::time_point now,
+  // What a challenge is for. The spans and views need to live only for the
+  // call; a token is the raw 86 bytes (crypto::kSiteTokenBytes).
+  struct Scope {
+    std::span<const std::byte> site_token;
+    std::string_view category;
+    std::string_view accused_level;
+  };
+  Issued issue(unsigned difficulty, const Scope& scope, SystemClock::time_point now,
                std::chrono::seconds lifetime) const;
 
   // authentication_failed if the challenge was not issued here (or by an
-  // earlier run), has expired, or the nonce does not meet its difficulty.
+  // earlier run) for this scope, has expired, or the nonce does not meet
+  // its difficulty. Two BLAKE2b computations; reads and changes nothing
+  // shared, so a forged proof costs the server no more than that.
   result<void> check(const crypto::PowChallenge& challenge, const crypto::PowNonce& nonce,
-                     SystemClock::time_point now) const;
+                     const Scope& scope, SystemClock::time_point now) const;
 
   // Marks the challenge spent; conflict if it already was. Call after check().
   result<void> spend(const crypto::PowChallenge& challenge, SystemClock::time_point now);
@@ -188,7 +204,8 @@ class Intake {
   // of the recent submission rate above pow.load_threshold_per_second,
   // capped at pow.max_difficulty.
   unsigned current_difficulty(std::chrono::steady_clock::time_point now);
-  ChallengeBook::Issued issue_challenge(SystemClock::time_point now);
+  ChallengeBook::Issued issue_challenge(const ChallengeBook::Scope& scope,
+                                        SystemClock::time_point now);
   ChallengeBook& challenges() noexcept { return challenges_; }
 
   // Token buckets: rate_limited if the site's or the global bucket is empty.
