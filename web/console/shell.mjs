@@ -246,7 +246,13 @@ export async function endSession(reason, { tellServer = true } = {}) {
   clearTimeout(idleTimer);
   document.getElementById('who').hidden = true;
   document.getElementById('signout').hidden = true;
+  // What was decrypted leaves the page at once, not when the server answers
+  // the logout: after an idle time-out the network may well be gone.
+  clearView();
   renderNav();
+  pendingNotice = reason;
+  if (parseRoute(location.hash).name !== 'signin') navigate('#/signin', { replace: true });
+  else route();
   if (tellServer && wasSignedIn) {
     try {
       await api.post('/api/v1/auth/logout');
@@ -254,9 +260,21 @@ export async function endSession(reason, { tellServer = true } = {}) {
       // Gone already (expired, restarted): as good as ended.
     }
   }
-  pendingNotice = reason;
-  if (parseRoute(location.hash).name !== 'signin') navigate('#/signin', { replace: true });
-  else route();
+}
+
+// Leaves the current view (it revokes its blob URLs and wipes what it
+// holds) and empties the container.
+function clearView() {
+  if (current?.leave) {
+    try {
+      current.leave();
+    } catch {
+      // Nothing of it may stay on the page either way.
+    }
+  }
+  current = null;
+  renderSeq += 1;
+  document.getElementById('view').replaceChildren();
 }
 
 let pendingNotice = null;
@@ -368,8 +386,13 @@ export async function start() {
   // and the server forgets the cookie's session.
   window.addEventListener('pagehide', () => {
     wipeKeys();
+    clearView();
     if (account !== null) endSessionOnExit();
     account = null;
+  });
+  // A page restored from the back/forward cache has no session any more.
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) route();
   });
   window.addEventListener('hashchange', () => route());
   document.getElementById('skip-link').addEventListener('click', (e) => {

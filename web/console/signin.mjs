@@ -6,7 +6,7 @@
 // unit key pairs come back to the page, into keys.mjs.
 
 import { ready as cryptoReady } from '../crypto/clueline-crypto.mjs';
-import { hold } from './keys.mjs';
+import { hold, wipe as wipeKeys } from './keys.mjs';
 import { MIN_PASSPHRASE_LENGTH, signinErrorKey } from './logic.mjs';
 import { beginSession, el, registerView, setText, takeSessionNotice, tr } from './shell.mjs';
 import { callWorker } from './worker-client.mjs';
@@ -88,8 +88,9 @@ async function signIn(ctx, form) {
       grants: account.pending_grants,
     });
     // Each granted key is stored wrapped for this account, which removes its grant.
-    for (const blob of unlocked.stored) await ctx.api.post('/api/v1/auth/me/keys', blob);
+    // Held (and so wiped by every way out) before anything else can fail.
     hold(unlocked.pairs);
+    for (const blob of unlocked.stored) await ctx.api.post('/api/v1/auth/me/keys', blob);
     progress.stop();
     form.querySelector('#signin-totp').value = '';
     if (unlocked.stored.length > 0) ctx.announce(tr('signin.grantsStored', { count: unlocked.stored.length }));
@@ -97,6 +98,7 @@ async function signIn(ctx, form) {
     beginSession(account);
   } catch (e) {
     progress.stop();
+    wipeKeys();
     callWorker('forget').catch(() => {});
     passphrase = null;
     const key = e?.code === 'cryptoUnavailable' ? 'signin.error.crypto'
