@@ -8,13 +8,29 @@
 // county transfers it to the other township, whose key the report was
 // never sealed to: the console seals the data key for it, after checking
 // that township's certificates, and that township's handler opens it.
-// Leaving the page ends the session; 15 idle minutes sign out.
+// Before that, 409 answers rewritten on the way (a changed unit key, a key
+// without its key id) are refused in the page and nothing is sent again.
+// Leaving the page ends the session; 15 idle minutes sign out, and empty
+// the page and zero the keys before the (held) logout is answered.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { STEP_MS, Server, TEST_MS, cluelineJson, createDeployment, freePort, handlingUnit, launchBrowser, phone, text } from './harness.mjs';
-import { addAccount, attributeIs, consoleSignIn, demoUnit, desktop, heldUnitKeyCount, rawRequest, submitReport, unexpected } from './console_harness.mjs';
+import {
+  addAccount,
+  attributeIs,
+  consoleSignIn,
+  demoUnit,
+  desktop,
+  heldUnitKeyCount,
+  holdRequests,
+  pageContains,
+  rawRequest,
+  secretKeysZeroed,
+  submitReport,
+  unexpected,
+} from './console_harness.mjs';
 
 const REPORT_TEXT = '东山村会计挪用低保资金，已有三户没有领到。';
 const CATEGORY = 'embezzlement';
@@ -131,6 +147,46 @@ describe('escalation in the console: the township sits on a clue, the county tak
     assert.ok(state.countyPage, 'no county session from the take-over step');
     const { page, problems, context } = state.countyPage;
     assert.ok(await page.locator(`#action-to option[value="${xishan.id}"]`).count() === 1, await text(page, '#action-to'));
+    // A server that answers the 409 with keys that do not check out gets nothing sealed and no second request.
+    const actions = `**/api/v1/clues/${state.clueId}/actions`;
+    const flip = (b64) => (b64[0] === 'A' ? 'B' : 'A') + b64.slice(1);
+    const tampers = [
+      ['a changed public key', (k) => ({ ...k, public_key: flip(k.public_key) })],
+      ['a key without its key id', ({ key_id: _omitted, ...k }) => k],
+    ];
+    for (const [what, tamper] of tampers) {
+      const posts = [];
+      const onRequest = (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname.endsWith('/actions')) posts.push(r.postDataJSON());
+      };
+      page.on('request', onRequest);
+      // The request goes on to the server as it was (from here, trusting the deployment's certificate only);
+      // only its 409 answer is rewritten on the way back.
+      const rewrite = async (route) => {
+        const request = route.request();
+        const headers = await request.allHeaders();
+        delete headers['accept-encoding'];
+        const answer = await rawRequest(server, deployment, { method: request.method(), path: new URL(request.url()).pathname, headers, body: request.postData() ?? undefined });
+        if (answer.status !== 409) return route.fulfill({ status: answer.status, contentType: answer.headers['content-type'], body: answer.body });
+        const body = JSON.parse(answer.body);
+        if (Array.isArray(body?.unit?.keys)) body.unit.keys = body.unit.keys.map(tamper);
+        return route.fulfill({ status: 409, json: body });
+      };
+      await page.route(actions, rewrite);
+      await page.selectOption('#action-to', String(xishan.id));
+      await page.fill('#action-transfer-reason', '项目由西山乡管理');
+      await page.click('#action-transfer-submit');
+      await page.waitForSelector('dialog.confirm[open]');
+      await page.click('#confirm-ok');
+      await attributeIs(page, '#action-transfer-error', 'data-i18n', 'clue.error.unverified');
+      assert.ok(await page.isVisible('#action-transfer-error'), what);
+      // The refusal is shown once resealFor has thrown, which is before any second request could be made.
+      assert.equal(posts.length, 1, `${what}: ${JSON.stringify(posts)}`);
+      assert.equal(posts[0].key_entries, undefined, what);
+      assert.equal(await page.getAttribute('#clue-unit', 'data-unit-id'), String(county.id), what);
+      page.off('request', onRequest);
+      await page.unroute(actions, rewrite);
+    }
     await page.selectOption('#action-to', String(xishan.id));
     await page.fill('#action-transfer-reason', '项目由西山乡管理');
     const moves = [];
@@ -148,6 +204,7 @@ describe('escalation in the console: the township sits on a clue, the county tak
     await page.click('#signout');
     await page.waitForSelector('#signin-submit', { state: 'visible' });
     assert.equal(await heldUnitKeyCount(page), 0);
+    assert.equal(await secretKeysZeroed(page), true, 'a secret key array was forgotten but not zeroed');
     assert.deepEqual(unexpected(problems, [/status of 409/]), []);
     await context.close();
 
@@ -159,12 +216,21 @@ describe('escalation in the console: the township sits on a clue, the county tak
     await xishanSession.page.waitForSelector('#clue-text');
     assert.equal(await xishanSession.page.textContent('#clue-text'), REPORT_TEXT);
     assert.equal(await xishanSession.page.getAttribute('#clue-status', 'data-status'), 'received');
-    // 15 minutes without input sign out and erase the keys.
+    // 15 minutes without input sign out: the page is emptied and the keys
+    // zeroed at once, though the logout request hangs unanswered.
     assert.ok((await heldUnitKeyCount(xishanSession.page)) >= 1);
+    assert.equal(await secretKeysZeroed(xishanSession.page), false, 'held keys should not be zero yet');
+    const held = await holdRequests(xishanSession.page, '**/api/v1/auth/logout');
     await xishanSession.page.clock.fastForward('15:01');
+    await held.started();
     await xishanSession.page.waitForSelector('#signin-submit', { state: 'visible' });
+    assert.equal(held.answered, false);
+    assert.equal(await pageContains(xishanSession.page, REPORT_TEXT), false, 'the report text outlived the idle time-out');
+    assert.equal(await xishanSession.page.locator('#clue-text').count(), 0);
     assert.equal(await xishanSession.page.getAttribute('#view p.notice', 'data-i18n'), 'signin.notice.idle');
     assert.equal(await heldUnitKeyCount(xishanSession.page), 0);
+    assert.equal(await secretKeysZeroed(xishanSession.page), true, 'a secret key array was forgotten but not zeroed');
+    await held.release();
     assert.deepEqual(unexpected(xishanSession.problems), []);
     await xishanSession.context.close();
   });

@@ -1,8 +1,9 @@
 // What the console's browser tests share beyond harness.mjs: supervisor
 // accounts added offline, a report sent through the citizen page, the
 // reporter reading replies on the follow-up page, signing in to the
-// console, the console's in-page key count, and raw HTTPS requests that
-// carry the session cookie as another site would.
+// console, the console's in-page key count and whether its secret keys
+// were zeroed, requests held unanswered (a slow logout), and raw HTTPS
+// requests that carry the session cookie as another site would.
 
 import { request } from 'node:https';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -103,6 +104,70 @@ export function heldUnitKeyCount(page) {
     const keys = await import(new URL('keys.mjs', shell).href);
     return keys.heldUnitKeyCount();
   });
+}
+
+/**
+ * secretKeysZeroed() of the page's keys.mjs: whether every secret key array
+ * the page ever held is all zeros now (false while any key is held).
+ */
+export function secretKeysZeroed(page) {
+  return page.evaluate(async () => {
+    const shell = document.querySelector('link[rel="modulepreload"][href*="/console/shell.mjs"]').href;
+    const keys = await import(new URL('keys.mjs', shell).href);
+    return keys.secretKeysZeroed();
+  });
+}
+
+/**
+ * Holds the page's requests to a path (a glob of page.route) unanswered
+ * until release(): started() resolves with the first such request once
+ * it reaches the route; answered says whether release() let them go on.
+ */
+export async function holdRequests(page, glob) {
+  const waiting = [];
+  let started;
+  const startedPromise = new Promise((resolve) => {
+    started = resolve;
+  });
+  const held = {
+    answered: false,
+    /** Resolves with the first held request; rejects if none came within a step's bound. */
+    started() {
+      let timer;
+      const bound = new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`no request to ${glob} within ${STEP_MS} ms`)), STEP_MS);
+      });
+      return Promise.race([startedPromise, bound]).finally(() => clearTimeout(timer));
+    },
+    async release() {
+      held.answered = true;
+      await Promise.all(waiting.splice(0).map((route) => route.continue()));
+      await page.unroute(glob, handler);
+    },
+  };
+  const handler = (route) => {
+    if (held.answered) return route.continue();
+    waiting.push(route);
+    started(route.request());
+    return undefined;
+  };
+  await page.route(glob, handler);
+  return held;
+}
+
+/** Whether any text of the page (its DOM, attributes aside) still contains the marker. */
+export function pageContains(page, marker) {
+  return page.evaluate((m) => document.documentElement.textContent.includes(m), marker);
+}
+
+/** Whether a blob: URL still loads as an image in the page (false once revoked). */
+export function blobImageLoads(page, url) {
+  return page.evaluate((u) => new Promise((resolve) => {
+    const img = new Image();
+    img.onload = () => resolve(true);
+    img.onerror = () => resolve(false);
+    img.src = u;
+  }), url);
 }
 
 /** Waits until the element's data-* attribute has one of the values. */

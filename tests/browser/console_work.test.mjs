@@ -7,7 +7,8 @@
 // and the reporter reads the reply with the receipt; the clue is closed
 // with an outcome, and the hot spots count it for its site. Along the way:
 // the session cookie's attributes, a cross-site request with the cookie
-// refused, the unit keys gone from the page after sign-out; screenshots
+// refused, the page emptied at sign-out before the logout is answered and
+// the unit keys zeroed; screenshots
 // and axe-core in both languages. And onboarding: an invited newcomer
 // activates in the console and reads out its fingerprint, the handler
 // grants the unit key only once the typed fingerprint matches, and the
@@ -39,11 +40,15 @@ import {
 import {
   addAccount,
   attributeIs,
+  blobImageLoads,
   consoleSignIn,
   desktop,
   followupReplies,
   heldUnitKeyCount,
+  holdRequests,
+  pageContains,
   rawRequest,
+  secretKeysZeroed,
   submitReport,
   unexpected,
 } from './console_harness.mjs';
@@ -278,17 +283,37 @@ describe('the console: sign in, queue, open a clue with its photo, acknowledge, 
     await fresh.context.close();
   });
 
-  it('signing out erases the unit keys from the page and ends the session', { timeout: TEST_MS }, async () => {
+  it('signing out empties the page at once (while the logout is still unanswered), zeroes the unit keys and ends the session', { timeout: TEST_MS }, async () => {
     const { page } = work;
+    await page.click('a[data-view="queue"]');
+    await page.click(`#queue-rows tr[data-clue-id="${state.clueId}"] a`);
+    await page.waitForSelector('#clue-text');
+    assert.equal(await page.textContent('#clue-text'), REPORT_TEXT);
+    await page.waitForFunction(() => document.getElementById('attachment-0-image')?.complete && document.getElementById('attachment-0-image').naturalWidth > 0);
+    const imageUrl = await page.getAttribute('#attachment-0-image', 'src');
+    assert.match(imageUrl, /^blob:/);
+    assert.equal(await blobImageLoads(page, imageUrl), true);
     assert.ok((await heldUnitKeyCount(page)) >= 1);
+    assert.equal(await secretKeysZeroed(page), false, 'held keys should not be zero yet');
+    // The logout request hangs: what was decrypted must leave the page without waiting for it.
+    const held = await holdRequests(page, '**/api/v1/auth/logout');
     const logout = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/auth/logout');
     await page.click('#signout');
-    assert.equal((await logout).status(), 200);
+    await held.started();
     await page.waitForSelector('#signin-submit', { state: 'visible' });
+    assert.equal(held.answered, false);
+    assert.equal(await pageContains(page, REPORT_TEXT.slice(0, 12)), false, 'the report text outlived the sign-out');
+    assert.equal(await pageContains(page, CONTACT), false, 'the contact outlived the sign-out');
+    assert.equal(await page.locator('#clue-text, #attachment-0-image, #attachment-0-download').count(), 0);
+    assert.equal(await blobImageLoads(page, imageUrl), false, 'the photo\'s blob URL was not revoked');
     assert.equal(await heldUnitKeyCount(page), 0);
+    assert.equal(await secretKeysZeroed(page), true, 'a secret key array was forgotten but not zeroed');
+    await held.release();
+    assert.equal((await logout).status(), 200);
     const ended = await rawRequest(server, deployment, { path: '/api/v1/auth/me', headers: { Cookie: state.cookie } });
     assert.equal(ended.status, 401);
-    assert.deepEqual(unexpected(work.problems), []);
+    // The probe of the revoked blob URL is the one failed load expected here.
+    assert.deepEqual(unexpected(work.problems, [/Failed to load resource: net::ERR_FILE_NOT_FOUND/]), []);
     await work.context.close();
   });
 });

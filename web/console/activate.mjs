@@ -7,7 +7,7 @@
 
 import { base64urlDecode } from '../crypto/clueline-crypto.mjs';
 import { invitationCode, passphraseProblem, MIN_PASSPHRASE_LENGTH, totpUri } from './logic.mjs';
-import { el, errorText, registerView, setPlain, setText } from './shell.mjs';
+import { ApiError, el, registerView, setPlain, setText, showError } from './shell.mjs';
 import { callWorker } from './worker-client.mjs';
 
 function field(id, labelKey, input, hintKey, hintParams) {
@@ -66,9 +66,13 @@ async function activate(container, ctx, form) {
     form.hidden = true;
     showDone(container, answer, made.fingerprint);
   } catch (e) {
-    const key = e?.status === 404 ? 'activate.error.notFound' : e?.status === 409 ? 'activate.error.conflict' : null;
+    // The worker's and the crypto module's failures are English texts: the catalog says what they mean here.
+    const key = !(e instanceof ApiError) ? (e?.code === 'cryptoUnavailable' ? 'activate.error.crypto' : 'activate.error.local')
+      : e.status === 404 ? 'activate.error.notFound'
+      : e.status === 409 ? 'activate.error.conflict'
+      : null;
     if (key) setText(error, key);
-    else setPlain(error, errorText(e));
+    else showError(error, e);
     error.hidden = false;
     error.focus();
   } finally {

@@ -9,7 +9,7 @@ import { PAYLOAD_MAX_PLAINTEXT } from '../crypto/clueline-crypto.mjs';
 import { OpenError, resealFor, sealReply } from './clue-open.mjs';
 import { confirmAction } from './confirm.mjs';
 import { OUTCOMES, isClueId, transferOptions } from './logic.mjs';
-import { ApiError, el, errorText, setPlain, setText } from './shell.mjs';
+import { ApiError, el, setPlain, setText, showError } from './shell.mjs';
 
 /** The actions offered for a clue: the server decides in the end, and says why when it refuses. */
 export function offeredActions(clue) {
@@ -37,7 +37,7 @@ function selectOf(id, options) {
   const s = el('select', { attrs: { id, name: id, required: true } });
   for (const o of options) {
     const option = el('option', { attrs: { value: o.value } });
-    if (o.key) setText(option, o.key);
+    if (o.key) setText(option, o.key, o.params);
     else setPlain(option, o.text);
     s.append(option);
   }
@@ -56,7 +56,7 @@ function inputsFor(action, clue, directory) {
       return { nodes: [field('action-duplicate-of', 'action.duplicateOf', i)], read: () => (isClueId(i.value.trim()) ? { duplicate_of: i.value.trim() } : { missing: 'action.error.duplicateOf' }) };
     }
     case 'transfer': {
-      const s = selectOf('action-to', [{ value: '', key: 'action.chooseUnit' }, ...transferOptions(clue, directory).map((o) => ({ value: String(o.id), text: o.name }))]);
+      const s = selectOf('action-to', [{ value: '', key: 'action.chooseUnit' }, ...transferOptions(clue, directory).map((o) => (o.name === null ? { value: String(o.id), key: 'common.unitNumber', params: { id: o.id } } : { value: String(o.id), text: o.name }))]);
       const r = el('textarea', { attrs: { id: 'action-transfer-reason', rows: '3', maxlength: '500' } });
       return {
         nodes: [field('action-to', 'action.to', s), field('action-transfer-reason', 'action.reason', r)],
@@ -86,7 +86,7 @@ function inputsFor(action, clue, directory) {
 
 async function send(ctx, clue, opened, action, values) {
   const path = `/api/v1/clues/${clue.clue_id}`;
-  if (action === 'reply') return ctx.api.postBytes(`${path}/replies`, sealReply(clue, values.text));
+  if (action === 'reply') return ctx.api.postBytes(`${path}/replies`, sealReply(clue, opened, clue.clue_id, values.text));
   const body = { action, ...values };
   try {
     return await ctx.api.post(`${path}/actions`, body);
@@ -116,18 +116,32 @@ function actionForm(ctx, clue, opened, directory, action, done) {
       return;
     }
     if (CONFIRMED.has(action)) {
-      const params = { unit: values.to ? transferOptions(clue, directory).find((o) => o.id === values.to)?.name ?? '' : '', outcome: values.outcome ? { $key: `outcome.${values.outcome}` } : '' };
-      const yes = await confirmAction({ titleKey: `confirm.${action}.title`, textKey: `confirm.${action}.text`, params, confirmKey: `action.${action}` });
+      const target = values.to ? transferOptions(clue, directory).find((o) => o.id === values.to) : null;
+      const unit = !target ? '' : target.name ?? { $key: 'common.unitNumber', params: { id: target.id } };
+      const params = { unit, outcome: values.outcome ? { $key: `outcome.${values.outcome}` } : '' };
+      const yes = await confirmAction({ titleKey: `confirm.${action}.title`, textKey: `confirm.${action}.text`, params, confirmKey: `action.${action}`, opener: submit });
       if (!yes) return;
     }
+    if (submit.disabled) return;
     submit.disabled = true;
     try {
       await send(ctx, clue, opened, action, values);
-      ctx.announce(ctx.t(`action.${action}.done`));
+    } catch (err) {
+      if (!form.isConnected) return;
+      if (err instanceof OpenError) setText(error, err.key);
+      else showError(error, err);
+      error.hidden = false;
+      error.focus();
+      submit.disabled = false;
+      return;
+    }
+    // Done: the clue is shown again (this form with it), the focus put at its heading and the result told.
+    try {
       await done(action);
     } catch (err) {
+      if (!form.isConnected) return;
       if (err instanceof OpenError) setText(error, err.key);
-      else setPlain(error, errorText(err));
+      else showError(error, err);
       error.hidden = false;
       error.focus();
     } finally {
@@ -142,18 +156,24 @@ export function renderActions(ctx, clue, opened, directory, rerender) {
   const status = el('p', { attrs: { id: 'clue-action-status', role: 'status' } });
   const actions = offeredActions(clue);
   const forms = actions.map((a) => actionForm(ctx, clue, opened, directory, a, async (done) => {
+    const result = ctx.t(`action.${done}.done`);
     try {
       await rerender();
     } catch (e) {
       // Transferred or recused: the clue may no longer be this unit's to see.
       if (e instanceof ApiError && e.status === 404) {
         ctx.navigate('#/queue');
+        ctx.announce(result);
         return;
       }
       throw e;
     }
     const note = document.getElementById('clue-action-status');
     if (note) setText(note, `action.${done}.done`);
+    // The form that had the focus is gone with the old view: the new view's heading takes it.
+    const heading = document.getElementById('clue-heading');
+    if (heading && (document.activeElement === document.body || !document.activeElement?.isConnected)) heading.focus();
+    ctx.announce(result);
   }));
   return el('section', { cls: 'panel', attrs: { id: 'clue-actions', 'aria-labelledby': 'clue-actions-title' } }, [
     el('h2', { key: 'clue.actions', attrs: { id: 'clue-actions-title' } }),

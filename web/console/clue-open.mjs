@@ -97,11 +97,28 @@ export function decryptStream(parts, keyText) {
   }
 }
 
-/** A reply sealed to the reporter's reply key alone, in the reply domain with the clue id (crypto-spec §4). */
-export function sealReply(clue, text) {
-  const replyKey = cc.base64urlDecode(clue.reply_public_key);
-  if (replyKey.length !== 32) throw new OpenError('clue.error.malformed', "the clue's reply key is not 32 bytes");
-  return cc.sealPayload('reply', cc.base64urlDecode(clue.clue_id), [replyKey], text);
+/**
+ * A reply sealed to the reporter's reply key alone, in the reply domain
+ * with the clue id (crypto-spec §4) — the key the opened envelope carries,
+ * which the report's AEAD authenticates, not merely the one the server
+ * lists: a server's other key is refused. clueId is the id the console
+ * asked for, which the answer was checked to name.
+ * @param {object} clue the `clue` of GET /api/v1/clues/{id}
+ * @param {{envelope: Uint8Array}|null} opened from openClue
+ * @param {string} clueId
+ */
+export function sealReply(clue, opened, clueId, text) {
+  if (!opened) throw new OpenError('clue.error.noKey');
+  if (clue.clue_id !== clueId) throw new OpenError('clue.error.otherClue');
+  const sealedIn = cc.parseEnvelope(opened.envelope).replyPublicKey;
+  let served;
+  try {
+    served = cc.base64urlDecode(clue.reply_public_key ?? '');
+  } catch {
+    throw new OpenError('clue.error.replyKey');
+  }
+  if (served.length !== sealedIn.length || !served.every((b, i) => b === sealedIn[i])) throw new OpenError('clue.error.replyKey');
+  return cc.sealPayload('reply', cc.base64urlDecode(clueId), [sealedIn], text);
 }
 
 /**
@@ -131,7 +148,13 @@ export function resealFor(opened, problem, expectedUnitId) {
     throw new OpenError('clue.error.unverified', "the deployment key is not the one the report's poster was signed with");
   }
   // Earlier keys stay listed to open older reports; nothing new is sealed to them.
-  const current = (unit.keys ?? []).filter((k) => k?.current !== false);
+  const current = (Array.isArray(unit.keys) ? unit.keys : []).filter((k) => k?.current !== false);
+  // As the CLI's certified_keys: a parent to check, and every key with its
+  // key id (which verifiedUnitKeys then checks is the key's own).
+  if (!Number.isInteger(unit.parent_id)) throw new OpenError('clue.error.unverified', 'the answer names no parent for the unit');
+  for (const k of current) {
+    if (typeof k?.key_id !== 'string' || k.key_id === '') throw new OpenError('clue.error.unverified', 'a key the answer names has no key id');
+  }
   let publicKeys;
   try {
     publicKeys = cc.verifiedUnitKeys({ ...unit, keys: current }, deploymentKey);

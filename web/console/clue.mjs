@@ -5,20 +5,30 @@
 // plain words, the deadlines, escalations and history, and the actions
 // (clue-actions.mjs).
 
-import { ready as cryptoReady } from '../crypto/clueline-crypto.mjs';
+import { ready as cryptoReady, wipe as wipeBytes } from '../crypto/clueline-crypto.mjs';
 import { renderActions } from './clue-actions.mjs';
 import { OpenError, decryptStream, openClue, openMessage } from './clue-open.mjs';
 import { heldKeys } from './keys.mjs';
 import { setLabel, setSiteName, setTime, setUnitName } from './labels.mjs';
 import { CLUE_ROLES, badgesFor, currentDeadline, downloadName, isClueId, isInlineImage, notesInOrder, routeExplanation } from './logic.mjs';
-import { el, errorText, hasText, registerView, renderToken, setPlain, setText } from './shell.mjs';
+import { el, hasText, registerView, renderToken, setPlain, setText, showError } from './shell.mjs';
 
-/** Blob URLs of the images shown; revoked when the view is left. */
+/** Blob URLs of the images shown and the files decrypted; revoked and zeroed when the view is left or shown again. */
 let objectUrls = [];
+let decrypted = [];
+/** Counts the clue's renders: a render (and its file loads) goes on only while it is the latest. */
+let clueRenders = 0;
 
 function revokeUrls() {
   for (const u of objectUrls) URL.revokeObjectURL(u);
   objectUrls = [];
+  for (const bytes of decrypted) wipeBytes(bytes);
+  decrypted = [];
+}
+
+function leaveClue() {
+  clueRenders++;
+  revokeUrls();
 }
 
 function section(id, titleKey, children) {
@@ -52,8 +62,13 @@ function summary(clue, directory, nowMs) {
   return el('dl', { cls: 'facts', attrs: { id: 'clue-facts' } }, rows);
 }
 
-/** A file row: name, size, a download button, the image itself once decrypted. */
-function fileItem(ctx, clue, file, state) {
+/**
+ * A file row: name, size, a download button, the image itself once
+ * decrypted. current() tells whether the render it belongs to is still
+ * shown; once not (left, signed out, shown again), nothing more is fetched,
+ * decrypted or shown, and bytes decrypted meanwhile are zeroed.
+ */
+function fileItem(ctx, clue, file, state, current) {
   const n = file.n;
   const name = downloadName(file.name, n);
   const statusText = el('span', { cls: 'file-status', attrs: { role: 'status' } });
@@ -67,8 +82,18 @@ function fileItem(ctx, clue, file, state) {
     setText(statusText, 'clue.fileLoading');
     try {
       const parts = [];
-      for (let part = 0; part < state.parts; part++) parts.push(await ctx.api.getBytes(`/api/v1/clues/${clue.clue_id}/attachments/${n}/${part}`));
+      for (let part = 0; part < state.parts; part++) {
+        const bytes = await ctx.api.getBytes(`/api/v1/clues/${clue.clue_id}/attachments/${n}/${part}`);
+        if (!current()) return;
+        parts.push(bytes);
+      }
+      if (!current()) return;
       const bytes = decryptStream(parts, file.key);
+      if (!current()) {
+        wipeBytes(bytes);
+        return;
+      }
+      decrypted.push(bytes);
       const type = isInlineImage(file.type) ? file.type : 'application/octet-stream';
       setText(statusText, 'clue.fileReady', { size: { $number: bytes.length } });
       button.disabled = false;
@@ -80,8 +105,9 @@ function fileItem(ctx, clue, file, state) {
         item.append(img);
       }
     } catch (e) {
+      if (!current()) return;
       if (e?.code === 'authentication_failed' || e?.code === 'invalid_argument') setText(statusText, 'clue.fileBroken');
-      else setPlain(statusText, errorText(e));
+      else showError(statusText, e);
     }
   };
   return { item, load };
@@ -106,7 +132,7 @@ function reportSection(ctx, clue, opened, files) {
   return section('clue-report', 'clue.report', children);
 }
 
-function notesSection(ctx, clue, opened, keys) {
+function notesSection(ctx, clue, opened, keys, current) {
   const list = el('ol', { cls: 'notes', attrs: { id: 'clue-notes' } });
   const fileItems = [];
   for (const note of notesInOrder(clue.reporter_messages, clue.unit_replies)) {
@@ -123,7 +149,7 @@ function notesSection(ctx, clue, opened, keys) {
         if (message.files.length > 0) {
           const ul = el('ul', { cls: 'files' });
           for (const file of message.files) {
-            const f = fileItem(ctx, clue, file, clue.attachments.find((a) => a.index === file.n));
+            const f = fileItem(ctx, clue, file, clue.attachments.find((a) => a.index === file.n), current);
             ul.append(f.item);
             fileItems.push(f);
           }
@@ -171,13 +197,21 @@ function historySection(clue, directory) {
   ]);
 }
 
+/**
+ * Fetches, opens and shows the clue; resolves once it is shown, while its
+ * files go on loading one after the other.
+ */
 async function renderClue(container, ctx, id) {
-  const current = renderToken();
+  const view = renderToken();
+  const render = ++clueRenders;
+  const current = () => view() && render === clueRenders;
   await cryptoReady();
   const [directory, answer] = await Promise.all([ctx.directory(), ctx.api.get(`/api/v1/clues/${id}`)]);
   if (!current()) return;
-  revokeUrls();
   const { clue } = answer;
+  // The id is the context the messages open and the replies are sealed in: it must be the one asked for.
+  if (clue?.clue_id !== id) throw new OpenError('clue.error.otherClue');
+  revokeUrls();
   const keys = heldKeys();
   let opened = null;
   let openProblem = null;
@@ -187,13 +221,13 @@ async function renderClue(container, ctx, id) {
     openProblem = e instanceof OpenError ? e.key : 'clue.error.malformed';
   }
   const reportFiles = opened
-    ? opened.body.attachments.map((file) => fileItem(ctx, clue, file, clue.attachments.find((a) => a.index === file.n)))
+    ? opened.body.attachments.map((file) => fileItem(ctx, clue, file, clue.attachments.find((a) => a.index === file.n), current))
     : [];
-  const notes = notesSection(ctx, clue, opened, keys);
+  const notes = notesSection(ctx, clue, opened, keys, current);
   const rerender = () => renderClue(container, ctx, id);
   container.replaceChildren(
     el('p', {}, [el('a', { key: 'clue.back', attrs: { href: '#/queue' } })]),
-    el('h1', { key: 'clue.heading', params: { id: clue.clue_id.slice(0, 8) }, attrs: { id: 'clue-heading', 'data-clue-id': clue.clue_id } }),
+    el('h1', { key: 'clue.heading', params: { id: clue.clue_id.slice(0, 8) }, attrs: { id: 'clue-heading', tabindex: '-1', 'data-clue-id': clue.clue_id } }),
     summary(clue, directory, Date.now()),
     opened ? reportSection(ctx, clue, opened, reportFiles) : section('clue-report', 'clue.report', [el('p', { cls: 'error', key: openProblem, attrs: { id: 'clue-open-error', role: 'alert' } })]),
     renderActions(ctx, clue, opened, directory, rerender),
@@ -201,10 +235,13 @@ async function renderClue(container, ctx, id) {
     routeSection(clue, directory),
     historySection(clue, directory),
   );
-  for (const f of [...reportFiles, ...notes.fileItems]) {
-    await f.load();
-    if (!current()) return;
-  }
+  const files = [...reportFiles, ...notes.fileItems];
+  (async () => {
+    for (const f of files) {
+      if (!current()) return;
+      await f.load();
+    }
+  })();
 }
 
 registerView('clue', {
@@ -219,8 +256,12 @@ registerView('clue', {
     try {
       await renderClue(container, ctx, id);
     } catch (e) {
-      container.replaceChildren(el('h1', { key: 'clue.notFoundTitle' }), el('p', { cls: 'error', text: e?.status === 404 ? ctx.t('clue.notFound') : errorText(e), attrs: { role: 'alert' } }), el('p', {}, [el('a', { key: 'clue.back', attrs: { href: '#/queue' } })]));
+      const problem = el('p', { cls: 'error', attrs: { role: 'alert' } });
+      if (e?.status === 404) setText(problem, 'clue.notFound');
+      else if (e instanceof OpenError) setText(problem, e.key);
+      else showError(problem, e);
+      container.replaceChildren(el('h1', { key: 'clue.notFoundTitle' }), problem, el('p', {}, [el('a', { key: 'clue.back', attrs: { href: '#/queue' } })]));
     }
   },
-  leave: revokeUrls,
+  leave: leaveClue,
 });

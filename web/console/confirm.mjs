@@ -1,13 +1,15 @@
 // A confirmation before an action that cannot be undone: a modal <dialog>
-// (focus kept inside, Escape cancels), its texts from the catalog.
+// (focus kept inside, Escape cancels), its texts from the catalog; closed,
+// it gives the focus back to the control that opened it.
 
 import { el } from './shell.mjs';
 
 /**
- * @param {{titleKey: string, textKey: string, params?: object, confirmKey: string}} texts
+ * @param {{titleKey: string, textKey: string, params?: object, confirmKey: string, opener?: Element}} texts
+ *   opener: where the focus returns (by default the element focused when it opened)
  * @returns {Promise<boolean>} whether the person confirmed
  */
-export function confirmAction({ titleKey, textKey, params, confirmKey }) {
+export function confirmAction({ titleKey, textKey, params, confirmKey, opener = document.activeElement }) {
   return new Promise((resolve) => {
     const ok = el('button', { cls: 'primary', key: confirmKey, attrs: { type: 'button', id: 'confirm-ok' } });
     const cancel = el('button', { cls: 'secondary', key: 'common.cancel', attrs: { type: 'button', id: 'confirm-cancel' } });
@@ -22,6 +24,7 @@ export function confirmAction({ titleKey, textKey, params, confirmKey }) {
       answered = true;
       dialog.close();
       dialog.remove();
+      if (opener instanceof HTMLElement && opener.isConnected && !opener.disabled) opener.focus();
       resolve(value);
     };
     ok.addEventListener('click', () => finish(true));

@@ -76,6 +76,9 @@ async function renderView(container, ctx, view) {
   const error = messageLine('hotspots-error', 'alert');
   const status = messageLine('hotspots-status');
 
+  // The dash until the figures come is typography, not a word: it reads the
+  // same in Chinese and English, so it is not in the catalogs (nor below,
+  // for a site whose unit the directory does not name).
   const total = el('dd', { id: 'hotspots-total' }, '–');
   const escalated = el('dd', { id: 'hotspots-escalated' }, '–');
   const overdue = el('dd', { id: 'hotspots-overdue' }, '–');

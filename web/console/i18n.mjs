@@ -77,21 +77,25 @@ export function translator(lang, catalog) {
   const has = (key) => Object.prototype.hasOwnProperty.call(catalog, key);
   const t = (key, params) => {
     const template = has(key) ? catalog[key] : key;
-    return format(template, resolveKeys(params, (k) => (has(k) ? catalog[k] : k)), lang);
+    return format(template, resolveKeys(params, (k, p) => format(has(k) ? catalog[k] : k, p, lang)), lang);
   };
   t.lang = lang;
   t.has = has;
   return t;
 }
 
-/** Parameters that are themselves catalog entries ({$key: 'role.handler'}) as their text, so they follow a change of language too. */
+/**
+ * Parameters that are themselves catalog entries ({$key: 'role.handler'},
+ * or {$key: 'common.unitNumber', params: {id: 3}}) as their text, so they
+ * follow a change of language too.
+ */
 function resolveKeys(params, text) {
   if (!params) return params;
   let out = params;
   for (const [name, v] of Object.entries(params)) {
     if (v && typeof v === 'object' && typeof v.$key === 'string') {
       if (out === params) out = { ...params };
-      out[name] = text(v.$key);
+      out[name] = text(v.$key, v.params && typeof v.params === 'object' ? v.params : undefined);
     }
   }
   return out;

@@ -9,6 +9,14 @@ import { keyId, base64urlEncode, wipe as wipeBytes } from '../crypto/clueline-cr
 let held = [];
 
 /**
+ * Every secret key array hold() was ever given, weakly: an array stays
+ * strongly referenced by `held` until wipe() zeroes it, so one that is
+ * gone was zeroed before it went. Only whether they are zero is ever told.
+ * @type {Set<WeakRef<Uint8Array>>}
+ */
+const everHeld = new Set();
+
+/**
  * Keeps unit key pairs (X25519), replacing one of the same key id.
  * @param {{publicKey: Uint8Array, secretKey: Uint8Array}[]} pairs libsodium must be ready
  */
@@ -21,12 +29,30 @@ export function hold(pairs) {
       held.splice(earlier, 1);
     }
     held.push({ publicKey: pair.publicKey, secretKey: pair.secretKey, keyId: id });
+    everHeld.add(new WeakRef(pair.secretKey));
   }
 }
 
 /** How many unit keys are held now (the browser test checks it is 0 after sign-out). */
 export function heldUnitKeyCount() {
   return held.length;
+}
+
+/**
+ * Whether every secret key array ever held is all zeros now (the browser
+ * tests check it after sign-out and the idle time-out); false while any
+ * key is held. Tells nothing of the keys' contents.
+ */
+export function secretKeysZeroed() {
+  for (const ref of everHeld) {
+    const key = ref.deref();
+    if (key === undefined) {
+      everHeld.delete(ref);
+      continue;
+    }
+    if (key.some((b) => b !== 0)) return false;
+  }
+  return true;
 }
 
 /** The held pairs, to open clues with (the caller must not keep them). */

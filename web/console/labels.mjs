@@ -9,7 +9,8 @@ import { siteById, unitById } from './logic.mjs';
 export function setLabel(node, prefix, value) {
   const key = `${prefix}.${value}`;
   if (value && hasText(key)) setText(node, key);
-  else setPlain(node, value || '—');
+  else if (value) setPlain(node, value);
+  else setText(node, 'common.none');
   return node;
 }
 

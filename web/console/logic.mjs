@@ -126,7 +126,7 @@ export function routeExplanation(clue, directory) {
   return steps.map((step) => {
     const unit = unitById(directory, step.unit_id);
     const params = {
-      unit: unit?.name ?? `#${step.unit_id}`,
+      unit: unit?.name ?? { $key: 'common.unitNumber', params: { id: step.unit_id } },
       level: unit?.level ?? '',
       accused: clue.accused_level || '',
       category: clue.category ?? '',
@@ -139,7 +139,8 @@ export function routeExplanation(clue, directory) {
 /** The transfer targets of a clue as {id, name} for the select, in the server's order. */
 export function transferOptions(clue, directory) {
   const targets = Array.isArray(clue?.transfer_targets) ? clue.transfer_targets : [];
-  return targets.filter((id) => Number.isInteger(id)).map((id) => ({ id, name: unitName(directory, id) ?? `#${id}` }));
+  // name null: a unit the directory does not name, shown as the catalog's "unit {id}" (as labels.mjs setUnitName does).
+  return targets.filter((id) => Number.isInteger(id)).map((id) => ({ id, name: unitName(directory, id) }));
 }
 
 // ---------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import { renderAwaitingKeys } from './grants.mjs';
 import { setLabel, setSiteName, setTime } from './labels.mjs';
 import { BADGES, CLUE_ROLES, STATUSES, badgesFor, currentDeadline, queueQuery, sortClues } from './logic.mjs';
-import { el, errorText, hasText, registerView, renderToken, setPlain, setText } from './shell.mjs';
+import { el, hasText, registerView, renderToken, setPlain, setText, showError } from './shell.mjs';
 
 // Kept while the page lives, so that coming back from a clue shows the same filters.
 const filters = { status: '', category: '', site: '', escalated: '', overdue: false, order: 'deadline' };
@@ -23,7 +23,8 @@ function select(id, labelKey, options, value) {
   return el('div', { cls: 'field' }, [el('label', { key: labelKey, attrs: { for: id } }), s]);
 }
 
-function filterForm(directory, onApply) {
+/** The filter form; onApply() is not called while isBusy() (a load is under way). */
+function filterForm(directory, onApply, isBusy) {
   const categories = (directory.categories ?? []).map((c) => (hasText(`category.${c}`) ? { value: c, key: `category.${c}` } : { value: c, text: c }));
   const sites = (directory.sites ?? []).map((s) => ({ value: String(s.id), text: s.name }));
   const overdue = el('input', { attrs: { id: 'queue-overdue', type: 'checkbox', name: 'overdue' } });
@@ -47,6 +48,7 @@ function filterForm(directory, onApply) {
   ]);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    if (isBusy()) return;
     filters.status = form.querySelector('#queue-status').value;
     filters.category = form.querySelector('#queue-category').value;
     filters.site = form.querySelector('#queue-site').value;
@@ -102,6 +104,23 @@ registerView('queue', {
 
     let loaded = [];
     let cursor = null;
+    // Each load is numbered: only the latest one's answer is shown, so a
+    // late "more" cannot add rows of other filters or set their cursor.
+    let loadSeq = 0;
+    let loading = false;
+    let form = null;
+    let focusedButton = null;
+    const setBusy = (busy) => {
+      loading = busy;
+      const buttons = [form.querySelector('#queue-apply'), more];
+      if (busy) focusedButton = buttons.find((b) => b === document.activeElement) ?? null;
+      for (const b of buttons) b.disabled = busy;
+      if (busy) form.setAttribute('aria-busy', 'true');
+      else form.removeAttribute('aria-busy');
+      // A button disabled under the focus loses it; it gets it back when the load is done.
+      if (!busy && focusedButton && !focusedButton.hidden && (document.activeElement === document.body || document.activeElement === null)) focusedButton.focus();
+      if (!busy) focusedButton = null;
+    };
     const show = () => {
       const nowMs = Date.now();
       body.replaceChildren(...sortClues(loaded, filters.order).map((c) => row(c, directory, nowMs)));
@@ -109,34 +128,40 @@ registerView('queue', {
       more.hidden = !cursor;
     };
     const load = async (append) => {
+      const seq = ++loadSeq;
+      const latest = () => current() && seq === loadSeq;
       errorBox.hidden = true;
-      more.disabled = true;
+      setBusy(true);
       try {
         const page = await ctx.api.get('/api/v1/queue', queueQuery(filters, append ? cursor : null));
-        if (!current()) return;
+        if (!latest()) return;
         loaded = append ? [...loaded, ...page.clues] : page.clues;
         cursor = page.next_cursor;
         show();
       } catch (e) {
-        setPlain(errorBox, errorText(e));
+        if (!latest()) return;
+        showError(errorBox, e);
         errorBox.hidden = false;
       } finally {
-        more.disabled = false;
+        if (latest()) setBusy(false);
       }
     };
-    more.addEventListener('click', () => load(true));
+    more.addEventListener('click', () => {
+      if (!loading) load(true);
+    });
+    form = filterForm(directory, () => load(false), () => loading);
 
     container.append(
       el('h1', { key: 'queue.heading' }),
       awaiting,
-      filterForm(directory, () => load(false)),
+      form,
       statusLine,
       errorBox,
       el('div', { cls: 'table-wrap', attrs: { tabindex: '0', role: 'region', 'aria-labelledby': 'queue-status' } }, [table]),
       more,
       el('details', { cls: 'legend-box' }, [el('summary', { key: 'queue.legend' }), badgeLegend]),
     );
-    renderAwaitingKeys(awaiting, ctx).catch(() => {});
+    renderAwaitingKeys(awaiting, ctx, current).catch(() => {});
     await load(false);
   },
 });

@@ -164,10 +164,50 @@ export function download(filename, data, contentType = 'application/octet-stream
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
-/** The text of an ApiError for a person: the server's message, or the catalog's for no answer. */
+/**
+ * The catalog key of a failure: by the HTTP status of an ApiError (0: no
+ * answer), 'error.local' for anything that failed on this page.
+ */
+export function errorKey(e) {
+  if (!(e instanceof ApiError)) return 'error.local';
+  const s = e.status;
+  if (s === 0) return 'error.network';
+  if (s === 400 || s === 422) return 'error.invalid';
+  if (s === 401) return 'error.unauthenticated';
+  if (s === 403) return 'error.forbidden';
+  if (s === 404) return 'error.notFound';
+  if (s === 409) return 'error.conflict';
+  if (s === 413) return 'error.tooLarge';
+  if (s === 429) return 'error.rateLimited';
+  if (s === 503) return 'error.unavailable';
+  if (s >= 500) return 'error.serverFailed';
+  return 'error.server';
+}
+
+/** The sentence of a failure for a person, in the current language (for a live region). */
 export function errorText(e) {
-  if (e instanceof ApiError) return e.status === 0 ? t('error.network') : t('error.server', { status: e.status, message: e.message });
-  return t('error.local', { message: String(e?.message ?? e) });
+  return t(errorKey(e), { status: e?.status ?? 0 });
+}
+
+/**
+ * Shows a failure in node: the catalog's sentence for its status (kept
+ * across a change of language), and beneath it, as a detail, the server's
+ * own message (English, marked so) or the page's, when there is one.
+ */
+export function showError(node, e) {
+  delete node.dataset.i18n;
+  delete node.dataset.i18nParams;
+  const sentence = setText(document.createElement('span'), errorKey(e), { status: e?.status ?? 0 });
+  sentence.className = 'error-sentence';
+  node.replaceChildren(sentence);
+  const detail = e instanceof ApiError ? (e.status === 0 ? '' : e.message) : String(e?.message ?? e ?? '');
+  if (detail !== '') {
+    const small = el('span', { cls: 'error-detail', text: detail });
+    // The server and the browser word their messages in English.
+    small.lang = 'en';
+    node.append(small);
+  }
+  return node;
 }
 
 // ---------------------------------------------------------------------------
@@ -233,48 +273,54 @@ export function beginSession(signedIn) {
   else route();
 }
 
+/** Leaves the view shown (its leave(), e.g. revoking blob URLs) and stops its renders still under way. */
+function leaveCurrent() {
+  renderSeq++;
+  const view = current;
+  current = null;
+  if (view?.leave) {
+    try {
+      view.leave();
+    } catch {
+      // A view that fails to leave must not keep the next one out.
+    }
+  }
+}
+
 /**
- * Ends the session: keys wiped first, then the server told (unless it
- * ended there already), then the sign-in view with the reason.
- * @param {'signedOut'|'idle'|'expired'} reason
+ * Drops the session on this page at once, before anything is asked of the
+ * network: the view left and emptied (the decrypted report, its images and
+ * download buttons go with it), open dialogs cancelled, the keys wiped,
+ * the account forgotten.
  */
-export async function endSession(reason, { tellServer = true } = {}) {
+function dropSession() {
+  leaveCurrent();
+  document.getElementById('view').replaceChildren();
+  for (const dialog of document.querySelectorAll('dialog.confirm')) dialog.dispatchEvent(new Event('cancel'));
+  document.getElementById('announce').textContent = '';
   wipeKeys();
-  const wasSignedIn = account !== null;
   account = null;
   directoryPromise = null;
   clearTimeout(idleTimer);
   document.getElementById('who').hidden = true;
   document.getElementById('signout').hidden = true;
-  // What was decrypted leaves the page at once, not when the server answers
-  // the logout: after an idle time-out the network may well be gone.
-  clearView();
   renderNav();
+}
+
+/**
+ * Ends the session: the view emptied and the keys wiped first, then the
+ * sign-in view with the reason, and only then the server told (unless it
+ * ended there already) — without waiting for its answer, which may take
+ * up to the request time-out; an error there changes nothing here.
+ * @param {'signedOut'|'idle'|'expired'} reason
+ */
+export function endSession(reason, { tellServer = true } = {}) {
+  const wasSignedIn = account !== null;
+  dropSession();
   pendingNotice = reason;
   if (parseRoute(location.hash).name !== 'signin') navigate('#/signin', { replace: true });
   else route();
-  if (tellServer && wasSignedIn) {
-    try {
-      await api.post('/api/v1/auth/logout');
-    } catch {
-      // Gone already (expired, restarted): as good as ended.
-    }
-  }
-}
-
-// Leaves the current view (it revokes its blob URLs and wipes what it
-// holds) and empties the container.
-function clearView() {
-  if (current?.leave) {
-    try {
-      current.leave();
-    } catch {
-      // Nothing of it may stay on the page either way.
-    }
-  }
-  current = null;
-  renderSeq += 1;
-  document.getElementById('view').replaceChildren();
+  if (tellServer && wasSignedIn) api.post('/api/v1/auth/logout').catch(() => {});
 }
 
 let pendingNotice = null;
@@ -331,13 +377,7 @@ async function route() {
   if (account === null && (!view || !view.public)) view = views.get('signin');
   else if (account !== null && (!view || view.name === 'signin')) view = views.get(homeView() ?? 'signin');
   const container = document.getElementById('view');
-  if (current?.leave) {
-    try {
-      current.leave();
-    } catch {
-      // A view that fails to leave must not keep the next one out.
-    }
-  }
+  leaveCurrent();
   current = view;
   renderNav();
   const seq = ++renderSeq;
@@ -352,7 +392,7 @@ async function route() {
     await view.render(container, makeCtx(), params);
   } catch (e) {
     if (seq !== renderSeq || (account === null && !view.public)) return;
-    container.append(el('p', { cls: 'error', text: errorText(e), attrs: { role: 'alert' } }));
+    container.append(showError(el('p', { cls: 'error', attrs: { role: 'alert' } }), e));
   }
   if (seq !== renderSeq) return;
   // The new view's heading takes the focus, so keyboard and screen reader users start there.
@@ -384,15 +424,20 @@ export async function start() {
   }
   // Leaving the page ends the session: the keys go with the page's memory,
   // and the server forgets the cookie's session.
+  // The view is emptied too, so that a page kept in the back/forward cache
+  // shows nothing of a clue when it comes back: it comes back at sign-in.
   window.addEventListener('pagehide', () => {
-    wipeKeys();
-    clearView();
-    if (account !== null) endSessionOnExit();
-    account = null;
+    const wasSignedIn = account !== null;
+    dropSession();
+    if (wasSignedIn) {
+      endSessionOnExit();
+      pendingNotice = 'signedOut';
+    }
   });
-  // A page restored from the back/forward cache has no session any more.
   window.addEventListener('pageshow', (event) => {
-    if (event.persisted) route();
+    if (!event.persisted) return;
+    if (parseRoute(location.hash).name !== 'signin') navigate('#/signin', { replace: true });
+    else route();
   });
   window.addEventListener('hashchange', () => route());
   document.getElementById('skip-link').addEventListener('click', (e) => {

@@ -5,7 +5,7 @@
 // unwrapped and its pending grants opened, wrapped and stored. Only the
 // unit key pairs come back to the page, into keys.mjs.
 
-import { ready as cryptoReady } from '../crypto/clueline-crypto.mjs';
+import { ready as cryptoReady, wipe as wipeBytes } from '../crypto/clueline-crypto.mjs';
 import { hold, wipe as wipeKeys } from './keys.mjs';
 import { MIN_PASSPHRASE_LENGTH, signinErrorKey } from './logic.mjs';
 import { beginSession, el, registerView, setText, takeSessionNotice, tr } from './shell.mjs';
@@ -69,6 +69,7 @@ async function signIn(ctx, form) {
   let passphrase = passphraseInput.value;
   passphraseInput.value = '';
   let step = 'login';
+  let unlocked = null;
   try {
     await cryptoReady();
     const challenge = await ctx.api.post('/api/v1/auth/challenge', { account: name });
@@ -81,7 +82,7 @@ async function signIn(ctx, form) {
     step = 'unlock';
     progress.phase('signin.progress.unlocking');
     const { account } = await ctx.api.get('/api/v1/auth/me');
-    const unlocked = await callWorker('unlock', {
+    unlocked = await callWorker('unlock', {
       salt: account.salt,
       kdf: { opslimit: account.kdf.opslimit, memlimit: account.kdf.memlimit },
       wrapped: account.wrapped_unit_keys,
@@ -99,6 +100,8 @@ async function signIn(ctx, form) {
   } catch (e) {
     progress.stop();
     wipeKeys();
+    // Pairs hold() did not take (it failed part way) are zeroed here.
+    for (const pair of unlocked?.pairs ?? []) if (pair?.secretKey instanceof Uint8Array) wipeBytes(pair.secretKey);
     callWorker('forget').catch(() => {});
     passphrase = null;
     const key = e?.code === 'cryptoUnavailable' ? 'signin.error.crypto'

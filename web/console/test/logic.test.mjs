@@ -99,15 +99,16 @@ test('the route in plain words: one catalog line per rule, unit names from the d
   assert.deepEqual(steps.map((s) => s.key), ['route.rule.graded_jurisdiction', 'route.rule.not_receiving', 'route.rule.other']);
   assert.deepEqual(steps[0].params, { unit: 'Dongshan township commission', level: 'township', accused: 'village', category: 'bribery' });
   assert.equal(steps[1].params.unit, 'Xishan county commission');
-  assert.equal(steps[2].params.unit, '#9');
+  assert.deepEqual(steps[2].params.unit, { $key: 'common.unitNumber', params: { id: 9 } });
   assert.equal(steps[2].serverText, 'something new');
-  const t = translator('en', { 'route.rule.graded_jurisdiction': 'Graded: {accused} cadre, by {unit}.', 'level.village': 'village' });
+  const t = translator('en', { 'route.rule.graded_jurisdiction': 'Graded: {accused} cadre, by {unit}.', 'route.rule.other': 'By {unit}.', 'level.village': 'village', 'common.unitNumber': 'unit {id}' });
   assert.equal(t(steps[0].key, { ...steps[0].params, accused: { $key: 'level.village' } }), 'Graded: village cadre, by Dongshan township commission.');
+  assert.equal(t(steps[2].key, steps[2].params), 'By unit 9.');
   assert.deepEqual(routeExplanation({ route: [] }, directory), []);
 });
 
 test('transfer targets: the server\'s ids with the directory\'s names', () => {
-  assert.deepEqual(transferOptions({ transfer_targets: [1, 9] }, directory), [{ id: 1, name: 'Xishan county commission' }, { id: 9, name: '#9' }]);
+  assert.deepEqual(transferOptions({ transfer_targets: [1, 9] }, directory), [{ id: 1, name: 'Xishan county commission' }, { id: 9, name: null }]);
   assert.deepEqual(transferOptions({}, directory), []);
 });
 

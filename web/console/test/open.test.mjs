@@ -69,11 +69,22 @@ test('reporter messages: plain text, a message with files, and one sealed to ano
 });
 
 test('a reply is sealed to the reporter alone, in the reply domain of this clue', () => {
-  const sealed = sealReply(clue, '已登记，将核实。');
+  const opened = openClue(clue, [township]);
+  const sealed = sealReply(clue, opened, clue.clue_id, '已登记，将核实。');
   const id = cc.base64urlDecode(clue.clue_id);
   assert.equal(new TextDecoder().decode(cc.openPayload('reply', id, sealed, reporter)), '已登记，将核实。');
   assert.throws(() => cc.openPayload('reply', id, sealed, township));
   assert.equal(cc.parsePayload(sealed).recipients.length, 1);
+});
+
+test('a reply is refused when the server names another reply key than the envelope, another clue, or the clue did not open', () => {
+  const opened = openClue(clue, [township]);
+  const refusedWith = (key, f) => assert.throws(f, (e) => e instanceof OpenError && e.key === key);
+  // A server that swaps in a key of its own would read the reply: only the envelope's key counts.
+  refusedWith('clue.error.replyKey', () => sealReply({ ...clue, reply_public_key: b64(cc.generateBoxKeyPair().publicKey) }, opened, clue.clue_id, 'x'));
+  refusedWith('clue.error.replyKey', () => sealReply({ ...clue, reply_public_key: '' }, opened, clue.clue_id, 'x'));
+  refusedWith('clue.error.otherClue', () => sealReply(clue, opened, b64(new Uint8Array(16)), 'x'));
+  refusedWith('clue.error.noKey', () => sealReply(clue, null, clue.clue_id, 'x'));
 });
 
 test('a transfer: the data key sealed to the checked keys of the new unit, which then opens the clue through its entry', () => {
@@ -103,6 +114,12 @@ test('a transfer refuses keys that do not check out: another deployment key, ano
   refused({ unit: { ...good, parent_id: 3 }, deployment_key: b64(deployment.publicKey) });
   refused({ unit: { ...good, keys: [{ ...good.keys[0], certificate: '' }] }, deployment_key: b64(deployment.publicKey) });
   refused({ unit: { ...good, keys: [] }, deployment_key: b64(deployment.publicKey) });
+  // As the CLI's certified_keys: a key without its key id, or a key id of another key, and a unit without a parent.
+  const { key_id: _omitted, ...withoutId } = good.keys[0];
+  refused({ unit: { ...good, keys: [withoutId] }, deployment_key: b64(deployment.publicKey) });
+  refused({ unit: { ...good, keys: [{ ...good.keys[0], key_id: b64(cc.keyId(township.publicKey)) }] }, deployment_key: b64(deployment.publicKey) });
+  const { parent_id: _none, ...orphan } = good;
+  refused({ unit: orphan, deployment_key: b64(deployment.publicKey) });
   refused({ deployment_key: b64(deployment.publicKey) });
   // A recusal does not know the new unit in advance; the rest is checked the same.
   assert.equal(resealFor(opened, { unit: good, deployment_key: b64(deployment.publicKey) }, null).length, 1);
