@@ -37,7 +37,7 @@ const pages = [
 ];
 
 // Directories whose files are served under /static/<hash>/<path>.
-const servedTrees = ['report', 'console', 'crypto'];
+const servedTrees = ['report', 'console', 'shared', 'crypto'];
 const servedFiles = ['style.css'];
 const skippedInTrees = /(^|\/)(test|test-support|node_modules)(\/|$)|\.html$|(^|\/)(\.|bench-)/;
 

@@ -3,6 +3,8 @@
 // check and admin views), and formatting in that language. A catalog is one
 // flat object of "key": "text with {param}".
 
+import { fillPlaceholders, formatNumber } from '../shared/texts.mjs';
+
 export const LANGUAGES = Object.freeze(['zh-CN', 'en']);
 export const DEFAULT_LANGUAGE = 'zh-CN';
 
@@ -29,10 +31,7 @@ export function chooseLanguage(preferred) {
 
 /** Fills "{name}" placeholders; a parameter may be {$date: iso} or {$number: n}. */
 export function format(template, params, lang) {
-  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name) => {
-    if (!params || !(name in params)) return whole;
-    return formatValue(params[name], lang);
-  });
+  return fillPlaceholders(template, params, (value) => formatValue(value, lang));
 }
 
 export function formatValue(v, lang) {
@@ -45,13 +44,7 @@ export function formatValue(v, lang) {
   return String(v);
 }
 
-export function formatNumber(n, lang) {
-  try {
-    return new Intl.NumberFormat(lang).format(n);
-  } catch {
-    return String(n);
-  }
-}
+export { formatNumber };
 
 /** An RFC 3339 time of the API as date and time in the language and the browser's time zone. */
 export function formatTime(iso, lang) {

@@ -3,6 +3,8 @@
 // formatting of numbers, sizes and dates in that language.
 
 /** The catalogs this directory holds. */
+import { fillPlaceholders, formatNumber } from '../shared/texts.mjs';
+
 export const CATALOG_LANGUAGES = Object.freeze(['zh-CN', 'en', 'vi']);
 export const DEFAULT_LANGUAGE = 'en';
 
@@ -61,10 +63,7 @@ export function languageFromHash(hash) {
  * {$date: iso} / {$bytes: n} / {$number: n}, formatted in the language.
  */
 export function format(template, params, lang) {
-  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name) => {
-    if (!params || !(name in params)) return whole;
-    return formatValue(params[name], lang);
-  });
+  return fillPlaceholders(template, params, (value) => formatValue(value, lang));
 }
 
 export function formatValue(v, lang) {
@@ -78,13 +77,7 @@ export function formatValue(v, lang) {
   return String(v);
 }
 
-export function formatNumber(n, lang) {
-  try {
-    return new Intl.NumberFormat(lang).format(n);
-  } catch {
-    return String(n);
-  }
-}
+export { formatNumber };
 
 /** A byte count as kB or MB (decimal units, as phones show file sizes). */
 export function formatBytes(n, lang) {

@@ -13,6 +13,7 @@ import {
 } from './i18n.mjs';
 import { LIMITS, MAX_FILE_BYTES, checkAttachments, isCleanableImage, safeFileName } from './logic.mjs';
 import { cleanPhoto } from './photos.mjs';
+import { bindTexts } from '../shared/texts.mjs';
 
 // ---------------------------------------------------------------------------
 // Language
@@ -38,42 +39,11 @@ export function onLanguageChange(fn) {
   languageListeners.push(fn);
 }
 
-/** Sets an element's text from the catalog, and remembers key and parameters for a change of language. */
-export function setText(node, key, params) {
-  node.dataset.i18n = key;
-  if (params !== undefined) node.dataset.i18nParams = JSON.stringify(params);
-  else delete node.dataset.i18nParams;
-  node.textContent = t(key, params);
-  return node;
-}
-
-/** Sets an element's text that does not come from the catalog (names from the server, file names). */
-export function setPlain(node, text) {
-  delete node.dataset.i18n;
-  delete node.dataset.i18nParams;
-  node.textContent = text;
-  return node;
-}
-
-/** An attribute (aria-label) from the catalog, kept across a change of language. */
-export function setAttrText(node, attr, key, params) {
-  const map = node.dataset.i18nAttr ? JSON.parse(node.dataset.i18nAttr) : {};
-  map[attr] = [key, params ?? null];
-  node.dataset.i18nAttr = JSON.stringify(map);
-  node.setAttribute(attr, t(key, params ?? undefined));
-}
-
-function applyTexts(root) {
-  for (const node of root.querySelectorAll('[data-i18n]')) {
-    const params = node.dataset.i18nParams ? JSON.parse(node.dataset.i18nParams) : undefined;
-    node.textContent = t(node.dataset.i18n, params);
-  }
-  for (const node of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const [attr, [key, params]] of Object.entries(JSON.parse(node.dataset.i18nAttr))) {
-      node.setAttribute(attr, t(key, params ?? undefined));
-    }
-  }
-}
+// Catalog texts on DOM nodes; through the live translator, which a change
+// of language replaces.
+const texts = bindTexts((key, params) => t(key, params));
+export const { setText, setPlain, setAttrText } = texts;
+const { applyTexts } = texts;
 
 /** A value formatted in the current language ({$date}, {$bytes}, numbers). */
 export function fmt(value) {
