@@ -234,13 +234,24 @@ int followup(std::span<char*> args) {
                             .as_string());
   const auto salt = decode_fixed<16>(salt_text, "--salt");
   const auto keys = checked(crypto::derive_receipt_keys(receipt, salt), "receipt");
-  const json::object session = expect_json(
-      client.call({.method = Method::kPost,
-                   .target = "/api/v1/followup/session",
-                   .body = json::serialize(
-                       json::object{{"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())}}),
-                   .content_type = "application/json"}),
-      "follow-up session");
+  // The session's proof of work, at the price the server asks now.
+  const json::object offered =
+      expect_json(client.call({.method = Method::kGet, .target = "/api/v1/followup/challenge"}),
+                  "follow-up challenge");
+  const json::object& pow = offered.at("pow").as_object();
+  const auto challenge = decode_fixed<32>(pow.at("challenge").as_string(), "challenge");
+  // solve_pow refuses a difficulty above 32.
+  const crypto::PowNonce nonce =
+      crypto::solve_pow(challenge, pow.at("difficulty").to_number<unsigned>());
+  const json::object session =
+      expect_json(client.call({.method = Method::kPost,
+                               .target = "/api/v1/followup/session",
+                               .body = json::serialize(json::object{
+                                   {"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())},
+                                   {"pow", json::object{{"challenge", pow.at("challenge")},
+                                                        {"nonce", crypto::to_base64url(nonce)}}}}),
+                               .content_type = "application/json"}),
+                  "follow-up session");
   json::object status =
       expect_json(client.call({.method = Method::kGet,
                                .target = "/api/v1/followup",

@@ -22,8 +22,13 @@ class AccessLog {
   // fd defaults to standard output; disabled logs drop every line.
   explicit AccessLog(bool enabled, int fd = 1) : enabled_(enabled), fd_(fd) {}
 
+  // A `coarse` line (a citizen route, or an unmatched request on the public
+  // listener) has the minute only and neither size nor duration:
+  // "2026-12-02T10:04Z public POST route=reports status=201". Others have
+  // the millisecond, the body size and the duration.
   void write(std::string_view listener, http::verb method, std::string_view route, unsigned status,
-             std::size_t body_bytes, std::chrono::steady_clock::duration latency) const noexcept;
+             std::size_t body_bytes, std::chrono::steady_clock::duration latency,
+             bool coarse) const noexcept;
 
  private:
   bool enabled_;

@@ -8,6 +8,7 @@
 #include "assets.hpp"
 #include "clueline/services/blocking.hpp"
 #include "clueline/services/escalation.hpp"
+#include "clueline/services/intake.hpp"
 #include "clueline/storage/group_commit.hpp"
 #include "clueline/storage/store.hpp"
 #include "clueline/web/assets.hpp"
@@ -131,6 +132,32 @@ std::string render_metrics(const OpsState& state) {
                  "When the last escalation pass ran, since the Unix epoch (0: none yet).",
                  static_cast<double>(stats.last_pass_at));
   }
+  if (state.intake != nullptr) {
+    const auto refusals = state.intake->refusals();
+    render_counter(out, "clueline_intake_refused_disk_full_total",
+                   "Citizen writes refused since start because free disk was under "
+                   "ops.min_free_disk_bytes.",
+                   static_cast<double>(refusals.disk_full));
+    render_counter(out, "clueline_intake_refused_attachment_quota_total",
+                   "Attachment parts refused since start by limits.attachment_quota_bytes.",
+                   static_cast<double>(refusals.attachment_quota));
+    render_counter(out, "clueline_intake_refused_writer_busy_total",
+                   "Citizen writes refused since start because the group-commit queue was full.",
+                   static_cast<double>(refusals.writer_busy));
+    const auto now = std::chrono::steady_clock::now();
+    // Site 0 is no site: the server-wide part of the report price.
+    render_gauge(out, "clueline_intake_report_difficulty",
+                 "Proof-of-work bits a report from a quiet site costs now.",
+                 static_cast<double>(state.intake->report_difficulty(0, now)));
+    render_gauge(out, "clueline_intake_lookup_difficulty",
+                 "Proof-of-work bits opening a follow-up session costs now.",
+                 static_cast<double>(state.intake->lookup_difficulty(now)));
+    render_gauge(out, "clueline_intake_followup_sessions", "Follow-up sessions held in memory.",
+                 static_cast<double>(state.intake->sessions().size()));
+    render_gauge(out, "clueline_intake_attachment_bytes",
+                 "Attachment bytes the deployment stores (limits.attachment_quota_bytes).",
+                 static_cast<double>(state.intake->attachment_bytes()));
+  }
   render_gauge(out, "clueline_process_start_time_seconds", "Start time since the Unix epoch.",
                std::chrono::duration<double>(state.started.time_since_epoch()).count());
   return out;
@@ -140,7 +167,8 @@ void add_public_routes(Router& router) {
   router.add({.method = http::verb::get,
               .path = "/",
               .name = "index",
-              .handler = std::bind_front(&serve_page, "index")});
+              .handler = std::bind_front(&serve_page, "index"),
+              .citizen = true});
   router.add({.method = http::verb::get,
               .path = "/console/",
               .name = "console",
@@ -155,7 +183,8 @@ void add_public_routes(Router& router) {
               .path = "/static/",
               .is_prefix = true,
               .name = "static",
-              .handler = serve_static});
+              .handler = serve_static,
+              .citizen = true});
 }
 
 void add_ops_routes(Router& router, const OpsState* state) {

@@ -18,6 +18,7 @@ class GroupCommitWriter;
 
 namespace clueline::services {
 class EscalationJob;
+class Intake;
 }  // namespace clueline::services
 
 namespace clueline::server {
@@ -28,6 +29,7 @@ struct OpsState {
   storage::Store* store = nullptr;
   const storage::GroupCommitWriter* writer = nullptr;
   const services::EscalationJob* escalation = nullptr;  // null until the job starts
+  services::Intake* intake = nullptr;  // prices, sessions and refusals of citizen routes
   asio::thread_pool* blocking_pool = nullptr;
   std::vector<const Metrics*> listener_metrics;
   std::filesystem::path data_dir;

@@ -10,7 +10,9 @@
 #include "admin_routes.hpp"
 #include "assets.hpp"
 #include "auth_routes.hpp"
+#include "bearer.hpp"
 #include "clue_routes.hpp"
+#include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
@@ -61,6 +63,12 @@ json::object recipient_json(const storage::Unit& unit, std::string_view role) {
           {"keys", unit_keys_json(unit)}};
 }
 
+json::object pow_json(const services::ChallengeBook::Issued& issued) {
+  return {{"challenge", b64(issued.challenge)},
+          {"difficulty", issued.difficulty},
+          {"expires_at", services::format_time(issued.expires_at)}};
+}
+
 json::object route_json(const services::RouteOffer& offer) {
   json::array recipients{recipient_json(*offer.route.unit, "handling")};
   for (const storage::Unit* overseer : offer.route.overseers) {
@@ -69,9 +77,7 @@ json::object route_json(const services::RouteOffer& offer) {
   json::object answer;
   answer["deployment_key"] = b64(offer.deployment_key);
   answer["recipients"] = std::move(recipients);
-  answer["pow"] = json::object{{"challenge", b64(offer.challenge.challenge)},
-                               {"difficulty", offer.challenge.difficulty},
-                               {"expires_at", services::format_time(offer.challenge.expires_at)}};
+  answer["pow"] = pow_json(offer.challenge);
   answer["receipt_salt"] = b64(offer.receipt_salt);
   return answer;
 }
@@ -89,21 +95,33 @@ std::string_view path_rest(const Request& request, std::string_view prefix) {
   return path.substr(prefix.size());
 }
 
-// The 32 bytes of "Authorization: Bearer <base64url>", or empty.
-std::optional<services::FollowupToken> bearer(const Request& request) {
-  const std::string_view value = request[http::field::authorization];
-  constexpr std::string_view kScheme = "Bearer ";
-  if (value.substr(0, kScheme.size()) != kScheme) return std::nullopt;
-  auto decoded = crypto::from_base64url(value.substr(kScheme.size()));
-  if (!decoded || decoded->size() != 32) return std::nullopt;
-  services::FollowupToken token;
-  std::memcpy(token.data(), decoded->data(), token.size());
-  return token;
-}
-
 Response no_session(const Request& request) {
   return error_response(request, errc::not_found, "unknown or expired session");
 }
+
+// Before the body of a message or attachment part is read: without an open
+// session the request gets its 404 at the cost of a digest and a map
+// lookup, and the connection closes instead of taking up to a MiB.
+std::optional<Response> require_session(const services::CitizenContext* context,
+                                        const Request& head) {
+  auto token = peek_bearer(head);
+  const bool open = token && services::followup_session_open(*context, *token);
+  if (token) crypto::wipe(*token);
+  if (!open) return no_session(head);
+  return std::nullopt;
+}
+
+// The session token of a follow-up request, wiped from the request; the
+// handler wipes its copy when done.
+struct SessionToken {
+  std::optional<services::FollowupToken> token;
+  explicit SessionToken(Request& request) : token(take_bearer(request)) {}
+  ~SessionToken() {
+    if (token) crypto::wipe(*token);
+  }
+  SessionToken(const SessionToken&) = delete;
+  SessionToken& operator=(const SessionToken&) = delete;
+};
 
 // ---- GET /s/{token}, GET /s/{token}/followup ------------------------------------
 
@@ -203,19 +221,57 @@ asio::awaitable<Response> submit_report(const services::CitizenContext* context,
 
 // ---- follow-up ----------------------------------------------------------------------
 
+// GET /api/v1/followup/challenge
+asio::awaitable<Response> serve_followup_challenge(const services::CitizenContext* context,
+                                                   Request request) {
+  const auto issued = services::followup_challenge(*context->intake, services::SystemClock::now());
+  co_return json_response(request, http::status::ok, json::object{{"pow", pow_json(issued)}});
+}
+
+// `text` as exactly N bytes of base64url, or nothing.
+template <std::size_t N>
+std::optional<std::array<std::byte, N>> fixed_bytes(const json::value* text) {
+  if (text == nullptr || !text->is_string()) return std::nullopt;
+  auto decoded = crypto::from_base64url(text->get_string());
+  if (!decoded || decoded->size() != N) return std::nullopt;
+  std::array<std::byte, N> bytes;
+  std::memcpy(bytes.data(), decoded->data(), N);
+  return bytes;
+}
+
 asio::awaitable<Response> open_followup_session(const services::CitizenContext* context,
                                                 Request request) {
   boost::system::error_code ec;
   const json::value parsed = json::parse(request.body(), ec);
+  crypto::wipe(std::as_writable_bytes(std::span(request.body())));
   const json::object* object = ec ? nullptr : parsed.if_object();
   const json::value* lookup = object ? object->if_contains("lookup_key") : nullptr;
-  if (lookup == nullptr || !lookup->is_string() || object->size() != 1) {
-    co_return error_response(request, errc::malformed_json, "expected {\"lookup_key\": \"...\"}");
+  const json::value* pow = object ? object->if_contains("pow") : nullptr;
+  const json::object* pow_object = pow ? pow->if_object() : nullptr;
+  if (lookup == nullptr || !lookup->is_string() || pow_object == nullptr || object->size() != 2) {
+    co_return error_response(
+        request, errc::malformed_json,
+        R"(expected {"lookup_key": "...", "pow": {"challenge": "...", "nonce": "..."}})");
+  }
+  const auto challenge = fixed_bytes<32>(pow_object->if_contains("challenge"));
+  const auto nonce = fixed_bytes<8>(pow_object->if_contains("nonce"));
+  if (!challenge || !nonce || pow_object->size() != 2) {
+    co_return error_response(
+        request, errc::invalid_argument,
+        "pow must hold a challenge (32 bytes) and a nonce (8 bytes), both base64url");
   }
   auto key = crypto::from_base64url(lookup->get_string());
-  if (!key)
+  // The parsed copy of the key's text too: json::value frees without clearing.
+  const json::string& key_text = lookup->get_string();
+  crypto::wipe(
+      std::as_writable_bytes(std::span(const_cast<char*>(key_text.data()), key_text.size())));
+  if (!key) {
     co_return error_response(request, errc::invalid_argument, "lookup_key must be base64url");
-  auto session = co_await services::open_followup_session(*context, std::move(*key));
+  }
+  // A named local: g++ 12 destroys a braced temporary inside co_await twice.
+  services::SessionRequest session_request{
+      .lookup_key = std::move(*key), .challenge = *challenge, .nonce = *nonce};
+  auto session = co_await services::open_followup_session(*context, std::move(session_request));
   if (!session) co_return refusal_response(request, session.error());
   co_return json_response(request, http::status::created,
                           json::object{{"session", b64(session->token)},
@@ -223,9 +279,9 @@ asio::awaitable<Response> open_followup_session(const services::CitizenContext* 
 }
 
 asio::awaitable<Response> serve_followup(const services::CitizenContext* context, Request request) {
-  const auto token = bearer(request);
-  if (!token) co_return no_session(request);
-  auto view = co_await services::read_followup(*context, *token);
+  const SessionToken session(request);
+  if (!session.token) co_return no_session(request);
+  auto view = co_await services::read_followup(*context, *session.token);
   if (!view) co_return refusal_response(request, view.error());
   const storage::Clue& clue = view->clue;
   json::object body{{"clue_id", b64(clue.id)},
@@ -265,14 +321,14 @@ asio::awaitable<Response> serve_followup(const services::CitizenContext* context
 
 asio::awaitable<Response> post_followup_message(const services::CitizenContext* context,
                                                 Request request) {
-  const auto token = bearer(request);
-  if (!token) co_return no_session(request);
+  const SessionToken session(request);
+  if (!session.token) co_return no_session(request);
   if (!is_octet_stream(request)) {
     co_return error_response(request, errc::unsupported_media_type,
                              "send the sealed message as application/octet-stream");
   }
   auto answer =
-      co_await services::post_followup_message(*context, *token, std::move(request.body()));
+      co_await services::post_followup_message(*context, *session.token, std::move(request.body()));
   if (!answer) co_return refusal_response(request, answer.error());
   if (const auto* reseal = std::get_if<services::ResealToUnit>(&*answer)) {
     json::object body = {
@@ -296,8 +352,8 @@ std::optional<std::uint32_t> small_number(std::string_view text) {
 // PUT /api/v1/followup/attachments/{n}/{part}[?final=1]
 asio::awaitable<Response> put_attachment_part(const services::CitizenContext* context,
                                               Request request) {
-  const auto token = bearer(request);
-  if (!token) co_return no_session(request);
+  const SessionToken session(request);
+  if (!session.token) co_return no_session(request);
   if (!is_octet_stream(request)) {
     co_return error_response(request, errc::unsupported_media_type,
                              "send attachment parts as application/octet-stream");
@@ -321,7 +377,7 @@ asio::awaitable<Response> put_attachment_part(const services::CitizenContext* co
   part.index = *index;
   part.part = *number;
   part.bytes = std::move(request.body());
-  auto stored = co_await services::put_attachment_part(*context, *token, std::move(part));
+  auto stored = co_await services::put_attachment_part(*context, *session.token, std::move(part));
   if (!stored) co_return refusal_response(request, stored.error());
   co_return json_response(request, http::status::created,
                           json::object{{"attachment", stored->index},
@@ -335,6 +391,10 @@ Handler bind_context(const services::CitizenContext* context) {
   return std::bind_front(Function, context);
 }
 
+HeadCheck session_required(const services::CitizenContext* context) {
+  return std::bind_front(&require_session, context);
+}
+
 }  // namespace
 
 void add_intake_routes(Router& router, const services::CitizenContext* context) {
@@ -343,41 +403,56 @@ void add_intake_routes(Router& router, const services::CitizenContext* context) 
               .path = "/s/",
               .is_prefix = true,
               .name = "site_page",
-              .handler = bind_context<&serve_site_page>(context)});
+              .handler = bind_context<&serve_site_page>(context),
+              .citizen = true});
   router.add({.method = http::verb::get,
               .path = "/api/v1/sites/",
               .is_prefix = true,
               .name = "site_info",
-              .handler = bind_context<&serve_site_info>(context)});
+              .handler = bind_context<&serve_site_info>(context),
+              .citizen = true});
   router.add({.method = http::verb::get,
               .path = "/api/v1/route",
               .name = "route",
-              .handler = bind_context<&serve_route>(context)});
+              .handler = bind_context<&serve_route>(context),
+              .citizen = true});
   router.add({.method = http::verb::post,
               .path = "/api/v1/reports",
               .name = "reports",
               .body_limit = crypto::kMaxEnvelopeBytes,
-              .handler = bind_context<&submit_report>(context)});
+              .handler = bind_context<&submit_report>(context),
+              .citizen = true});
+  router.add({.method = http::verb::get,
+              .path = "/api/v1/followup/challenge",
+              .name = "followup_challenge",
+              .handler = bind_context<&serve_followup_challenge>(context),
+              .citizen = true});
   router.add({.method = http::verb::post,
               .path = "/api/v1/followup/session",
               .name = "followup_session",
               .body_limit = kSmallJson,
-              .handler = bind_context<&open_followup_session>(context)});
+              .handler = bind_context<&open_followup_session>(context),
+              .citizen = true});
   router.add({.method = http::verb::get,
               .path = "/api/v1/followup",
               .name = "followup",
-              .handler = bind_context<&serve_followup>(context)});
+              .handler = bind_context<&serve_followup>(context),
+              .citizen = true});
   router.add({.method = http::verb::post,
               .path = "/api/v1/followup/messages",
               .name = "followup_messages",
               .body_limit = crypto::kMaxPayloadBytes,
-              .handler = bind_context<&post_followup_message>(context)});
+              .handler = bind_context<&post_followup_message>(context),
+              .check_head = session_required(context),
+              .citizen = true});
   router.add({.method = http::verb::put,
               .path = "/api/v1/followup/attachments/",
               .is_prefix = true,
               .name = "attachments",
               .body_limit = services::kMaxAttachmentPartBytes,
-              .handler = bind_context<&put_attachment_part>(context)});
+              .handler = bind_context<&put_attachment_part>(context),
+              .check_head = session_required(context),
+              .citizen = true});
 }
 
 void add_public_listener_routes(Router& router, const services::CitizenContext* citizen,

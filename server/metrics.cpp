@@ -32,6 +32,9 @@ void Metrics::connection_closed() noexcept {
   open_connections_.fetch_sub(1, std::memory_order_relaxed);
 }
 void Metrics::connection_rejected() noexcept { rejected_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::idle_connection_closed() noexcept {
+  idle_closed_.fetch_add(1, std::memory_order_relaxed);
+}
 void Metrics::handshake_failed() noexcept {
   handshake_failures_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -148,8 +151,12 @@ void Metrics::render(std::string& out, std::span<const Metrics* const> sets) {
   counter_family("clueline_connections_accepted_total", "Connections accepted.",
                  &Metrics::accepted_);
   counter_family("clueline_connections_rejected_total",
-                 "Connections closed at once because max_connections was reached.",
+                 "Connections closed at once: max_connections was reached and none was idle.",
                  &Metrics::rejected_);
+  counter_family("clueline_connections_idle_closed_total",
+                 "Idle connections closed, oldest idle first, to make room for a new one at "
+                 "max_connections.",
+                 &Metrics::idle_closed_);
   counter_family("clueline_tls_handshake_failures_total",
                  "TLS handshakes that failed or timed out.", &Metrics::handshake_failures_);
 }

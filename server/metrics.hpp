@@ -29,7 +29,8 @@ class Metrics {
                       std::chrono::steady_clock::duration latency) noexcept;
   void connection_opened() noexcept;
   void connection_closed() noexcept;
-  void connection_rejected() noexcept;  // over max_connections
+  void connection_rejected() noexcept;     // over max_connections, none idle to close
+  void idle_connection_closed() noexcept;  // the oldest idle one, to make room
   void handshake_failed() noexcept;
 
   std::int64_t open_connections() const noexcept;
@@ -59,6 +60,7 @@ class Metrics {
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::uint64_t> accepted_{0};
   std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> idle_closed_{0};
   std::atomic<std::uint64_t> handshake_failures_{0};
 };
 

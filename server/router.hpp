@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,10 @@ namespace clueline::server {
 // A handler runs on the connection's network thread; anything that blocks
 // (disk, Argon2id) must be moved to the blocking pool by the handler itself.
 using Handler = std::function<asio::awaitable<Response>(Request)>;
+// A check of the request head alone, run before the body is read: an answer
+// is sent without reading the body (the connection then closes). Cheap and
+// non-blocking: no I/O.
+using HeadCheck = std::function<std::optional<Response>(const Request&)>;
 
 struct Route {
   http::verb method = http::verb::get;
@@ -28,6 +33,11 @@ struct Route {
   std::string name;        // metrics and access-log label; never holds request data
   std::size_t body_limit = 0;
   Handler handler;
+  HeadCheck check_head;  // optional
+  // Reached by reporters (the citizen pages and their API): the access log
+  // gives such requests the minute only, with neither size nor duration
+  // (AccessLog::write), so no line singles out one submission.
+  bool citizen = false;
 };
 
 class Router {

@@ -71,12 +71,19 @@ struct Listener {
   std::unique_ptr<Metrics> metrics;
   Limits limits{};
   const AccessLog* access_log = nullptr;
+  // Reporters reach this listener: unmatched requests are logged coarsely
+  // too (Route::citizen).
+  bool serves_citizens = false;
 };
 
 // A live connection as its worker sees it, for draining at shutdown.
 struct Connection {
   beast::tcp_stream* socket_layer = nullptr;
+  const Listener* listener = nullptr;
   bool busy = false;  // between reading a request head and writing its response
+  // Since when it waits for a handshake or a request; the oldest idle one is
+  // closed first when its listener is full.
+  std::chrono::steady_clock::time_point idle_since;
 };
 
 // One network thread with its own io_context and acceptors. Everything in
@@ -93,9 +100,11 @@ struct Worker {
 // every exit path of the session coroutine.
 class ConnectionScope {
  public:
-  ConnectionScope(Worker& worker, Metrics& metrics, beast::tcp_stream& socket_layer)
-      : worker_(worker), metrics_(metrics) {
+  ConnectionScope(Worker& worker, const Listener& listener, beast::tcp_stream& socket_layer)
+      : worker_(worker), metrics_(*listener.metrics) {
     connection.socket_layer = &socket_layer;
+    connection.listener = &listener;
+    connection.idle_since = std::chrono::steady_clock::now();
     worker_.connections.insert(&connection);
     metrics_.connection_opened();
   }
@@ -122,6 +131,22 @@ void begin_draining(Worker& worker) {
   for (Connection* connection : worker.connections) {
     if (!connection->busy) connection->socket_layer->cancel();
   }
+}
+
+// Closes the connection of `listener` on this worker that has waited longest
+// for a handshake or a request, so that a full listener takes a new
+// connection instead of refusing it: sockets held open and idle cannot
+// starve the clients that use them. False if none of them is idle.
+bool close_oldest_idle(Worker& worker, const Listener& listener) {
+  Connection* oldest = nullptr;
+  for (Connection* connection : worker.connections) {
+    if (connection->listener != &listener || connection->busy) continue;
+    if (oldest == nullptr || connection->idle_since < oldest->idle_since) oldest = connection;
+  }
+  if (oldest == nullptr) return false;
+  oldest->busy = true;  // not chosen twice while its cancellation is under way
+  oldest->socket_layer->cancel();
+  return true;
 }
 
 bool is_parse_error(const boost::system::error_code& ec) {
@@ -174,6 +199,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
     parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
     socket_layer.expires_after(first_request ? limits.read_timeout : limits.idle_timeout);
     connection->busy = false;
+    connection->idle_since = std::chrono::steady_clock::now();
     auto [head_ec, head_bytes] =
         co_await http::async_read_header(stream, buffer, parser, use_nothrow_awaitable);
     connection->busy = true;
@@ -182,6 +208,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
 
     std::optional<Response> response;
     std::size_t route_index = Router::kUnmatched;
+    bool coarse_log = listener->serves_citizens;
     bool close_after = false;
     // Taken before the handler consumes the request.
     http::verb method = http::verb::unknown;
@@ -201,6 +228,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
       request_keep_alive = head.keep_alive();
       const Router::Match match = listener->router.match(head.method(), head.target());
       route_index = match.index;
+      if (match.route != nullptr) coarse_log = listener->serves_citizens && match.route->citizen;
       const std::size_t body_limit =
           match.route != nullptr ? match.route->body_limit : limits.default_body_limit;
       const auto declared_length = parser.content_length();
@@ -213,6 +241,11 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
             match.error == errc::not_found ? "no such resource" : "method not allowed here");
         if (!match.allow.empty()) response->set(http::field::allow, match.allow);
         // The body, if any, was not read; the connection cannot be reused.
+        close_after = !parser.is_done();
+      } else if (std::optional<Response> early =
+                     match.route->check_head ? match.route->check_head(head) : std::nullopt) {
+        // Refused on its head (no session, say): the body is not worth reading.
+        response = std::move(early);
         close_after = !parser.is_done();
       } else {
         parser.body_limit(body_limit);
@@ -245,7 +278,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
     const auto latency = Clock::now() - started;
     listener->metrics->record_request(route_index, status, latency);
     listener->access_log->write(listener->name, method, listener->router.names()[route_index],
-                                status, body_size, latency);
+                                status, body_size, latency, coarse_log);
     if (write_ec) co_return false;
     if (close_after) {
       co_await discard_unread_input(stream);
@@ -257,7 +290,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
 
 asio::awaitable<void> run_plain_connection(tcp::socket socket, Listener* listener, Worker* worker) {
   beast::tcp_stream stream(std::move(socket));
-  ConnectionScope scope(*worker, *listener->metrics, stream);
+  ConnectionScope scope(*worker, *listener, stream);
   co_await serve_requests(stream, listener, worker, &scope.connection);
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -266,7 +299,7 @@ asio::awaitable<void> run_plain_connection(tcp::socket socket, Listener* listene
 asio::awaitable<void> run_tls_connection(tcp::socket socket, Listener* listener, Worker* worker) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *listener->tls);
   beast::tcp_stream& socket_layer = beast::get_lowest_layer(stream);
-  ConnectionScope scope(*worker, *listener->metrics, socket_layer);
+  ConnectionScope scope(*worker, *listener, socket_layer);
   socket_layer.expires_after(listener->limits.handshake_timeout);
   auto [handshake_ec] =
       co_await stream.async_handshake(ssl::stream_base::server, use_nothrow_awaitable);
@@ -295,8 +328,13 @@ asio::awaitable<void> accept_connections(tcp::acceptor* acceptor, Listener* list
     }
     if (static_cast<std::size_t>(listener->metrics->open_connections()) >=
         listener->limits.max_connections) {
-      listener->metrics->connection_rejected();
-      continue;  // the socket closes as it goes out of scope
+      // Only this worker's connections can be closed from here; with every
+      // one of them busy, the new one is refused.
+      if (!close_oldest_idle(*worker, *listener)) {
+        listener->metrics->connection_rejected();
+        continue;  // the socket closes as it goes out of scope
+      }
+      listener->metrics->idle_connection_closed();
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
@@ -331,6 +369,16 @@ tcp::acceptor bind_acceptor(asio::io_context& context, const tcp::endpoint& endp
   return acceptor;
 }
 
+// Before the intake reads them (its attachment total) and before any
+// request: the statistics of a database written before they were kept are
+// counted from its clues once.
+storage::Store& with_counted_stats(storage::Store& store) {
+  if (auto counted = storage::rebuild_stats_if_needed(store); !counted) {
+    throw std::runtime_error("cannot rebuild the clue statistics: " + counted.error().message());
+  }
+  return store;
+}
+
 Limits limits_from(const services::Config::Server& server) {
   return {.handshake_timeout = server.handshake_timeout,
           .read_timeout = server.read_timeout,
@@ -360,7 +408,7 @@ struct Server::Impl {
         tls(make_server_tls_context(config.server.tls_certificate, config.server.tls_private_key)),
         blocking_pool(2),
         writer(*store),
-        intake(*store, config),
+        intake(with_counted_stats(*store), config),
         account_sessions(auth_settings(config.accounts)) {
     intake_context = {
         .intake = &intake,
@@ -376,11 +424,6 @@ struct Server::Impl {
     auth_context.claims = &intake.claims();
     auth_context.registry = &intake.registry();
     auth_context.settings = auth_settings(config.accounts);
-    // Before any request: the statistics of a database written before they
-    // were kept are counted from its clues once.
-    if (auto counted = storage::rebuild_stats_if_needed(*store); !counted) {
-      throw std::runtime_error("cannot rebuild the clue statistics: " + counted.error().message());
-    }
     auto auth_secret = storage::load_or_create_auth_secret(*store);
     if (!auth_secret) {
       throw std::runtime_error("cannot read or create the auth secret: " +
@@ -395,6 +438,7 @@ struct Server::Impl {
                                     : config.routing.policy_file.string();
     ops_state.store = store.get();
     ops_state.writer = &writer;
+    ops_state.intake = &intake;
     ops_state.blocking_pool = &blocking_pool;
     ops_state.data_dir = config.storage.data_dir;
     ops_state.min_free_disk_bytes = config.ops.min_free_disk_bytes;
@@ -407,6 +451,7 @@ struct Server::Impl {
     public_listener.tls = &tls;
     public_listener.limits = limits_from(config.server);
     public_listener.access_log = &access_log;
+    public_listener.serves_citizens = true;
     clue_work_context.auth = &auth_context;
     clue_work_context.deadlines = &intake.deadline_policy();
     clue_work_context.policy = &intake.policy();

@@ -17,6 +17,17 @@ boost::asio::ssl::context make_server_tls_context(const std::filesystem::path& c
   context.set_options(ssl::context::default_workarounds | ssl::context::no_compression |
                       ssl::context::single_dh_use);
   SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // No resumption: a resumed session (a TLS 1.2 ticket or cache entry, a
+  // TLS 1.3 PSK) would tie a later visit to the connection that submitted a
+  // report. Each connection pays a full handshake instead.
+  SSL_CTX_set_options(native, SSL_OP_NO_TICKET);
+  SSL_CTX_set_session_cache_mode(native, SSL_SESS_CACHE_OFF);
+  if (SSL_CTX_set_num_tickets(native, 0) != 1) {
+    throw std::runtime_error("cannot turn TLS session tickets off");
+  }
+  // Idle connections give their read and write buffers back (about 34 KiB
+  // each) until the next record arrives.
+  SSL_CTX_set_mode(native, SSL_MODE_RELEASE_BUFFERS);
   // TLS 1.2: forward secrecy and AEAD only. TLS 1.3 suites are all AEAD.
   if (SSL_CTX_set_cipher_list(native,
                               "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"

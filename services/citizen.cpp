@@ -4,15 +4,18 @@
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <utility>
 
 #include "clueline/crypto/attachment.hpp"
+#include "clueline/crypto/bytes.hpp"
 #include "clueline/crypto/encoding.hpp"
 #include "clueline/crypto/envelope.hpp"
 #include "clueline/crypto/receipt.hpp"
 #include "clueline/crypto/sealed_payload.hpp"
 #include "clueline/crypto/site_token.hpp"
 #include "clueline/services/blocking.hpp"
+#include "clueline/storage/stats.hpp"
 #include "commit.hpp"
 
 namespace clueline::services {
@@ -68,12 +71,12 @@ Outcome<RouteOffer> offer_for(Intake& intake, const SiteContext& site,
   auto route = intake.route(site, category, accused_level);
   if (!route) return route_refusal(intake, route.error(), category);
   const storage::Deployment deployment = *intake.deployment();
-  RouteOffer offer{
-      .route = std::move(*route),
-      .challenge = intake.issue_challenge(
-          {.site_token = token, .category = category, .accused_level = accused_level}, now),
-      .receipt_salt = deployment.receipt_salt,
-      .deployment_key = deployment.site_signing_public_key};
+  RouteOffer offer{.route = std::move(*route),
+                   .challenge = intake.issue_challenge(
+                       {.site_token = token, .category = category, .accused_level = accused_level},
+                       site.site->id, now),
+                   .receipt_salt = deployment.receipt_salt,
+                   .deployment_key = deployment.site_signing_public_key};
   return offer;
 }
 
@@ -95,10 +98,6 @@ std::vector<const storage::UnitKey*> current_keys(const storage::Unit& unit) {
     if (key.current) keys.push_back(&key);
   }
   return keys;
-}
-
-storage::UnixSeconds unix_seconds(SystemClock::time_point time) {
-  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
 }
 
 // ---- blocking reads (on the blocking pool) -------------------------------------
@@ -124,7 +123,24 @@ struct ClueRead {
   std::vector<SealedNoteView> messages;
 };
 
-ClueRead read_clue(storage::Store* store, storage::ClueId id, bool with_notes) {
+// Clues stored before message_times existed: takes the times and sizes of
+// the messages from the messages themselves, so that limits and listings
+// treat every clue alike.
+void complete_message_times(storage::Store* store, storage::Clue& clue) {
+  for (auto seq = static_cast<std::uint32_t>(clue.message_times.size() + 1); seq <= clue.messages;
+       ++seq) {
+    storage::UnixSeconds sent_at = 0;
+    if (auto note = store->get(Family::kClues, storage::message_key(clue.id, seq))) {
+      if (auto decoded = storage::decode_note(*note)) {
+        sent_at = decoded->sent_at;
+        clue.message_bytes += decoded->payload.size();
+      }
+    }
+    clue.message_times.push_back(sent_at);
+  }
+}
+
+ClueRead read_clue(storage::Store* store, storage::ClueId id, bool with_replies) {
   ClueRead read;
   auto stored = store->get(Family::kClues, storage::clue_key(id));
   if (!stored) {
@@ -136,7 +152,8 @@ ClueRead read_clue(storage::Store* store, storage::ClueId id, bool with_notes) {
     read.error = errc_of(clue.error());
     return read;
   }
-  if (with_notes) {
+  complete_message_times(store, *clue);
+  if (with_replies) {
     for (std::uint32_t seq = 1; seq <= clue->replies; ++seq) {
       auto note = store->get(Family::kClues, storage::reply_key(id, seq));
       if (!note) continue;
@@ -144,20 +161,89 @@ ClueRead read_clue(storage::Store* store, storage::ClueId id, bool with_notes) {
         read.replies.push_back({seq, decoded->sent_at, std::move(decoded->payload)});
       }
     }
+    // The reporter's own messages are listed from the record, never read
+    // or sent back.
     for (std::uint32_t seq = 1; seq <= clue->messages; ++seq) {
-      auto note = store->get(Family::kClues, storage::message_key(id, seq));
-      if (!note) continue;
-      // The reporter's own messages are listed, never sent back.
-      if (auto decoded = storage::decode_note(*note)) {
-        read.messages.push_back({seq, decoded->sent_at, {}});
-      }
+      read.messages.push_back({seq, clue->message_times[seq - 1], {}});
     }
   }
   read.clue = std::move(*clue);
   return read;
 }
 
+// The batches of the follow-up writes: the note or part, the clue record
+// that counts it, and for a part the deployment's attachment total.
+std::vector<Mutation> part_batch(const storage::Clue& clue, std::uint8_t index, std::uint32_t part,
+                                 std::string bytes) {
+  const auto size = static_cast<std::int64_t>(bytes.size());
+  std::vector<Mutation> batch;
+  batch.push_back(
+      {Family::kClues, storage::attachment_part_key(clue.id, index, part), std::move(bytes)});
+  batch.push_back({Family::kClues, storage::clue_key(clue.id), storage::encode(clue)});
+  batch.push_back(storage::attachment_bytes_delta(size));
+  return batch;
+}
+
+std::vector<Mutation> message_batch(const storage::Clue& clue, const storage::SealedNote& note) {
+  std::vector<Mutation> batch;
+  batch.push_back(
+      {Family::kClues, storage::message_key(clue.id, clue.messages), storage::encode(note)});
+  batch.push_back({Family::kClues, storage::clue_key(clue.id), storage::encode(clue)});
+  return batch;
+}
+
 Refusal read_refusal(errc e) { return refuse(e, "the report could not be read"); }
+
+Refusal disk_full_refusal() {
+  return refuse(errc::storage_no_space,
+                "the server's disk is nearly full: nothing was stored; try again later");
+}
+
+// A failed durable write of `what`; the busy writer and the full disk are
+// the saturation everyone meets alike, counted for /metrics.
+Refusal write_refusal(Intake& intake, const boost::system::error_code& ec, std::string_view what) {
+  const errc e = errc_of(ec);
+  if (e == errc::unavailable) {
+    intake.count_writer_busy();
+    return refuse(e, "the server is busy: " + std::string(what) + " was not stored; send it again");
+  }
+  if (e == errc::storage_no_space) return disk_full_refusal();
+  return refuse(e, std::string(what) + " could not be stored; send it again");
+}
+
+// The per-clue message limits (citizen.hpp) for one more message of
+// `size` bytes at `now`.
+Outcome<void> message_limits(const storage::Clue& clue, std::size_t size,
+                             storage::UnixSeconds now) {
+  if (clue.messages >= kMaxClueMessages) {
+    return refuse(errc::payload_too_large,
+                  "a report takes at most " + std::to_string(kMaxClueMessages) + " messages");
+  }
+  if (clue.message_bytes + size > kMaxClueMessageBytes) {
+    return refuse(errc::payload_too_large, "the messages of a report take at most " +
+                                               std::to_string(kMaxClueMessageBytes >> 20) + " MiB");
+  }
+  constexpr storage::UnixSeconds kHour = 3600;
+  const auto in_last_hour =
+      std::count_if(clue.message_times.begin(), clue.message_times.end(),
+                    [now](storage::UnixSeconds at) { return at > now - kHour; });
+  if (static_cast<std::size_t>(in_last_hour) >= kMaxClueMessagesPerHour) {
+    // The oldest message within the hour leaves it first.
+    const auto oldest = std::find_if(clue.message_times.begin(), clue.message_times.end(),
+                                     [now](storage::UnixSeconds at) { return at > now - kHour; });
+    return refuse(
+        errc::rate_limited,
+        "at most " + std::to_string(kMaxClueMessagesPerHour) + " messages an hour; retry later",
+        static_cast<unsigned>(std::max<storage::UnixSeconds>(1, *oldest + kHour - now)));
+  }
+  return {};
+}
+
+// Wipes a coroutine's copy of a session token when the use case ends.
+struct WipedToken {
+  FollowupToken& token;
+  ~WipedToken() { crypto::wipe(token); }
+};
 
 Outcome<storage::ClueId> session_clue(const CitizenContext& context, const FollowupToken& token) {
   auto clue = context.intake->sessions().find(token, SystemClock::now());
@@ -228,23 +314,25 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
   if (!route) {
     co_return route_refusal(intake, route.error(), header.category);
   }
-  if (!same_key_set(envelope->payload.recipients, route->keys)) {
-    // Checked before spending the challenge, so a client that raced a key
-    // change only needs to reseal.
+  const auto steady_now = std::chrono::steady_clock::now();
+  // Both checked before spending the challenge, so that a client that raced
+  // a key change only needs to reseal, and one whose price rose meanwhile
+  // pays the new price with the same report.
+  if (!same_key_set(envelope->payload.recipients, route->keys) ||
+      !intake.price_paid(ChallengeBook::difficulty_of(header.pow_challenge), site->site->id,
+                         steady_now)) {
     auto offer =
         offer_for(intake, *site, header.site_token, header.category, header.accused_level, now);
     if (!offer) co_return offer.error();
     co_return SubmitAnswer{ResealRequired{std::move(*offer)}};
   }
+  if (auto room = intake.check_free_space(); !room) co_return disk_full_refusal();
   if (!intake.challenges().spend(header.pow_challenge, now)) {
     co_return refuse(errc::conflict, "this proof of work was used already; fetch a new route");
   }
-  // Only a fresh, valid proof reaches the buckets: each token they give out
-  // costs one solved challenge, and a replayed one costs nothing here.
-  if (auto admitted = intake.admit_submission(site->site->id, std::chrono::steady_clock::now());
-      !admitted) {
-    co_return refuse(errc::rate_limited, "too many reports; retry later", 5);
-  }
+  // Only a spent, fresh proof counts towards the price: forged and replayed
+  // ones reach no shared state.
+  intake.record_report(site->site->id, steady_now);
   const storage::Bytes32 lookup_hash = envelope->header.receipt_lookup_hash;
   Intake::AcceptedReport accepted =
       intake.accept(*envelope, bytes_of(envelope_bytes), *site, *route, now);
@@ -258,41 +346,54 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
   if (!written && written.error() == errc::conflict) {
     co_return refuse(errc::conflict, "this receipt is in use; make a new one");
   }
-  if (!written) {
-    co_return refuse(errc_of(written.error()), "the report could not be stored; send it again");
-  }
+  if (!written) co_return write_refusal(intake, written.error(), "the report");
   ReportAccepted answer{.clue = std::move(accepted.clue), .session = std::nullopt};
-  if (auto session = intake.sessions().open(answer.clue.id, now)) answer.session = *session;
+  answer.session = intake.sessions().open(answer.clue.id, now);
   co_return SubmitAnswer{std::move(answer)};
 }
 
+ChallengeBook::Issued followup_challenge(Intake& intake, SystemClock::time_point now) {
+  return intake.issue_lookup_challenge(now);
+}
+
 boost::asio::awaitable<Outcome<SessionTable::Opened>> open_followup_session(
-    CitizenContext context, std::vector<std::byte> lookup_key) {
+    CitizenContext context, SessionRequest request) {
   Intake& intake = *context.intake;
-  const auto steady_now = std::chrono::steady_clock::now();
-  if (!intake.lookups_allowed(steady_now)) {
-    co_return refuse(errc::rate_limited, "too many failed receipt lookups; retry later", 10);
+  // The key leaves memory however this ends.
+  const std::unique_ptr<std::vector<std::byte>, void (*)(std::vector<std::byte>*)> wiped(
+      &request.lookup_key, [](std::vector<std::byte>* key) { crypto::wipe(*key); });
+  const auto now = SystemClock::now();
+  if (!intake.challenges().check(request.challenge, request.nonce,
+                                 ChallengeBook::kFollowupSessionScope, now)) {
+    co_return refuse(errc::authentication_failed,
+                     "proof of work missing, wrong or expired; fetch a new challenge");
   }
-  if (lookup_key.size() != 32) {
+  if (request.lookup_key.size() != 32) {
     co_return refuse(errc::invalid_argument, "lookup_key must be 32 bytes");
   }
-  const storage::Bytes32 lookup_hash = crypto::receipt_lookup_hash(lookup_key);
+  if (!intake.challenges().spend(request.challenge, now)) {
+    co_return refuse(errc::conflict, "this proof of work was used already; fetch a new challenge");
+  }
+  const storage::Bytes32 lookup_hash = crypto::receipt_lookup_hash(request.lookup_key);
   const ClueLookup found = co_await run_blocking(
       *context.blocking_pool, std::bind_front(&find_clue_by_receipt, context.store, lookup_hash));
   if (!found.clue) {
     if (found.error == errc::not_found) {
-      intake.record_failed_lookup(steady_now);
+      intake.record_failed_lookup(std::chrono::steady_clock::now());
       co_return refuse(errc::not_found, "no report has this receipt");
     }
     co_return read_refusal(found.error);
   }
-  auto session = intake.sessions().open(*found.clue, SystemClock::now());
-  if (!session) co_return refuse(errc::unavailable, "too many open sessions; retry later");
-  co_return *session;
+  co_return intake.sessions().open(*found.clue, SystemClock::now());
+}
+
+bool followup_session_open(const CitizenContext& context, const FollowupToken& session) {
+  return context.intake->sessions().find(session, SystemClock::now()).has_value();
 }
 
 boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext context,
                                                             FollowupToken session) {
+  const WipedToken wiped{session};
   auto clue_id = session_clue(context, session);
   if (!clue_id) co_return clue_id.error();
   ClueRead read = co_await run_blocking(*context.blocking_pool,
@@ -319,6 +420,7 @@ boost::asio::awaitable<Outcome<FollowupView>> read_followup(CitizenContext conte
 boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenContext context,
                                                                      FollowupToken session,
                                                                      std::string sealed) {
+  const WipedToken wiped{session};
   auto clue_id = session_clue(context, session);
   if (!clue_id) co_return clue_id.error();
   auto payload = crypto::parse_payload(bytes_of(sealed));
@@ -339,19 +441,23 @@ boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenCont
     }
     co_return MessageAnswer{std::move(reseal)};
   }
-  const storage::SealedNote note{unix_seconds(SystemClock::now()), std::move(sealed)};
+  const storage::UnixSeconds now = citizen_time(SystemClock::now());
+  if (auto within = message_limits(clue, sealed.size(), now); !within) co_return within.error();
+  if (auto room = context.intake->check_free_space(); !room) co_return disk_full_refusal();
+  clue.message_bytes += sealed.size();
+  clue.message_times.push_back(now);
+  const storage::SealedNote note{now, std::move(sealed)};
   clue.messages += 1;
-  std::vector<Mutation> batch{
-      {Family::kClues, storage::message_key(clue.id, clue.messages), storage::encode(note)},
-      {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
+  std::vector<Mutation> batch = message_batch(clue, note);
   const auto written = co_await commit_mutations(context.writer, std::move(batch));
-  if (!written) co_return refuse(errc_of(written.error()), "not stored; send again");
+  if (!written) co_return write_refusal(*context.intake, written.error(), "the message");
   co_return MessageAnswer{MessageStored{clue.messages, note.sent_at}};
 }
 
 boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext context,
                                                                 FollowupToken session,
                                                                 AttachmentPart upload) {
+  const WipedToken wiped{session};
   auto clue_id = session_clue(context, session);
   if (!clue_id) co_return clue_id.error();
   if (upload.index >= kMaxAttachments) {
@@ -364,6 +470,9 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
       *context.blocking_pool, std::bind_front(&read_clue, context.store, *clue_id, false));
   if (!read.clue) co_return read_refusal(read.error);
   storage::Clue& clue = *read.clue;
+  if (clue.status == storage::ClueStatus::kClosed) {
+    co_return refuse(errc::conflict, "this report is closed: it takes no more attachments");
+  }
   const std::uint32_t index = upload.index;
   auto state =
       std::find_if(clue.attachments.begin(), clue.attachments.end(),
@@ -393,16 +502,22 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
       co_return refuse(errc::invalid_argument, "the attachment is not a whole encrypted stream");
     }
   }
+  if (auto room = context.intake->check_free_space(); !room) co_return disk_full_refusal();
+  const std::uint64_t part_bytes = upload.bytes.size();
+  if (auto reserved = context.intake->reserve_attachment_bytes(part_bytes); !reserved) {
+    co_return refuse(errc::storage_no_space,
+                     "the server's room for attachments is used up: the part was not stored");
+  }
   state->bytes = total;
   state->parts += 1;
   state->complete = upload.final_part;
-  std::vector<Mutation> batch{
-      {Family::kClues,
-       storage::attachment_part_key(clue.id, static_cast<std::uint8_t>(index), upload.part),
-       std::move(upload.bytes)},
-      {Family::kClues, storage::clue_key(clue.id), storage::encode(clue)}};
+  std::vector<Mutation> batch =
+      part_batch(clue, static_cast<std::uint8_t>(index), upload.part, std::move(upload.bytes));
   const auto written = co_await commit_mutations(context.writer, std::move(batch));
-  if (!written) co_return refuse(errc_of(written.error()), "not stored; send again");
+  if (!written) {
+    context.intake->release_attachment_bytes(part_bytes);
+    co_return write_refusal(*context.intake, written.error(), "the part");
+  }
   co_return PartStored{index, upload.part, total, upload.final_part};
 }
 

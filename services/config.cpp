@@ -338,19 +338,22 @@ constexpr Key kKeys[] = {
      set_integer<&Config::pow, &Config::Pow::load_threshold_per_second, 1, 1000000>},
     {"pow", "challenge_lifetime_seconds",
      set_integer<&Config::pow, &Config::Pow::challenge_lifetime, 10, kMaxTimeout>},
-    {"limits", "site_submissions_per_second",
-     set_integer<&Config::limits, &Config::Limits::site_submissions_per_second, 1, 1000000>},
-    {"limits", "site_burst", set_integer<&Config::limits, &Config::Limits::site_burst, 1, 1000000>},
-    {"limits", "global_submissions_per_second",
-     set_integer<&Config::limits, &Config::Limits::global_submissions_per_second, 1, 1000000>},
-    {"limits", "global_burst",
-     set_integer<&Config::limits, &Config::Limits::global_burst, 1, 1000000>},
+    {"pow", "site_load_threshold_per_minute",
+     set_integer<&Config::pow, &Config::Pow::site_load_threshold_per_minute, 1, 1000000>},
+    {"limits", "attachment_quota_bytes",
+     set_integer<&Config::limits, &Config::Limits::attachment_quota_bytes, 0,
+                 std::numeric_limits<std::int64_t>::max()>},
     {"followup", "session_lifetime_seconds",
      set_integer<&Config::followup, &Config::Followup::session_lifetime, 60, 86400>},
-    {"followup", "failed_lookups_per_second",
-     set_integer<&Config::followup, &Config::Followup::failed_lookups_per_second, 1, 1000000>},
-    {"followup", "failed_lookup_burst",
-     set_integer<&Config::followup, &Config::Followup::failed_lookup_burst, 1, 1000000>},
+    {"followup", "sessions_per_clue",
+     set_integer<&Config::followup, &Config::Followup::sessions_per_clue, 1, 100>},
+    {"followup", "lookup_difficulty",
+     set_integer<&Config::followup, &Config::Followup::lookup_difficulty, 0, 32>},
+    {"followup", "max_lookup_difficulty",
+     set_integer<&Config::followup, &Config::Followup::max_lookup_difficulty, 0, 32>},
+    {"followup", "failed_lookup_threshold_per_second",
+     set_integer<&Config::followup, &Config::Followup::failed_lookup_threshold_per_second, 1,
+                 1000000>},
     {"accounts", "session_idle_seconds",
      set_integer<&Config::accounts, &Config::Accounts::session_idle, 60, 86400>},
     {"accounts", "session_absolute_seconds",
@@ -489,6 +492,12 @@ void validate(const Config& config) {
   if (config.pow.max_difficulty < config.pow.difficulty) {
     fail("pow.max_difficulty: " + std::to_string(config.pow.max_difficulty) +
          " is below pow.difficulty " + std::to_string(config.pow.difficulty));
+  }
+  if (config.followup.max_lookup_difficulty < config.followup.lookup_difficulty) {
+    fail(
+        "followup.max_lookup_difficulty: " + std::to_string(config.followup.max_lookup_difficulty) +
+        " is below followup.lookup_difficulty " +
+        std::to_string(config.followup.lookup_difficulty));
   }
   if (config.deadlines.handle_days < config.deadlines.acknowledge_days) {
     fail("deadlines.handle_days: " + std::to_string(config.deadlines.handle_days) +

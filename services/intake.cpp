@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -28,7 +29,12 @@ namespace {
 
 constexpr std::size_t kChallengeMacOffset = 16;
 constexpr std::size_t kMaxVerifiedTokens = 100000;
-constexpr std::size_t kMaxSiteBuckets = 100000;
+constexpr std::size_t kMaxSiteRates = 100000;
+constexpr std::size_t kMaxSessions = 200000;
+// Server-wide rates react within seconds; a site's over a minute, since
+// its honest rate is a few reports a day.
+constexpr std::chrono::seconds kServerRateWindow{10};
+constexpr std::chrono::seconds kSiteRateWindow{60};
 
 std::int64_t unix_seconds(SystemClock::time_point time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -69,19 +75,19 @@ storage::ClueId random_clue_id() {
 
 }  // namespace
 
-bool TokenBucket::try_take(std::chrono::steady_clock::time_point now) {
-  if (last_) {
-    const double elapsed = std::chrono::duration<double>(now - *last_).count();
-    if (elapsed > 0) tokens_ = std::min(burst_, tokens_ + elapsed * rate_);
-  }
+void RateMeter::add(std::chrono::steady_clock::time_point now) {
+  level_ = per_second(now) + 1.0 / window_;
   last_ = now;
-  if (tokens_ < 1) return false;
-  tokens_ -= 1;
-  return true;
 }
 
-double TokenBucket::seconds_until_token() const {
-  return tokens_ >= 1 ? 0.0 : (1 - tokens_) / rate_;
+double RateMeter::per_second(std::chrono::steady_clock::time_point now) const {
+  const double elapsed = std::chrono::duration<double>(now - last_).count();
+  return elapsed <= 0 ? level_ : level_ * std::exp(-elapsed / window_);
+}
+
+unsigned pressure_bits(double rate, double threshold) {
+  if (!(rate > threshold) || threshold <= 0) return 0;
+  return static_cast<unsigned>(std::ceil(std::log2(rate / threshold)));
 }
 
 namespace {
@@ -140,33 +146,66 @@ result<void> ChallengeBook::spend(const crypto::PowChallenge& challenge,
   return {};
 }
 
-result<SessionTable::Opened> SessionTable::open(const storage::ClueId& clue,
-                                                SystemClock::time_point now) {
+namespace {
+std::array<std::byte, 32> session_digest(std::span<const std::byte> token) {
+  return crypto::blake2b<32>({token});
+}
+}  // namespace
+
+void SessionTable::close(const Digest& digest) {
+  const auto found = sessions_.find(digest);
+  if (found == sessions_.end()) return;
+  auto [first, last] = by_expiry_.equal_range(found->second.expires_at);
+  for (; first != last; ++first) {
+    if (first->second == digest) {
+      by_expiry_.erase(first);
+      break;
+    }
+  }
+  if (const auto clue = by_clue_.find(found->second.clue); clue != by_clue_.end()) {
+    std::erase(clue->second, digest);
+    if (clue->second.empty()) by_clue_.erase(clue);
+  }
+  sessions_.erase(found);
+}
+
+SessionTable::Opened SessionTable::open(const storage::ClueId& clue, SystemClock::time_point now) {
   Opened opened{};
   crypto::random_bytes(opened.token);
   opened.expires_at = std::chrono::time_point_cast<std::chrono::seconds>(now + lifetime_);
+  const Digest digest = session_digest(opened.token);
   std::lock_guard lock(mutex_);
   while (!by_expiry_.empty() && by_expiry_.begin()->first < now) {
-    sessions_.erase(by_expiry_.begin()->second);
-    by_expiry_.erase(by_expiry_.begin());
+    close(Digest(by_expiry_.begin()->second));
   }
-  if (sessions_.size() >= capacity_) return errc::unavailable;
-  sessions_[opened.token] = {clue, opened.expires_at};
-  by_expiry_.emplace(opened.expires_at, opened.token);
+  if (const auto same_clue = by_clue_.find(clue);
+      same_clue != by_clue_.end() && same_clue->second.size() >= per_clue_) {
+    close(Digest(same_clue->second.front()));
+  }
+  if (sessions_.size() >= capacity_ && !by_expiry_.empty()) {
+    close(Digest(by_expiry_.begin()->second));
+  }
+  sessions_[digest] = {clue, opened.expires_at};
+  by_expiry_.emplace(opened.expires_at, digest);
+  by_clue_[clue].push_back(digest);
   return opened;
 }
 
 result<storage::ClueId> SessionTable::find(std::span<const std::byte> token,
                                            SystemClock::time_point now) {
   if (token.size() != 32) return errc::not_found;
-  std::array<std::byte, 32> key;
-  std::memcpy(key.data(), token.data(), key.size());
+  const Digest digest = session_digest(token);
   std::lock_guard lock(mutex_);
-  const auto found = sessions_.find(key);
+  const auto found = sessions_.find(digest);
   if (found == sessions_.end()) return errc::not_found;
   // An expired entry stays until open() drops it from the expiry index.
   if (found->second.expires_at < now) return errc::not_found;
   return found->second.clue;
+}
+
+std::size_t SessionTable::size() {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
 }
 
 namespace {
@@ -188,6 +227,14 @@ std::shared_ptr<const RegistrySnapshot> initial_registry(const storage::Store& s
   return *registry;
 }
 
+std::uint64_t initial_attachment_bytes(const storage::Store& store) {
+  auto total = storage::read_attachment_bytes(store);
+  if (!total) {
+    throw std::runtime_error("cannot read the attachment total: " + total.error().message());
+  }
+  return *total;
+}
+
 }  // namespace
 
 Intake::Intake(storage::Store& store, const Config& config)
@@ -195,10 +242,11 @@ Intake::Intake(storage::Store& store, const Config& config)
       policy_(load_routing_policy(config.routing.policy_file)),
       deadline_policy_(services::deadline_policy(config.deadlines)),
       registry_(initial_registry(store, policy_, config)),
-      global_bucket_(config.limits.global_submissions_per_second, config.limits.global_burst),
-      lookup_bucket_(config.followup.failed_lookups_per_second,
-                     config.followup.failed_lookup_burst),
-      sessions_(config.followup.session_lifetime) {}
+      report_rate_(kServerRateWindow),
+      failed_lookup_rate_(kServerRateWindow),
+      attachment_bytes_(initial_attachment_bytes(store)),
+      sessions_(config.followup.session_lifetime, kMaxSessions, config.followup.sessions_per_clue) {
+}
 
 std::optional<storage::Unit> Intake::unit(std::uint32_t id) const {
   const auto registry = registry_.current();
@@ -278,67 +326,118 @@ result<RouteAnswer> Intake::route(const SiteContext& site, std::string_view cate
   return answer;
 }
 
-unsigned Intake::current_difficulty(std::chrono::steady_clock::time_point now) {
-  double rate = 0;
+unsigned Intake::report_difficulty(std::uint32_t site_id,
+                                   std::chrono::steady_clock::time_point now) {
+  const Config::Pow& pow = config_.pow;
+  unsigned difficulty = pow.difficulty;
   {
-    std::lock_guard lock(buckets_mutex_);
-    const double elapsed = std::chrono::duration<double>(now - rate_slot_start_).count();
-    // The previous slot's rate counts only while it is the previous slot: after
-    // a quiet spell the difficulty falls back without waiting for a submission.
-    const double previous = elapsed < 2.0 ? recent_rate_ : 0.0;
-    rate = std::max(previous, elapsed > 0 ? rate_slot_count_ / std::max(elapsed, 1.0) : 0.0);
+    std::lock_guard lock(pressure_mutex_);
+    difficulty += pressure_bits(report_rate_.per_second(now), pow.load_threshold_per_second);
+    if (const auto site = site_report_rates_.find(site_id); site != site_report_rates_.end()) {
+      difficulty +=
+          pressure_bits(site->second.per_second(now) * 60.0, pow.site_load_threshold_per_minute);
+    }
   }
-  unsigned difficulty = config_.pow.difficulty;
-  const double threshold = config_.pow.load_threshold_per_second;
-  if (rate > threshold) difficulty += static_cast<unsigned>(std::ceil(std::log2(rate / threshold)));
-  return std::min(difficulty, std::max(config_.pow.max_difficulty, config_.pow.difficulty));
+  return std::min(difficulty, std::max(pow.max_difficulty, pow.difficulty));
 }
 
 ChallengeBook::Issued Intake::issue_challenge(const ChallengeBook::Scope& scope,
-                                              SystemClock::time_point now) {
-  return challenges_.issue(current_difficulty(std::chrono::steady_clock::now()), scope, now,
+                                              std::uint32_t site_id, SystemClock::time_point now) {
+  return challenges_.issue(report_difficulty(site_id, std::chrono::steady_clock::now()), scope, now,
                            config_.pow.challenge_lifetime);
 }
 
-result<void> Intake::admit_submission(std::uint32_t site_id,
-                                      std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(buckets_mutex_);
-  // The rate estimate behind the difficulty counts admitted submissions in
-  // one-second slots; the previous slot's rate is what current_difficulty sees.
-  const double elapsed = std::chrono::duration<double>(now - rate_slot_start_).count();
-  if (elapsed >= 1.0) {
-    recent_rate_ = elapsed < 2.0 ? rate_slot_count_ / elapsed : 0.0;
-    rate_slot_start_ = now;
-    rate_slot_count_ = 0;
-  }
-  auto site_bucket = site_buckets_.find(site_id);
-  if (site_bucket == site_buckets_.end()) {
-    if (site_buckets_.size() >= kMaxSiteBuckets) site_buckets_.clear();
-    site_bucket = site_buckets_
-                      .emplace(site_id, TokenBucket(config_.limits.site_submissions_per_second,
-                                                    config_.limits.site_burst))
-                      .first;
-  }
-  // Check both before taking from either, so a refusal costs no token.
-  TokenBucket site_probe = site_bucket->second;
-  TokenBucket global_probe = global_bucket_;
-  if (!site_probe.try_take(now) || !global_probe.try_take(now)) return errc::rate_limited;
-  site_bucket->second = site_probe;
-  global_bucket_ = global_probe;
-  ++rate_slot_count_;
-  return {};
+bool Intake::price_paid(unsigned paid, std::uint32_t site_id,
+                        std::chrono::steady_clock::time_point now) {
+  return paid + kPriceSlackBits >= report_difficulty(site_id, now);
 }
 
-bool Intake::lookups_allowed(std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(buckets_mutex_);
-  TokenBucket probe = lookup_bucket_;
-  return probe.try_take(now);
+void Intake::record_report(std::uint32_t site_id, std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock(pressure_mutex_);
+  report_rate_.add(now);
+  auto site = site_report_rates_.find(site_id);
+  if (site == site_report_rates_.end()) {
+    // Only verified sites get here, so the map is as large as the registry;
+    // the bound guards against a registry grown past any real deployment.
+    if (site_report_rates_.size() >= kMaxSiteRates) site_report_rates_.clear();
+    site = site_report_rates_.emplace(site_id, RateMeter(kSiteRateWindow)).first;
+  }
+  site->second.add(now);
+}
+
+unsigned Intake::lookup_difficulty(std::chrono::steady_clock::time_point now) {
+  const Config::Followup& followup = config_.followup;
+  unsigned difficulty = followup.lookup_difficulty;
+  {
+    std::lock_guard lock(pressure_mutex_);
+    difficulty += pressure_bits(failed_lookup_rate_.per_second(now),
+                                followup.failed_lookup_threshold_per_second);
+  }
+  return std::min(difficulty, std::max(followup.max_lookup_difficulty, followup.lookup_difficulty));
+}
+
+ChallengeBook::Issued Intake::issue_lookup_challenge(SystemClock::time_point now) {
+  return challenges_.issue(lookup_difficulty(std::chrono::steady_clock::now()),
+                           ChallengeBook::kFollowupSessionScope, now,
+                           config_.pow.challenge_lifetime);
 }
 
 void Intake::record_failed_lookup(std::chrono::steady_clock::time_point now) {
-  std::lock_guard lock(buckets_mutex_);
-  lookup_bucket_.try_take(now);
+  std::lock_guard lock(pressure_mutex_);
+  failed_lookup_rate_.add(now);
 }
+
+result<void> Intake::check_free_space() {
+  const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  std::int64_t checked = free_space_checked_at_.load(std::memory_order_relaxed);
+  constexpr std::int64_t kRecheckNs = 1'000'000'000;
+  if (checked == 0 || now - checked >= kRecheckNs) {
+    // One caller a second asks; the others use its answer.
+    if (free_space_checked_at_.compare_exchange_strong(checked, now)) {
+      std::uint64_t free_bytes = 0;
+      const std::int64_t assumed = assumed_free_bytes_.load();
+      if (assumed >= 0) {
+        free_bytes = static_cast<std::uint64_t>(assumed);
+      } else {
+        std::error_code ec;
+        const auto space = std::filesystem::space(config_.storage.data_dir, ec);
+        // A file system that cannot be asked is not taken for a full one:
+        // RocksDB's own errors still refuse writes that cannot be stored.
+        free_bytes = ec ? std::numeric_limits<std::uint64_t>::max() : space.available;
+      }
+      disk_full_.store(free_bytes < config_.ops.min_free_disk_bytes);
+    }
+  }
+  if (!disk_full_.load()) return {};
+  refused_disk_full_.fetch_add(1, std::memory_order_relaxed);
+  return errc::storage_no_space;
+}
+
+void Intake::assume_free_disk_bytes(std::optional<std::uint64_t> bytes) {
+  assumed_free_bytes_.store(bytes ? static_cast<std::int64_t>(*bytes) : -1);
+  free_space_checked_at_.store(0);
+}
+
+result<void> Intake::reserve_attachment_bytes(std::uint64_t bytes) {
+  std::uint64_t total = attachment_bytes_.load();
+  do {
+    if (total + bytes > config_.limits.attachment_quota_bytes) {
+      refused_attachment_quota_.fetch_add(1, std::memory_order_relaxed);
+      return errc::storage_no_space;
+    }
+  } while (!attachment_bytes_.compare_exchange_weak(total, total + bytes));
+  return {};
+}
+
+void Intake::release_attachment_bytes(std::uint64_t bytes) { attachment_bytes_.fetch_sub(bytes); }
+
+Intake::Refusals Intake::refusals() const {
+  return {.disk_full = refused_disk_full_.load(),
+          .attachment_quota = refused_attachment_quota_.load(),
+          .writer_busy = refused_writer_busy_.load()};
+}
+
+void Intake::count_writer_busy() { refused_writer_busy_.fetch_add(1, std::memory_order_relaxed); }
 
 Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
                                       std::span<const std::byte> envelope_bytes,
@@ -348,7 +447,7 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
   storage::Clue& clue = accepted.clue;
   clue.id = random_clue_id();
   clue.site_id = site.site->id;
-  clue.received_at = unix_seconds(now);
+  clue.received_at = citizen_time(now);
   clue.category = envelope.header.category;
   clue.accused_level = envelope.header.accused_level;
   clue.unit_id = route.unit->id;
@@ -402,6 +501,11 @@ Intake::AcceptedReport Intake::accept(const crypto::ParsedEnvelope& envelope,
                                                            {"accused_level", clue.accused_level},
                                                            {"rules", std::move(rules)}})};
   return accepted;
+}
+
+storage::UnixSeconds citizen_time(SystemClock::time_point time) {
+  return std::chrono::floor<std::chrono::minutes>(time).time_since_epoch() /
+         std::chrono::seconds(1);
 }
 
 std::string format_time(SystemClock::time_point time) {

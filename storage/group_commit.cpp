@@ -113,6 +113,7 @@ void GroupCommitWriter::ensure_audit_head(const std::vector<Pending>& group,
 }
 
 void GroupCommitWriter::write_group(std::vector<Pending>& group) {
+  if (recover_first_ && store_.check_writable()) recover_first_ = false;
   std::vector<result<void>> outcomes(group.size(), result<void>{});
   const bool any_precondition = std::any_of(group.begin(), group.end(), [](const Pending& p) {
     return !p.submission.must_be_absent.empty();
@@ -162,6 +163,10 @@ void GroupCommitWriter::write_group(std::vector<Pending>& group) {
   if (head_put) batch.push_back(std::move(*head_put));
 
   const result<void> written = store_.write(batch, Durability::kSynced);
+  if (!written &&
+      (written.error() == errc::storage_no_space || written.error() == errc::storage_io)) {
+    recover_first_ = true;
+  }
   std::uint64_t batches = written && !batch.empty() ? 1 : 0;
   for (const Accepted& a : accepted) outcomes[a.index] = written;
   if (!written) {

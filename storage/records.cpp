@@ -296,6 +296,10 @@ std::string encode(const Clue& value) {
     recipients.push_back(json::value(hex(key_id)));
   object["recipient_key_ids"] = std::move(recipients);
   object["messages"] = value.messages;
+  json::array message_times;
+  for (const UnixSeconds at : value.message_times) message_times.push_back(at);
+  object["message_times"] = std::move(message_times);
+  object["message_bytes"] = value.message_bytes;
   object["replies"] = value.replies;
   json::array attachments;
   for (const AttachmentState& attachment : value.attachments) {
@@ -468,6 +472,14 @@ result<Clue> decode_clue(std::string_view bytes) {
                                     .sealed_key = bytes_field<80>(fields, "sealed_key")});
       }
       if (clue.key_entries.size() > kMaxKeyEntries) throw Corrupt{};
+    }
+    // Clues stored before messages were limited have neither.
+    if (object.contains("message_times")) {
+      for (const json::value& at : array_field(object, "message_times")) {
+        clue.message_times.push_back(json_record::integer_value<std::int64_t>(at));
+      }
+      if (clue.message_times.size() > clue.messages) throw Corrupt{};
+      clue.message_bytes = integer_field<std::uint64_t>(object, "message_bytes");
     }
     return clue;
   });

@@ -146,10 +146,25 @@ result<std::vector<StatsGroup>> read_unit_stats(const Store& store, std::uint32_
   return out;
 }
 
+std::string attachment_bytes_key() { return std::string(4, '\xff') + "attachment_bytes"; }
+
+Mutation attachment_bytes_delta(std::int64_t delta) {
+  return {Family::kStats, attachment_bytes_key(), encode_count(delta)};
+}
+
+result<std::uint64_t> read_attachment_bytes(const Store& store) {
+  auto stored = store.get(Family::kStats, attachment_bytes_key());
+  if (!stored && stored.error() == errc::not_found) return std::uint64_t{0};
+  if (!stored) return stored.error();
+  const auto count = decode_count(*stored);
+  if (!count || *count < 0) return errc::storage_corruption;
+  return static_cast<std::uint64_t>(*count);
+}
+
 result<std::optional<std::size_t>> rebuild_stats_if_needed(Store& store) {
   auto marker = store.get(Family::kMeta, kStatsCountedKey);
-  if (marker) return std::optional<std::size_t>();
-  if (marker.error() != errc::not_found) return marker.error();
+  if (marker && *marker == kStatsCountedVersion) return std::optional<std::size_t>();
+  if (!marker && marker.error() != errc::not_found) return marker.error();
   constexpr std::size_t kPage = 64;
   // Whatever an interrupted rebuild or an older version left goes first.
   for (;;) {
@@ -176,6 +191,11 @@ result<std::optional<std::size_t>> rebuild_stats_if_needed(Store& store) {
       auto clue = decode_clue(value);
       if (!clue) return clue.error();
       for (Mutation& m : stats_mutations(nullptr, *clue)) batch.push_back(std::move(m));
+      std::int64_t attachment_bytes = 0;
+      for (const AttachmentState& attachment : clue->attachments) {
+        attachment_bytes += static_cast<std::int64_t>(attachment.bytes);
+      }
+      if (attachment_bytes != 0) batch.push_back(attachment_bytes_delta(attachment_bytes));
       ++counted;
     }
     if (auto written = store.write(batch, Durability::kBuffered); !written) return written.error();
@@ -183,7 +203,8 @@ result<std::optional<std::size_t>> rebuild_stats_if_needed(Store& store) {
     start = entries->back().first;
     start.push_back('\0');
   }
-  const std::vector<Mutation> done{{Family::kMeta, std::string(kStatsCountedKey), "1"}};
+  const std::vector<Mutation> done{
+      {Family::kMeta, std::string(kStatsCountedKey), std::string(kStatsCountedVersion)}};
   if (auto written = store.write(done); !written) return written.error();
   return std::optional<std::size_t>(counted);
 }

@@ -55,14 +55,17 @@ describe('figures of the report page', { timeout: TEST_MS }, () => {
     return entries;
   }
 
-  /** The access log's lines after the first `from` lines: what the server sent, body bytes as sent (compressed). */
+  /**
+   * The number of public access-log lines after the first `from` lines:
+   * the responses the server sent. Citizen routes are logged to the minute,
+   * without sizes (SECURITY.md), so only the count can be compared.
+   */
   function servedSince(from) {
     return server
       .accessLog()
       .split('\n')
       .slice(from)
-      .filter((l) => l.includes(' public '))
-      .map((l) => Number(/\bbytes=(\d+)/.exec(l)?.[1] ?? NaN));
+      .filter((l) => l.includes(' public ')).length;
   }
 
   it('first load of the report page: bytes transferred, compressed, with the worker and its crypto', { timeout: TEST_MS }, async () => {
@@ -90,19 +93,15 @@ describe('figures of the report page', { timeout: TEST_MS }, () => {
     for (const needed of ['report/worker.mjs', 'crypto/clueline-crypto.mjs', 'lib/libsodium.mjs']) {
       assert.ok(figures.first_load.by_file[needed] > 0, `${needed} is missing from the measured requests: ${JSON.stringify(figures.first_load.by_file)}`);
     }
-    // The server's own count of the bodies it sent must not exceed what
-    // the browser counted (which adds headers): else requests went unseen.
-    let served = [];
+    // Every response the server sent was counted by the browser: else
+    // requests went unseen.
+    let served = 0;
     for (const deadline = Date.now() + STEP_MS; Date.now() < deadline; await sleep(100)) {
       served = servedSince(logMark);
-      if (served.length >= fetched.length) break;
+      if (served >= fetched.length) break;
     }
-    assert.ok(served.every(Number.isFinite), 'access log lines without bytes=');
-    const servedBytes = served.reduce((n, b) => n + b, 0);
-    figures.first_load.server_body_bytes = servedBytes;
-    figures.first_load.server_responses = served.length;
-    assert.equal(served.length, fetched.length, 'the server answered requests the browser did not count');
-    assert.ok(servedBytes > 0 && servedBytes <= bytes, `server sent ${servedBytes} body bytes, the browser counted ${bytes}`);
+    figures.first_load.server_responses = served;
+    assert.equal(served, fetched.length, 'the server answered requests the browser did not count');
     await context.close();
   });
 

@@ -108,9 +108,7 @@ class AttachmentTest : public ::testing::Test {
                                                         .data_dir = data_dir_});
     client_.emplace(server_->certificate(), server_->public_port());
     if (!clue_id_) return;
-    const auto session =
-        client_->post_json("/api/v1/followup/session",
-                           R"({"lookup_key":")" + crypto::to_base64url(lookup_key_) + R"("})");
+    const auto session = client_->open_followup_session(lookup_key_);
     ASSERT_EQ(session.result_int(), 201) << session.body();
     bearer_ = "Bearer " + std::string(HttpsClient::json(session).at("session").as_string());
   }

@@ -40,8 +40,7 @@ constexpr std::size_t kFollowupSamples = 5;
 
 constexpr std::string_view kConfig =
     "[pow]\ndifficulty = 0\nmax_difficulty = 0\n"
-    "[limits]\nsite_submissions_per_second = 1000000\nsite_burst = 1000000\n"
-    "global_submissions_per_second = 1000000\nglobal_burst = 1000000\n";
+    "[followup]\nlookup_difficulty = 0\nmax_lookup_difficulty = 0\n";
 
 std::string to_string(std::span<const std::byte> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -237,9 +236,7 @@ TEST_F(CrashTest, EveryAcknowledgedReportSurvivesSigkillMidLoad) {
       std::shuffle(previous.begin(), previous.end(), random);
       previous.resize(std::min(previous.size(), kFollowupSamples));
       for (const Acknowledged* ack : previous) {
-        const auto session = client.post_json(
-            "/api/v1/followup/session",
-            R"({"lookup_key":")" + crypto::to_base64url(ack->lookup_key) + R"("})");
+        const auto session = client.open_followup_session(ack->lookup_key);
         EXPECT_EQ(session.result_int(), 201) << session.body();
         if (session.result_int() != 201) continue;
         const auto followup = client.get(

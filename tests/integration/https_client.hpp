@@ -3,20 +3,27 @@
 // closes the connection.
 #pragma once
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "clueline/crypto/encoding.hpp"
+#include "clueline/crypto/pow.hpp"
 
 namespace clueline::testing {
 
@@ -70,6 +77,25 @@ class HttpsClient {
   }
   Response post_json(const std::string& target, const std::string& body) {
     return request(boost::beast::http::verb::post, target, body, "application/json");
+  }
+
+  // What a phone does to open a follow-up session: fetches a session
+  // challenge, solves it and posts it with `lookup_key`. Answers the POST.
+  Response open_followup_session(std::span<const std::byte> lookup_key) {
+    const boost::json::value offered = json(get("/api/v1/followup/challenge"));
+    const boost::json::object& pow = offered.at("pow").as_object();
+    const auto challenge_bytes = crypto::from_base64url(pow.at("challenge").as_string());
+    crypto::PowChallenge challenge{};
+    if (challenge_bytes && challenge_bytes->size() == challenge.size()) {
+      std::copy(challenge_bytes->begin(), challenge_bytes->end(), challenge.begin());
+    }
+    const crypto::PowNonce nonce =
+        crypto::solve_pow(challenge, pow.at("difficulty").to_number<unsigned>());
+    return post_json("/api/v1/followup/session",
+                     boost::json::serialize(boost::json::object{
+                         {"lookup_key", crypto::to_base64url(lookup_key)},
+                         {"pow", boost::json::object{{"challenge", pow.at("challenge")},
+                                                     {"nonce", crypto::to_base64url(nonce)}}}}));
   }
 
   static boost::json::value json(const Response& response) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "deployment_fixture.hpp"
 #include "https_client.hpp"
@@ -193,11 +194,8 @@ TEST_F(IntakeTest, ReportIsStoredSealedAndFollowedUpWithTheReceipt) {
 
   // Follow-up with the receipt: derive the lookup key as the phone would.
   auto keys = crypto::derive_receipt_keys(report.receipt, deployment_.record.receipt_salt).value();
-  const auto session = client_->post_json("/api/v1/followup/session",
-                                          R"({"lookup_key":")" +
-                                              crypto::to_base64url(std::span<const std::byte>(
-                                                  keys.lookup_key.data(), keys.lookup_key.size())) +
-                                              R"("})");
+  const auto session = client_->open_followup_session(
+      std::span<const std::byte>(keys.lookup_key.data(), keys.lookup_key.size()));
   ASSERT_EQ(session.result_int(), 201) << session.body();
   const std::string bearer =
       "Bearer " + std::string(HttpsClient::json(session).at("session").as_string());
@@ -308,11 +306,20 @@ TEST_F(IntakeTest, RefusedReportsChangeNothing) {
   // Malformed JSON to the follow-up session.
   expect_refused_without_change(
       400, [&] { return client_->post_json("/api/v1/followup/session", R"({"lookup_key": )"); });
-  // An unknown receipt.
-  expect_refused_without_change(404, [&] {
+  // A lookup without its proof of work, with a forged one, and an unknown
+  // receipt with a solved one.
+  expect_refused_without_change(400, [&] {
     return client_->post_json("/api/v1/followup/session",
                               R"({"lookup_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})");
   });
+  expect_refused_without_change(403, [&] {
+    return client_->post_json("/api/v1/followup/session",
+                              R"({"lookup_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",)"
+                              R"("pow":{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",)"
+                              R"("nonce":"AAAAAAAAAAA"}})");
+  });
+  expect_refused_without_change(
+      404, [&] { return client_->open_followup_session(std::vector<std::byte>(32)); });
   stop();
 }
 

@@ -110,10 +110,7 @@ class KeySubstitutionTest : public ::testing::TestWithParam<Swap> {
     const auto keys = crypto::derive_receipt_keys(crypto::normalize_receipt(receipt).value(),
                                                   deployment_.record.receipt_salt)
                           .value();
-    const auto opened = client_->post_json(
-        "/api/v1/followup/session",
-        json::serialize(
-            json::object{{"lookup_key", crypto::to_base64url(keys.lookup_key.bytes())}}));
+    const auto opened = client_->open_followup_session(keys.lookup_key.bytes());
     EXPECT_EQ(opened.result_int(), 201u) << opened.body();
     return std::string(HttpsClient::json(opened).at("session").as_string());
   }

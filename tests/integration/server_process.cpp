@@ -71,7 +71,8 @@ ServerProcess::ServerProcess(const std::string& name, const ServerOptions& optio
 
   data_dir_ = options.data_dir.empty() ? directory_ / "data" : options.data_dir;
   const auto config_file = directory_ / "clueline.toml";
-  std::ofstream(config_file) << "[server]\naddress = \"127.0.0.1\"\nport = 0\nthreads = 2\n"
+  std::ofstream(config_file) << "[server]\naddress = \"127.0.0.1\"\nport = 0\nthreads = "
+                             << options.threads << "\n"
                              << "tls_certificate = \"" << certificate_.string() << "\"\n"
                              << "tls_private_key = \"" << key.string() << "\"\n"
                              << options.server_keys << "[ops]\naddress = \"127.0.0.1\"\nport = 0\n"

@@ -20,6 +20,7 @@ struct ServerOptions {
   // The data directory to serve; empty means a fresh one inside the
   // process's own temporary directory. A given directory is not removed.
   std::filesystem::path data_dir;
+  unsigned threads = 2;  // server.threads
 };
 
 class ServerProcess {

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <sys/wait.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,11 +17,13 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <random>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "https_client.hpp"
 #include "server_process.hpp"
@@ -61,11 +64,13 @@ class TlsClient {
     SSL_CTX_set_security_level(context_.native_handle(), 0);
   }
 
-  // Connects and handshakes; returns the error if the handshake fails.
-  boost::system::error_code connect(std::uint16_t port) {
+  // Connects and handshakes, offering `resume` if given; returns the error
+  // if the handshake fails.
+  boost::system::error_code connect(std::uint16_t port, SSL_SESSION* resume = nullptr) {
     stream_.emplace(io_, context_);
     stream_->set_verify_callback(ssl::host_name_verification("localhost"));
     SSL_set_tlsext_host_name(stream_->native_handle(), "localhost");
+    if (resume != nullptr) SSL_set_session(stream_->native_handle(), resume);
     beast::get_lowest_layer(*stream_).connect(
         tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     boost::system::error_code ec;
@@ -404,6 +409,49 @@ TEST_F(ServerTest, Tls11IsRefusedAndTls12And13Accepted) {
   EXPECT_STREQ(SSL_get_version(tls13.stream().native_handle()), "TLSv1.3");
 }
 
+// Defect 8 of issue 16: a follow-up upload without an open session is
+// refused on its head, before its body (up to a MiB) is read, and the
+// connection closes. Before the fix the server waited for the body.
+TEST_F(ServerTest, FollowUpUploadsWithoutASessionAreRefusedBeforeTheirBody) {
+  const std::string made_up(43, 'A');  // 32 zero bytes: no such session
+  for (const std::string& head : std::vector<std::string>{
+           "PUT /api/v1/followup/attachments/0/0 HTTP/1.1\r\nHost: localhost\r\n"
+           "Content-Type: application/octet-stream\r\nContent-Length: 1048576\r\n"
+           "Authorization: Bearer " +
+               made_up + "\r\n\r\n",
+           "POST /api/v1/followup/messages HTTP/1.1\r\nHost: localhost\r\n"
+           "Content-Type: application/octet-stream\r\nContent-Length: 200000\r\n\r\n"}) {
+    TlsClient client = tls_client();
+    ASSERT_FALSE(client.connect(server_->public_port()));
+    const Response response = client.send_raw(head);
+    EXPECT_EQ(response.result(), http::status::not_found);
+    EXPECT_EQ(json_body(response).at("error").at("code"), "not_found");
+    EXPECT_FALSE(response.keep_alive()) << "the unread body leaves the connection unusable";
+  }
+}
+
+// A resumed TLS session would link a later visit to the connection that
+// submitted a report: the public listener issues no tickets, caches no
+// sessions, and a client that offers an old session gets a full handshake.
+TEST_F(ServerTest, NoTlsSessionIsEverResumed) {
+  for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    TlsClient first(server_->certificate(), version, version);
+    ASSERT_FALSE(first.connect(server_->public_port()));
+    // TLS 1.3 tickets come after the handshake, with the first response.
+    ASSERT_EQ(first.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+    SSL_SESSION* session = SSL_get1_session(first.stream().native_handle());
+    ASSERT_NE(session, nullptr);
+    EXPECT_FALSE(SSL_SESSION_has_ticket(session))
+        << SSL_get_version(first.stream().native_handle());
+    TlsClient second(server_->certificate(), version, version);
+    ASSERT_FALSE(second.connect(server_->public_port(), session));
+    EXPECT_FALSE(SSL_session_reused(second.stream().native_handle()))
+        << SSL_get_version(second.stream().native_handle());
+    EXPECT_EQ(second.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+    SSL_SESSION_free(session);
+  }
+}
+
 TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnectionsPromptly) {
   TlsClient client = tls_client();
   ASSERT_FALSE(client.connect(server_->public_port()));
@@ -421,6 +469,13 @@ TEST_F(ServerTest, ShutdownClosesIdleKeepAliveConnectionsPromptly) {
 TEST_F(ServerTest, AccessLogHasOneLinePerRequestAndNoAddresses) {
   for (const char* target : {"/healthz", "/readyz", "/nope"})
     plain_get(server_->ops_port(), target);
+  // Citizen routes and unknown public paths: the minute only, no size, no
+  // duration; a supervisor route keeps its detail.
+  TlsClient client = tls_client();
+  ASSERT_FALSE(client.connect(server_->public_port()));
+  for (const char* target : {"/", "/api/v1/route?site=x", "/elsewhere", "/api/v1/directory"}) {
+    client.send(make_request(http::verb::get, target));
+  }
   // A line is written once its response has been sent, so the client may
   // read the response first; stopping the server settles the log.
   ASSERT_NE(server_->terminate(std::chrono::seconds(20)), -1);
@@ -429,7 +484,55 @@ TEST_F(ServerTest, AccessLogHasOneLinePerRequestAndNoAddresses) {
   EXPECT_NE(log.find("ops GET route=readyz status=200"), std::string::npos) << log;
   EXPECT_NE(log.find("ops GET route=unmatched status=404"), std::string::npos) << log;
   EXPECT_EQ(log.find("/nope"), std::string::npos) << "raw paths are not logged";
-  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3);
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 7);
+  const std::regex coarse(
+      R"(^\d{4}-\d\d-\d\dT\d\d:\d\dZ public GET route=(index|route|unmatched) status=\d{3}$)");
+  const std::regex detailed(
+      R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z public GET route=directory status=401 bytes=\d+ ms=[0-9.]+$)");
+  std::istringstream lines(log);
+  int coarse_lines = 0, detailed_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" public ") == std::string::npos) continue;
+    if (std::regex_match(line, coarse)) ++coarse_lines;
+    if (std::regex_match(line, detailed)) ++detailed_lines;
+  }
+  EXPECT_EQ(coarse_lines, 3) << log;
+  EXPECT_EQ(detailed_lines, 1) << log;
+}
+
+// Defect 6 of issue 16: a full listener closes its oldest idle connection
+// for a new one instead of refusing it, so sockets held open and idle
+// cannot lock other clients out. One network thread, so that every
+// connection is this worker's to close.
+class FullListenerTest : public ServerTest {
+ protected:
+  ServerOptions options() const override {
+    return {.server_keys = "max_connections = 3\n", .threads = 1};
+  }
+};
+
+TEST_F(FullListenerTest, ANewConnectionClosesTheOldestIdleOne) {
+  std::vector<std::unique_ptr<TlsClient>> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(
+        std::make_unique<TlsClient>(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION));
+    ASSERT_FALSE(idle.back()->connect(server_->public_port()));
+    ASSERT_EQ(idle.back()->send(make_request(http::verb::get, "/")).result(), http::status::ok);
+  }
+  // The listener is full; a fourth client still gets in.
+  TlsClient newcomer = tls_client();
+  ASSERT_FALSE(newcomer.connect(server_->public_port()));
+  EXPECT_EQ(newcomer.send(make_request(http::verb::get, "/")).result(), http::status::ok);
+  // The first, idle longest, was closed; the second still works.
+  std::array<char, 1> byte{};
+  boost::system::error_code ec;
+  idle.front()->stream().read_some(asio::buffer(byte), ec);
+  EXPECT_TRUE(ec) << "the oldest idle connection is closed";
+  EXPECT_EQ(idle[1]->send(make_request(http::verb::get, "/")).result(), http::status::ok);
+  const std::string metrics = plain_get(server_->ops_port(), "/metrics").body();
+  EXPECT_NE(metrics.find("clueline_connections_idle_closed_total{listener=\"public\"} 1"),
+            std::string::npos)
+      << metrics;
 }
 
 class ExpiringCertificateTest : public ServerTest {

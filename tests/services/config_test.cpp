@@ -259,6 +259,31 @@ TEST(Config, DeadlinePolicyCarriesThePeriodsAndTheCalendar) {
   EXPECT_TRUE(policy.calendar.is_working_day(*routing::parse_date("2026-10-05")));   // Monday
 }
 
+TEST(Config, PricesAndLimitsOfTheCitizenRoutes) {
+  const Config defaults = parse("");
+  EXPECT_EQ(defaults.pow.site_load_threshold_per_minute, 2u);
+  EXPECT_EQ(defaults.limits.attachment_quota_bytes, std::uint64_t{64} << 30);
+  EXPECT_EQ(defaults.followup.sessions_per_clue, 4u);
+  EXPECT_EQ(defaults.followup.lookup_difficulty, 12u);
+  EXPECT_EQ(defaults.followup.max_lookup_difficulty, 22u);
+  EXPECT_EQ(defaults.followup.failed_lookup_threshold_per_second, 5u);
+  const Config set = parse(
+      "[pow]\nsite_load_threshold_per_minute = 7\n[limits]\nattachment_quota_bytes = 1000\n"
+      "[followup]\nsessions_per_clue = 2\nlookup_difficulty = 3\nmax_lookup_difficulty = 9\n"
+      "failed_lookup_threshold_per_second = 40\n");
+  EXPECT_EQ(set.pow.site_load_threshold_per_minute, 7u);
+  EXPECT_EQ(set.limits.attachment_quota_bytes, 1000u);
+  EXPECT_EQ(set.followup.sessions_per_clue, 2u);
+  EXPECT_EQ(set.followup.lookup_difficulty, 3u);
+  EXPECT_EQ(set.followup.max_lookup_difficulty, 9u);
+  EXPECT_EQ(set.followup.failed_lookup_threshold_per_second, 40u);
+  EXPECT_EQ(parse_error("[followup]\nlookup_difficulty = 20\nmax_lookup_difficulty = 10\n"),
+            "followup.max_lookup_difficulty: 10 is below followup.lookup_difficulty 20");
+  // The token buckets are gone: pressure raises the price instead.
+  EXPECT_NE(parse_error("[limits]\nsite_burst = 20\n").find("unknown key \"limits.site_burst\""),
+            std::string::npos);
+}
+
 TEST(Config, EmptyTextGivesDefaults) { expect_defaults(parse("")); }
 
 TEST(Config, EmptyTablesGiveDefaults) {

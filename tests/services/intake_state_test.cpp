@@ -1,9 +1,11 @@
-// The intake's socket-free parts: token buckets, proof-of-work challenges,
+// The intake's socket-free parts: rate meters, proof-of-work challenges,
 // follow-up sessions and claims.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <vector>
 
 #include "clueline/crypto/pow.hpp"
 #include "clueline/services/intake.hpp"
@@ -14,21 +16,29 @@ namespace {
 using namespace std::chrono_literals;
 using Steady = std::chrono::steady_clock;
 
-TEST(TokenBucket, StartsFullRefusesWhenEmptyAndRefillsAtItsRate) {
-  TokenBucket bucket(2.0, 3.0);
+TEST(RateMeter, ReadsASteadyRateAndForgetsABurst) {
+  RateMeter meter(10s);
   const auto start = Steady::time_point{} + 100s;
-  EXPECT_TRUE(bucket.try_take(start));
-  EXPECT_TRUE(bucket.try_take(start));
-  EXPECT_TRUE(bucket.try_take(start));
-  EXPECT_FALSE(bucket.try_take(start));
-  EXPECT_NEAR(bucket.seconds_until_token(), 0.5, 1e-9);
-  EXPECT_FALSE(bucket.try_take(start + 400ms));  // 0.8 tokens
-  EXPECT_TRUE(bucket.try_take(start + 500ms));   // 1.0 token
-  // Never more than the burst, however long it rests.
-  EXPECT_TRUE(bucket.try_take(start + 1h));
-  EXPECT_TRUE(bucket.try_take(start + 1h));
-  EXPECT_TRUE(bucket.try_take(start + 1h));
-  EXPECT_FALSE(bucket.try_take(start + 1h));
+  EXPECT_EQ(meter.per_second(start), 0.0);
+  // 5 events a second for a minute read as about 5 per second.
+  for (int i = 0; i < 300; ++i) meter.add(start + i * 200ms);
+  EXPECT_NEAR(meter.per_second(start + 60s), 5.0, 0.3);
+  // Quiet for a minute: e^-6 of it is left.
+  EXPECT_LT(meter.per_second(start + 120s), 0.02);
+  // A burst of 100 reads as 100 / window at once.
+  RateMeter burst(10s);
+  for (int i = 0; i < 100; ++i) burst.add(start);
+  EXPECT_NEAR(burst.per_second(start), 10.0, 1e-9);
+  EXPECT_NEAR(burst.per_second(start + 10s), 10.0 / std::exp(1.0), 1e-9);
+}
+
+TEST(PressureBits, OneBitPerDoublingAboveTheThreshold) {
+  EXPECT_EQ(pressure_bits(0, 50), 0u);
+  EXPECT_EQ(pressure_bits(50, 50), 0u);
+  EXPECT_EQ(pressure_bits(51, 50), 1u);
+  EXPECT_EQ(pressure_bits(100, 50), 1u);
+  EXPECT_EQ(pressure_bits(101, 50), 2u);
+  EXPECT_EQ(pressure_bits(50 * 1024, 50), 10u);
 }
 
 // A poster token and route to issue challenges for (the book does not
@@ -130,24 +140,49 @@ TEST(ChallengeBook, ASpentChallengeCannotBeSpentAgainInItsLastSecond) {
   EXPECT_FALSE(book.check(challenge, nonce, kScope, issued.expires_at));
 }
 
-TEST(SessionTable, FindsOpenSessionsUntilTheyExpireAndRespectsCapacity) {
-  SessionTable table(60s, 2);
+storage::ClueId clue_number(unsigned n) {
+  storage::ClueId id{};
+  id[0] = static_cast<std::byte>(n);
+  id[1] = static_cast<std::byte>(n >> 8);
+  return id;
+}
+
+TEST(SessionTable, FindsOpenSessionsUntilTheyExpire) {
+  SessionTable table(60s, 10);
   const auto now = SystemClock::now();
-  storage::ClueId first{};
-  first[0] = std::byte{1};
-  storage::ClueId second{};
-  second[0] = std::byte{2};
-  const auto a = table.open(first, now).value();
-  const auto b = table.open(second, now).value();
+  const auto a = table.open(clue_number(1), now);
+  const auto b = table.open(clue_number(2), now);
   EXPECT_NE(a.token, b.token);
-  EXPECT_EQ(table.find(a.token, now + 30s).value(), first);
-  EXPECT_EQ(table.find(b.token, now + 30s).value(), second);
+  EXPECT_EQ(table.find(a.token, now + 30s).value(), clue_number(1));
+  EXPECT_EQ(table.find(b.token, now + 30s).value(), clue_number(2));
   EXPECT_FALSE(table.find(a.token, now + 61s));
-  EXPECT_EQ(table.open(first, now + 1s).error(), make_error_code(errc::unavailable));
-  // Once the old ones expire, there is room again.
-  EXPECT_TRUE(table.open(first, now + 61s));
   std::array<std::byte, 31> short_token{};
   EXPECT_FALSE(table.find(short_token, now));
+  auto forged = a.token;
+  forged[31] ^= std::byte{1};
+  EXPECT_FALSE(table.find(forged, now));
+}
+
+TEST(SessionTable, OneReceiptCannotFillTheTableNorAFullTableLockAReporterOut) {
+  SessionTable table(60s, 8, 3);
+  const auto now = SystemClock::now();
+  // A reporter with a live session; then one receipt opened a thousand times.
+  const auto reporter = table.open(clue_number(1), now);
+  std::vector<SessionTable::Opened> flood;
+  for (int i = 0; i < 1000; ++i) flood.push_back(table.open(clue_number(2), now + 1s));
+  EXPECT_EQ(table.size(), 4u) << "three for the flooded clue, one for the reporter";
+  EXPECT_EQ(table.find(reporter.token, now + 2s).value(), clue_number(1));
+  EXPECT_FALSE(table.find(flood.front().token, now + 2s)) << "the oldest of a clue closes";
+  EXPECT_TRUE(table.find(flood.back().token, now + 2s));
+
+  // Many clues fill the table: opening still succeeds, closing the session
+  // that expires first, and the reporter opens a new one with the receipt.
+  for (unsigned n = 10; n < 30; ++n) table.open(clue_number(n), now + 3s);
+  EXPECT_EQ(table.size(), 8u);
+  EXPECT_FALSE(table.find(reporter.token, now + 4s));
+  const auto again = table.open(clue_number(1), now + 4s);
+  EXPECT_EQ(table.find(again.token, now + 5s).value(), clue_number(1));
+  EXPECT_EQ(table.size(), 8u);
 }
 
 TEST(ClaimSet, AKeyIsHeldUntilItsClaimIsDestroyed) {

@@ -351,6 +351,34 @@ TEST_F(GroupCommitTest, MixedBatchRetriedAloneKeepsTheChainGapless) {
   EXPECT_EQ(verified_audit_objects(), (std::vector<std::string>{"a", "d", "f"}));
 }
 
+// After a full disk the writer recovers the store by itself: once there is
+// room, the next submission is written without anyone probing readiness.
+TEST_F(GroupCommitTest, WritesResumeByThemselvesOnceTheDiskHasRoom) {
+  GroupCommitWriter writer(*store_);
+  const auto submit = [&writer](std::string key) {
+    auto done = std::make_shared<std::promise<result<void>>>();
+    writer.enqueue(put(std::move(key), "v"), [done](result<void> r) { done->set_value(r); });
+    return done->get_future().get();
+  };
+  ASSERT_TRUE(submit("before"));
+  fs_->fail_appends_no_space(true);
+  const auto refused = submit("during");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error(), errc::storage_no_space);
+  fs_->fail_appends_no_space(false);
+  // As a client does on 503: send again. RocksDB may still be busy with its
+  // own recovery for a moment; nothing here asks the store to recover.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto after = submit("after");
+  while (!after && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    after = submit("after");
+  }
+  EXPECT_TRUE(after) << after.error().message();
+  EXPECT_TRUE(store_->get(Family::kClues, "before"));
+  EXPECT_TRUE(store_->get(Family::kClues, "after"));
+}
+
 TEST_F(GroupCommitTest, FailedBatchLeavesAChainThatLaterAppendsContinue) {
   GroupCommitWriter writer(*store_);
   const auto submit = [&writer](std::string key) {

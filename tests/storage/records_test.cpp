@@ -278,9 +278,9 @@ TEST(RecordDecoding, EveryMissingOrMistypedFieldIsCorruption) {
       // optional: clues stored before they were kept have none
       // (ClueRouteIsOptionalAndRoundTrips, ClueEscalationsAreOptionalAndRoundTrip,
       // AClueWithoutAHistoryDecodesWithAnEmptyOne), and so are recusals and
-      // added key entries.
+      // added key entries, and message times (ClueMessageTimesAreOptionalAndBounded).
       if (key != "route" && key != "escalations" && key != "next_check_at" && key != "events" &&
-          key != "recused_units") {
+          key != "recused_units" && key != "message_times") {
         expect_corrupt(record, json::serialize(missing), "missing " + key);
       }
 
@@ -308,6 +308,27 @@ TEST(RecordDecoding, ClueRouteIsOptionalAndRoundTrips) {
   json::object bad_step = json::parse(encode(clue)).as_object();
   bad_step["route"].as_array()[0].as_object().erase("rule");
   EXPECT_EQ(decode_clue(json::serialize(bad_step)).error(), errc::storage_corruption);
+}
+
+TEST(RecordDecoding, ClueMessageTimesAreOptionalAndBounded) {
+  Clue clue = sample_clue();
+  clue.message_times = {1'795'000'300, 1'795'000'400};  // 2 of the 4 messages
+  clue.message_bytes = 5'000'000'000u;
+  const auto decoded = decode_clue(encode(clue));
+  ASSERT_TRUE(decoded) << decoded.error().message();
+  EXPECT_EQ(*decoded, clue);
+
+  json::object without = json::parse(encode(clue)).as_object();
+  without.erase("message_times");
+  without.erase("message_bytes");
+  const auto older = decode_clue(json::serialize(without));
+  ASSERT_TRUE(older) << older.error().message();
+  EXPECT_TRUE(older->message_times.empty());
+  EXPECT_EQ(older->message_bytes, 0u);
+
+  // More times than messages cannot come from a writer.
+  clue.message_times = {1, 2, 3, 4, 5};
+  EXPECT_EQ(decode_clue(encode(clue)).error(), errc::storage_corruption);
 }
 
 TEST(RecordDecoding, ClueEscalationsAreOptionalAndRoundTrip) {

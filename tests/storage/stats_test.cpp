@@ -130,9 +130,12 @@ TEST(RebuildStats, CountsTheCluesOfADatabaseWrittenBeforeCountersOnce) {
   auto store = Store::open({.directory = directory.path()}).value();
   // Two clue records, with an envelope and a stray counter beside them, as
   // an older version (or an interrupted rebuild) leaves them.
-  const Clue a = clue_at(1, 4, kDecember, "bribery", 7);
+  Clue a = clue_at(1, 4, kDecember, "bribery", 7);
+  a.attachments = {{.index = 0, .bytes = 1000, .parts = 1, .complete = true},
+                   {.index = 1, .bytes = 500, .parts = 1, .complete = false}};
   Clue b = clue_at(2, 4, kDecember, "embezzlement", 8);
   b.escalations.push_back({.unit_id = 3, .reason = "acknowledge_overdue"});
+  b.attachments = {{.index = 0, .bytes = 20, .parts = 1, .complete = true}};
   const std::vector<Mutation> old{{Family::kClues, clue_key(a.id), encode(a)},
                                   {Family::kClues, envelope_key(a.id), std::string(2000, 'e')},
                                   {Family::kClues, clue_key(b.id), encode(b)},
@@ -145,8 +148,16 @@ TEST(RebuildStats, CountsTheCluesOfADatabaseWrittenBeforeCountersOnce) {
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].count, (StatsCount{.clues = 2, .escalated = 1, .overdue = 1}));
   EXPECT_FALSE(store->get(Family::kStats, "stray"));
+  EXPECT_EQ(read_attachment_bytes(*store).value(), 1520u);
   // Once counted, never again: later changes keep the counters themselves.
   EXPECT_EQ(rebuild_stats_if_needed(*store).value(), std::nullopt);
+  ASSERT_TRUE(store->write(std::vector<Mutation>{attachment_bytes_delta(80)}));
+  EXPECT_EQ(read_attachment_bytes(*store).value(), 1600u);
+  // A database counted before the attachment total (marker "1") is counted again.
+  ASSERT_TRUE(
+      store->write(std::vector<Mutation>{{Family::kMeta, std::string(kStatsCountedKey), "1"}}));
+  EXPECT_EQ(rebuild_stats_if_needed(*store).value(), std::optional<std::size_t>(2));
+  EXPECT_EQ(read_attachment_bytes(*store).value(), 1520u);
   EXPECT_EQ(read_unit_stats(*store, 4, 202612, 202612, StatsDimension::kAll).value()[0].count.clues,
             2u);
 }

@@ -120,14 +120,34 @@ function routeSummary(route) {
   return (route?.recipients ?? []).map((r) => ({ name: String(r.unit_name ?? ''), level: String(r.level ?? ''), role: String(r.role ?? '') }));
 }
 
+/**
+ * Opens a follow-up session: solves the server's session challenge (a few
+ * thousand hashes at rest, more while strangers guess receipts) and sends
+ * it with the lookup key. A challenge that expired or was spent meanwhile
+ * is replaced, twice at most.
+ */
 async function openSession(lookupKey, progress) {
-  const answer = await retrying(
-    () => api('/api/v1/followup/session', { method: 'POST', json: { lookup_key: cc.base64urlEncode(lookupKey) } }),
-    progress,
-  );
-  const session = answer.body?.session;
-  if (typeof session !== 'string') throw fail('server', { retryable: true });
-  return session;
+  for (let attempt = 0; ; attempt++) {
+    const offered = (await retrying(() => api('/api/v1/followup/challenge'), progress)).body?.pow ?? {};
+    const challenge = cc.base64urlDecode(String(offered.challenge ?? ''));
+    const nonce = cc.solvePow(challenge, Number(offered.difficulty));
+    try {
+      const answer = await retrying(
+        () =>
+          api('/api/v1/followup/session', {
+            method: 'POST',
+            json: { lookup_key: cc.base64urlEncode(lookupKey), pow: { challenge: String(offered.challenge), nonce: cc.base64urlEncode(nonce) } },
+          }),
+        progress,
+      );
+      const session = answer.body?.session;
+      if (typeof session !== 'string') throw fail('server', { retryable: true });
+      return session;
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === 'forbidden' || e.code === 'conflict') && attempt < 2) continue;
+      throw e;
+    }
+  }
 }
 
 function wipeKeys(keys) {

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "clueline/crypto/pow.hpp"
 #include "clueline/services/followup_history.hpp"
 #include "clueline/services/intake.hpp"
 #include "clueline/services/outcome.hpp"
@@ -37,6 +38,13 @@ inline constexpr std::size_t kMaxAttachments = 8;
 inline constexpr std::size_t kMaxAttachmentPartBytes = std::size_t{1} << 20;
 inline constexpr std::uint64_t kMaxAttachmentBytes = std::uint64_t{16} << 20;
 inline constexpr std::uint64_t kMaxClueAttachmentBytes = std::uint64_t{64} << 20;
+
+// Follow-up message limits per clue (docs/api.md). A solved report buys at
+// most kMaxClueMessageBytes of messages and kMaxClueAttachmentBytes of
+// attachments, whoever holds its receipt.
+inline constexpr std::uint32_t kMaxClueMessages = 100;
+inline constexpr std::uint64_t kMaxClueMessageBytes = std::uint64_t{4} << 20;
+inline constexpr std::size_t kMaxClueMessagesPerHour = 20;
 
 // What the citizen use cases work with; not owned, all outlive every call.
 struct CitizenContext {
@@ -87,8 +95,9 @@ struct ReportAccepted {
   storage::Clue clue;
   std::optional<SessionTable::Opened> session;
 };
-// The envelope was sealed to other keys than the route's now: seal again to
-// these (the challenge was not spent).
+// The envelope was sealed to other keys than the route's now, or its proof
+// of work was priced too far below the current price: seal again to these
+// keys with this route's challenge (the old one was not spent).
 struct ResealRequired {
   RouteOffer route;
 };
@@ -96,9 +105,12 @@ using SubmitAnswer = std::variant<ReportAccepted, ResealRequired>;
 
 // Checks the envelope (docs/api.md, in the order listed there) and stores it
 // durably. Refusals: invalid_argument (malformed envelope, unknown category
-// or level), not_found / gone (poster), rate_limited (with retry_after),
-// authentication_failed (proof of work), conflict (challenge or receipt
-// used already), storage errors.
+// or level), not_found / gone (poster), authentication_failed (proof of
+// work), conflict (challenge or receipt used already), storage_no_space
+// (the disk is under ops.min_free_disk_bytes), unavailable (the writer's
+// queue is full), storage errors. A valid proof whose price has since
+// risen by more than Intake::kPriceSlackBits gets ResealRequired with a
+// challenge at the current price, its own unspent.
 boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext context,
                                                             std::string envelope);
 
@@ -106,11 +118,27 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
 
 using FollowupToken = std::array<std::byte, 32>;
 
-// A session for the clue whose receipt gives `lookup_key` (32 bytes):
-// invalid_argument for another size, not_found for an unknown receipt,
-// rate_limited while failed lookups are over their budget.
-boost::asio::awaitable<Outcome<SessionTable::Opened>> open_followup_session(
-    CitizenContext context, std::vector<std::byte> lookup_key);
+// A challenge for opening a follow-up session, at the lookup price now
+// (Intake::lookup_difficulty). No I/O.
+ChallengeBook::Issued followup_challenge(Intake& intake, SystemClock::time_point now);
+
+struct SessionRequest {
+  std::vector<std::byte> lookup_key;  // 32 bytes, from the receipt (crypto-spec §6)
+  crypto::PowChallenge challenge{};   // from followup_challenge()
+  crypto::PowNonce nonce{};
+};
+// A session for the clue whose receipt gives `lookup_key`. The proof of work
+// comes first: authentication_failed for one missing, wrong, expired or
+// issued for anything else, conflict for one spent already, neither
+// touching shared state. Then invalid_argument for a key of another size
+// and not_found for an unknown receipt (which raises the lookup price).
+// Nobody who pays the price is refused; the key is wiped before returning.
+boost::asio::awaitable<Outcome<SessionTable::Opened>> open_followup_session(CitizenContext context,
+                                                                            SessionRequest request);
+
+// Whether `session` is open now: one digest and a map lookup, no I/O; for
+// refusing a request before its body is read.
+bool followup_session_open(const CitizenContext& context, const FollowupToken& session);
 
 struct SealedNoteView {
   std::uint32_t seq = 0;
@@ -140,7 +168,9 @@ struct ResealToUnit {
 };
 using MessageAnswer = std::variant<MessageStored, ResealToUnit>;
 // Stores a sealed message (crypto-spec §4, message domain). invalid_argument
-// for a malformed payload; conflict while another change of the clue runs.
+// for a malformed payload; conflict while another change of the clue runs;
+// payload_too_large past kMaxClueMessages or kMaxClueMessageBytes;
+// rate_limited (with retry_after) past kMaxClueMessagesPerHour.
 boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenContext context,
                                                                      FollowupToken session,
                                                                      std::string sealed_payload);
@@ -158,8 +188,9 @@ struct PartStored {
   bool complete = false;
 };
 // invalid_argument (index, empty part, not a whole stream at the end),
-// conflict (out of order, complete already, another upload running),
-// payload_too_large (per-attachment or per-clue limit).
+// conflict (out of order, complete already, another upload running, the
+// clue closed), payload_too_large (per-attachment or per-clue limit),
+// storage_no_space (the deployment's attachment quota or the free disk).
 boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext context,
                                                                 FollowupToken session,
                                                                 AttachmentPart part);

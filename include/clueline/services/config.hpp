@@ -84,26 +84,33 @@ struct Config {
     bool access_log = true;  // one line per request on stdout, never a client address
   } log;
   // Proof of work demanded of every report (docs/crypto-spec.md section 7).
+  // Pressure raises the price instead of refusing reports: see
+  // Intake::report_difficulty and SECURITY.md.
   struct Pow {
     unsigned difficulty = 16;      // leading zero bits at rest; 0..32
     unsigned max_difficulty = 24;  // ceiling under load; difficulty..32
-    // Each doubling of the submission rate above this adds one bit.
-    unsigned load_threshold_per_second = 50;       // 1..1000000
+    // Each doubling of the server-wide rate of accepted reports above this
+    // adds one bit.
+    unsigned load_threshold_per_second = 50;  // 1..1000000
+    // Each doubling of one site's rate above this adds one bit, for that site.
+    unsigned site_load_threshold_per_minute = 2;   // 1..1000000
     std::chrono::seconds challenge_lifetime{120};  // 10..3600
   } pow;
-  // Token buckets on report submissions; they hold no client identifiers.
   struct Limits {
-    unsigned site_submissions_per_second = 1;      // refill per site; 1..1000000
-    unsigned site_burst = 20;                      // bucket size per site; 1..1000000
-    unsigned global_submissions_per_second = 500;  // 1..1000000
-    unsigned global_burst = 5000;                  // 1..1000000
+    // Attachment bytes the whole deployment stores at most (the sum over
+    // every clue); a part beyond it is refused (503). 0..2^63-1.
+    std::uint64_t attachment_quota_bytes = std::uint64_t{64} << 30;
   } limits;
   struct Followup {
     std::chrono::seconds session_lifetime{900};  // 60..86400
-    // Failed receipt lookups allowed per second across all clients, and the
-    // burst; beyond them every lookup answers 429 until the bucket refills.
-    unsigned failed_lookups_per_second = 5;  // 1..1000000
-    unsigned failed_lookup_burst = 100;      // 1..1000000
+    // Sessions one clue keeps open; opening one more closes its oldest.
+    unsigned sessions_per_clue = 4;  // 1..100
+    // The proof of work of opening a session with a receipt: this many bits
+    // at rest, one more per doubling of the failed-lookup rate above the
+    // threshold, at most the maximum.
+    unsigned lookup_difficulty = 12;                  // 0..32
+    unsigned max_lookup_difficulty = 22;              // lookup_difficulty..32
+    unsigned failed_lookup_threshold_per_second = 5;  // 1..1000000
   } followup;
   // Supervisor sessions and logins (services/auth.hpp).
   struct Accounts {

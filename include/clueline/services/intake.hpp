@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,21 +44,24 @@ namespace clueline::services {
 
 using SystemClock = std::chrono::system_clock;
 
-// A classic token bucket: `rate` tokens per second up to `burst`.
-class TokenBucket {
+// An event rate that forgets the past exponentially: each event adds
+// 1/window, and the level decays by e^(-t/window). A steady rate r reads as
+// about r per second after a few windows; a burst of n reads as n/window at
+// once and fades. Not thread-safe: callers lock.
+class RateMeter {
  public:
-  TokenBucket(double rate, double burst) : rate_(rate), burst_(burst), tokens_(burst) {}
-  // Takes one token if there is one. Not thread-safe: callers lock.
-  bool try_take(std::chrono::steady_clock::time_point now);
-  // Seconds until one token is available (0 if one is).
-  double seconds_until_token() const;
+  explicit RateMeter(std::chrono::duration<double> window) : window_(window.count()) {}
+  void add(std::chrono::steady_clock::time_point now);
+  double per_second(std::chrono::steady_clock::time_point now) const;
 
  private:
-  double rate_;
-  double burst_;
-  double tokens_;
-  std::optional<std::chrono::steady_clock::time_point> last_;
+  double window_;
+  double level_ = 0;
+  std::chrono::steady_clock::time_point last_{};
 };
+
+// One bit per doubling of `rate` above `threshold` (0 at or below it).
+unsigned pressure_bits(double rate, double threshold);
 
 // Proof-of-work challenges that need no storage: the 32 bytes carry their
 // own expiry and difficulty, authenticated with a key that lives only in
@@ -90,6 +94,10 @@ class ChallengeBook {
     std::string_view category;
     std::string_view accused_level;
   };
+  // The scope of follow-up session challenges: no poster, no route, and a
+  // category no report can have, so neither kind is spent as the other.
+  static constexpr Scope kFollowupSessionScope{
+      .site_token = {}, .category = "followup session", .accused_level = {}};
   Issued issue(unsigned difficulty, const Scope& scope, SystemClock::time_point now,
                std::chrono::seconds lifetime) const;
 
@@ -99,6 +107,11 @@ class ChallengeBook {
   // shared, so a forged proof costs the server no more than that.
   result<void> check(const crypto::PowChallenge& challenge, const crypto::PowNonce& nonce,
                      const Scope& scope, SystemClock::time_point now) const;
+
+  // The difficulty a challenge was issued at (check() makes it trustworthy).
+  static unsigned difficulty_of(const crypto::PowChallenge& challenge) {
+    return std::to_integer<unsigned>(challenge[8]);
+  }
 
   // Marks the challenge spent; conflict if it already was. Call after check().
   result<void> spend(const crypto::PowChallenge& challenge, SystemClock::time_point now);
@@ -111,31 +124,47 @@ class ChallengeBook {
 };
 
 // In-memory follow-up sessions: 32 random bytes -> clue id, with expiry.
+//
+// Opening never fails, so no flood of sessions can lock a reporter out: a
+// clue keeps at most `per_clue` sessions (opening one more closes its oldest,
+// so one receipt cannot fill the table), and a full table closes the session
+// that expires first (whose owner opens a new one with the receipt).
+//
+// Tokens are held only as their BLAKE2b-256 digests: a lookup compares
+// digests, so its timing says nothing about the token sent, and the table's
+// memory holds no token a client could present.
 class SessionTable {
  public:
-  explicit SessionTable(std::chrono::seconds lifetime, std::size_t capacity = 200000)
-      : lifetime_(lifetime), capacity_(capacity) {}
+  explicit SessionTable(std::chrono::seconds lifetime, std::size_t capacity = 200000,
+                        std::size_t per_clue = 4)
+      : lifetime_(lifetime), capacity_(capacity), per_clue_(per_clue) {}
   struct Opened {
     std::array<std::byte, 32> token;
     SystemClock::time_point expires_at;
   };
-  // unavailable when `capacity` live sessions exist.
-  result<Opened> open(const storage::ClueId& clue, SystemClock::time_point now);
+  Opened open(const storage::ClueId& clue, SystemClock::time_point now);
   // not_found for an unknown or expired session.
   result<storage::ClueId> find(std::span<const std::byte> token, SystemClock::time_point now);
+  std::size_t size();  // live and not yet dropped expired sessions
 
  private:
+  using Digest = std::array<std::byte, 32>;
+  // Drops `digest` from all three indexes. Callers lock.
+  void close(const Digest& digest);
+
   std::chrono::seconds lifetime_;
   std::size_t capacity_;
+  std::size_t per_clue_;
   std::mutex mutex_;
   struct Entry {
     storage::ClueId clue;
     SystemClock::time_point expires_at;
   };
-  std::map<std::array<std::byte, 32>, Entry> sessions_;
+  std::map<Digest, Entry> sessions_;
   // The same sessions by expiry, so that expired ones are dropped from the
   // front in amortised constant time instead of by scanning the table.
-  std::multimap<SystemClock::time_point, std::array<std::byte, 32>> by_expiry_;
+  std::multimap<SystemClock::time_point, Digest> by_expiry_;
+  std::map<storage::ClueId, std::vector<Digest>> by_clue_;  // oldest first
 };
 
 // Claims on clue records being rewritten (follow-up messages, attachment
@@ -170,9 +199,9 @@ class Intake {
   // Loads the routing policy (config.routing.policy_file, or the built-in
   // default) and the deployment, units and sites from `store` (blocking; at
   // start-up). Throws std::runtime_error naming the problem if the policy or
-  // the data is unusable (a policy file with a bad key, a unit tree that
-  // does not fit the policy's levels, a designation of a unit without keys). A database without a
-  // deployment record starts an intake that refuses every token (404).
+  // the data is unusable (a policy file with a bad key, an unreadable attachment total, a unit tree
+  // that does not fit the policy's levels, a designation of a unit without keys). A database
+  // without a deployment record starts an intake that refuses every token (404).
   Intake(storage::Store& store, const Config& config);
 
   const Config& config() const noexcept { return config_; }
@@ -200,21 +229,57 @@ class Intake {
   // A copy of unit `id` as currently registered.
   std::optional<storage::Unit> unit(std::uint32_t id) const;
 
-  // The difficulty to demand now: pow.difficulty plus one bit per doubling
-  // of the recent submission rate above pow.load_threshold_per_second,
-  // capped at pow.max_difficulty.
-  unsigned current_difficulty(std::chrono::steady_clock::time_point now);
-  ChallengeBook::Issued issue_challenge(const ChallengeBook::Scope& scope,
+  // The price of a report from site `site_id` now (docs/crypto-spec.md §7):
+  // pow.difficulty, plus one bit per doubling of the server-wide rate of
+  // accepted reports above pow.load_threshold_per_second, plus one per
+  // doubling of the site's rate above pow.site_load_threshold_per_minute,
+  // at most pow.max_difficulty. Pressure raises the price; nothing refuses.
+  unsigned report_difficulty(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
+  ChallengeBook::Issued issue_challenge(const ChallengeBook::Scope& scope, std::uint32_t site_id,
                                         SystemClock::time_point now);
   ChallengeBook& challenges() noexcept { return challenges_; }
+  // Whether a challenge solved at `paid` bits still buys a report now: the
+  // price may have risen by kPriceSlackBits since it was issued, no more,
+  // so challenges gathered while it was low cannot all be spent once it
+  // has risen (the client is given a new one at the current price).
+  static constexpr unsigned kPriceSlackBits = 2;
+  bool price_paid(unsigned paid, std::uint32_t site_id, std::chrono::steady_clock::time_point now);
+  // Counts an accepted report of `site_id` towards the price.
+  void record_report(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
 
-  // Token buckets: rate_limited if the site's or the global bucket is empty.
-  // Takes from both only when both have a token.
-  result<void> admit_submission(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
-  // A failed receipt lookup drains the global lookup bucket; when it is empty
-  // lookups are refused (rate_limited) until it refills.
-  bool lookups_allowed(std::chrono::steady_clock::time_point now);
+  // The price of opening a follow-up session: followup.lookup_difficulty
+  // plus one bit per doubling of the failed-lookup rate above
+  // followup.failed_lookup_threshold_per_second, at most
+  // followup.max_lookup_difficulty. A stranger's guesses raise it for
+  // everyone; nobody who pays it is refused.
+  unsigned lookup_difficulty(std::chrono::steady_clock::time_point now);
+  ChallengeBook::Issued issue_lookup_challenge(SystemClock::time_point now);
   void record_failed_lookup(std::chrono::steady_clock::time_point now);
+
+  // The one refusal under pressure, for everyone alike: storage_no_space
+  // while the data directory's file system has less than
+  // ops.min_free_disk_bytes free (checked at most once a second), so that
+  // what is stored already keeps its room. Counted (refusals()).
+  result<void> check_free_space();
+  // For tests: the free bytes to assume instead of asking the file system.
+  void assume_free_disk_bytes(std::optional<std::uint64_t> bytes);
+
+  // The deployment-wide attachment quota (limits.attachment_quota_bytes):
+  // reserves `bytes` of it, or storage_no_space (counted) when they do not
+  // fit. The caller gives a reservation back if its write fails. The total
+  // starts from the store's counter (storage::read_attachment_bytes).
+  result<void> reserve_attachment_bytes(std::uint64_t bytes);
+  void release_attachment_bytes(std::uint64_t bytes);
+  std::uint64_t attachment_bytes() const { return attachment_bytes_.load(); }
+
+  // Why citizen writes were refused since start, for /metrics.
+  struct Refusals {
+    std::uint64_t disk_full = 0;         // check_free_space()
+    std::uint64_t attachment_quota = 0;  // reserve_attachment_bytes()
+    std::uint64_t writer_busy = 0;       // the group-commit queue was full
+  };
+  Refusals refusals() const;
+  void count_writer_busy();
 
   SessionTable& sessions() noexcept { return sessions_; }
   ClaimSet& claims() noexcept { return claims_; }
@@ -244,17 +309,27 @@ class Intake {
   mutable std::unordered_map<std::string, std::uint32_t> verified_;  // raw token -> site id
 
   ChallengeBook challenges_;
-  std::mutex buckets_mutex_;
-  TokenBucket global_bucket_;
-  std::unordered_map<std::uint32_t, TokenBucket> site_buckets_;
-  TokenBucket lookup_bucket_;
-  // Submission rate estimate for the difficulty: counts per one-second slot.
-  std::chrono::steady_clock::time_point rate_slot_start_{};
-  std::uint64_t rate_slot_count_ = 0;
-  double recent_rate_ = 0;
+  std::mutex pressure_mutex_;
+  RateMeter report_rate_;
+  std::unordered_map<std::uint32_t, RateMeter> site_report_rates_;
+  RateMeter failed_lookup_rate_;
+
+  std::atomic<std::int64_t> free_space_checked_at_{0};  // steady ns; 0 = never
+  std::atomic<bool> disk_full_{false};
+  std::atomic<std::int64_t> assumed_free_bytes_{-1};  // -1: ask the file system
+  std::atomic<std::uint64_t> attachment_bytes_;
+  std::atomic<std::uint64_t> refused_disk_full_{0};
+  std::atomic<std::uint64_t> refused_attachment_quota_{0};
+  std::atomic<std::uint64_t> refused_writer_busy_{0};
   SessionTable sessions_;
   ClaimSet claims_;
 };
+
+// The time of something a reporter did (a report's received_at, a
+// message's sent_at) as stored: the whole minute it fell in. Deadlines need
+// no more, and a stored second would match one submission to one moment of
+// a network log.
+storage::UnixSeconds citizen_time(SystemClock::time_point time);
 
 // RFC 3339 UTC with seconds: "2026-11-23T10:00:00Z".
 std::string format_time(SystemClock::time_point time);

@@ -136,6 +136,11 @@ class GroupCommitWriter {
   // The audit chain head as of the last successful write; writer thread
   // only. Empty until needed, and again after a failed batch.
   std::optional<AuditHead> audit_head_;
+  // Set after a write the disk refused (full or failing): the store then
+  // refuses every write until recovered, so the next group first asks it to
+  // recover (Store::check_writable); writes resume by themselves once the
+  // disk has room again. Writer thread only.
+  bool recover_first_ = false;
   std::thread thread_;  // last: starts after every other member exists
 };
 

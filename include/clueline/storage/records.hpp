@@ -146,7 +146,12 @@ struct Clue {
   Bytes32 reply_public_key{};
   std::vector<Bytes16> recipient_key_ids;  // the keys the envelope was sealed to
   std::uint32_t messages = 0;              // reporter -> unit, numbered 1..messages
-  std::uint32_t replies = 0;               // unit -> reporter, numbered 1..replies
+  // When each message was sent, in seq order, so that listing them needs no
+  // message read; clues stored before this field have none (and
+  // message_bytes 0), which readers take from the messages themselves.
+  std::vector<UnixSeconds> message_times;
+  std::uint64_t message_bytes = 0;  // the sealed bytes of all messages
+  std::uint32_t replies = 0;        // unit -> reporter, numbered 1..replies
   std::vector<AttachmentState> attachments;
   std::vector<RouteStep> route;              // why unit_id handles it, rule by rule
   std::vector<Escalation> escalations;       // oldest first; each unit at most once

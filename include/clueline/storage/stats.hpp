@@ -73,14 +73,25 @@ result<std::vector<StatsGroup>> read_unit_stats(const Store& store, std::uint32_
                                                 std::uint32_t first_month, std::uint32_t last_month,
                                                 StatsDimension dimension);
 
+// The attachment bytes the whole deployment stores (the sum of every
+// clue's AttachmentState::bytes), as one more counter of kStats under a key
+// of the reserved unit 0xFFFFFFFF, which no unit is given. Written as a
+// delta in the batch of each stored attachment part.
+std::string attachment_bytes_key();
+Mutation attachment_bytes_delta(std::int64_t delta);
+// 0 when nothing was ever counted. Blocking.
+result<std::uint64_t> read_attachment_bytes(const Store& store);
+
 // The counters are derived data: a database whose kMeta holds no
-// kStatsCountedKey (one written before counters existed, or whose rebuild
-// was interrupted) gets them rebuilt from the clue records: every kStats
+// kStatsCountedKey of the current version (one written before counters
+// existed or before the attachment total was counted, or whose rebuild was
+// interrupted) gets them rebuilt from the clue records: every kStats
 // entry is deleted, each clue counted once, then the key written. Returns
 // how many clues were counted, or nothing if the counters were in place
 // already. Blocking, for start-up only: nothing else may write clues
 // meanwhile. Reads the clues family in pages of 64 entries.
 inline constexpr std::string_view kStatsCountedKey = "stats_counted";
+inline constexpr std::string_view kStatsCountedVersion = "2";
 result<std::optional<std::size_t>> rebuild_stats_if_needed(Store& store);
 
 // The months first..last (stats_month form) in order; empty if last <

@@ -85,8 +85,19 @@ async function handle(path, init) {
     server.sessions.set(session, clue);
     return json(201, { clue_id: b64(clue.id), status: 'received', received_at: '2026-11-23T10:00:00Z', acknowledge_by: '2026-12-08T10:00:00Z', handle_by: '2027-02-21T10:00:00Z', session, session_expires_at: '2026-11-23T10:15:00Z' });
   }
+  if (method === 'GET' && url.pathname === '/api/v1/followup/challenge') {
+    const challenge = b64(crypto.getRandomValues(new Uint8Array(32)));
+    server.challenges.add(challenge);
+    return json(200, { pow: { challenge, difficulty: 4, expires_at: '2026-11-23T10:02:00Z' } });
+  }
   if (method === 'POST' && url.pathname === '/api/v1/followup/session') {
-    const lookup = cc.base64urlDecode(JSON.parse(body).lookup_key);
+    const request = JSON.parse(body);
+    const pow = request.pow ?? {};
+    if (!server.challenges.has(pow.challenge) || !cc.verifyPow(cc.base64urlDecode(pow.challenge), cc.base64urlDecode(pow.nonce), 4)) {
+      return error(403, 'authentication_failed');
+    }
+    server.challenges.delete(pow.challenge);
+    const lookup = cc.base64urlDecode(request.lookup_key);
     const hash = b64(cc.receiptLookupHash(lookup));
     const clue = server.clues.find((c) => b64(c.env.receiptLookupHash) === hash);
     if (!clue) return error(404, 'not_found');
