@@ -102,13 +102,14 @@ Response no_session(const Request& request) {
 // Before the body of a message or attachment part is read: without an open
 // session the request gets its 404 at the cost of a digest and a map
 // lookup, and the connection closes instead of taking up to a MiB.
-std::optional<Response> require_session(const services::CitizenContext* context,
-                                        const Request& head) {
+std::optional<Response> require_session(const services::CitizenContext* context, Request& head) {
   auto token = peek_bearer(head);
   const bool open = token && services::followup_session_open(*context, *token);
   if (token) crypto::wipe(*token);
-  if (!open) return no_session(head);
-  return std::nullopt;
+  if (open) return std::nullopt;  // the handler takes the header
+  // A refused request's header is wiped here: no handler will.
+  if (auto taken = take_bearer(head)) crypto::wipe(*taken);
+  return no_session(head);
 }
 
 // The session token of a follow-up request, wiped from the request; the
@@ -239,6 +240,13 @@ std::optional<std::array<std::byte, N>> fixed_bytes(const json::value* text) {
   return bytes;
 }
 
+// A decoded lookup key, wiped when its holder goes.
+struct WipedKey {
+  std::vector<std::byte> bytes;
+  bool decoded = false;  // the text was base64url
+  ~WipedKey() { crypto::wipe(bytes); }
+};
+
 asio::awaitable<Response> open_followup_session(const services::CitizenContext* context,
                                                 Request request) {
   boost::system::error_code ec;
@@ -246,6 +254,16 @@ asio::awaitable<Response> open_followup_session(const services::CitizenContext* 
   crypto::wipe(std::as_writable_bytes(std::span(request.body())));
   const json::object* object = ec ? nullptr : parsed.if_object();
   const json::value* lookup = object ? object->if_contains("lookup_key") : nullptr;
+  // The key is decoded and its text wiped first, so that no early answer
+  // leaves it in freed memory (json::value frees without clearing).
+  WipedKey key;
+  if (lookup != nullptr && lookup->is_string()) {
+    const json::string& key_text = lookup->get_string();
+    if (auto decoded = crypto::from_base64url(key_text)) key.bytes = std::move(*decoded);
+    key.decoded = key.bytes.size() > 0 || key_text.empty();
+    crypto::wipe(
+        std::as_writable_bytes(std::span(const_cast<char*>(key_text.data()), key_text.size())));
+  }
   const json::value* pow = object ? object->if_contains("pow") : nullptr;
   const json::object* pow_object = pow ? pow->if_object() : nullptr;
   if (lookup == nullptr || !lookup->is_string() || pow_object == nullptr || object->size() != 2) {
@@ -260,17 +278,12 @@ asio::awaitable<Response> open_followup_session(const services::CitizenContext* 
         request, errc::invalid_argument,
         "pow must hold a challenge (32 bytes) and a nonce (8 bytes), both base64url");
   }
-  auto key = crypto::from_base64url(lookup->get_string());
-  // The parsed copy of the key's text too: json::value frees without clearing.
-  const json::string& key_text = lookup->get_string();
-  crypto::wipe(
-      std::as_writable_bytes(std::span(const_cast<char*>(key_text.data()), key_text.size())));
-  if (!key) {
+  if (!key.decoded) {
     co_return error_response(request, errc::invalid_argument, "lookup_key must be base64url");
   }
   // A named local: g++ 12 destroys a braced temporary inside co_await twice.
   services::SessionRequest session_request{
-      .lookup_key = std::move(*key), .challenge = *challenge, .nonce = *nonce};
+      .lookup_key = std::move(key.bytes), .challenge = *challenge, .nonce = *nonce};
   auto session = co_await services::open_followup_session(*context, std::move(session_request));
   if (!session) co_return refusal_response(request, session.error());
   co_return json_response(request, http::status::created,

@@ -21,8 +21,8 @@ namespace clueline::server {
 using Handler = std::function<asio::awaitable<Response>(Request)>;
 // A check of the request head alone, run before the body is read: an answer
 // is sent without reading the body (the connection then closes). Cheap and
-// non-blocking: no I/O.
-using HeadCheck = std::function<std::optional<Response>(const Request&)>;
+// non-blocking: no I/O. It may overwrite header values (secrets it refuses).
+using HeadCheck = std::function<std::optional<Response>(Request&)>;
 
 struct Route {
   http::verb method = http::verb::get;

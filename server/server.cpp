@@ -81,8 +81,12 @@ struct Connection {
   beast::tcp_stream* socket_layer = nullptr;
   const Listener* listener = nullptr;
   bool busy = false;  // between reading a request head and writing its response
-  // Since when it waits for a handshake or a request; the oldest idle one is
-  // closed first when its listener is full.
+  // Has answered a request: only such a connection, waiting for its next
+  // one, is closed to make room, never one still in its handshake or first
+  // request (a flood of bare connects must not cut honest handshakes off).
+  bool answered = false;
+  // Since when it waits for a handshake or a request; the oldest idle one
+  // (that has answered) is closed first when its listener is full.
   std::chrono::steady_clock::time_point idle_since;
 };
 
@@ -134,13 +138,13 @@ void begin_draining(Worker& worker) {
 }
 
 // Closes the connection of `listener` on this worker that has waited longest
-// for a handshake or a request, so that a full listener takes a new
+// for its next request after an answer, so that a full listener takes a new
 // connection instead of refusing it: sockets held open and idle cannot
-// starve the clients that use them. False if none of them is idle.
+// starve the clients that use them. False if none of them is idle so.
 bool close_oldest_idle(Worker& worker, const Listener& listener) {
   Connection* oldest = nullptr;
   for (Connection* connection : worker.connections) {
-    if (connection->listener != &listener || connection->busy) continue;
+    if (connection->listener != &listener || connection->busy || !connection->answered) continue;
     if (oldest == nullptr || connection->idle_since < oldest->idle_since) oldest = connection;
   }
   if (oldest == nullptr) return false;
@@ -242,8 +246,9 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
         if (!match.allow.empty()) response->set(http::field::allow, match.allow);
         // The body, if any, was not read; the connection cannot be reused.
         close_after = !parser.is_done();
-      } else if (std::optional<Response> early =
-                     match.route->check_head ? match.route->check_head(head) : std::nullopt) {
+      } else if (std::optional<Response> early = match.route->check_head
+                                                     ? match.route->check_head(parser.get())
+                                                     : std::nullopt) {
         // Refused on its head (no session, say): the body is not worth reading.
         response = std::move(early);
         close_after = !parser.is_done();
@@ -280,6 +285,7 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
     listener->access_log->write(listener->name, method, listener->router.names()[route_index],
                                 status, body_size, latency, coarse_log);
     if (write_ec) co_return false;
+    connection->answered = true;
     if (close_after) {
       co_await discard_unread_input(stream);
       co_return false;

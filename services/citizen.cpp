@@ -194,6 +194,14 @@ std::vector<Mutation> message_batch(const storage::Clue& clue, const storage::Se
 
 Refusal read_refusal(errc e) { return refuse(e, "the report could not be read"); }
 
+// The free-space answer, renewed on the blocking pool at most once a second.
+boost::asio::awaitable<result<void>> free_space(Intake* intake, boost::asio::thread_pool* pool) {
+  if (intake->free_space_stale()) {
+    co_await run_blocking(*pool, std::bind_front(&Intake::refresh_free_space, intake));
+  }
+  co_return intake->check_free_space();
+}
+
 Refusal disk_full_refusal() {
   return refuse(errc::storage_no_space,
                 "the server's disk is nearly full: nothing was stored; try again later");
@@ -326,13 +334,11 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
     if (!offer) co_return offer.error();
     co_return SubmitAnswer{ResealRequired{std::move(*offer)}};
   }
-  if (auto room = intake.check_free_space(); !room) co_return disk_full_refusal();
+  const result<void> room = co_await free_space(context.intake, context.blocking_pool);
+  if (!room) co_return disk_full_refusal();
   if (!intake.challenges().spend(header.pow_challenge, now)) {
     co_return refuse(errc::conflict, "this proof of work was used already; fetch a new route");
   }
-  // Only a spent, fresh proof counts towards the price: forged and replayed
-  // ones reach no shared state.
-  intake.record_report(site->site->id, steady_now);
   const storage::Bytes32 lookup_hash = envelope->header.receipt_lookup_hash;
   Intake::AcceptedReport accepted =
       intake.accept(*envelope, bytes_of(envelope_bytes), *site, *route, now);
@@ -347,6 +353,9 @@ boost::asio::awaitable<Outcome<SubmitAnswer>> submit_report(CitizenContext conte
     co_return refuse(errc::conflict, "this receipt is in use; make a new one");
   }
   if (!written) co_return write_refusal(intake, written.error(), "the report");
+  // Only a stored report counts towards the price: forged, replayed and
+  // refused ones move nothing.
+  intake.record_report(site->site->id, std::chrono::steady_clock::now());
   ReportAccepted answer{.clue = std::move(accepted.clue), .session = std::nullopt};
   answer.session = intake.sessions().open(answer.clue.id, now);
   co_return SubmitAnswer{std::move(answer)};
@@ -370,6 +379,11 @@ boost::asio::awaitable<Outcome<SessionTable::Opened>> open_followup_session(
   }
   if (request.lookup_key.size() != 32) {
     co_return refuse(errc::invalid_argument, "lookup_key must be 32 bytes");
+  }
+  if (!intake.lookup_price_paid(ChallengeBook::difficulty_of(request.challenge),
+                                std::chrono::steady_clock::now())) {
+    co_return refuse(errc::conflict,
+                     "the price of a lookup has risen; fetch a new challenge and solve it");
   }
   if (!intake.challenges().spend(request.challenge, now)) {
     co_return refuse(errc::conflict, "this proof of work was used already; fetch a new challenge");
@@ -443,7 +457,8 @@ boost::asio::awaitable<Outcome<MessageAnswer>> post_followup_message(CitizenCont
   }
   const storage::UnixSeconds now = citizen_time(SystemClock::now());
   if (auto within = message_limits(clue, sealed.size(), now); !within) co_return within.error();
-  if (auto room = context.intake->check_free_space(); !room) co_return disk_full_refusal();
+  const result<void> room = co_await free_space(context.intake, context.blocking_pool);
+  if (!room) co_return disk_full_refusal();
   clue.message_bytes += sealed.size();
   clue.message_times.push_back(now);
   const storage::SealedNote note{now, std::move(sealed)};
@@ -502,7 +517,8 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
       co_return refuse(errc::invalid_argument, "the attachment is not a whole encrypted stream");
     }
   }
-  if (auto room = context.intake->check_free_space(); !room) co_return disk_full_refusal();
+  const result<void> room = co_await free_space(context.intake, context.blocking_pool);
+  if (!room) co_return disk_full_refusal();
   const std::uint64_t part_bytes = upload.bytes.size();
   if (auto reserved = context.intake->reserve_attachment_bytes(part_bytes); !reserved) {
     co_return refuse(errc::storage_no_space,
@@ -515,7 +531,13 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
       part_batch(clue, static_cast<std::uint8_t>(index), upload.part, std::move(upload.bytes));
   const auto written = co_await commit_mutations(context.writer, std::move(batch));
   if (!written) {
-    context.intake->release_attachment_bytes(part_bytes);
+    // Given back only when the batch surely was not applied; after a disk
+    // error it may have been, and the stored total is then the truth (read
+    // again at the next start).
+    const errc e = errc_of(written.error());
+    if (e == errc::unavailable || e == errc::invalid_argument || e == errc::conflict) {
+      context.intake->release_attachment_bytes(part_bytes);
+    }
     co_return write_refusal(*context.intake, written.error(), "the part");
   }
   co_return PartStored{index, upload.part, total, upload.final_part};

@@ -382,32 +382,39 @@ ChallengeBook::Issued Intake::issue_lookup_challenge(SystemClock::time_point now
                            config_.pow.challenge_lifetime);
 }
 
+bool Intake::lookup_price_paid(unsigned paid, std::chrono::steady_clock::time_point now) {
+  return paid + kPriceSlackBits >= lookup_difficulty(now);
+}
+
 void Intake::record_failed_lookup(std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(pressure_mutex_);
   failed_lookup_rate_.add(now);
 }
 
-result<void> Intake::check_free_space() {
+bool Intake::free_space_stale() const {
+  const std::int64_t checked = free_space_checked_at_.load(std::memory_order_relaxed);
   const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
-  std::int64_t checked = free_space_checked_at_.load(std::memory_order_relaxed);
   constexpr std::int64_t kRecheckNs = 1'000'000'000;
-  if (checked == 0 || now - checked >= kRecheckNs) {
-    // One caller a second asks; the others use its answer.
-    if (free_space_checked_at_.compare_exchange_strong(checked, now)) {
-      std::uint64_t free_bytes = 0;
-      const std::int64_t assumed = assumed_free_bytes_.load();
-      if (assumed >= 0) {
-        free_bytes = static_cast<std::uint64_t>(assumed);
-      } else {
-        std::error_code ec;
-        const auto space = std::filesystem::space(config_.storage.data_dir, ec);
-        // A file system that cannot be asked is not taken for a full one:
-        // RocksDB's own errors still refuse writes that cannot be stored.
-        free_bytes = ec ? std::numeric_limits<std::uint64_t>::max() : space.available;
-      }
-      disk_full_.store(free_bytes < config_.ops.min_free_disk_bytes);
-    }
+  return checked == 0 || now - checked >= kRecheckNs;
+}
+
+void Intake::refresh_free_space() {
+  std::uint64_t free_bytes = 0;
+  const std::int64_t assumed = assumed_free_bytes_.load();
+  if (assumed >= 0) {
+    free_bytes = static_cast<std::uint64_t>(assumed);
+  } else {
+    std::error_code ec;
+    const auto space = std::filesystem::space(config_.storage.data_dir, ec);
+    // A file system that cannot be asked is not taken for a full one:
+    // RocksDB's own errors still refuse writes that cannot be stored.
+    free_bytes = ec ? std::numeric_limits<std::uint64_t>::max() : space.available;
   }
+  disk_full_.store(free_bytes < config_.ops.min_free_disk_bytes);
+  free_space_checked_at_.store(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+result<void> Intake::check_free_space() {
   if (!disk_full_.load()) return {};
   refused_disk_full_.fetch_add(1, std::memory_order_relaxed);
   return errc::storage_no_space;
@@ -415,7 +422,7 @@ result<void> Intake::check_free_space() {
 
 void Intake::assume_free_disk_bytes(std::optional<std::uint64_t> bytes) {
   assumed_free_bytes_.store(bytes ? static_cast<std::int64_t>(*bytes) : -1);
-  free_space_checked_at_.store(0);
+  refresh_free_space();
 }
 
 result<void> Intake::reserve_attachment_bytes(std::uint64_t bytes) {

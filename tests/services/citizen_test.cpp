@@ -420,8 +420,10 @@ TEST_F(CitizenTest, GuessedReceiptsRaiseTheLookupPriceAndLockNoReporterOut) {
   }
   EXPECT_EQ(intake_->lookup_difficulty(steady()), at_rest);
 
-  // 200 paid random guesses (the old global bucket held 100): the price rises...
-  for (int i = 0; i < 200; ++i) {
+  // A challenge gathered while the price is at rest...
+  const SessionRequest gathered = session_request(lookup_key);
+  // 400 paid random guesses (the old global bucket held 100): the price rises...
+  for (int i = 0; i < 400; ++i) {
     std::vector<std::byte> guess(32);
     crypto::random_bytes(guess);
     auto refused = run(open_followup_session(context_, session_request(guess)));
@@ -429,9 +431,16 @@ TEST_F(CitizenTest, GuessedReceiptsRaiseTheLookupPriceAndLockNoReporterOut) {
     ASSERT_EQ(refused.error().code, errc::not_found) << i << ": " << refused.error().message;
   }
   const unsigned raised = intake_->lookup_difficulty(steady());
-  EXPECT_GT(raised, at_rest + 1);
+  EXPECT_GT(raised, at_rest + Intake::kPriceSlackBits);
   EXPECT_LE(raised, 10u);
   EXPECT_EQ(snapshot(), before) << "lookups store nothing";
+  // ...and it cannot be spent at the old price (nor is it spent by trying).
+  auto repriced = run(open_followup_session(context_, gathered));
+  ASSERT_FALSE(repriced.has_value());
+  EXPECT_EQ(repriced.error().code, errc::conflict);
+  EXPECT_NE(repriced.error().message.find("price"), std::string::npos);
+  EXPECT_TRUE(intake_->challenges().spend(gathered.challenge, SystemClock::now()))
+      << "the refused challenge was left unspent";
   // ...and the reporter who pays it still gets in, at once.
   const SessionRequest paid = session_request(lookup_key);
   EXPECT_GE(ChallengeBook::difficulty_of(paid.challenge), raised);

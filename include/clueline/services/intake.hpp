@@ -244,7 +244,8 @@ class Intake {
   // has risen (the client is given a new one at the current price).
   static constexpr unsigned kPriceSlackBits = 2;
   bool price_paid(unsigned paid, std::uint32_t site_id, std::chrono::steady_clock::time_point now);
-  // Counts an accepted report of `site_id` towards the price.
+  // Counts a stored report of `site_id` towards the price (after its write:
+  // a refused one moves nothing).
   void record_report(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
 
   // The price of opening a follow-up session: followup.lookup_difficulty
@@ -254,13 +255,22 @@ class Intake {
   // everyone; nobody who pays it is refused.
   unsigned lookup_difficulty(std::chrono::steady_clock::time_point now);
   ChallengeBook::Issued issue_lookup_challenge(SystemClock::time_point now);
+  // The same slack rule as price_paid(), for session challenges: so that
+  // challenges gathered at the resting price cannot be spent in bulk once
+  // failed guesses have raised it.
+  bool lookup_price_paid(unsigned paid, std::chrono::steady_clock::time_point now);
   void record_failed_lookup(std::chrono::steady_clock::time_point now);
 
   // The one refusal under pressure, for everyone alike: storage_no_space
-  // while the data directory's file system has less than
-  // ops.min_free_disk_bytes free (checked at most once a second), so that
-  // what is stored already keeps its room. Counted (refusals()).
+  // while the data directory's file system had less than
+  // ops.min_free_disk_bytes free when last asked (counted in refusals()).
+  // Reads an atomic only; the file system is asked by refresh_free_space().
   result<void> check_free_space();
+  // Whether the free-space answer is older than a second (or missing), and
+  // the blocking statvfs that renews it: call the latter on the blocking
+  // pool when the former says so.
+  bool free_space_stale() const;
+  void refresh_free_space();
   // For tests: the free bytes to assume instead of asking the file system.
   void assume_free_disk_bytes(std::optional<std::uint64_t> bytes);
 
