@@ -147,6 +147,10 @@ result<void> ChallengeBook::spend(const crypto::PowChallenge& challenge,
 }
 
 namespace {
+// How many of the oldest sessions a full table looks at for one of a
+// crowded clue (SessionTable::open).
+constexpr std::size_t kEvictionScan = 256;
+
 std::array<std::byte, 32> session_digest(std::span<const std::byte> token) {
   return crypto::blake2b<32>({token});
 }
@@ -183,7 +187,22 @@ SessionTable::Opened SessionTable::open(const storage::ClueId& clue, SystemClock
     close(Digest(same_clue->second.front()));
   }
   if (sessions_.size() >= capacity_ && !by_expiry_.empty()) {
-    close(Digest(by_expiry_.begin()->second));
+    // A reporter holds one session at a time; a flood holds several per
+    // receipt. So among the oldest few, a session whose clue has others
+    // goes first, and only then the oldest of all.
+    auto victim = by_expiry_.begin();
+    std::size_t looked = 0;
+    for (auto it = by_expiry_.begin(); it != by_expiry_.end() && looked < kEvictionScan;
+         ++it, ++looked) {
+      const auto entry = sessions_.find(it->second);
+      if (entry == sessions_.end()) continue;
+      const auto same_clue = by_clue_.find(entry->second.clue);
+      if (same_clue != by_clue_.end() && same_clue->second.size() > 1) {
+        victim = it;
+        break;
+      }
+    }
+    close(Digest(victim->second));
   }
   sessions_[digest] = {clue, opened.expires_at};
   by_expiry_.emplace(opened.expires_at, digest);

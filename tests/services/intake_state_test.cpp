@@ -185,6 +185,24 @@ TEST(SessionTable, OneReceiptCannotFillTheTableNorAFullTableLockAReporterOut) {
   EXPECT_EQ(table.size(), 8u);
 }
 
+// Review finding 3 of issue 16: receipts cycled through a full table close
+// their own spare sessions before a reporter's only one.
+TEST(SessionTable, AFullTableClosesASpareSessionOfACrowdedClueFirst) {
+  SessionTable table(60s, 6, 4);
+  const auto now = SystemClock::now();
+  const auto reporter = table.open(clue_number(1), now);  // the oldest
+  for (int i = 0; i < 4; ++i) table.open(clue_number(2), now + 1s);
+  table.open(clue_number(3), now + 2s);
+  ASSERT_EQ(table.size(), 6u);
+  for (unsigned n = 10; n < 13; ++n) table.open(clue_number(n), now + 3s);
+  EXPECT_EQ(table.size(), 6u);
+  EXPECT_EQ(table.find(reporter.token, now + 4s).value(), clue_number(1))
+      << "three of clue 2's sessions went first";
+  // With no crowded clue left the oldest of all goes: the reporter's.
+  table.open(clue_number(20), now + 5s);
+  EXPECT_FALSE(table.find(reporter.token, now + 6s));
+}
+
 TEST(ClaimSet, AKeyIsHeldUntilItsClaimIsDestroyed) {
   ClaimSet claims;
   {

@@ -127,8 +127,10 @@ class ChallengeBook {
 //
 // Opening never fails, so no flood of sessions can lock a reporter out: a
 // clue keeps at most `per_clue` sessions (opening one more closes its oldest,
-// so one receipt cannot fill the table), and a full table closes the session
-// that expires first (whose owner opens a new one with the receipt).
+// so one receipt cannot fill the table), and a full table closes, among its
+// 256 oldest sessions, the first whose clue holds others (a reporter holds
+// one; a flood of lookups holds several per receipt), else the oldest of
+// all (whose owner opens a new one with the receipt).
 //
 // Tokens are held only as their BLAKE2b-256 digests: a lookup compares
 // digests, so its timing says nothing about the token sent, and the table's
