@@ -85,6 +85,17 @@ double RateMeter::per_second(std::chrono::steady_clock::time_point now) const {
   return elapsed <= 0 ? level_ : level_ * std::exp(-elapsed / window_);
 }
 
+namespace {
+// A price at rest plus its pressure bits, never above the ceiling (nor
+// below the price at rest, should the ceiling be set under it).
+unsigned capped_difficulty(unsigned priced, unsigned at_rest, unsigned ceiling) {
+  return std::min(priced, std::max(ceiling, at_rest));
+}
+
+// The one slack rule of reports and lookups alike (Intake::kPriceSlackBits).
+bool within_slack(unsigned paid, unsigned price) { return paid + Intake::kPriceSlackBits >= price; }
+}  // namespace
+
 unsigned pressure_bits(double rate, double threshold) {
   if (!(rate > threshold) || threshold <= 0) return 0;
   return static_cast<unsigned>(std::ceil(std::log2(rate / threshold)));
@@ -357,7 +368,7 @@ unsigned Intake::report_difficulty(std::uint32_t site_id,
           pressure_bits(site->second.per_second(now) * 60.0, pow.site_load_threshold_per_minute);
     }
   }
-  return std::min(difficulty, std::max(pow.max_difficulty, pow.difficulty));
+  return capped_difficulty(difficulty, pow.difficulty, pow.max_difficulty);
 }
 
 ChallengeBook::Issued Intake::issue_challenge(const ChallengeBook::Scope& scope,
@@ -368,7 +379,7 @@ ChallengeBook::Issued Intake::issue_challenge(const ChallengeBook::Scope& scope,
 
 bool Intake::price_paid(unsigned paid, std::uint32_t site_id,
                         std::chrono::steady_clock::time_point now) {
-  return paid + kPriceSlackBits >= report_difficulty(site_id, now);
+  return within_slack(paid, report_difficulty(site_id, now));
 }
 
 void Intake::record_report(std::uint32_t site_id, std::chrono::steady_clock::time_point now) {
@@ -392,7 +403,7 @@ unsigned Intake::lookup_difficulty(std::chrono::steady_clock::time_point now) {
     difficulty += pressure_bits(failed_lookup_rate_.per_second(now),
                                 followup.failed_lookup_threshold_per_second);
   }
-  return std::min(difficulty, std::max(followup.max_lookup_difficulty, followup.lookup_difficulty));
+  return capped_difficulty(difficulty, followup.lookup_difficulty, followup.max_lookup_difficulty);
 }
 
 ChallengeBook::Issued Intake::issue_lookup_challenge(SystemClock::time_point now) {
@@ -402,7 +413,7 @@ ChallengeBook::Issued Intake::issue_lookup_challenge(SystemClock::time_point now
 }
 
 bool Intake::lookup_price_paid(unsigned paid, std::chrono::steady_clock::time_point now) {
-  return paid + kPriceSlackBits >= lookup_difficulty(now);
+  return within_slack(paid, lookup_difficulty(now));
 }
 
 void Intake::record_failed_lookup(std::chrono::steady_clock::time_point now) {

@@ -8,7 +8,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "../integration/deployment_fixture.hpp"
@@ -71,12 +70,7 @@ TEST(CitizenDiskFull, ReportsDuringAFullDiskGet503AndEveryAcknowledgedOneSurvive
   fs->fail_appends_no_space(false);
 
   // Room again: clients send again until stored (RocksDB may need a moment).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  auto after = submit("after");
-  while (!after && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    after = submit("after");
-  }
+  const auto after = storage::testing::retry_until_ok([&] { return submit("after"); });
   ASSERT_TRUE(after.has_value()) << after.error().message;
   acknowledged.push_back(std::get<ReportAccepted>(*after).clue.id);
 

@@ -105,17 +105,25 @@ class FaultInjectionFileSystem : public rocksdb::FileSystemWrapper {
   int held_syncs_ = 0;       // guarded by mutex_
 };
 
-// Polls store.check_writable() every 100 ms until it succeeds or 30 s pass,
-// for RocksDB's own background recovery after an injected error, which
-// retries on its own schedule. Returns the last probe's result.
-inline result<void> wait_writable(Store& store) {
+// Calls `attempt` every 100 ms until its result is true or 30 s pass, as a
+// client that gets 503 sends again while RocksDB recovers from an injected
+// error on its own schedule. Returns the last result.
+template <typename Attempt>
+auto retry_until_ok(Attempt attempt) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  auto probed = store.check_writable();
-  while (!probed && std::chrono::steady_clock::now() < deadline) {
+  auto outcome = attempt();
+  while (!outcome && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    probed = store.check_writable();
+    outcome = attempt();
   }
-  return probed;
+  return outcome;
+}
+
+// Polls store.check_writable() until it succeeds (retry_until_ok), for
+// RocksDB's own background recovery after an injected error. Returns the
+// last probe's result.
+inline result<void> wait_writable(Store& store) {
+  return retry_until_ok([&store] { return store.check_writable(); });
 }
 
 }  // namespace clueline::storage::testing

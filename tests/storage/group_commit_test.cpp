@@ -368,12 +368,7 @@ TEST_F(GroupCommitTest, WritesResumeByThemselvesOnceTheDiskHasRoom) {
   fs_->fail_appends_no_space(false);
   // As a client does on 503: send again. RocksDB may still be busy with its
   // own recovery for a moment; nothing here asks the store to recover.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  auto after = submit("after");
-  while (!after && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    after = submit("after");
-  }
+  const auto after = testing::retry_until_ok([&] { return submit("after"); });
   EXPECT_TRUE(after) << after.error().message();
   EXPECT_TRUE(store_->get(Family::kClues, "before"));
   EXPECT_TRUE(store_->get(Family::kClues, "after"));
