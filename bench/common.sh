@@ -1,5 +1,5 @@
-# Shell helpers of the bench/ scripts: logging, nginx, free ports. Sourced;
-# the script sets BENCH_NAME first.
+# Shell helpers of the bench/ scripts: logging, nginx, free ports, plain HTTP
+# GETs, process RSS. Sourced; the script sets BENCH_NAME first.
 
 log() { echo "$BENCH_NAME: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -57,4 +57,17 @@ http_status() {
     printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3 &&
     head -n 1 <&3) 2>/dev/null || true)"
   echo "$line" | awk '{print $2}'
+}
+
+# The body of GET http://127.0.0.1:$1$2 (plain HTTP, as http_status).
+http_body() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1" &&
+    printf 'GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3 &&
+    sed '1,/^\r$/d' <&3) 2>/dev/null || true
+}
+
+# Resident set size of process $1 in KiB (0 once it is gone).
+rss_kib() {
+  awk '/^VmRSS:/ {print $2; found = 1} END {if (!found) print 0}' "/proc/$1/status" 2>/dev/null ||
+    echo 0
 }

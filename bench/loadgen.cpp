@@ -68,6 +68,7 @@
 #include "clueline/crypto/keys.hpp"
 #include "clueline/crypto/pow.hpp"
 #include "clueline/crypto/site_token.hpp"
+#include "route_answer.hpp"
 
 namespace {
 
@@ -78,6 +79,9 @@ namespace ssl = asio::ssl;
 namespace crypto = clueline::crypto;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using clueline::bench::decode;
+using clueline::bench::parse_route;
+using clueline::bench::Route;
 
 constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
 // A server that stops answering must not hang the benchmark forever.
@@ -290,41 +294,6 @@ std::vector<std::string> read_length_prefixed(const std::string& path) {
 }
 
 // ---- Submit mode: route answers, envelopes ----
-
-// What an envelope needs from one route answer (docs/api.md).
-struct Route {
-  std::vector<crypto::BoxPublicKey> keys;  // every key of every recipient
-  crypto::PowChallenge challenge{};
-  unsigned difficulty = 0;
-};
-
-crypto::Bytes decode(std::string_view text, std::string_view what) {
-  auto bytes = crypto::from_base64url(text);
-  if (!bytes) throw std::runtime_error(std::string(what) + " is not base64url");
-  return std::move(*bytes);
-}
-
-Route parse_route(std::string_view json) {
-  const boost::json::value value = boost::json::parse(json);
-  Route route;
-  for (const auto& recipient : value.at("recipients").as_array()) {
-    for (const auto& key : recipient.at("keys").as_array()) {
-      const auto bytes = decode(key.at("public_key").as_string(), "public_key");
-      auto public_key = crypto::box_public_key_from(bytes);
-      if (!public_key) throw std::runtime_error("public_key is not 32 bytes");
-      route.keys.push_back(*public_key);
-    }
-  }
-  if (route.keys.empty()) throw std::runtime_error("route answer without recipient keys");
-  const auto& pow = value.at("pow");
-  const auto challenge = decode(pow.at("challenge").as_string(), "pow.challenge");
-  if (challenge.size() != route.challenge.size()) {
-    throw std::runtime_error("pow.challenge is not 32 bytes");
-  }
-  std::copy(challenge.begin(), challenge.end(), route.challenge.begin());
-  route.difficulty = static_cast<unsigned>(pow.at("difficulty").to_number<std::int64_t>());
-  return route;
-}
 
 // One envelope per route: a random reply key, a random (so unique) receipt
 // lookup hash, the route's challenge solved at its difficulty. The reply key
