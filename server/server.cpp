@@ -8,11 +8,12 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
@@ -33,6 +34,7 @@
 #include "responses.hpp"
 #include "router.hpp"
 #include "tls_context.hpp"
+#include "tls_stream.hpp"
 
 namespace clueline::server {
 namespace {
@@ -78,17 +80,21 @@ struct Listener {
 
 // A live connection as its worker sees it, for draining at shutdown.
 struct Connection {
-  beast::tcp_stream* socket_layer = nullptr;
+  tcp::socket* socket = nullptr;  // cancelled to close an idle connection
   const Listener* listener = nullptr;
   bool busy = false;  // between reading a request head and writing its response
-  // Has answered a request: only such a connection, waiting for its next
-  // one, is closed to make room, never one still in its handshake or first
-  // request (a flood of bare connects must not cut honest handshakes off).
-  bool answered = false;
-  // Since when it waits for a handshake or a request; the oldest idle one
-  // (that has answered) is closed first when its listener is full.
+  // Since when it waits for a handshake or a request head; when its
+  // listener is full, the one waiting longest is closed first.
   std::chrono::steady_clock::time_point idle_since;
 };
+
+// A connection is not closed to make room before it has waited this long:
+// an honest client's handshake and request head, even over a slow mobile
+// link, arrive within it, so a full listener does not cut off a newcomer
+// that is still on its way in. Connections held open (idle after an answer,
+// never starting a handshake, or trickling a head byte by byte) all wait
+// longer, and the oldest of them goes first.
+constexpr auto kEvictionGrace = std::chrono::seconds(2);
 
 // One network thread with its own io_context and acceptors. Everything in
 // here except `context` is touched only by this worker's thread.
@@ -104,9 +110,9 @@ struct Worker {
 // every exit path of the session coroutine.
 class ConnectionScope {
  public:
-  ConnectionScope(Worker& worker, const Listener& listener, beast::tcp_stream& socket_layer)
+  ConnectionScope(Worker& worker, const Listener& listener, tcp::socket& socket)
       : worker_(worker), metrics_(*listener.metrics) {
-    connection.socket_layer = &socket_layer;
+    connection.socket = &socket;
     connection.listener = &listener;
     connection.idle_since = std::chrono::steady_clock::now();
     worker_.connections.insert(&connection);
@@ -133,23 +139,26 @@ void begin_draining(Worker& worker) {
   // Idle keep-alive connections would otherwise hold the thread until their
   // idle timeout; busy ones notice `draining` after writing their response.
   for (Connection* connection : worker.connections) {
-    if (!connection->busy) connection->socket_layer->cancel();
+    if (!connection->busy) connection->socket->cancel(ignored);
   }
 }
 
 // Closes the connection of `listener` on this worker that has waited longest
-// for its next request after an answer, so that a full listener takes a new
-// connection instead of refusing it: sockets held open and idle cannot
-// starve the clients that use them. False if none of them is idle so.
+// for a handshake or a request head, so that a full listener takes a new
+// connection instead of refusing it: sockets held open, idle or slow, cannot
+// starve the clients that use them. False if none has waited kEvictionGrace.
 bool close_oldest_idle(Worker& worker, const Listener& listener) {
+  const auto waiting_since = std::chrono::steady_clock::now() - kEvictionGrace;
   Connection* oldest = nullptr;
   for (Connection* connection : worker.connections) {
-    if (connection->listener != &listener || connection->busy || !connection->answered) continue;
+    if (connection->listener != &listener || connection->busy) continue;
+    if (connection->idle_since > waiting_since) continue;
     if (oldest == nullptr || connection->idle_since < oldest->idle_since) oldest = connection;
   }
   if (oldest == nullptr) return false;
   oldest->busy = true;  // not chosen twice while its cancellation is under way
-  oldest->socket_layer->cancel();
+  boost::system::error_code ignored;
+  oldest->socket->cancel(ignored);
   return true;
 }
 
@@ -192,7 +201,7 @@ template <typename Stream>
 asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker* worker,
                                      Connection* connection) {
   const Limits& limits = listener->limits;
-  beast::tcp_stream& socket_layer = beast::get_lowest_layer(stream);
+  auto& socket_layer = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
   bool first_request = true;
   for (;;) {
@@ -285,36 +294,36 @@ asio::awaitable<bool> serve_requests(Stream& stream, Listener* listener, Worker*
     listener->access_log->write(listener->name, method, listener->router.names()[route_index],
                                 status, body_size, latency, coarse_log);
     if (write_ec) co_return false;
-    connection->answered = true;
     if (close_after) {
       co_await discard_unread_input(stream);
       co_return false;
     }
     if (!keep_alive) co_return true;
+    // An idle keep-alive connection keeps no read buffer: the next request
+    // gets a small one again (thousands of idle connections are expected).
+    if (buffer.size() == 0) buffer.shrink_to_fit();
   }
 }
 
 asio::awaitable<void> run_plain_connection(tcp::socket socket, Listener* listener, Worker* worker) {
   beast::tcp_stream stream(std::move(socket));
-  ConnectionScope scope(*worker, *listener, stream);
+  ConnectionScope scope(*worker, *listener, stream.socket());
   co_await serve_requests(stream, listener, worker, &scope.connection);
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
 asio::awaitable<void> run_tls_connection(tcp::socket socket, Listener* listener, Worker* worker) {
-  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *listener->tls);
-  beast::tcp_stream& socket_layer = beast::get_lowest_layer(stream);
-  ConnectionScope scope(*worker, *listener, socket_layer);
-  socket_layer.expires_after(listener->limits.handshake_timeout);
-  auto [handshake_ec] =
-      co_await stream.async_handshake(ssl::stream_base::server, use_nothrow_awaitable);
+  TlsStream stream(std::move(socket), listener->tls->native_handle());
+  ConnectionScope scope(*worker, *listener, stream.socket());
+  stream.expires_after(listener->limits.handshake_timeout);
+  auto [handshake_ec, unused] = co_await stream.async_handshake(use_nothrow_awaitable);
   if (handshake_ec) {
     listener->metrics->handshake_failed();
     co_return;
   }
   if (co_await serve_requests(stream, listener, worker, &scope.connection)) {
-    socket_layer.expires_after(kTlsShutdownTimeout);
+    stream.expires_after(kTlsShutdownTimeout);
     co_await stream.async_shutdown(use_nothrow_awaitable);
   }
 }

@@ -238,6 +238,8 @@ describe('a poster on the wall, a report from a phone in Chinese, the unit and t
     await page.click('#message-send');
     await page.waitForFunction(() => document.getElementById('message-status').dataset.i18n === 'followup.messageSent' || !document.getElementById('message-error').hidden);
     assert.equal(await page.getAttribute('#message-status', 'data-i18n'), 'followup.messageSent', await text(page, '#message-error'));
+    // The page says "sent" first and then reloads the list from the server.
+    await page.waitForFunction(() => document.querySelectorAll('#message-list li').length > 0);
     assert.equal(await page.locator('#message-list li').count(), 1);
 
     const listed = await cluelineJsonLines(['messages', state.clueId, '--passphrase-file', session.passphraseFile, '--server', server.url], { env: session.env });

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -23,6 +24,8 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "https_client.hpp"
@@ -504,6 +507,9 @@ TEST_F(ServerTest, AccessLogHasOneLinePerRequestAndNoAddresses) {
 // for a new one instead of refusing it, so sockets held open and idle
 // cannot lock other clients out. One network thread, so that every
 // connection is this worker's to close.
+// Longer than the server's kEvictionGrace (2 s).
+constexpr auto kPastEvictionGrace = std::chrono::milliseconds(2300);
+
 class FullListenerTest : public ServerTest {
  protected:
   ServerOptions options() const override {
@@ -519,7 +525,9 @@ TEST_F(FullListenerTest, ANewConnectionClosesTheOldestIdleOne) {
     ASSERT_FALSE(idle.back()->connect(server_->public_port()));
     ASSERT_EQ(idle.back()->send(make_request(http::verb::get, "/")).result(), http::status::ok);
   }
-  // The listener is full; a fourth client still gets in.
+  // The listener is full and they have waited past the grace; a fourth
+  // client still gets in.
+  std::this_thread::sleep_for(kPastEvictionGrace);
   TlsClient newcomer = tls_client();
   ASSERT_FALSE(newcomer.connect(server_->public_port()));
   EXPECT_EQ(newcomer.send(make_request(http::verb::get, "/")).result(), http::status::ok);
@@ -531,6 +539,65 @@ TEST_F(FullListenerTest, ANewConnectionClosesTheOldestIdleOne) {
   EXPECT_EQ(idle[1]->send(make_request(http::verb::get, "/")).result(), http::status::ok);
   const std::string metrics = plain_get(server_->ops_port(), "/metrics").body();
   EXPECT_NE(metrics.find("clueline_connections_idle_closed_total{listener=\"public\"} 1"),
+            std::string::npos)
+      << metrics;
+}
+
+// Slowloris: connections that never finish a request head, or never start
+// a handshake, are held open as well as idle ones, and are closed for a
+// newcomer alike, oldest first.
+TEST_F(FullListenerTest, SlowHeadsAndBareConnectsAreClosedForANewcomer) {
+  std::vector<std::unique_ptr<TlsClient>> slow;
+  for (int i = 0; i < 2; ++i) {
+    slow.push_back(
+        std::make_unique<TlsClient>(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION));
+    ASSERT_FALSE(slow.back()->connect(server_->public_port()));
+    asio::write(slow.back()->stream(), asio::buffer(std::string_view("GET / HTTP/1.1\r\nHo")));
+  }
+  asio::io_context io;
+  tcp::socket bare(io);
+  bare.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->public_port()));
+  std::this_thread::sleep_for(kPastEvictionGrace);
+  std::vector<std::unique_ptr<TlsClient>> newcomers;
+  for (int i = 0; i < 2; ++i) {
+    newcomers.push_back(
+        std::make_unique<TlsClient>(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION));
+    ASSERT_FALSE(newcomers.back()->connect(server_->public_port()));
+    EXPECT_EQ(newcomers.back()->send(make_request(http::verb::get, "/")).result(),
+              http::status::ok);
+  }
+  // The two slow heads were the oldest; the bare connect is still open.
+  for (const auto& client : slow) {
+    std::array<char, 1> byte{};
+    boost::system::error_code ec;
+    client->stream().read_some(asio::buffer(byte), ec);
+    EXPECT_TRUE(ec) << "a slow head was closed";
+  }
+  const std::string metrics = plain_get(server_->ops_port(), "/metrics").body();
+  EXPECT_NE(metrics.find("clueline_connections_idle_closed_total{listener=\"public\"} 2"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("clueline_connections_rejected_total{listener=\"public\"} 0"),
+            std::string::npos)
+      << metrics;
+}
+
+// A connection still within the grace is not cut off for a newcomer: a
+// burst of connects must not close honest clients on their way in.
+TEST_F(FullListenerTest, ConnectionsWithinTheGraceAreNotClosed) {
+  std::vector<std::unique_ptr<TlsClient>> fresh;
+  for (int i = 0; i < 3; ++i) {
+    fresh.push_back(
+        std::make_unique<TlsClient>(server_->certificate(), TLS1_2_VERSION, TLS1_3_VERSION));
+    ASSERT_FALSE(fresh.back()->connect(server_->public_port()));
+  }
+  TlsClient newcomer = tls_client();
+  EXPECT_TRUE(newcomer.connect(server_->public_port())) << "a full listener refuses";
+  for (const auto& client : fresh) {
+    EXPECT_EQ(client->send(make_request(http::verb::get, "/")).result(), http::status::ok);
+  }
+  const std::string metrics = plain_get(server_->ops_port(), "/metrics").body();
+  EXPECT_NE(metrics.find("clueline_connections_rejected_total{listener=\"public\"} 1"),
             std::string::npos)
       << metrics;
 }
