@@ -11,7 +11,7 @@
 // SIGTERM or --duration, and prints one `attack strategy=… key=value …`
 // line. Strategies (bench/README.md says what each sends): none, no-pow,
 // wrong-pow, replay, foreign, lookup-free, lookup-paid, route, sessions,
-// messages, valid, idle, slowloris.
+// messages, valid, attachments, idle, slowloris.
 //
 //   clueline_flood honest --port P --sites demo-sites.json [--clients 4]
 //       [--duration 40] [--pace-ms 1000-2000]
@@ -692,6 +692,7 @@ struct Attack {
 
   // Counted inside the window only.
   std::uint64_t answered = 0, errors = 0, reports_accepted = 0, ok = 0;
+  std::uint64_t attachment_bytes = 0;  // stored attachment parts (attachments)
   std::map<unsigned, std::uint64_t> statuses;
   std::map<std::string, std::uint64_t> error_kinds;
   // Connection holders (idle, slowloris).
@@ -756,9 +757,37 @@ std::array<std::byte, 32> random_32() {
 
 crypto::BoxPublicKey random_reply_key() { return crypto::BoxPublicKey{random_32()}; }
 
+// Fills the clue of session `session` with attachment parts of the largest
+// size a request takes, until the server refuses one (the clue's 64 MiB,
+// or the deployment's quota); counts the stored bytes.
+asio::awaitable<void> fill_attachments(Attack* attack, Connection* connection,
+                                       std::string session) {
+  const std::string part(std::size_t{1} << 20, 'a');  // no stream to decrypt: never final
+  for (unsigned n = 0; n < 8 && !attack->stopping; ++n) {
+    for (unsigned number = 0; !attack->stopping; ++number) {
+      Request put;
+      put.method = http::verb::put;
+      put.target =
+          "/api/v1/followup/attachments/" + std::to_string(n) + "/" + std::to_string(number);
+      put.body = part;
+      put.content_type = "application/octet-stream";
+      put.bearer = session;
+      const Answer answer = co_await call(connection, std::move(put));
+      record(attack, answer, Sent::kGoal);
+      if (answer.status != 201) {
+        // 413: this attachment (16 MiB) or the clue (64 MiB) is full.
+        if (answer.status == 413 && n + 1 < 8) break;
+        co_return;
+      }
+      if (attack->measuring) attack->attachment_bytes += part.size();
+    }
+  }
+}
+
 // A report at the lowest price the server takes: each round asks every site
-// for a route and solves the cheapest challenge, on this core.
-asio::awaitable<void> valid_worker(Attack* attack) {
+// for a route and solves the cheapest challenge, on this core. With
+// `attach`, each stored report's clue is then filled with attachment parts.
+asio::awaitable<void> valid_worker(Attack* attack, bool attach) {
   Connection connection = new_connection(attack);
   const auto& sites = *attack->sites;
   while (!attack->stopping) {
@@ -790,6 +819,15 @@ asio::awaitable<void> valid_worker(Attack* attack) {
     const Request post = report_request(envelope);
     const Answer answer = co_await call(&connection, post);
     record(attack, answer, Sent::kReport);
+    if (attach && answer.status == 201) {
+      std::string session;
+      try {
+        session = std::string(json::parse(answer.body).at("session").as_string());
+      } catch (const std::exception&) {
+        continue;
+      }
+      co_await fill_attachments(attack, &connection, std::move(session));
+    }
   }
 }
 
@@ -1068,8 +1106,8 @@ asio::awaitable<void> prepare(Attack* attack) {
     const auto keys = unit_keys(parsed.at("unit"));
     const std::string text(attack->options->message_bytes, 'm');
     requests.push_back(message_request(seal_message(clue_id, keys, text), session));
-  } else if (strategy != "none" && strategy != "valid" && strategy != "lookup-paid" &&
-             strategy != "idle" && strategy != "slowloris") {
+  } else if (strategy != "none" && strategy != "valid" && strategy != "attachments" &&
+             strategy != "lookup-paid" && strategy != "idle" && strategy != "slowloris") {
     throw std::runtime_error("unknown strategy " + strategy);
   }
 }
@@ -1084,7 +1122,7 @@ void print_attack(const Attack& attack) {
   std::printf(
       "attack strategy=%s seconds=%.1f requests=%llu rate=%.1f reports_accepted=%llu "
       "reports_per_minute=%.1f ok=%llu ok_per_minute=%.1f connection_errors=%llu held_max=%d "
-      "opened=%llu closed_by_server=%llu cpu_seconds=%.1f",
+      "opened=%llu closed_by_server=%llu attachment_mib_per_minute=%.1f cpu_seconds=%.1f",
       attack.options->strategy.c_str(), elapsed, static_cast<unsigned long long>(requests),
       static_cast<double>(requests) / elapsed,
       static_cast<unsigned long long>(attack.reports_accepted),
@@ -1092,7 +1130,8 @@ void print_attack(const Attack& attack) {
       static_cast<unsigned long long>(attack.ok), 60.0 * static_cast<double>(attack.ok) / elapsed,
       static_cast<unsigned long long>(attack.errors), attack.held_max,
       static_cast<unsigned long long>(attack.opened),
-      static_cast<unsigned long long>(attack.closed_by_server), cpu);
+      static_cast<unsigned long long>(attack.closed_by_server),
+      60.0 * static_cast<double>(attack.attachment_bytes) / double(1 << 20) / elapsed, cpu);
   for (const auto& [status, count] : attack.statuses) {
     std::printf(" status_%u=%llu", status, static_cast<unsigned long long>(count));
   }
@@ -1129,8 +1168,10 @@ asio::awaitable<void> run_attack_window(Attack* attack) {
   attack->window_start = Clock::now();
   std::printf("ready\n");
   std::fflush(stdout);
-  if (strategy == "valid") {
-    for (int i = 0; i < 2; ++i) asio::co_spawn(executor, valid_worker(attack), asio::detached);
+  if (strategy == "valid" || strategy == "attachments") {
+    for (int i = 0; i < 2; ++i) {
+      asio::co_spawn(executor, valid_worker(attack, strategy == "attachments"), asio::detached);
+    }
   } else if (strategy == "lookup-paid" || strategy == "sessions") {
     for (int i = 0; i < 2; ++i) {
       asio::co_spawn(executor, session_worker(attack, strategy == "sessions"), asio::detached);

@@ -11,6 +11,7 @@
 #   DURATION=10 STRATEGIES="none valid" bench/flood.sh
 #
 # Environment: BUILD (build directory, default build), SKIP_BUILD=1,
+# CLUELINE (the server binary, default $BUILD/app/clueline),
 # DURATION (seconds of honest clients per strategy, 40), STRATEGIES (the
 # list below), HONEST_CLIENTS (4), PACE_MS (pause between a client's
 # operations, 1000-2000), ATTACK_CPU (the attacker's core, the last one),
@@ -26,8 +27,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${BUILD:-build}"
 [[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
 DURATION="${DURATION:-40}"
-ALL_STRATEGIES="none no-pow wrong-pow replay foreign lookup-free route idle slowloris sessions messages lookup-paid valid"
-# lookup-paid and valid raise prices that take minutes to fall back: last.
+ALL_STRATEGIES="none no-pow wrong-pow replay foreign lookup-free route idle slowloris sessions messages lookup-paid valid attachments"
+# lookup-paid, valid and attachments raise prices that take minutes to fall
+# back: last.
 STRATEGIES="${STRATEGIES:-$ALL_STRATEGIES}"
 HONEST_CLIENTS="${HONEST_CLIENTS:-4}"
 PACE_MS="${PACE_MS:-1000-2000}"
@@ -81,7 +83,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building clueline and clueline_flood in $BUILD"
   nice cmake --build "$BUILD" --target clueline clueline_flood >&2
 fi
-CLUELINE="$BUILD/app/clueline"
+# CLUELINE: another server binary to measure (a baseline build, say).
+CLUELINE="${CLUELINE:-$BUILD/app/clueline}"
 FLOOD="$BUILD/bench/clueline_flood"
 [[ -x "$CLUELINE" && -x "$FLOOD" ]] || die "$CLUELINE or $FLOOD is missing"
 command -v taskset >/dev/null || die "taskset (util-linux) is needed to pin the attacker"
@@ -234,6 +237,10 @@ for strategy in $STRATEGIES; do
     "$(field "$h" report_bits_mean)/$(field "$h" lookup_bits_mean)"
 done
 echo "(honest bits: the mean difficulty of the report / lookup proofs the honest clients solved)"
+if [[ -n "${ATTACK[attachments]:-}" ]]; then
+  mib_per_minute="$(field "${ATTACK[attachments]}" attachment_mib_per_minute)"
+  echo "attachments: the attacker stored $mib_per_minute MiB of attachment a minute; at that rate the default limits.attachment_quota_bytes (64 GiB) is full after $(awk -v r="$mib_per_minute" 'BEGIN { if (r > 0) printf "%.1f", 65536 / r / 60; else print "never" }') hours"
+fi
 echo
 echo "per strategy, as measured:"
 for strategy in $STRATEGIES; do

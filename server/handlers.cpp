@@ -157,6 +157,9 @@ std::string render_metrics(const OpsState& state) {
     render_gauge(out, "clueline_intake_attachment_bytes",
                  "Attachment bytes the deployment stores (limits.attachment_quota_bytes).",
                  static_cast<double>(state.intake->attachment_bytes()));
+    render_gauge(out, "clueline_intake_attachment_quota_bytes",
+                 "limits.attachment_quota_bytes: attachment parts beyond it are refused (503).",
+                 static_cast<double>(state.intake->attachment_quota_bytes()));
   }
   render_gauge(out, "clueline_process_start_time_seconds", "Start time since the Unix epoch.",
                std::chrono::duration<double>(state.started.time_since_epoch()).count());

@@ -540,6 +540,8 @@ boost::asio::awaitable<Outcome<PartStored>> put_attachment_part(CitizenContext c
     }
     co_return write_refusal(*context.intake, written.error(), "the part");
   }
+  context.intake->record_attachment_bytes(clue.site_id, part_bytes,
+                                          std::chrono::steady_clock::now());
   co_return PartStored{index, upload.part, total, upload.final_part};
 }
 

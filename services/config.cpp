@@ -340,6 +340,8 @@ constexpr Key kKeys[] = {
      set_integer<&Config::pow, &Config::Pow::challenge_lifetime, 10, kMaxTimeout>},
     {"pow", "site_load_threshold_per_minute",
      set_integer<&Config::pow, &Config::Pow::site_load_threshold_per_minute, 1, 1000000>},
+    {"pow", "attachment_load_threshold_mib_per_minute",
+     set_integer<&Config::pow, &Config::Pow::attachment_load_threshold_mib_per_minute, 1, 1000000>},
     {"limits", "attachment_quota_bytes",
      set_integer<&Config::limits, &Config::Limits::attachment_quota_bytes, 0,
                  std::numeric_limits<std::int64_t>::max()>},

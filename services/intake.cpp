@@ -75,8 +75,8 @@ storage::ClueId random_clue_id() {
 
 }  // namespace
 
-void RateMeter::add(std::chrono::steady_clock::time_point now) {
-  level_ = per_second(now) + 1.0 / window_;
+void RateMeter::add(std::chrono::steady_clock::time_point now, double events) {
+  level_ = per_second(now) + events / window_;
   last_ = now;
 }
 
@@ -273,6 +273,7 @@ Intake::Intake(storage::Store& store, const Config& config)
       deadline_policy_(services::deadline_policy(config.deadlines)),
       registry_(initial_registry(store, policy_, config)),
       report_rate_(kServerRateWindow),
+      attachment_rate_(kSiteRateWindow),
       failed_lookup_rate_(kServerRateWindow),
       attachment_bytes_(initial_attachment_bytes(store)),
       sessions_(config.followup.session_lifetime, kMaxSessions, config.followup.sessions_per_clue) {
@@ -363,6 +364,8 @@ unsigned Intake::report_difficulty(std::uint32_t site_id,
   {
     std::lock_guard lock(pressure_mutex_);
     difficulty += pressure_bits(report_rate_.per_second(now), pow.load_threshold_per_second);
+    difficulty += pressure_bits(attachment_rate_.per_second(now) * 60.0,
+                                pow.attachment_load_threshold_mib_per_minute);
     if (const auto site = site_report_rates_.find(site_id); site != site_report_rates_.end()) {
       difficulty +=
           pressure_bits(site->second.per_second(now) * 60.0, pow.site_load_threshold_per_minute);
@@ -385,6 +388,19 @@ bool Intake::price_paid(unsigned paid, std::uint32_t site_id,
 void Intake::record_report(std::uint32_t site_id, std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(pressure_mutex_);
   report_rate_.add(now);
+  add_site_pressure(site_id, now, 1.0);
+}
+
+void Intake::record_attachment_bytes(std::uint32_t site_id, std::uint64_t bytes,
+                                     std::chrono::steady_clock::time_point now) {
+  const double mib = static_cast<double>(bytes) / static_cast<double>(kAttachmentBytesPerReport);
+  std::lock_guard lock(pressure_mutex_);
+  attachment_rate_.add(now, mib);
+  add_site_pressure(site_id, now, mib);
+}
+
+void Intake::add_site_pressure(std::uint32_t site_id, std::chrono::steady_clock::time_point now,
+                               double reports) {
   auto site = site_report_rates_.find(site_id);
   if (site == site_report_rates_.end()) {
     // Only verified sites get here, so the map is as large as the registry;
@@ -392,7 +408,7 @@ void Intake::record_report(std::uint32_t site_id, std::chrono::steady_clock::tim
     if (site_report_rates_.size() >= kMaxSiteRates) site_report_rates_.clear();
     site = site_report_rates_.emplace(site_id, RateMeter(kSiteRateWindow)).first;
   }
-  site->second.add(now);
+  site->second.add(now, reports);
 }
 
 unsigned Intake::lookup_difficulty(std::chrono::steady_clock::time_point now) {

@@ -485,6 +485,41 @@ TEST_F(CitizenTest, PaidFloodsRaiseTheSitePriceAndTheHonestReporterWhoPaysGetsIn
   submit(report(current, "the honest report at the current price"));
 }
 
+// Defect 7: the attachment quota is a pool no clue gives back, so stored
+// attachment bytes raise the report price: at the site as reports would
+// (one report per MiB), and server-wide by their own rate; a refused part
+// raises nothing.
+TEST_F(CitizenTest, StoredAttachmentBytesRaiseTheReportPriceAndRefusedPartsDoNot) {
+  Config config;
+  config.pow.difficulty = 1;
+  config.pow.max_difficulty = 16;
+  config.pow.site_load_threshold_per_minute = 2;
+  config.pow.attachment_load_threshold_mib_per_minute = 16;
+  reconfigure(config);
+  const auto steady = std::chrono::steady_clock::now;
+  const std::uint32_t site = deployment_.site_id;
+  const ReportAccepted accepted = submit(report(offer()));
+  const unsigned site_price = intake_->report_difficulty(site, steady());
+  const unsigned elsewhere_price = intake_->report_difficulty(site + 1000, steady());
+  const std::string part(std::size_t{16} << 20, 'x');
+
+  auto out_of_order =
+      run(put_attachment_part(context_, accepted.session->token, {0, 1, false, part}));
+  ASSERT_FALSE(out_of_order.has_value());
+  EXPECT_EQ(intake_->report_difficulty(site, steady()), site_price);
+  EXPECT_EQ(intake_->report_difficulty(site + 1000, steady()), elsewhere_price);
+
+  for (std::uint32_t n = 0; n < 2; ++n) {
+    auto stored = run(put_attachment_part(context_, accepted.session->token, {n, 0, false, part}));
+    ASSERT_TRUE(stored.has_value()) << stored.error().message;
+  }
+  // 32 MiB count as 32 reports at the site, four doublings above 2 a
+  // minute (plus the server-wide bit); 32 MiB a minute server-wide is one
+  // doubling above 16.
+  EXPECT_GE(intake_->report_difficulty(site, steady()), site_price + 3);
+  EXPECT_GE(intake_->report_difficulty(site + 1000, steady()), elsewhere_price + 1);
+}
+
 // Defect 7 and the disk: under ops.min_free_disk_bytes every citizen write
 // is refused with storage_no_space and nothing is stored or spent; when
 // room returns the same report goes through.

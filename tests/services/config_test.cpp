@@ -262,16 +262,19 @@ TEST(Config, DeadlinePolicyCarriesThePeriodsAndTheCalendar) {
 TEST(Config, PricesAndLimitsOfTheCitizenRoutes) {
   const Config defaults = parse("");
   EXPECT_EQ(defaults.pow.site_load_threshold_per_minute, 2u);
+  EXPECT_EQ(defaults.pow.attachment_load_threshold_mib_per_minute, 64u);
   EXPECT_EQ(defaults.limits.attachment_quota_bytes, std::uint64_t{64} << 30);
   EXPECT_EQ(defaults.followup.sessions_per_clue, 4u);
   EXPECT_EQ(defaults.followup.lookup_difficulty, 12u);
   EXPECT_EQ(defaults.followup.max_lookup_difficulty, 22u);
   EXPECT_EQ(defaults.followup.failed_lookup_threshold_per_second, 5u);
   const Config set = parse(
-      "[pow]\nsite_load_threshold_per_minute = 7\n[limits]\nattachment_quota_bytes = 1000\n"
+      "[pow]\nsite_load_threshold_per_minute = 7\nattachment_load_threshold_mib_per_minute = 5\n"
+      "[limits]\nattachment_quota_bytes = 1000\n"
       "[followup]\nsessions_per_clue = 2\nlookup_difficulty = 3\nmax_lookup_difficulty = 9\n"
       "failed_lookup_threshold_per_second = 40\n");
   EXPECT_EQ(set.pow.site_load_threshold_per_minute, 7u);
+  EXPECT_EQ(set.pow.attachment_load_threshold_mib_per_minute, 5u);
   EXPECT_EQ(set.limits.attachment_quota_bytes, 1000u);
   EXPECT_EQ(set.followup.sessions_per_clue, 2u);
   EXPECT_EQ(set.followup.lookup_difficulty, 3u);
@@ -675,7 +678,7 @@ TEST(ExampleConfig, DocumentsEveryKeyWithItsDefault) {
     ++documented;
   }
   // Every key except the two TLS paths appears as a commented default.
-  EXPECT_EQ(documented, 42);
+  EXPECT_EQ(documented, 43);
 }
 
 }  // namespace

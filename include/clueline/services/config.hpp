@@ -93,8 +93,12 @@ struct Config {
     // adds one bit.
     unsigned load_threshold_per_second = 50;  // 1..1000000
     // Each doubling of one site's rate above this adds one bit, for that site.
-    unsigned site_load_threshold_per_minute = 2;   // 1..1000000
-    std::chrono::seconds challenge_lifetime{120};  // 10..3600
+    unsigned site_load_threshold_per_minute = 2;  // 1..1000000
+    // Each doubling of the server-wide rate of stored attachment bytes
+    // above this many MiB a minute (one clue's 64 MiB by default) adds one
+    // bit to every site's price: the attachment quota is never given back.
+    unsigned attachment_load_threshold_mib_per_minute = 64;  // 1..1000000
+    std::chrono::seconds challenge_lifetime{120};            // 10..3600
   } pow;
   struct Limits {
     // Attachment bytes the whole deployment stores at most (the sum over

@@ -51,7 +51,8 @@ using SystemClock = std::chrono::system_clock;
 class RateMeter {
  public:
   explicit RateMeter(std::chrono::duration<double> window) : window_(window.count()) {}
-  void add(std::chrono::steady_clock::time_point now);
+  // Counts `events` events (a fraction or several at once) at `now`.
+  void add(std::chrono::steady_clock::time_point now, double events = 1.0);
   double per_second(std::chrono::steady_clock::time_point now) const;
 
  private:
@@ -234,7 +235,10 @@ class Intake {
   // The price of a report from site `site_id` now (docs/crypto-spec.md §7):
   // pow.difficulty, plus one bit per doubling of the server-wide rate of
   // accepted reports above pow.load_threshold_per_second, plus one per
-  // doubling of the site's rate above pow.site_load_threshold_per_minute,
+  // doubling of the site's rate above pow.site_load_threshold_per_minute
+  // (each MiB of attachment stored for its clues counting as a report),
+  // plus one per doubling of the server-wide rate of stored attachment MiB
+  // above pow.attachment_load_threshold_mib_per_minute,
   // at most pow.max_difficulty. Pressure raises the price; nothing refuses.
   unsigned report_difficulty(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
   ChallengeBook::Issued issue_challenge(const ChallengeBook::Scope& scope, std::uint32_t site_id,
@@ -249,6 +253,14 @@ class Intake {
   // Counts a stored report of `site_id` towards the price (after its write:
   // a refused one moves nothing).
   void record_report(std::uint32_t site_id, std::chrono::steady_clock::time_point now);
+  // Counts `bytes` of attachment stored for a clue of `site_id` (after its
+  // write) towards the site's report rate, one report per
+  // kAttachmentBytesPerReport, and towards the server-wide attachment rate:
+  // the attachment quota is a pool no clue gives back, so filling it raises
+  // the price of the reports that buy the room.
+  static constexpr std::uint64_t kAttachmentBytesPerReport = std::uint64_t{1} << 20;
+  void record_attachment_bytes(std::uint32_t site_id, std::uint64_t bytes,
+                               std::chrono::steady_clock::time_point now);
 
   // The price of opening a follow-up session: followup.lookup_difficulty
   // plus one bit per doubling of the failed-lookup rate above
@@ -283,6 +295,7 @@ class Intake {
   result<void> reserve_attachment_bytes(std::uint64_t bytes);
   void release_attachment_bytes(std::uint64_t bytes);
   std::uint64_t attachment_bytes() const { return attachment_bytes_.load(); }
+  std::uint64_t attachment_quota_bytes() const { return config_.limits.attachment_quota_bytes; }
 
   // Why citizen writes were refused since start, for /metrics.
   struct Refusals {
@@ -324,7 +337,11 @@ class Intake {
   std::mutex pressure_mutex_;
   RateMeter report_rate_;
   std::unordered_map<std::uint32_t, RateMeter> site_report_rates_;
+  RateMeter attachment_rate_;  // MiB
   RateMeter failed_lookup_rate_;
+  // Callers hold pressure_mutex_.
+  void add_site_pressure(std::uint32_t site_id, std::chrono::steady_clock::time_point now,
+                         double reports);
 
   std::atomic<std::int64_t> free_space_checked_at_{0};  // steady ns; 0 = never
   std::atomic<bool> disk_full_{false};
