@@ -10,7 +10,8 @@
 # absolute), CONNECTIONS (64), LOADGEN_THREADS (2), NGINX_SECONDS (15),
 # COUNT (envelopes to submit, 200000: about 17 s at 12,000/s),
 # SUBMIT_SECONDS (upper bound on the timed submit phase, 120), SKIP_BUILD=1
-# (use the binaries already in BUILD).
+# (use the binaries already in BUILD), CLUELINE (the server binary, default
+# $BUILD/app/clueline: another build to compare in the same session).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,7 +54,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building clueline and clueline_loadgen in $BUILD"
   nice cmake --build "$BUILD" --target clueline clueline_loadgen >&2
 fi
-CLUELINE="$BUILD/app/clueline"
+# CLUELINE: another server binary to measure with the same load generator.
+CLUELINE="${CLUELINE:-$BUILD/app/clueline}"
 LOADGEN="$BUILD/bench/clueline_loadgen"
 [[ -x "$CLUELINE" && -x "$LOADGEN" ]] || die "$CLUELINE or $LOADGEN is missing"
 
