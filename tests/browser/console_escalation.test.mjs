@@ -178,6 +178,9 @@ describe('escalation in the console: the township sits on a clue, the county tak
       await page.click('#action-transfer-submit');
       await page.waitForSelector('dialog.confirm[open]');
       await page.click('#confirm-ok');
+      // The form hid the error box on submit, before the dialog opened; its
+      // text may still be the previous round's, so wait for it to be shown again.
+      await page.waitForSelector('#action-transfer-error', { state: 'visible' });
       await attributeIs(page, '#action-transfer-error', 'data-i18n', 'clue.error.unverified');
       assert.ok(await page.isVisible('#action-transfer-error'), what);
       // The refusal is shown once resealFor has thrown, which is before any second request could be made.
